@@ -1,0 +1,75 @@
+"""Errors a user can fix, each able to say where and what in one line.
+
+The shell catches `KapplanError` in one place, prints `str(error)` on stderr
+and exits with `error.exit_code` (2 for bad input). Nothing here prints.
+"""
+
+from __future__ import annotations
+
+
+class KapplanError(Exception):
+    """A problem the user can fix; its message is one line naming the place.
+
+    Parameters:
+        message: What is wrong and what was expected.
+        source: The file (or '<stdin>') the problem is in, if any.
+        field: Dotted field path inside the file, e.g. ``infusion[2].method``.
+        line: 1-based line in the file, where it could be found.
+    """
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        field: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.field = field
+        self.line = line
+        super().__init__(str(self))
+
+    def located(
+        self, *, source: str | None = None, line: int | None = None
+    ) -> KapplanError:
+        """Return a copy of this error that names a file and line.
+
+        Parameters:
+            source: The file name to name, unless one is already set.
+            line: The line, unless one is already set.
+
+        Returns:
+            A new error of the same class.
+        """
+        return type(self)(
+            self.message,
+            source=self.source or source,
+            field=self.field,
+            line=self.line or line,
+        )
+
+    def __str__(self) -> str:
+        place = ""
+        if self.source is not None:
+            place = self.source + (f":{self.line}" if self.line else "") + ": "
+        elif self.line:
+            place = f"line {self.line}: "
+        if self.field:
+            place += f"{self.field}: "
+        return " ".join((place + self.message).split())
+
+
+class ScheduleError(KapplanError):
+    """The schedule file is unreadable, malformed or asks for the impossible."""
+
+
+class RulebookError(KapplanError):
+    """A rulebook is malformed or inconsistent."""
+
+
+class OutputError(KapplanError):
+    """An output file cannot be written as asked."""

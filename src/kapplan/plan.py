@@ -1,0 +1,142 @@
+"""The plan: what the rules engine returns and every renderer reads.
+
+All values are frozen. Times are timezone-aware datetimes in the schedule's
+zone; all-day events (advisories) start and end at local midnight, with an
+exclusive end, as iCalendar's VALUE=DATE events do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    """A phase of the Preparation–Experience–Integration model (DOMAIN.md)."""
+
+    PREPARATION = "preparation"
+    EXPERIENCE = "experience"
+    INTEGRATION = "integration"
+
+
+class Kind(StrEnum):
+    """What an event is; the closed set published in the JSON contract."""
+
+    PREPARATION_SESSION = "preparation-session"
+    INTENTION_SETTING = "intention-setting"
+    INFUSION = "infusion"
+    REST = "rest"
+    JOURNALING = "journaling"
+    INTEGRATION_SESSION = "integration-session"
+    MINDFULNESS = "mindfulness"
+    MOVEMENT = "movement"
+    SMALL_ACTION = "small-action"
+    ADVISORY = "advisory"
+    RELAPSE_PREVENTION = "relapse-prevention"
+    CONSOLIDATION_SESSION = "consolidation-session"
+    LONG_ARC_SESSION = "long-arc-session"
+
+
+class Method(StrEnum):
+    """How a dose is given."""
+
+    IV = "iv"
+    IM = "im"
+    ESKETAMINE = "esketamine"
+    ORAL = "oral"
+
+
+@dataclass(frozen=True, slots=True)
+class Infusion:
+    """One dose of the schedule, after sorting and time-zone resolution."""
+
+    index: int
+    """1-based position in time order."""
+    start: datetime
+    """When the dose starts (aware, in the schedule's zone)."""
+    end: datetime
+    """When the dose (and, for esketamine, on-site observation) ends."""
+    method: Method
+    """How it is given."""
+    course: int
+    """1-based index of the course it belongs to."""
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """A run of doses no further apart than the course gap."""
+
+    index: int
+    """1-based position in time order."""
+    start: datetime
+    """Start of the first dose."""
+    end: datetime
+    """End of the last dose."""
+    infusions: tuple[int, ...]
+    """Indices of the doses in this course."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanEvent:
+    """One entry of the integration calendar."""
+
+    uid: str
+    """Stable identifier derived from what the event is, never from a counter or clock."""
+    kind: Kind
+    """What the event is."""
+    phase: Phase
+    """Its PEI phase."""
+    start: datetime
+    """Start (aware). For all-day events, local midnight of the first day."""
+    end: datetime
+    """End (aware, exclusive). For all-day events, local midnight after the last day."""
+    all_day: bool
+    """True for advisories: notes for whole days, not appointments."""
+    title: str
+    """Short title."""
+    description: str
+    """What to do and why the event is there; journaling prompts for journaling."""
+    infusion: int | None
+    """Index of the dose it belongs to, if any."""
+    course: int | None
+    """Index of the course it belongs to, if any (None for the long arc)."""
+    rule: str
+    """Id of the rule that made it."""
+    is_session: bool = False
+    """True for appointments with a therapist (placed inside availability)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanWarning:
+    """Something the plan could not do as the rules ask, or a correction it made."""
+
+    rule: str | None
+    """Id of the rule concerned, or None for schedule-level notes (e.g. DST)."""
+    message: str
+    """One sentence for a person."""
+    infusion: int | None = None
+    """Index of the dose concerned, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A whole integration calendar for one schedule."""
+
+    timezone: str
+    """IANA name of the schedule's zone."""
+    infusions: tuple[Infusion, ...]
+    """The doses, in time order."""
+    courses: tuple[Course, ...]
+    """The courses, in time order."""
+    events: tuple[PlanEvent, ...]
+    """Every event, ordered by start, then all-day first, then rule order."""
+    warnings: tuple[PlanWarning, ...] = field(default=())
+    """Warnings, in the order the engine met them."""
+    client: str = ""
+    """Label of the person the plan is for ('' when not given)."""
+
+    @property
+    def sessions(self) -> tuple[PlanEvent, ...]:
+        """Return the appointments with a therapist."""
+        return tuple(e for e in self.events if e.is_session)
