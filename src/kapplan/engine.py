@@ -1,0 +1,620 @@
+"""The rules engine: (schedule, rulebook) -> Plan. Pure: no I/O, no clock.
+
+How events find their time:
+
+1. Doses are grouped into courses: a dose more than ``course_gap_days`` after
+   the end of the previous one starts a new course.
+2. Every enabled rule yields *occurrences* per anchor (see `kapplan.rules`),
+   each with a window measured from the anchor.
+3. Occurrences are placed in this order: fixed events (doses, then rest),
+   advisories, therapy sessions (by window opening), then practices. Within
+   each group, earlier windows choose first.
+4. A session or practice takes the earliest (or, for ``prefer = "latest"``,
+   the latest) start on a five-minute grid that lies in its window, inside
+   its hours, on an allowed day, and overlaps no dose, rest, session or
+   practice already placed. When the window cannot be met, it takes the
+   nearest such time outside it (within four weeks, in the rule's `overflow`
+   direction) and the plan warns by how much; when nothing fits, it warns and
+   places nothing. No rule is ever dropped silently.
+
+All arithmetic is in UTC; local time is used only to find local days and
+clock hours, so windows stay right to the hour across DST changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+from kapplan.plan import Course, Infusion, Kind, Plan, PlanEvent, PlanWarning
+from kapplan.rules import Anchor, Offset, Placement, Rule, Rulebook, parse_offset
+from kapplan.schedule import Cadence, Dose, HourRange, Schedule, localize, parse_hours
+
+#: Sessions and practices start on this grid (minutes since the epoch, UTC).
+GRID_MINUTES = 5
+#: How far outside a missed window the engine looks for the nearest slot.
+OVERFLOW_HORIZON = timedelta(days=28)
+#: A repeat that yields more occurrences than this is cut off with a warning.
+MAX_OCCURRENCES = 500
+
+_ALL_DAYS = frozenset(range(7))
+_GRID = timedelta(minutes=GRID_MINUTES)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def build_plan(schedule: Schedule, rulebook: Rulebook) -> Plan:
+    """Plan the integration calendar for one schedule.
+
+    Parameters:
+        schedule: The validated schedule (its zone and availability included).
+        rulebook: The rules to apply.
+
+    Returns:
+        The plan: doses, courses, events in time order, and warnings.
+
+    Raises:
+        ScheduleError: When the schedule's doses cannot be expanded (see
+            `Schedule.doses`).
+    """
+    doses, notes = schedule.doses()
+    planner = _Planner(schedule, rulebook, doses)
+    planner.warnings.extend(PlanWarning(rule=None, message=note) for note in notes)
+    return planner.run()
+
+
+@dataclass(frozen=True, slots=True)
+class _Anchor:
+    """One thing a rule counts from."""
+
+    start: datetime
+    end: datetime
+    infusion: Infusion | None = None
+    course: Course | None = None
+    covers: tuple[int, ...] = ()
+    """Dose indices an infusion-anchored session covers (cadence), when more than one."""
+
+
+@dataclass(slots=True)
+class _Request:
+    """One occurrence of a rule waiting for its time."""
+
+    rule: Rule
+    order: int
+    anchor: _Anchor
+    ordinal: int
+    count: int
+    opens: datetime
+    closes: datetime | None
+    minutes: int
+    months: int = 0
+    weeks: int = 0
+
+
+class Timeline:
+    """Busy time as sorted, merged, half-open UTC intervals, searched with bisect."""
+
+    def __init__(self) -> None:
+        self.starts: list[datetime] = []
+        self.ends: list[datetime] = []
+
+    def add(self, start: datetime, end: datetime) -> None:
+        """Mark [start, end) busy, merging with any interval it touches."""
+        lo = bisect_left(self.ends, start)
+        hi = bisect_right(self.starts, end)
+        if lo < hi:
+            start = min(start, self.starts[lo])
+            end = max(end, self.ends[hi - 1])
+        self.starts[lo:hi] = [start]
+        self.ends[lo:hi] = [end]
+
+    def next_busy(self, moment: datetime) -> datetime | None:
+        """Return the start of the first busy interval that ends after `moment`."""
+        i = bisect_right(self.ends, moment)
+        return self.starts[i] if i < len(self.starts) else None
+
+    def first_free(self, lo: datetime, hi: datetime, length: timedelta) -> datetime | None:
+        """Return the earliest grid start in [lo, hi] whose interval is free."""
+        start = _ceil(lo)
+        while start <= hi:
+            i = bisect_right(self.ends, start)
+            if i < len(self.starts) and self.starts[i] < start + length:
+                start = _ceil(self.ends[i])
+                continue
+            return start
+        return None
+
+    def last_free(self, lo: datetime, hi: datetime, length: timedelta) -> datetime | None:
+        """Return the latest grid start in [lo, hi] whose interval is free."""
+        start = _floor(hi)
+        while start >= lo:
+            i = bisect_left(self.starts, start + length) - 1
+            if i >= 0 and self.ends[i] > start:
+                start = _floor(self.starts[i] - length)
+                continue
+            return start
+        return None
+
+
+def _ceil(moment: datetime) -> datetime:
+    steps = -((_EPOCH - moment) // _GRID)
+    return _EPOCH + steps * _GRID
+
+
+def _floor(moment: datetime) -> datetime:
+    return _EPOCH + ((moment - _EPOCH) // _GRID) * _GRID
+
+
+@dataclass
+class _Planner:
+    schedule: Schedule
+    rulebook: Rulebook
+    doses: list[Dose]
+    warnings: list[PlanWarning] = field(default_factory=list)
+    busy: Timeline = field(default_factory=Timeline)
+    events: list[tuple[tuple[object, ...], PlanEvent]] = field(default_factory=list)
+    per_day: dict[str, dict[date, int]] = field(default_factory=lambda: defaultdict(dict))
+
+    def __post_init__(self) -> None:
+        self.zone: ZoneInfo = self.schedule.zone
+        self.settings = self.schedule.plan
+        self.infusions, self.courses = self._group()
+        self.dose_days = frozenset(
+            day
+            for inf in self.infusions
+            for day in _local_days(inf.start, inf.end, self.zone)
+        )
+
+    # -- courses -------------------------------------------------------------
+
+    def _group(self) -> tuple[tuple[Infusion, ...], tuple[Course, ...]]:
+        gap = timedelta(days=self.settings.course_gap_days)
+        members: list[list[int]] = []
+        previous_end: datetime | None = None
+        for i, dose in enumerate(self.doses):
+            if previous_end is None or dose.start - previous_end > gap:
+                members.append([])
+            members[-1].append(i)
+            previous_end = max(previous_end or dose.end, dose.end)
+        infusions: list[Infusion] = []
+        courses: list[Course] = []
+        for c, indices in enumerate(members, start=1):
+            for i in indices:
+                dose = self.doses[i]
+                infusions.append(
+                    Infusion(
+                        index=i + 1,
+                        start=dose.start.astimezone(UTC),
+                        end=dose.end.astimezone(UTC),
+                        method=dose.method,
+                        course=c,
+                    )
+                )
+            courses.append(
+                Course(
+                    index=c,
+                    start=infusions[indices[0]].start,
+                    end=max(infusions[i].end for i in indices),
+                    infusions=tuple(i + 1 for i in indices),
+                )
+            )
+        return tuple(infusions), tuple(courses)
+
+    # -- anchors and occurrences ---------------------------------------------
+
+    def _anchors(self, rule: Rule) -> Iterator[_Anchor]:
+        courses = self.courses
+        if rule.anchor is Anchor.INFUSION:
+            if rule.follows_cadence:
+                yield from self._cadence_anchors(rule)
+            else:
+                for inf in self.infusions:
+                    yield _Anchor(inf.start, inf.end, inf, courses[inf.course - 1])
+        elif rule.anchor is Anchor.COURSE_START:
+            for course in courses:
+                first = self.infusions[course.infusions[0] - 1]
+                yield _Anchor(first.start, first.end, None, course)
+        elif rule.anchor is Anchor.COURSE_END:
+            for course in courses:
+                last = self.infusions[course.infusions[-1] - 1]
+                yield _Anchor(last.start, last.end, None, course)
+        elif rule.anchor is Anchor.COURSE:
+            for course in courses:
+                yield _Anchor(course.start, course.end, None, course)
+        elif rule.anchor is Anchor.BETWEEN_COURSES:
+            for before, after in zip(courses, courses[1:], strict=False):
+                yield _Anchor(before.end, after.start, None, before)
+        else:
+            last = courses[-1]
+            yield _Anchor(last.end, last.end, None, None)
+
+    def _cadence_anchors(self, rule: Rule) -> Iterator[_Anchor]:
+        """Yield the doses a cadence rule follows, thinned as [plan] cadence asks."""
+        for course in self.courses:
+            members = [self.infusions[i - 1] for i in course.infusions]
+            if self.settings.cadence is Cadence.WEEKLY:
+                weeks: dict[tuple[int, int], list[Infusion]] = {}
+                for inf in members:
+                    iso = inf.start.astimezone(self.zone).isocalendar()
+                    weeks.setdefault((iso.year, iso.week), []).append(inf)
+                for group in weeks.values():
+                    yield _Anchor(group[0].start, group[0].end, group[0], course)
+                continue
+            pending: list[int] = []
+            for inf, following in zip(members, [*members[1:], None], strict=True):
+                opens = self._at(parse_offset(self._fill(rule.opens, inf)), inf.start, inf.end)
+                length = timedelta(minutes=self._amount(rule.minutes, inf))
+                if following is not None and following.start < opens + length:
+                    pending.append(inf.index)
+                    gap = following.start - inf.start
+                    self.warn(
+                        rule,
+                        f"{rule.id} after dose {inf.index}: dose {following.index} follows "
+                        f"{_duration(gap)} later, too soon for a session between them; "
+                        f"the session after dose {following.index} covers both",
+                        inf.index,
+                    )
+                    continue
+                covers = (*pending, inf.index) if pending else ()
+                pending = []
+                yield _Anchor(inf.start, inf.end, inf, course, covers)
+
+    def _requests(self, order: int, rule: Rule) -> Iterator[_Request]:
+        step = parse_offset(self._fill(rule.every)) if rule.every else None
+        for anchor in self._anchors(rule):
+            inf = anchor.infusion
+            opens = parse_offset(self._fill(rule.opens, inf))
+            closes = parse_offset(self._fill(rule.closes, inf)) if rule.closes else None
+            minutes = self._amount(rule.minutes, inf)
+            windows: list[tuple[Offset, Offset | None]] = []
+            if step is None:
+                windows = [(opens, closes)] * self._amount(rule.count, inf)
+            else:
+                limit = (
+                    self._at(parse_offset(self._fill(rule.until)), anchor.start, anchor.end)
+                    if rule.until
+                    else None
+                )
+                total = None if limit else self._amount(rule.count, inf)
+                k = 0
+                while total is None or k < total:
+                    o, c = opens.shifted(step, k), closes.shifted(step, k) if closes else None
+                    edge = self._at(c or o, anchor.start, anchor.end)
+                    if limit is not None and edge > limit:
+                        break
+                    if k >= MAX_OCCURRENCES:
+                        self.warn(rule, f"{rule.id}: more than {MAX_OCCURRENCES} repeats; cut off")
+                        break
+                    windows.append((o, c))
+                    k += 1
+            for k, (o, c) in enumerate(windows, start=1):
+                start = self._at(o, anchor.start, anchor.end)
+                base = (anchor.end if o.ref == "end" else anchor.start).astimezone(self.zone)
+                yield _Request(
+                    rule=rule,
+                    order=order,
+                    anchor=anchor,
+                    ordinal=k,
+                    count=len(windows),
+                    opens=start,
+                    closes=self._at(c, anchor.start, anchor.end) if c else None,
+                    minutes=minutes,
+                    months=o.months,
+                    weeks=(start.astimezone(self.zone).date() - base.date()).days // 7,
+                )
+
+    def _fill(self, text: str | None, inf: Infusion | None = None) -> str:
+        assert text is not None
+        values = self.settings.model_dump(mode="json")
+        values["dose_minutes"] = (
+            int((inf.end - inf.start) / timedelta(minutes=1)) if inf is not None else 0
+        )
+        return text.format(**values)
+
+    def _amount(self, value: int | str, inf: Infusion | None) -> int:
+        return value if isinstance(value, int) else int(self._fill(value, inf))
+
+    def _at(self, offset: Offset, start: datetime, end: datetime) -> datetime:
+        """Resolve an offset against an anchor's span; return a UTC instant."""
+        base = end if offset.ref == "end" else start
+        if offset.day:
+            day = base.astimezone(self.zone).date()
+            day += relativedelta(months=offset.months, days=offset.days)
+            return localize(datetime.combine(day, time()), self.zone)[0].astimezone(UTC)
+        if offset.months:
+            wall = base.astimezone(self.zone).replace(tzinfo=None)
+            base = localize(wall + relativedelta(months=offset.months), self.zone)[0]
+        return base.astimezone(UTC) + timedelta(days=offset.days, minutes=offset.minutes)
+
+    # -- placement -------------------------------------------------------------
+
+    def run(self) -> Plan:
+        """Place every occurrence of every enabled rule and return the plan."""
+        groups: dict[Placement, list[_Request]] = defaultdict(list)
+        for order, rule in enumerate(self.rulebook.active):
+            groups[rule.placement].extend(self._requests(order, rule))
+        for request in groups[Placement.FIXED]:
+            self._place_fixed(request)
+        self._place_advisories(groups[Placement.ADVISORY])
+        for placement in (Placement.SESSION, Placement.PRACTICE):
+            for request in sorted(groups[placement], key=_by_window):
+                self._place_timed(request)
+        self.events.sort(key=lambda pair: pair[0])
+        return Plan(
+            timezone=self.schedule.timezone,
+            infusions=tuple(self._local_infusion(i) for i in self.infusions),
+            courses=tuple(
+                Course(c.index, c.start.astimezone(self.zone), c.end.astimezone(self.zone), c.infusions)
+                for c in self.courses
+            ),
+            events=tuple(event for _, event in self.events),
+            warnings=tuple(self.warnings),
+            client=self.schedule.client,
+        )
+
+    def _local_infusion(self, inf: Infusion) -> Infusion:
+        return Infusion(
+            inf.index, inf.start.astimezone(self.zone), inf.end.astimezone(self.zone), inf.method, inf.course
+        )
+
+    def _place_fixed(self, request: _Request) -> None:
+        start = request.opens
+        end = start + timedelta(minutes=request.minutes)
+        if request.rule.clip:
+            blocker = self.busy.next_busy(start)
+            if blocker is not None and blocker < end:
+                if blocker - start < _GRID:
+                    self.warn(
+                        request.rule,
+                        f"{self._what(request)} overlaps the next dose; left out",
+                        _index(request),
+                    )
+                    return
+                end = blocker
+        self.busy.add(start, end)
+        self._emit(request, start, end)
+
+    def _place_advisories(self, requests: list[_Request]) -> None:
+        """Place all-day notes; a merging rule joins notes whose days overlap."""
+        held: dict[tuple[str, int | None], list[Any]] = {}
+        for request in requests:
+            assert request.closes is not None
+            days = _local_days(request.opens, request.closes, self.zone)
+            key = (request.rule.id, request.anchor.course.index if request.anchor.course else None)
+            span = held.get(key)
+            if request.rule.merge and span and days[0] <= span[2]:
+                span[2] = max(span[2], days[-1])
+                if request.anchor.infusion:
+                    span[3].append(request.anchor.infusion.index)
+                continue
+            if span:
+                self._emit_advisory(*span)
+            doses = [request.anchor.infusion.index] if request.anchor.infusion else []
+            held[key] = [request, days[0], days[-1], doses]
+        for span in held.values():
+            self._emit_advisory(*span)
+
+    def _emit_advisory(self, request: _Request, first: date, last: date, doses: list[int]) -> None:
+        start = localize(datetime.combine(first, time()), self.zone)[0]
+        end = localize(datetime.combine(last + timedelta(days=1), time()), self.zone)[0]
+        if len(doses) > 1:
+            request.anchor = replace(request.anchor, covers=tuple(doses))
+        self._emit(request, start, end, all_day=True)
+
+    def _place_timed(self, request: _Request) -> None:
+        rule = request.rule
+        assert request.closes is not None
+        length = timedelta(minutes=request.minutes)
+        if rule.hours == "availability":
+            weekdays, ranges = self.schedule.availability.weekdays, self.schedule.availability.ranges
+        else:
+            weekdays, ranges = _ALL_DAYS, parse_hours(rule.hours)
+        taken = self.per_day[rule.id]
+        window_days = _local_days(request.opens, request.closes, self.zone)
+        if rule.per_day and all(taken.get(d, 0) >= rule.per_day for d in window_days):
+            return  # Already done that day for an earlier dose: at most per_day a day.
+        excluded = {d for d, n in taken.items() if rule.per_day and n >= rule.per_day}
+        if rule.avoid_dose_days:
+            excluded |= self.dose_days
+        search = _Search(self.busy, self.zone, weekdays, ranges, frozenset(excluded), length)
+        latest_start = request.closes - length if rule.fit == "whole" else request.closes
+        late = rule.prefer == "latest"
+        start = search.find(request.opens, latest_start, latest=late)
+        miss: timedelta | None = None
+        if start is None and rule.overflow == "later":
+            start = search.find(latest_start + _GRID, latest_start + OVERFLOW_HORIZON, latest=False)
+            miss = start - latest_start if start else None
+        elif start is None:
+            start = search.find(request.opens - OVERFLOW_HORIZON, request.opens - _GRID, latest=True)
+            miss = request.opens - start if start else None
+        window = f"{_when(request.opens, self.zone)} – {_when(request.closes, self.zone)}"
+        if start is None:
+            self.warn(
+                rule,
+                f"{self._what(request)}: no free time in its window ({window}) "
+                f"or within {OVERFLOW_HORIZON.days} days {rule.overflow}; not planned",
+                _index(request),
+            )
+            return
+        note = ""
+        if miss is not None:
+            side = "late" if rule.overflow == "later" else "early"
+            self.warn(
+                rule,
+                f"{self._what(request)}: no free time in its window ({window}); "
+                f"placed {_duration(miss)} {side}, {_when(start, self.zone)}",
+                _index(request),
+            )
+            note = f"Outside its window ({window}): placed {_duration(miss)} {side}."
+        self.busy.add(start, start + length)
+        day = start.astimezone(self.zone).date()
+        taken[day] = taken.get(day, 0) + 1
+        self._emit(request, start, start + length, note=note)
+
+    # -- output ----------------------------------------------------------------
+
+    def _what(self, request: _Request) -> str:
+        """Name an occurrence for a warning: rule id and its anchor."""
+        anchor = request.anchor
+        if anchor.infusion is not None:
+            where = f" after dose {anchor.infusion.index}"
+            if request.rule.opens.startswith("-"):
+                where = f" before dose {anchor.infusion.index}"
+        elif anchor.course is not None:
+            where = f" (course {anchor.course.index})"
+        else:
+            where = " (long arc)"
+        ordinal = f" {request.ordinal}/{request.count}" if request.count > 1 else ""
+        return f"{request.rule.id}{ordinal}{where}"
+
+    def _uid(self, request: _Request) -> str:
+        anchor = request.anchor
+        key = "|".join(
+            (
+                self.schedule.client,
+                request.rule.id,
+                str(anchor.course.index) if anchor.course else "-",
+                str(anchor.infusion.index) if anchor.infusion else "-",
+                str(request.ordinal),
+            )
+        )
+        return hashlib.sha256(key.encode()).hexdigest()[:24] + "@kapplan"
+
+    def _emit(
+        self,
+        request: _Request,
+        start: datetime,
+        end: datetime,
+        *,
+        all_day: bool = False,
+        note: str = "",
+    ) -> None:
+        rule, anchor = request.rule, request.anchor
+        inf = anchor.infusion
+        method = self.rulebook.methods[inf.method] if inf else None
+        values = {
+            "n": _doses(anchor.covers) if anchor.covers else (inf.index if inf else ""),
+            "dose": (
+                f"doses {_doses(anchor.covers)}"
+                if anchor.covers
+                else (f"dose {inf.index}" if inf else "")
+            ),
+            "k": request.ordinal,
+            "count": request.count,
+            "course": anchor.course.index if anchor.course else "",
+            "method": method.label if method else "",
+            "method_note": method.note if method else "",
+            "minutes": request.minutes,
+            "week": request.weeks,
+            "month": request.months,
+        }
+        parts = [rule.description.format(**values)]
+        if rule.prompts:
+            parts.append("\n".join(f"- {p}" for p in rule.prompts))
+        if anchor.covers:
+            parts.append(f"Covers doses {_doses(anchor.covers)}.")
+        if rule.why:
+            parts.append(f"Why: {rule.why.format(**values)}")
+        if note:
+            parts.append(note)
+        event = PlanEvent(
+            uid=self._uid(request),
+            kind=Kind(rule.kind),
+            phase=rule.phase,
+            start=start.astimezone(self.zone),
+            end=end.astimezone(self.zone),
+            all_day=all_day,
+            title=rule.title.format(**values),
+            description="\n\n".join(p for p in parts if p),
+            infusion=inf.index if inf else None,
+            course=anchor.course.index if anchor.course and rule.anchor is not Anchor.AFTER_LAST_COURSE else None,
+            rule=rule.id,
+            is_session=rule.placement is Placement.SESSION,
+        )
+        key = (start.astimezone(UTC), not all_day, request.order, event.uid)
+        self.events.append((key, event))
+
+    def warn(self, rule: Rule, message: str, infusion: int | None = None) -> None:
+        """Record a warning about a rule."""
+        self.warnings.append(PlanWarning(rule=rule.id, message=message, infusion=infusion))
+
+
+def _by_window(request: _Request) -> tuple[object, ...]:
+    return (request.opens, request.closes, request.order, request.ordinal)
+
+
+def _index(request: _Request) -> int | None:
+    return request.anchor.infusion.index if request.anchor.infusion else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Search:
+    """Find a free start inside allowed local days and hours."""
+
+    busy: Timeline
+    zone: ZoneInfo
+    weekdays: frozenset[int]
+    ranges: tuple[HourRange, ...]
+    excluded: frozenset[date]
+    length: timedelta
+
+    def find(self, lo: datetime, hi: datetime, *, latest: bool) -> datetime | None:
+        """Return the earliest (or latest) free start in [lo, hi], or None."""
+        if hi < lo:
+            return None
+        first, last = lo.astimezone(self.zone).date(), hi.astimezone(self.zone).date()
+        days = (last - first).days + 1
+        order = range(days - 1, -1, -1) if latest else range(days)
+        for offset in order:
+            day = first + timedelta(days=offset)
+            if day.weekday() not in self.weekdays or day in self.excluded:
+                continue
+            for hours in reversed(self.ranges) if latest else self.ranges:
+                open_at = _local(day, hours.start, self.zone)
+                close_at = _local(day, hours.end, self.zone)
+                a, b = max(lo, open_at), min(hi, close_at - self.length)
+                if a > b:
+                    continue
+                found = (
+                    self.busy.last_free(a, b, self.length)
+                    if latest
+                    else self.busy.first_free(a, b, self.length)
+                )
+                if found is not None:
+                    return found
+        return None
+
+
+def _local(day: date, minutes: int, zone: ZoneInfo) -> datetime:
+    wall = datetime.combine(day, time()) + timedelta(minutes=minutes)
+    return localize(wall, zone)[0].astimezone(UTC)
+
+
+def _local_days(start: datetime, end: datetime, zone: ZoneInfo) -> list[date]:
+    """Return the local dates that [start, end) touches (at least the first)."""
+    first = start.astimezone(zone).date()
+    last = max(first, (end - timedelta(microseconds=1)).astimezone(zone).date())
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%a %d %b %Y %H:%M")
+
+
+def _duration(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min" if minutes else ""]
+    return " ".join(p for p in parts if p) or "0 min"
+
+
+def _doses(indices: tuple[int, ...]) -> str:
+    return ", ".join(str(i) for i in indices[:-1]) + f" and {indices[-1]}"

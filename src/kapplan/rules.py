@@ -1,0 +1,315 @@
+"""The rulebook as data: one record per rule, each naming its source.
+
+A rule says where its events go relative to an *anchor* (a dose, a course,
+the gap between courses, or the time after the last course) and how they are
+placed. Windows are written in a small offset language:
+
+``[start:|end:][day]<terms>`` where each term is ``+N`` or ``-N`` followed by a
+unit: ``m`` (minutes), ``h`` (hours), ``d`` (days), ``w`` (weeks) or ``mo``
+(calendar months). Offsets count from the anchor's start unless ``end:`` says
+from its end. Without ``day``, minutes, hours, days and weeks are real elapsed
+time, so windows stay right to the hour across a DST change; months move the
+wall-clock date. With ``day``, the reference is local midnight of the
+reference's date and days move the calendar date: ``day+1d`` is the start of
+the next calendar day. ``{name}`` inserts a `[plan]` setting, e.g.
+``day+{long_arc_months}mo``.
+
+Examples: ``+24h`` (a day after the dose starts), ``end:+48h`` (48 hours
+after it ends), ``-7d``, ``day+3mo+7d``, ``end:day-7d``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from kapplan.plan import Kind, Method, Phase
+
+RULEBOOK_VERSION = 1
+
+
+class Anchor(StrEnum):
+    """What a rule's offsets count from."""
+
+    COURSE_START = "course-start"
+    """The first dose of each course."""
+    INFUSION = "infusion"
+    """Each dose."""
+    COURSE_END = "course-end"
+    """The last dose of each course."""
+    COURSE = "course"
+    """Each whole course, from its first dose's start to its last dose's end."""
+    BETWEEN_COURSES = "between-courses"
+    """Each gap: from a course's last dose's end to the next course's first dose."""
+    AFTER_LAST_COURSE = "after-last-course"
+    """The end of the last dose of the last course."""
+
+
+class Placement(StrEnum):
+    """How a rule's events find their time."""
+
+    FIXED = "fixed"
+    """At the window's opening, as long as `minutes` (the dose itself, rest)."""
+    SESSION = "session"
+    """An appointment with a therapist: inside availability, never overlapping."""
+    PRACTICE = "practice"
+    """Something the person does alone, inside the rule's own hours."""
+    ADVISORY = "advisory"
+    """An all-day note covering every local day the window touches."""
+
+
+@dataclass(frozen=True, slots=True)
+class Offset:
+    """A parsed offset: where it counts from, and how far."""
+
+    ref: Literal["start", "end"]
+    day: bool
+    months: int
+    days: int
+    minutes: int
+
+    def shifted(self, step: Offset, times: int) -> Offset:
+        """Return this offset moved `times` steps of `step` (a repeat's `every`)."""
+        return Offset(
+            self.ref,
+            self.day,
+            self.months + step.months * times,
+            self.days + step.days * times,
+            self.minutes + step.minutes * times,
+        )
+
+
+_OFFSET = re.compile(r"^(?:(start|end):)?(day)?((?:[+-]\d+(?:mo|m|h|d|w))+)$")
+_TERM = re.compile(r"([+-])(\d+)(mo|m|h|d|w)")
+_UNIT_MINUTES = {"m": 1, "h": 60}
+_UNIT_DAYS = {"d": 1, "w": 7}
+
+
+def parse_offset(text: str) -> Offset:
+    """Parse an offset such as ``end:day+7d`` (see the module docstring).
+
+    Parameters:
+        text: The offset, with any ``{setting}`` already filled in.
+
+    Returns:
+        The parsed offset.
+
+    Raises:
+        ValueError: When the text is not an offset.
+    """
+    text = text.replace(" ", "")
+    if text[:1].isdigit():
+        text = "+" + text  # A step such as `every = "14d"` reads as +14d.
+    match = _OFFSET.match(text)
+    if not match:
+        raise ValueError(
+            f"cannot read offset {text!r}; expected e.g. +24h, -7d, end:+48h, day+1d, day+3mo"
+        )
+    ref, day, terms = match.groups()
+    months = days = minutes = 0
+    for sign, number, unit in _TERM.findall(terms):
+        value = int(number) * (-1 if sign == "-" else 1)
+        if unit == "mo":
+            months += value
+        elif unit in _UNIT_DAYS:
+            days += value * _UNIT_DAYS[unit]
+        else:
+            minutes += value * _UNIT_MINUTES[unit]
+    if day and minutes:
+        raise ValueError(f"offset {text!r} mixes 'day' with hours or minutes; expected days, weeks, months")
+    return Offset("end" if ref == "end" else "start", bool(day), months, days, minutes)
+
+
+_SETTING = re.compile(r"\{(\w+)\}")
+
+
+def _setting_names(value: str) -> set[str]:
+    return set(_SETTING.findall(value))
+
+
+#: Settings a rule may refer to as ``{name}``: the `[plan]` fields, plus
+#: ``dose_minutes`` (the length of the anchoring dose) in `minutes`.
+SETTINGS = frozenset(
+    {"session_minutes", "prep_sessions", "course_gap_days", "long_arc_months", "dose_minutes"}
+)
+
+#: Placeholders a rule's texts may use, filled in per event.
+TEXT_FIELDS = frozenset(
+    {"n", "dose", "k", "count", "course", "method", "method_note", "minutes", "week", "month"}
+)
+
+
+def _check_offset(value: str) -> str:
+    names = _setting_names(value)
+    unknown = names - SETTINGS
+    if unknown:
+        raise ValueError(f"unknown setting {{{sorted(unknown)[0]}}}; expected one of {sorted(SETTINGS)}")
+    sample = _SETTING.sub("1", value)
+    parse_offset(sample)
+    return value
+
+
+def _check_amount(value: object) -> object:
+    if isinstance(value, str):
+        match = re.fullmatch(r"\{(\w+)\}", value.strip())
+        if not match or match.group(1) not in SETTINGS:
+            raise ValueError(
+                f"cannot read {value!r}; expected a whole number or one of "
+                + ", ".join("{" + s + "}" for s in sorted(SETTINGS))
+            )
+    return value
+
+
+OffsetText = Annotated[str, BeforeValidator(lambda v: _check_offset(v) if isinstance(v, str) else v)]
+Amount = Annotated[int | str, BeforeValidator(_check_amount)]
+
+_STRICT = ConfigDict(frozen=True, extra="forbid")
+
+
+class Rule(BaseModel):
+    """One rule of the rulebook."""
+
+    model_config = _STRICT
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Unique id, e.g. integration-session.")
+    kind: Kind = Field(description="What the events are.")
+    phase: Phase = Field(description="preparation | experience | integration.")
+    anchor: Anchor = Field(description="What the offsets count from.")
+    placement: Placement = Field(description="fixed | session | practice | advisory.")
+    opens: OffsetText = Field(default="+0m", description="Window opening (offset).")
+    closes: OffsetText | None = Field(default=None, description="Window closing (offset).")
+    fit: Literal["start", "whole"] = Field(
+        default="start", description="start: the event starts in the window; whole: it fits in it."
+    )
+    prefer: Literal["earliest", "latest"] = Field(
+        default="earliest", description="Where in the window to place the event."
+    )
+    overflow: Literal["later", "earlier"] = Field(
+        default="later",
+        description="Where to look when the window cannot be met (the event is then flagged).",
+    )
+    hours: str = Field(
+        default="availability",
+        description="'availability' (the schedule's) or HH:MM-HH:MM on any day, for practices.",
+    )
+    minutes: Amount = Field(default=0, description="Length in minutes, or a {setting}.")
+    count: Amount = Field(default=1, description="Occurrences per anchor, or a {setting}.")
+    every: OffsetText | None = Field(default=None, description="Step between occurrences' windows.")
+    until: OffsetText | None = Field(
+        default=None, description="Repeat `every` while an occurrence's window closes by this."
+    )
+    per_day: int | None = Field(default=None, ge=1, description="At most this many a local day.")
+    avoid_dose_days: bool = Field(default=False, description="Never on a local day with a dose.")
+    follows_cadence: bool = Field(default=False, description="Thinned by [plan] cadence.")
+    clip: bool = Field(default=False, description="Fixed only: end early rather than overlap.")
+    merge: bool = Field(default=False, description="Advisory only: join overlapping days.")
+    enabled: bool = Field(default=True, description="False switches the rule off.")
+    title: str = Field(min_length=1, description="Title template.")
+    description: str = Field(default="", description="What to do (template).")
+    why: str = Field(default="", description="Why the event is there.")
+    prompts: tuple[str, ...] = Field(default=(), description="Journaling prompts, listed in the event.")
+    source: tuple[str, ...] = Field(min_length=1, description="Where the rule comes from (seeds).")
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if value != "availability":
+            from kapplan.schedule import parse_hours
+
+            parse_hours(value)
+        return value
+
+    @field_validator("title", "description", "why")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        unknown = _setting_names(value) - TEXT_FIELDS
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder {{{sorted(unknown)[0]}}}; expected {sorted(TEXT_FIELDS)}"
+            )
+        return value
+
+    def model_post_init(self, __context: object) -> None:
+        """Check the fields that only make sense together."""
+        timed = self.placement in (Placement.SESSION, Placement.PRACTICE, Placement.ADVISORY)
+        if timed and self.closes is None:
+            raise ValueError(f"a {self.placement} rule needs 'closes'")
+        if self.placement is not Placement.ADVISORY and self.minutes in (0, "0"):
+            raise ValueError("needs 'minutes' greater than 0")
+        if isinstance(self.minutes, int) and self.minutes < 0:
+            raise ValueError(f"minutes is {self.minutes}; expected a positive number")
+        if isinstance(self.count, int) and self.count < 1:
+            raise ValueError(f"count is {self.count}; expected 1 or more")
+        if self.until is not None and self.every is None:
+            raise ValueError("'until' needs 'every'")
+        if self.every is not None:
+            step = parse_offset(_SETTING.sub("1", self.every))
+            if step.ref == "end" or step.day or (step.months, step.days, step.minutes) <= (0, 0, 0):
+                raise ValueError(f"every is {self.every!r}; expected a positive step such as 14d or 1mo")
+        if self.closes is not None and not _SETTING.search(self.opens + self.closes):
+            opens, closes = parse_offset(self.opens), parse_offset(self.closes)
+            if opens.ref == closes.ref and opens.day == closes.day and _span(closes) <= _span(opens):
+                raise ValueError(
+                    f"the window closes ({self.closes}) before it opens ({self.opens}); "
+                    "expected closes after opens"
+                )
+
+
+def _span(offset: Offset) -> tuple[int, int]:
+    return (offset.months, offset.days * 24 * 60 + offset.minutes)
+
+
+class MethodText(BaseModel):
+    """How a method is named in titles and what its dose block says."""
+
+    model_config = _STRICT
+
+    label: str = Field(min_length=1)
+    note: str = ""
+
+
+class Rulebook(BaseModel):
+    """A whole rulebook: version, method texts and rules in placement order."""
+
+    model_config = _STRICT
+
+    version: int = Field(description="Rulebook format version.")
+    methods: dict[Method, MethodText] = Field(description="Labels and notes per method.")
+    rule: tuple[Rule, ...] = Field(description="The rules.")
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, value: int) -> int:
+        if value != RULEBOOK_VERSION:
+            raise ValueError(
+                f"rulebook version {value} is not supported; expected {RULEBOOK_VERSION}"
+            )
+        return value
+
+    @field_validator("methods")
+    @classmethod
+    def _all_methods(cls, value: dict[Method, MethodText]) -> dict[Method, MethodText]:
+        missing = [m.value for m in Method if m not in value]
+        if missing:
+            raise ValueError(f"no text for method {missing[0]!r}; expected [methods.{missing[0]}]")
+        return value
+
+    @field_validator("rule")
+    @classmethod
+    def _unique(cls, value: tuple[Rule, ...]) -> tuple[Rule, ...]:
+        seen: set[str] = set()
+        for rule in value:
+            if rule.id in seen:
+                raise ValueError(f"rule id {rule.id!r} appears twice; expected unique ids")
+            seen.add(rule.id)
+        return value
+
+    @cached_property
+    def active(self) -> tuple[Rule, ...]:
+        """Return the enabled rules, in file order."""
+        return tuple(r for r in self.rule if r.enabled)

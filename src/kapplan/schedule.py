@@ -1,0 +1,411 @@
+"""The schedule file, as validated data, and its expansion into doses.
+
+The models only validate; they read no file and no clock. `Schedule.doses`
+expands series, resolves local times in the schedule's zone and sorts, and
+is pure too: the loader calls it once to report errors with their line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import cached_property
+from itertools import islice
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil import parser as dateparser
+from dateutil import rrule as rrulemod
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from kapplan.errors import ScheduleError
+from kapplan.plan import Method
+
+#: Accepted spellings of each method (lower-case), beyond the canonical names.
+METHOD_ALIASES: dict[str, Method] = {
+    "iv": Method.IV,
+    "im": Method.IM,
+    "esketamine": Method.ESKETAMINE,
+    "spravato": Method.ESKETAMINE,
+    "oral": Method.ORAL,
+    "sublingual": Method.ORAL,
+    "troche": Method.ORAL,
+    "lozenge": Method.ORAL,
+}
+
+#: Default length of a dose block by method (DOMAIN.md, "the dose"): esketamine
+#: includes the label's two hours of observation on site.
+DEFAULT_DOSE_MINUTES: dict[Method, int] = {
+    Method.IV: 60,
+    Method.IM: 60,
+    Method.ESKETAMINE: 120,
+    Method.ORAL: 120,
+}
+
+#: Upper bound on the doses one series may expand to; protects the machine.
+MAX_SERIES_DOSES = 1000
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Cadence(StrEnum):
+    """How often integration sessions follow doses during a course (DOMAIN.md, 001)."""
+
+    EVERY_INFUSION = "every-infusion"
+    """A session after every dose: the ideal and the default."""
+    WEEKLY = "weekly"
+    """One session a calendar week (Monday to Sunday): the documented minimum."""
+
+
+def _method(value: object) -> object:
+    if isinstance(value, str):
+        found = METHOD_ALIASES.get(value.strip().lower())
+        if found is None:
+            raise ValueError(
+                f"unknown method {value!r}; expected one of iv, im, esketamine, oral "
+                "(or spravato, sublingual, troche, lozenge)"
+            )
+        return found
+    return value
+
+
+def _datetime(value: object) -> object:
+    """Accept TOML datetimes and strings python-dateutil parses; refuse bare dates/times."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        raise ValueError(f"{value.isoformat()} is a date without a time; expected a date and time")
+    if isinstance(value, time):
+        raise ValueError(f"{value.isoformat()} is a time without a date; expected a date and time")
+    if isinstance(value, str):
+        try:
+            return dateparser.parse(value)
+        except (ValueError, OverflowError) as error:
+            raise ValueError(
+                f"cannot read {value!r} as a date and time; expected e.g. 2026-12-01T10:00"
+            ) from error
+    raise ValueError(f"expected a date and time, got {type(value).__name__}")
+
+
+MethodField = Annotated[Method, BeforeValidator(_method)]
+DateTimeField = Annotated[datetime, BeforeValidator(_datetime)]
+
+_STRICT = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+
+class InfusionEntry(BaseModel):
+    """One `[[infusion]]` table: a single dose."""
+
+    model_config = _STRICT
+
+    at: DateTimeField = Field(description="When the dose starts: local (schedule zone) or with offset.")
+    method: MethodField = Field(description="iv | im | esketamine | oral (aliases accepted).")
+    minutes: int | None = Field(
+        default=None, ge=5, le=24 * 60, description="Length of the dose block; default by method."
+    )
+
+
+class SeriesEntry(BaseModel):
+    """One `[[series]]` table: recurring doses expanded with an RFC 5545 RRULE."""
+
+    model_config = _STRICT
+
+    start: DateTimeField = Field(description="First dose; the recurrence keeps its wall-clock time.")
+    rrule: str = Field(description="RRULE with COUNT or UNTIL, e.g. FREQ=WEEKLY;BYDAY=TU,FR;COUNT=6.")
+    method: MethodField = Field(description="iv | im | esketamine | oral (aliases accepted).")
+    minutes: int | None = Field(default=None, ge=5, le=24 * 60, description="Length of each dose block.")
+
+    @field_validator("rrule")
+    @classmethod
+    def _bounded(cls, value: str) -> str:
+        text = value.strip()
+        if text.upper().startswith("RRULE:"):
+            text = text[len("RRULE:") :]
+        parts = {p.split("=", 1)[0].strip().upper() for p in text.split(";") if p.strip()}
+        if "FREQ" not in parts:
+            raise ValueError(f"{value!r} has no FREQ; expected e.g. FREQ=WEEKLY;BYDAY=TU,FR;COUNT=6")
+        if not parts & {"COUNT", "UNTIL"}:
+            raise ValueError(f"{value!r} is unbounded; expected a COUNT or UNTIL part")
+        return text
+
+
+class PlanSettings(BaseModel):
+    """The `[plan]` table: how much integration to plan."""
+
+    model_config = _STRICT
+
+    cadence: Cadence = Field(
+        default=Cadence.EVERY_INFUSION, description="every-infusion (ideal) or weekly (minimum)."
+    )
+    session_minutes: int = Field(
+        default=60, ge=50, le=90, description="Length of a therapy session, 50–90 (DOMAIN.md)."
+    )
+    prep_sessions: int = Field(default=1, ge=1, le=3, description="Preparation sessions per course, 1–3.")
+    course_gap_days: int = Field(
+        default=14, ge=1, le=365, description="Doses further apart than this start a new course."
+    )
+    long_arc_months: int = Field(
+        default=6, ge=2, le=12, description="How long the long arc runs after the last course."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HourRange:
+    """A range of local clock time within one day, in minutes after midnight, end exclusive."""
+
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return f"{self.start // 60:02d}:{self.start % 60:02d}-{self.end // 60:02d}:{self.end % 60:02d}"
+
+
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_hours(text: str) -> tuple[HourRange, ...]:
+    """Parse ``"09:00-12:00, 13:00-18:00"`` into ordered, non-overlapping ranges.
+
+    Parameters:
+        text: One or more ``HH:MM-HH:MM`` ranges separated by commas; ``24:00`` ends a day.
+
+    Returns:
+        The ranges, sorted.
+
+    Raises:
+        ValueError: When a range is malformed, empty or overlaps another.
+    """
+    ranges: list[HourRange] = []
+    for part in text.split(","):
+        match = _HOURS.match(part)
+        if not match:
+            raise ValueError(f"cannot read {part.strip()!r}; expected HH:MM-HH:MM, e.g. 09:00-18:00")
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
+            raise ValueError(f"{part.strip()!r} is not a time of day; expected HH:MM-HH:MM")
+        start, end = h1 * 60 + m1, h2 * 60 + m2
+        if end <= start:
+            raise ValueError(f"{part.strip()!r} ends before it starts; expected start < end")
+        ranges.append(HourRange(start, end))
+    ranges.sort(key=lambda r: r.start)
+    for before, after in zip(ranges, ranges[1:], strict=False):
+        if after.start < before.end:
+            raise ValueError(f"{before} and {after} overlap")
+    return tuple(ranges)
+
+
+class Availability(BaseModel):
+    """The `[availability]` table: when sessions with a therapist may be placed."""
+
+    model_config = _STRICT
+
+    days: tuple[str, ...] = Field(
+        default=("mon", "tue", "wed", "thu", "fri"), description="Weekdays, e.g. ['mon', 'wed']."
+    )
+    hours: str = Field(default="09:00-18:00", description="HH:MM-HH:MM, several joined by commas.")
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        days = tuple(d.strip().lower()[:3] for d in value)
+        for given, day in zip(value, days, strict=True):
+            if day not in WEEKDAYS:
+                raise ValueError(f"unknown day {given!r}; expected mon, tue, wed, thu, fri, sat or sun")
+        if not days:
+            raise ValueError("no days given; expected at least one of mon … sun")
+        return days
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        parse_hours(value)
+        return value
+
+    @cached_property
+    def weekdays(self) -> frozenset[int]:
+        """Return the allowed days as ``date.weekday()`` numbers."""
+        return frozenset(WEEKDAYS.index(d) for d in self.days)
+
+    @cached_property
+    def ranges(self) -> tuple[HourRange, ...]:
+        """Return the allowed hours of each allowed day."""
+        return parse_hours(self.hours)
+
+
+def _zone_name(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; expected an IANA name such as Europe/Berlin"
+            ) from None
+    return value
+
+
+class Schedule(BaseModel):
+    """A whole schedule file: doses, how much to plan, and when sessions may be."""
+
+    model_config = _STRICT
+
+    timezone: Annotated[str, BeforeValidator(_zone_name)] = Field(
+        default="UTC", description="IANA zone; local times in the file are in this zone."
+    )
+    client: str = Field(default="", max_length=200, description="Who the plan is for (optional).")
+    infusion: tuple[InfusionEntry, ...] = Field(default=(), description="Single doses.")
+    series: tuple[SeriesEntry, ...] = Field(default=(), description="Recurring doses.")
+    plan: PlanSettings = Field(default_factory=PlanSettings, description="How much to plan.")
+    availability: Availability = Field(
+        default_factory=Availability, description="When therapy sessions may be placed."
+    )
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """Return the schedule's zone."""
+        return ZoneInfo(self.timezone)
+
+    def doses(self) -> tuple[list[Dose], list[str]]:
+        """Expand series, resolve local times, sort, and check the doses.
+
+        Returns:
+            The doses in time order, and notes on local times that had to be
+            resolved (a DST gap or fold), one sentence each.
+
+        Raises:
+            ScheduleError: With a field path, for an empty schedule, a series
+                that yields nothing or too much, or two doses at one instant.
+        """
+        notes: list[str] = []
+        raw: list[tuple[datetime, Method, int, str]] = []
+        for i, entry in enumerate(self.infusion, start=1):
+            where = f"infusion[{i}].at"
+            at = self._resolve(entry.at, where, notes)
+            raw.append((at, entry.method, entry.minutes or DEFAULT_DOSE_MINUTES[entry.method], where))
+        for i, series in enumerate(self.series, start=1):
+            for n, local in enumerate(self._expand(series, f"series[{i}]"), start=1):
+                where = f"series[{i}] dose {n}"
+                at = self._resolve(local, where, notes)
+                raw.append(
+                    (at, series.method, series.minutes or DEFAULT_DOSE_MINUTES[series.method], where)
+                )
+        if not raw:
+            raise ScheduleError(
+                "the schedule has no doses; expected at least one [[infusion]] or [[series]] table"
+            )
+        raw.sort(key=lambda r: r[0])
+        for before, after in zip(raw, raw[1:], strict=False):
+            if before[0] == after[0]:
+                raise ScheduleError(
+                    f"starts at the same instant as {before[3]} ({after[0].isoformat()}); "
+                    "expected every dose at a distinct time",
+                    field=after[3],
+                )
+        doses = [
+            Dose(start=at, end=at + timedelta(minutes=minutes), method=method, origin=where)
+            for at, method, minutes, where in raw
+        ]
+        return doses, notes
+
+    def _expand(self, series: SeriesEntry, where: str) -> list[datetime]:
+        start = series.start
+        # Recur in wall-clock time so a weekly 10:00 dose stays at 10:00 across DST.
+        if start.tzinfo is not None:
+            start = start.astimezone(self.zone).replace(tzinfo=None)
+        try:
+            rule = rrulemod.rrulestr(series.rrule, dtstart=start, ignoretz=False)
+            dates = list(islice(iter(rule), MAX_SERIES_DOSES + 1))
+        except (ValueError, TypeError) as error:
+            detail = str(error).rstrip(".") or "invalid"
+            raise ScheduleError(
+                f"cannot use {series.rrule!r}: {detail}; expected an RFC 5545 RRULE "
+                "with naive UNTIL (no Z) when start has no offset",
+                field=f"{where}.rrule",
+            ) from None
+        if not dates:
+            raise ScheduleError(
+                f"{series.rrule!r} yields no dose from {series.start.isoformat()}; "
+                "expected at least one",
+                field=f"{where}.rrule",
+            )
+        if len(dates) > MAX_SERIES_DOSES:
+            raise ScheduleError(
+                f"{series.rrule!r} yields more than {MAX_SERIES_DOSES} doses; "
+                "expected a smaller COUNT or an earlier UNTIL",
+                field=f"{where}.rrule",
+            )
+        return [d.replace(tzinfo=None) if d.tzinfo is not None else d for d in dates]
+
+    def _resolve(self, at: datetime, where: str, notes: list[str]) -> datetime:
+        if at.tzinfo is not None:
+            return at.astimezone(self.zone)
+        resolved, note = localize(at, self.zone)
+        if note:
+            notes.append(f"{where}: {note}")
+        return resolved
+
+
+@dataclass(frozen=True, slots=True)
+class Dose:
+    """A dose after expansion: aware start and end, and where it came from."""
+
+    start: datetime
+    end: datetime
+    method: Method
+    origin: str
+    """Field path it came from, e.g. ``infusion[2].at`` or ``series[1] dose 3``."""
+
+
+def localize(wall: datetime, zone: ZoneInfo) -> tuple[datetime, str | None]:
+    """Attach a zone to a wall-clock time, resolving DST gaps and folds.
+
+    A time in a gap (clocks go forward) moves forward by the gap's size; a
+    time in a fold (clocks go back) takes its first occurrence. Either way a
+    note says so.
+
+    Parameters:
+        wall: A naive local datetime.
+        zone: The zone it is in.
+
+    Returns:
+        The aware datetime, and a note when it had to be resolved.
+    """
+    first = wall.replace(tzinfo=zone, fold=0)
+    second = wall.replace(tzinfo=zone, fold=1)
+    off1, off2 = first.utcoffset(), second.utcoffset()
+    if off1 == off2:
+        return first, None
+    moved = first.astimezone(UTC).astimezone(zone)
+    if moved.replace(tzinfo=None) != wall:
+        # In a gap, fold=0 carries the offset from before the change, so the
+        # round trip lands the gap's length later (as RFC 5545 §3.3.5 asks).
+        return moved, (
+            f"{wall:%Y-%m-%d %H:%M} does not exist in {zone.key} (clocks go forward); "
+            f"using {moved:%H:%M}"
+        )
+    return first, (
+        f"{wall:%Y-%m-%d %H:%M} happens twice in {zone.key} (clocks go back); "
+        f"using the first, UTC{_offset(first)}"
+    )
+
+
+def _offset(moment: datetime) -> str:
+    text = moment.strftime("%z")
+    return f"{text[:3]}:{text[3:]}"
+
+
+__all__ = [
+    "DEFAULT_DOSE_MINUTES",
+    "METHOD_ALIASES",
+    "Availability",
+    "Cadence",
+    "Dose",
+    "HourRange",
+    "InfusionEntry",
+    "PlanSettings",
+    "Schedule",
+    "SeriesEntry",
+    "localize",
+    "parse_hours",
+]
