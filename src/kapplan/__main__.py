@@ -1,0 +1,5 @@
+"""Allow ``python -m kapplan``."""
+
+from kapplan.cli import main
+
+main()

@@ -1,0 +1,138 @@
+"""Render a plan for people in a terminal, with Rich.
+
+Grouped by course (and the long arc after the last one), then by week; each
+event shows its date, time, length, phase and title. Phase has a colour and
+always a text label, so the view reads the same without colour. Imported only
+when rendering for people: the JSON and ICS paths never load Rich.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from datetime import date, timedelta
+from itertools import groupby
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from kapplan.plan import Phase, Plan, PlanEvent
+
+PHASE_STYLE = {
+    Phase.PREPARATION: ("Preparation", "bold cyan"),
+    Phase.EXPERIENCE: ("Experience", "bold magenta"),
+    Phase.INTEGRATION: ("Integration", "bold green"),
+}
+
+
+def render_terminal(plan: Plan, *, width: int = 100, color: bool = False) -> str:
+    """Render a plan as text for a terminal.
+
+    Parameters:
+        plan: The plan.
+        width: Columns to lay out for.
+        color: Emit ANSI colour codes; plain text otherwise.
+
+    Returns:
+        The text, ending in a newline.
+    """
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+    )
+    print_plan(console, plan)
+    # Rich pads every line to the width; trailing blanks only get in the way of
+    # pipes and diffs.
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+
+
+def print_plan(console: Console, plan: Plan) -> None:
+    """Print a plan on a Rich console.
+
+    Parameters:
+        console: Where to print.
+        plan: The plan.
+    """
+    who = f" for {plan.client}" if plan.client else ""
+    console.print(Text(f"Integration plan{who}", style="bold"), Text(f"  ({plan.timezone})"))
+    for label, events in _sections(plan):
+        console.print()
+        console.print(Text(label, style="bold underline"))
+        for monday, week in groupby(events, key=lambda e: _monday(e.start.date())):
+            console.print(Padding(_week_table(monday, list(week)), (1, 0, 0, 2), expand=False))
+    if plan.warnings:
+        console.print()
+        console.print(Text(f"Warnings ({len(plan.warnings)})", style="bold yellow"))
+        for warning in plan.warnings:
+            console.print(Padding(Text(f"! {warning.message}"), (0, 0, 0, 2), expand=False))
+    console.print()
+    console.print(Text(summary(plan)))
+
+
+def summary(plan: Plan) -> str:
+    """Return the one-line summary: courses, doses, sessions, warnings."""
+    parts = [
+        _count(len(plan.courses), "course"),
+        _count(len(plan.infusions), "dose"),
+        _count(len(plan.sessions), "therapy session"),
+        _count(len(plan.events), "event"),
+        _count(len(plan.warnings), "warning"),
+    ]
+    return " · ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _sections(plan: Plan) -> Iterable[tuple[str, list[PlanEvent]]]:
+    for course in plan.courses:
+        events = [e for e in plan.events if e.course == course.index]
+        span = f"{course.start:%a %d %b %Y} – {course.end:%a %d %b %Y}"
+        yield f"Course {course.index} · {_count(len(course.infusions), 'dose')} · {span}", events
+    rest = [e for e in plan.events if e.course is None]
+    if rest:
+        yield "Long arc · after the last course", rest
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _week_table(monday: date, events: list[PlanEvent]) -> Group:
+    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+    table.add_column("day", no_wrap=True, min_width=10)
+    table.add_column("time", no_wrap=True, min_width=13)
+    table.add_column("length", no_wrap=True, justify="right", min_width=7)
+    table.add_column("phase", no_wrap=True, min_width=11)
+    table.add_column("title", overflow="fold")
+    previous: date | None = None
+    for event in events:
+        day = event.start.date()
+        label, style = PHASE_STYLE[event.phase]
+        if event.all_day:
+            last = (event.end - timedelta(days=1)).date()
+            when = "all day" if last == day else f"to {last:%a %d %b}"
+            length = ""
+        else:
+            when = f"{event.start:%H:%M}–{event.end:%H:%M}"
+            length = f"{int((event.end - event.start).total_seconds() // 60)} min"
+        table.add_row(
+            f"{day:%a %d %b}" if day != previous else "",
+            when,
+            length,
+            Text(label, style=style),
+            Text(event.title, style="bold" if event.is_session else ""),
+        )
+        previous = day
+    return Group(Text(f"Week of {monday:%a %d %b %Y}", style="dim"), table)
