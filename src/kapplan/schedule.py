@@ -303,7 +303,12 @@ class Schedule(BaseModel):
                     field=after[3],
                 )
         doses = [
-            Dose(start=at, end=at + timedelta(minutes=minutes), method=method, origin=where)
+            Dose(
+                start=at,
+                end=(at.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(self.zone),
+                method=method,
+                origin=where,
+            )
             for at, method, minutes, where in raw
         ]
         return doses, notes
@@ -320,7 +325,7 @@ class Schedule(BaseModel):
             detail = str(error).rstrip(".") or "invalid"
             raise ScheduleError(
                 f"cannot use {series.rrule!r}: {detail}; expected an RFC 5545 RRULE "
-                "with naive UNTIL (no Z) when start has no offset",
+                "such as FREQ=WEEKLY;BYDAY=TU,FR;COUNT=6",
                 field=f"{where}.rrule",
             ) from None
         if not dates:
