@@ -36,7 +36,6 @@ class KapplanGroup(TyperGroup):
 app = typer.Typer(
     cls=KapplanGroup,
     name="kapplan",
-    help="Plan the integration work around a ketamine treatment course.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_show_locals=False,

@@ -1,0 +1,47 @@
+"""Shared fixtures: golden files, example paths, and a CLI runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add the one switch that regenerates golden files."""
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite tests/golden/ from the current output (review the diff!).",
+    )
+
+
+@pytest.fixture(name="golden")
+def fixture_golden(request: pytest.FixtureRequest) -> Callable[[str, bytes], None]:
+    """Compare bytes with tests/golden/NAME, or rewrite it under --update-golden."""
+    update = request.config.getoption("--update-golden")
+
+    def check(name: str, actual: bytes) -> None:
+        path = GOLDEN / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(actual)
+            return
+        assert path.exists(), f"no golden file {path}; run pytest --update-golden and review it"
+        expected = path.read_bytes()
+        assert actual == expected, f"{name} differs from its golden file (see git diff after --update-golden)"
+
+    return check
+
+
+@pytest.fixture(name="runner")
+def fixture_runner() -> CliRunner:
+    """Return a CLI runner with a fixed terminal-free environment."""
+    return CliRunner(env={"NO_COLOR": "1", "COLUMNS": "100", "TZ": "UTC"})

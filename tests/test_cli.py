@@ -1,0 +1,283 @@
+"""The command line: exit codes, the exact error line for each bad input, stdin, help."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kapplan import __version__
+from kapplan.cli import app
+from tests.conftest import EXAMPLES, ROOT
+
+GOOD = 'timezone = "Europe/Berlin"\n[[infusion]]\nat = 2026-12-01T10:00:00\nmethod = "iv"\n'
+
+
+def _plan(runner: CliRunner, tmp_path: Path, text: str, *args: str) -> tuple[int, str, str]:
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["plan", str(path), *args])
+    return result.exit_code, result.stdout, result.stderr.replace(str(path), "s.toml")
+
+
+BAD_INPUTS = {
+    "unknown key": (
+        GOOD + "minuts = 60\n",
+        "kapplan: error: s.toml:5: infusion[1].minuts: unknown key 'minuts'; "
+        "expected one of at, method, minutes",
+    ),
+    "unknown method": (
+        GOOD + '[[infusion]]\nat = 2026-12-03T10:00:00\nmethod = "ivv"\n',
+        "kapplan: error: s.toml:7: infusion[2].method: unknown method 'ivv'; expected one of "
+        "iv, im, esketamine, oral (or spravato, sublingual, troche, lozenge)",
+    ),
+    "unknown timezone": (
+        GOOD.replace("Europe/Berlin", "Europe/Berlinn"),
+        "kapplan: error: s.toml:1: timezone: unknown time zone 'Europe/Berlinn'; "
+        "expected an IANA name such as Europe/Berlin",
+    ),
+    "unparseable date": (
+        GOOD.replace("2026-12-01T10:00:00", '"next tuesday-ish"'),
+        "kapplan: error: s.toml:3: infusion[1].at: cannot read 'next tuesday-ish' as a date "
+        "and time; expected e.g. 2026-12-01T10:00",
+    ),
+    "date without time": (
+        GOOD.replace("2026-12-01T10:00:00", "2026-12-01"),
+        "kapplan: error: s.toml:3: infusion[1].at: 2026-12-01 is a date without a time; "
+        "expected a date and time",
+    ),
+    "same instant": (
+        GOOD + '[[infusion]]\nat = "2026-12-01 10:00"\nmethod = "im"\n',
+        "kapplan: error: s.toml:6: infusion[2].at: starts at the same instant as infusion[1].at "
+        "(2026-12-01T10:00:00+01:00); expected every dose at a distinct time",
+    ),
+    "same instant via offset": (
+        GOOD + '[[infusion]]\nat = 2026-12-01T09:00:00Z\nmethod = "im"\n',
+        "kapplan: error: s.toml:6: infusion[2].at: starts at the same instant as infusion[1].at "
+        "(2026-12-01T10:00:00+01:00); expected every dose at a distinct time",
+    ),
+    "unbounded rrule": (
+        '[[series]]\nstart = 2026-12-01T10:00:00\nrrule = "FREQ=WEEKLY"\nmethod = "iv"\n',
+        "kapplan: error: s.toml:3: series[1].rrule: 'FREQ=WEEKLY' is unbounded; "
+        "expected a COUNT or UNTIL part",
+    ),
+    "rrule yields nothing": (
+        '[[series]]\nstart = 2026-12-01T10:00:00\nrrule = "FREQ=WEEKLY;UNTIL=20261101T000000"\n'
+        'method = "iv"\n',
+        "kapplan: error: s.toml:3: series[1].rrule: 'FREQ=WEEKLY;UNTIL=20261101T000000' yields "
+        "no dose from 2026-12-01T10:00:00; expected at least one",
+    ),
+    "empty schedule": (
+        'timezone = "UTC"\n',
+        "kapplan: error: s.toml: the schedule has no doses; expected at least one [[infusion]] "
+        "or [[series]] table",
+    ),
+    "session too long": (
+        GOOD + "[plan]\nsession_minutes = 120\n",
+        "kapplan: error: s.toml:6: plan.session_minutes: got 120; expected less than or equal to 90",
+    ),
+    "session too short": (
+        GOOD + "[plan]\nsession_minutes = 45\n",
+        "kapplan: error: s.toml:6: plan.session_minutes: got 45; "
+        "expected greater than or equal to 50",
+    ),
+    "prep sessions": (
+        GOOD + "[plan]\nprep_sessions = 4\n",
+        "kapplan: error: s.toml:6: plan.prep_sessions: got 4; expected less than or equal to 3",
+    ),
+    "cadence": (
+        GOOD + '[plan]\ncadence = "daily"\n',
+        "kapplan: error: s.toml:6: plan.cadence: got 'daily'; "
+        "expected 'every-infusion' or 'weekly'",
+    ),
+    "availability hours": (
+        GOOD + '[availability]\nhours = "18:00-09:00"\n',
+        "kapplan: error: s.toml:6: availability.hours: '18:00-09:00' ends before it starts; "
+        "expected start < end",
+    ),
+    "availability day": (
+        GOOD + '[availability]\ndays = ["mon", "funday"]\n',
+        "kapplan: error: s.toml:6: availability.days: unknown day 'funday'; "
+        "expected mon, tue, wed, thu, fri, sat or sun",
+    ),
+    "top-level typo": (
+        GOOD.replace("timezone", "timezon"),
+        "kapplan: error: s.toml:1: timezon: unknown key 'timezon'; "
+        "expected one of timezone, client, infusion, series, plan, availability",
+    ),
+    "missing method": (
+        '[[infusion]]\nat = 2026-12-01T10:00:00\n',
+        "kapplan: error: s.toml:1: infusion[1].method: missing; this key is required",
+    ),
+    "TOML syntax": (
+        GOOD.replace('"iv"', "iv"),
+        "kapplan: error: s.toml:4: not valid TOML: Invalid value",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS), ids=str)
+def test_bad_input_gets_one_located_line_and_exit_2(
+    case: str, runner: CliRunner, tmp_path: Path
+) -> None:
+    """Each bad schedule exits 2 with exactly one line naming file, line, field and expectation."""
+    text, expected = BAD_INPUTS[case]
+    code, stdout, stderr = _plan(runner, tmp_path, text)
+    assert code == 2
+    assert stdout == ""
+    assert stderr == expected + "\n"
+
+
+def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:
+    """A path that does not exist is a clear error, not a traceback."""
+    result = runner.invoke(app, ["plan", str(tmp_path / "nope.toml")])
+    assert result.exit_code == 2
+    assert result.stderr.endswith("nope.toml: no such file; expected a path to a TOML file, or - for stdin\n")
+
+
+def test_folder_instead_of_file(runner: CliRunner, tmp_path: Path) -> None:
+    """A folder given as the schedule is a clear error."""
+    result = runner.invoke(app, ["plan", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr == f"kapplan: error: {tmp_path}: is a folder; expected a TOML file\n"
+
+
+def test_not_utf8_on_stdin(runner: CliRunner) -> None:
+    """Bytes that are not UTF-8 are named with their line."""
+    result = runner.invoke(app, ["plan", "-"], input=b'timezone = "UTC"\n\xff\xfe')
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "kapplan: error: <stdin>:2: not UTF-8 text (byte 0xff); expected a UTF-8 TOML file\n"
+    )
+
+
+def test_stdin_gives_the_same_plan_as_the_file(runner: CliRunner) -> None:
+    """`-` reads the schedule from stdin; the plan equals the one from the file."""
+    example = ROOT / "examples" / "iv-six-infusions.toml"
+    from_file = runner.invoke(app, ["plan", str(example), "-f", "json"])
+    from_stdin = runner.invoke(app, ["plan", "-", "-f", "json"], input=example.read_bytes())
+    assert from_stdin.exit_code == 0
+    assert from_stdin.stdout == from_file.stdout
+
+
+def test_bom_is_accepted(runner: CliRunner, tmp_path: Path) -> None:
+    """A UTF-8 byte-order mark (as some Windows editors write) is not an error."""
+    code, _, stderr = _plan(runner, tmp_path, "\ufeff" + GOOD)
+    assert (code, stderr) == (0, "")
+
+
+def test_dst_gap_is_resolved_and_mentioned(runner: CliRunner, tmp_path: Path) -> None:
+    """A local time that does not exist moves forward, and the plan says so."""
+    text = GOOD.replace("2026-12-01T10:00:00", "2027-03-28T02:30:00")
+    code, stdout, _ = _plan(runner, tmp_path, text, "-f", "json")
+    assert code == 0
+    data = json.loads(stdout)
+    assert data["infusions"][0]["at"] == "2027-03-28T03:30:00+02:00"
+    assert data["warnings"][0] == {
+        "rule": None,
+        "message": "infusion[1].at: 2027-03-28 02:30 does not exist in Europe/Berlin "
+        "(clocks go forward); using 03:30",
+        "infusion": None,
+    }
+
+
+def test_default_timezone_is_the_machines(runner: CliRunner, tmp_path: Path) -> None:
+    """Without `timezone`, local times are in the machine's zone (TZ here)."""
+    text = GOOD.replace('timezone = "Europe/Berlin"\n', "")
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner(env={"TZ": "Asia/Kathmandu"}).invoke(app, ["plan", str(path), "-f", "json"])
+    data = json.loads(result.stdout)
+    assert data["timezone"] == "Asia/Kathmandu"
+    assert data["infusions"][0]["at"] == "2026-12-01T10:00:00+05:45"
+
+
+class TestJsonContract:
+    """The JSON document has the published shape (README: "JSON output")."""
+
+    @pytest.fixture(name="data", params=EXAMPLES, ids=lambda p: p.stem)
+    def fixture_data(self, request: pytest.FixtureRequest, runner: CliRunner) -> dict[str, object]:
+        result = runner.invoke(app, ["plan", str(request.param), "--format", "json"])
+        assert result.exit_code == 0
+        data: dict[str, object] = json.loads(result.stdout)
+        return data
+
+    def test_top_level_keys(self, data: dict[str, object]) -> None:
+        """The document has exactly the published top-level keys, in order."""
+        assert list(data) == ["timezone", "infusions", "courses", "events", "warnings"]
+
+    def test_events(self, data: dict[str, object]) -> None:
+        """Every event has the published keys, closed sets and offset-carrying times."""
+        from datetime import datetime
+
+        kinds = {
+            "preparation-session", "intention-setting", "infusion", "rest", "journaling",
+            "integration-session", "mindfulness", "movement", "small-action", "advisory",
+            "relapse-prevention", "consolidation-session", "long-arc-session",
+        }  # fmt: skip
+        events = data["events"]
+        assert isinstance(events, list)
+        for event in events:
+            assert list(event) == [
+                "uid", "kind", "phase", "start", "end", "all_day", "title",
+                "description", "infusion", "course", "rule",
+            ]  # fmt: skip
+            assert event["kind"] in kinds
+            assert event["phase"] in {"preparation", "experience", "integration"}
+            start, end = datetime.fromisoformat(event["start"]), datetime.fromisoformat(event["end"])
+            assert start.utcoffset() is not None
+            assert end > start
+            assert event["infusion"] is None or isinstance(event["infusion"], int)
+            assert event["course"] is None or isinstance(event["course"], int)
+        assert len({e["uid"] for e in events}) == len(events)
+
+    def test_infusions_and_courses(self, data: dict[str, object]) -> None:
+        """Infusions and courses list 1-based indices that refer to each other."""
+        infusions, courses = data["infusions"], data["courses"]
+        assert isinstance(infusions, list)
+        assert isinstance(courses, list)
+        assert [i["index"] for i in infusions] == list(range(1, len(infusions) + 1))
+        for course in courses:
+            assert list(course) == ["index", "start", "end", "infusions"]
+            for index in course["infusions"]:
+                assert infusions[index - 1]["course"] == course["index"]
+
+
+def test_version(runner: CliRunner) -> None:
+    """--version prints the version."""
+    result = runner.invoke(app, ["--version"])
+    assert (result.exit_code, result.stdout) == (0, f"kapplan {__version__}\n")
+
+
+@pytest.mark.parametrize("command", [[], ["plan"]], ids=["kapplan", "plan"])
+def test_every_command_has_help_with_an_example(runner: CliRunner, command: list[str]) -> None:
+    """`--help` works for every command and shows an example of use."""
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "kapplan plan" in result.stdout
+
+
+def test_installed_program_runs_as_a_process(tmp_path: Path) -> None:
+    """`python -m kapplan` works end to end as a process, and JSON output never imports Rich."""
+    code = (
+        "import sys, runpy; sys.argv = ['kapplan', 'plan', sys.argv[1], '-f', 'json'];"
+        "import kapplan.cli as c\n"
+        "try:\n    c.main()\nexcept SystemExit as e:\n    code = e.code\n"
+        "print('RICH' if any(m == 'rich' or m.startswith('rich.') for m in sys.modules) else 'NORICH',"
+        " file=sys.stderr)"
+    )
+    example = str(ROOT / "examples" / "spravato.toml")
+    result = subprocess.run(
+        [sys.executable, "-c", code, example],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
+    assert json.loads(result.stdout)["timezone"] == "America/New_York"
+    assert result.stderr.strip().splitlines()[-1] == "NORICH"
