@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +38,9 @@ def fixture_golden(request: pytest.FixtureRequest) -> Callable[[str, bytes], Non
             return
         assert path.exists(), f"no golden file {path}; run pytest --update-golden and review it"
         expected = path.read_bytes()
-        assert actual == expected, f"{name} differs from its golden file (see git diff after --update-golden)"
+        assert actual == expected, (
+            f"{name} differs from its golden file (see git diff after --update-golden)"
+        )
 
     return check
 
@@ -45,3 +49,10 @@ def fixture_golden(request: pytest.FixtureRequest) -> Callable[[str, bytes], Non
 def fixture_runner() -> CliRunner:
     """Return a CLI runner with a fixed terminal-free environment."""
     return CliRunner(env={"NO_COLOR": "1", "COLUMNS": "100", "TZ": "UTC"})
+
+
+# In CI, property tests use a fixed seed and no example database, so a run is
+# reproducible; locally they explore freshly each time.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")

@@ -60,7 +60,9 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Plan the integration work around a ketamine treatment course.
@@ -72,7 +74,10 @@ def _root(
 @app.command("plan")
 def plan_command(
     schedule: Annotated[
-        str, typer.Argument(help="Schedule file (TOML), or - to read it from stdin.", metavar="SCHEDULE")
+        str,
+        typer.Argument(
+            help="Schedule file (TOML), or - to read it from stdin.", metavar="SCHEDULE"
+        ),
     ],
     output_format: Annotated[
         Format,
@@ -80,10 +85,13 @@ def plan_command(
     ] = Format.TERMINAL,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write to this file instead of stdout.", dir_okay=False),
+        typer.Option(
+            "--output", "-o", help="Write to this file instead of stdout.", dir_okay=False
+        ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite an existing output file kapplan did not write.")
+        bool,
+        typer.Option("--force", help="Overwrite an existing output file kapplan did not write."),
     ] = False,
 ) -> None:
     """Print the Preparation–Experience–Integration calendar for a schedule.

@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -167,9 +168,7 @@ class _Planner:
         self.settings = self.schedule.plan
         self.infusions, self.courses = self._group()
         self.dose_days = frozenset(
-            day
-            for inf in self.infusions
-            for day in _local_days(inf.start, inf.end, self.zone)
+            day for inf in self.infusions for day in _local_days(inf.start, inf.end, self.zone)
         )
 
     # -- courses -------------------------------------------------------------
@@ -229,11 +228,11 @@ class _Planner:
             for course in courses:
                 yield _Anchor(course.start, course.end, None, course)
         elif rule.anchor is Anchor.BETWEEN_COURSES:
-            for before, after in zip(courses, courses[1:], strict=False):
+            for before, after in pairwise(courses):
                 yield _Anchor(before.end, after.start, None, before)
         else:
-            last = courses[-1]
-            yield _Anchor(last.end, last.end, None, None)
+            final = courses[-1]
+            yield _Anchor(final.end, final.end, None, None)
 
     def _cadence_anchors(self, rule: Rule) -> Iterator[_Anchor]:
         """Yield the doses a cadence rule follows, thinned as [plan] cadence asks."""
@@ -351,7 +350,9 @@ class _Planner:
             timezone=self.schedule.timezone,
             infusions=tuple(self._local_infusion(i) for i in self.infusions),
             courses=tuple(
-                Course(c.index, c.start.astimezone(self.zone), c.end.astimezone(self.zone), c.infusions)
+                Course(
+                    c.index, c.start.astimezone(self.zone), c.end.astimezone(self.zone), c.infusions
+                )
                 for c in self.courses
             ),
             events=tuple(event for _, event in self.events),
@@ -361,7 +362,11 @@ class _Planner:
 
     def _local_infusion(self, inf: Infusion) -> Infusion:
         return Infusion(
-            inf.index, inf.start.astimezone(self.zone), inf.end.astimezone(self.zone), inf.method, inf.course
+            inf.index,
+            inf.start.astimezone(self.zone),
+            inf.end.astimezone(self.zone),
+            inf.method,
+            inf.course,
         )
 
     def _place_fixed(self, request: _Request) -> None:
@@ -413,7 +418,10 @@ class _Planner:
         assert request.closes is not None
         length = timedelta(minutes=request.minutes)
         if rule.hours == "availability":
-            weekdays, ranges = self.schedule.availability.weekdays, self.schedule.availability.ranges
+            weekdays, ranges = (
+                self.schedule.availability.weekdays,
+                self.schedule.availability.ranges,
+            )
         else:
             weekdays, ranges = _ALL_DAYS, parse_hours(rule.hours)
         taken = self.per_day[rule.id]
@@ -432,7 +440,9 @@ class _Planner:
             start = search.find(latest_start + _GRID, latest_start + OVERFLOW_HORIZON, latest=False)
             miss = start - latest_start if start else None
         elif start is None:
-            start = search.find(request.opens - OVERFLOW_HORIZON, request.opens - _GRID, latest=True)
+            start = search.find(
+                request.opens - OVERFLOW_HORIZON, request.opens - _GRID, latest=True
+            )
             miss = request.opens - start if start else None
         window = f"{_when(request.opens, self.zone)} – {_when(request.closes, self.zone)}"
         if start is None:
@@ -534,7 +544,9 @@ class _Planner:
             title=rule.title.format(**values),
             description="\n\n".join(p for p in parts if p),
             infusion=inf.index if inf else None,
-            course=anchor.course.index if anchor.course and rule.anchor is not Anchor.AFTER_LAST_COURSE else None,
+            course=anchor.course.index
+            if anchor.course and rule.anchor is not Anchor.AFTER_LAST_COURSE
+            else None,
             rule=rule.id,
             is_session=rule.placement is Placement.SESSION,
         )
@@ -612,7 +624,11 @@ def _duration(span: timedelta) -> str:
     minutes = int(span.total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min" if minutes else ""]
+    parts = [
+        f"{days} d" if days else "",
+        f"{hours} h" if hours else "",
+        f"{minutes} min" if minutes else "",
+    ]
     return " ".join(p for p in parts if p) or "0 min"
 
 

@@ -33,9 +33,7 @@ class KapplanError(Exception):
         self.line = line
         super().__init__(str(self))
 
-    def located(
-        self, *, source: str | None = None, line: int | None = None
-    ) -> KapplanError:
+    def located(self, *, source: str | None = None, line: int | None = None) -> KapplanError:
         """Return a copy of this error that names a file and line.
 
         Parameters:

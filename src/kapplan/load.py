@@ -7,6 +7,7 @@ be found, the TOML line.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -51,13 +52,17 @@ def read_text(path: str, error: type[KapplanError] = ScheduleError) -> tuple[str
             with open(path, "rb") as handle:
                 data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise error("no such file; expected a path to a TOML file, or - for stdin", source=name) from None
+        raise error(
+            "no such file; expected a path to a TOML file, or - for stdin", source=name
+        ) from None
     except IsADirectoryError:
         raise error("is a folder; expected a TOML file", source=name) from None
     except OSError as problem:
         raise error(f"cannot read: {problem.strerror or problem}", source=name) from None
     if len(data) > MAX_BYTES:
-        raise error(f"larger than {MAX_BYTES // (1024 * 1024)} MiB; expected a schedule file", source=name)
+        raise error(
+            f"larger than {MAX_BYTES // (1024 * 1024)} MiB; expected a schedule file", source=name
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as problem:
@@ -104,16 +109,12 @@ def machine_timezone() -> str:
     candidates: list[str] = []
     if os.environ.get("TZ"):
         candidates.append(os.environ["TZ"].lstrip(":"))
-    try:
+    with contextlib.suppress(OSError):
         candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(OSError):
         target = os.readlink("/etc/localtime")
         if "zoneinfo/" in target:
             candidates.append(target.split("zoneinfo/", 1)[1])
-    except OSError:
-        pass
     for name in candidates:
         try:
             ZoneInfo(name)
@@ -240,11 +241,16 @@ def _message(model: type[BaseModel], error: Any) -> str:
 def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     current: Any = model
     for part in loc:
-        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
+        if isinstance(part, int) or not (
+            isinstance(current, type) and issubclass(current, BaseModel)
+        ):
             continue
         annotation = current.model_fields[part].annotation if part in current.model_fields else None
         args = getattr(annotation, "__args__", ())
-        current = next((a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        current = next(
+            (a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)),
+            None,
+        )
     if isinstance(current, type) and issubclass(current, BaseModel):
         return list(current.model_fields)
     return []
@@ -273,12 +279,12 @@ def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
     table, item = keys[0], next((p for p in loc if isinstance(p, int)), None)
     rest = keys[1:] if len(keys) > 1 else []
     seen = -1
-    inside = False
+    inside = any_header = False
     header_line: int | None = None
-    lines = text.splitlines()
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         header = _HEADER.match(line)
         if header:
+            any_header = True
             name = header.group(2).strip()
             if name == table and (header.group(1) == "[[") == (item is not None):
                 seen += 1
@@ -288,12 +294,9 @@ def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
                 continue
             inside = False
             continue
-        if header_line is None and not inside:
-            # Top level, before any header: the key itself, or an inline table/array.
-            if re.match(rf"^\s*{re.escape(table)}\s*=", line) and not any(
-                _HEADER.match(earlier) for earlier in lines[: number - 1]
-            ):
-                return number
+        # Top level, before any header: the key itself, or an inline table/array.
+        if not any_header and re.match(rf"^\s*{re.escape(table)}\s*=", line):
+            return number
         if inside and rest and re.match(rf"^\s*{re.escape(str(rest[0]))}\s*=", line):
             return number
     return header_line

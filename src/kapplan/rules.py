@@ -121,7 +121,9 @@ def parse_offset(text: str) -> Offset:
         else:
             minutes += value * _UNIT_MINUTES[unit]
     if day and minutes:
-        raise ValueError(f"offset {text!r} mixes 'day' with hours or minutes; expected days, weeks, months")
+        raise ValueError(
+            f"offset {text!r} mixes 'day' with hours or minutes; expected days, weeks, months"
+        )
     return Offset("end" if ref == "end" else "start", bool(day), months, days, minutes)
 
 
@@ -148,7 +150,9 @@ def _check_offset(value: str) -> str:
     names = _setting_names(value)
     unknown = names - SETTINGS
     if unknown:
-        raise ValueError(f"unknown setting {{{sorted(unknown)[0]}}}; expected one of {sorted(SETTINGS)}")
+        raise ValueError(
+            f"unknown setting {{{sorted(unknown)[0]}}}; expected one of {sorted(SETTINGS)}"
+        )
     sample = _SETTING.sub("1", value)
     parse_offset(sample)
     return value
@@ -165,7 +169,9 @@ def _check_amount(value: object) -> object:
     return value
 
 
-OffsetText = Annotated[str, BeforeValidator(lambda v: _check_offset(v) if isinstance(v, str) else v)]
+OffsetText = Annotated[
+    str, BeforeValidator(lambda v: _check_offset(v) if isinstance(v, str) else v)
+]
 Amount = Annotated[int | str, BeforeValidator(_check_amount)]
 
 _STRICT = ConfigDict(frozen=True, extra="forbid")
@@ -176,7 +182,9 @@ class Rule(BaseModel):
 
     model_config = _STRICT
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Unique id, e.g. integration-session.")
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]*$", description="Unique id, e.g. integration-session."
+    )
     kind: Kind = Field(description="What the events are.")
     phase: Phase = Field(description="preparation | experience | integration.")
     anchor: Anchor = Field(description="What the offsets count from.")
@@ -212,7 +220,9 @@ class Rule(BaseModel):
     title: str = Field(min_length=1, description="Title template.")
     description: str = Field(default="", description="What to do (template).")
     why: str = Field(default="", description="Why the event is there.")
-    prompts: tuple[str, ...] = Field(default=(), description="Journaling prompts, listed in the event.")
+    prompts: tuple[str, ...] = Field(
+        default=(), description="Journaling prompts, listed in the event."
+    )
     source: tuple[str, ...] = Field(min_length=1, description="Where the rule comes from (seeds).")
 
     @field_validator("hours")
@@ -250,10 +260,16 @@ class Rule(BaseModel):
         if self.every is not None:
             step = parse_offset(_SETTING.sub("1", self.every))
             if step.ref == "end" or step.day or (step.months, step.days, step.minutes) <= (0, 0, 0):
-                raise ValueError(f"every is {self.every!r}; expected a positive step such as 14d or 1mo")
+                raise ValueError(
+                    f"every is {self.every!r}; expected a positive step such as 14d or 1mo"
+                )
         if self.closes is not None and not _SETTING.search(self.opens + self.closes):
             opens, closes = parse_offset(self.opens), parse_offset(self.closes)
-            if opens.ref == closes.ref and opens.day == closes.day and _span(closes) <= _span(opens):
+            if (
+                opens.ref == closes.ref
+                and opens.day == closes.day
+                and _span(closes) <= _span(opens)
+            ):
                 raise ValueError(
                     f"the window closes ({self.closes}) before it opens ({self.opens}); "
                     "expected closes after opens"

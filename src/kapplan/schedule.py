@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
-from itertools import islice
+from itertools import islice, pairwise
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -100,8 +100,12 @@ class InfusionEntry(BaseModel):
 
     model_config = _STRICT
 
-    at: DateTimeField = Field(description="When the dose starts: local (schedule zone) or with offset.")
-    method: MethodField = Field(description="iv | im | esketamine | oral (aliases accepted).")
+    at: DateTimeField = Field(
+        description="When the dose starts: local (schedule zone) or with offset."
+    )
+    method: MethodField = Field(
+        description="iv, im, esketamine or oral; spravato, sublingual, troche, lozenge accepted."
+    )
     minutes: int | None = Field(
         default=None, ge=5, le=24 * 60, description="Length of the dose block; default by method."
     )
@@ -112,10 +116,18 @@ class SeriesEntry(BaseModel):
 
     model_config = _STRICT
 
-    start: DateTimeField = Field(description="First dose; the recurrence keeps its wall-clock time.")
-    rrule: str = Field(description="RRULE with COUNT or UNTIL, e.g. FREQ=WEEKLY;BYDAY=TU,FR;COUNT=6.")
-    method: MethodField = Field(description="iv | im | esketamine | oral (aliases accepted).")
-    minutes: int | None = Field(default=None, ge=5, le=24 * 60, description="Length of each dose block.")
+    start: DateTimeField = Field(
+        description="First dose; the recurrence keeps its wall-clock time."
+    )
+    rrule: str = Field(
+        description="RRULE with COUNT or UNTIL, e.g. FREQ=WEEKLY;BYDAY=TU,FR;COUNT=6."
+    )
+    method: MethodField = Field(
+        description="iv, im, esketamine or oral; spravato, sublingual, troche, lozenge accepted."
+    )
+    minutes: int | None = Field(
+        default=None, ge=5, le=24 * 60, description="Length of each dose block."
+    )
 
     @field_validator("rrule")
     @classmethod
@@ -125,7 +137,9 @@ class SeriesEntry(BaseModel):
             text = text[len("RRULE:") :]
         parts = {p.split("=", 1)[0].strip().upper() for p in text.split(";") if p.strip()}
         if "FREQ" not in parts:
-            raise ValueError(f"{value!r} has no FREQ; expected e.g. FREQ=WEEKLY;BYDAY=TU,FR;COUNT=6")
+            raise ValueError(
+                f"{value!r} has no FREQ; expected e.g. FREQ=WEEKLY;BYDAY=TU,FR;COUNT=6"
+            )
         if not parts & {"COUNT", "UNTIL"}:
             raise ValueError(f"{value!r} is unbounded; expected a COUNT or UNTIL part")
         return text
@@ -142,7 +156,9 @@ class PlanSettings(BaseModel):
     session_minutes: int = Field(
         default=60, ge=50, le=90, description="Length of a therapy session, 50–90 (DOMAIN.md)."
     )
-    prep_sessions: int = Field(default=1, ge=1, le=3, description="Preparation sessions per course, 1–3.")
+    prep_sessions: int = Field(
+        default=1, ge=1, le=3, description="Preparation sessions per course, 1–3."
+    )
     course_gap_days: int = Field(
         default=14, ge=1, le=365, description="Doses further apart than this start a new course."
     )
@@ -159,7 +175,9 @@ class HourRange:
     end: int
 
     def __str__(self) -> str:
-        return f"{self.start // 60:02d}:{self.start % 60:02d}-{self.end // 60:02d}:{self.end % 60:02d}"
+        return (
+            f"{self.start // 60:02d}:{self.start % 60:02d}-{self.end // 60:02d}:{self.end % 60:02d}"
+        )
 
 
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -181,7 +199,9 @@ def parse_hours(text: str) -> tuple[HourRange, ...]:
     for part in text.split(","):
         match = _HOURS.match(part)
         if not match:
-            raise ValueError(f"cannot read {part.strip()!r}; expected HH:MM-HH:MM, e.g. 09:00-18:00")
+            raise ValueError(
+                f"cannot read {part.strip()!r}; expected HH:MM-HH:MM, e.g. 09:00-18:00"
+            )
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
             raise ValueError(f"{part.strip()!r} is not a time of day; expected HH:MM-HH:MM")
@@ -190,7 +210,7 @@ def parse_hours(text: str) -> tuple[HourRange, ...]:
             raise ValueError(f"{part.strip()!r} ends before it starts; expected start < end")
         ranges.append(HourRange(start, end))
     ranges.sort(key=lambda r: r.start)
-    for before, after in zip(ranges, ranges[1:], strict=False):
+    for before, after in pairwise(ranges):
         if after.start < before.end:
             raise ValueError(f"{before} and {after} overlap")
     return tuple(ranges)
@@ -212,7 +232,9 @@ class Availability(BaseModel):
         days = tuple(d.strip().lower()[:3] for d in value)
         for given, day in zip(value, days, strict=True):
             if day not in WEEKDAYS:
-                raise ValueError(f"unknown day {given!r}; expected mon, tue, wed, thu, fri, sat or sun")
+                raise ValueError(
+                    f"unknown day {given!r}; expected mon, tue, wed, thu, fri, sat or sun"
+                )
         if not days:
             raise ValueError("no days given; expected at least one of mon … sun")
         return days
@@ -251,7 +273,9 @@ class Schedule(BaseModel):
     model_config = _STRICT
 
     timezone: Annotated[str, BeforeValidator(_zone_name)] = Field(
-        default="UTC", description="IANA zone; local times in the file are in this zone."
+        default="UTC",
+        description="IANA zone; local times in the file are in this zone. The loader uses "
+        "the machine's zone when the file names none (UTC if it cannot tell).",
     )
     client: str = Field(default="", max_length=200, description="Who the plan is for (optional).")
     infusion: tuple[InfusionEntry, ...] = Field(default=(), description="Single doses.")
@@ -282,20 +306,27 @@ class Schedule(BaseModel):
         for i, entry in enumerate(self.infusion, start=1):
             where = f"infusion[{i}].at"
             at = self._resolve(entry.at, where, notes)
-            raw.append((at, entry.method, entry.minutes or DEFAULT_DOSE_MINUTES[entry.method], where))
+            raw.append(
+                (at, entry.method, entry.minutes or DEFAULT_DOSE_MINUTES[entry.method], where)
+            )
         for i, series in enumerate(self.series, start=1):
             for n, local in enumerate(self._expand(series, f"series[{i}]"), start=1):
                 where = f"series[{i}] dose {n}"
                 at = self._resolve(local, where, notes)
                 raw.append(
-                    (at, series.method, series.minutes or DEFAULT_DOSE_MINUTES[series.method], where)
+                    (
+                        at,
+                        series.method,
+                        series.minutes or DEFAULT_DOSE_MINUTES[series.method],
+                        where,
+                    )
                 )
         if not raw:
             raise ScheduleError(
                 "the schedule has no doses; expected at least one [[infusion]] or [[series]] table"
             )
         raw.sort(key=lambda r: r[0])
-        for before, after in zip(raw, raw[1:], strict=False):
+        for before, after in pairwise(raw):
             if before[0] == after[0]:
                 raise ScheduleError(
                     f"starts at the same instant as {before[3]} ({after[0].isoformat()}); "

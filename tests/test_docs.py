@@ -1,0 +1,58 @@
+"""The README's reference tables are generated from the code and must not drift."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kapplan.docs import rules_markdown, schedule_markdown
+from kapplan.load import default_rulebook
+from tests.conftest import ROOT
+
+README = ROOT / "README.md"
+
+
+def _section(name: str, body: str) -> str:
+    return f"<!-- {name}:start -->\n{body}\n<!-- {name}:end -->"
+
+
+@pytest.mark.parametrize(
+    ("name", "build"),
+    [
+        ("rules-table", lambda: rules_markdown(default_rulebook())),
+        ("schedule-table", schedule_markdown),
+    ],
+    ids=["rules", "schedule"],
+)
+def test_readme_table_is_current(name: str, build: object, request: pytest.FixtureRequest) -> None:
+    """The README table between its markers equals the generated one.
+
+    `pytest --update-golden` rewrites it.
+    """
+    assert callable(build)
+    text = README.read_text(encoding="utf-8")
+    pattern = re.compile(rf"<!-- {name}:start -->.*?<!-- {name}:end -->", re.DOTALL)
+    assert pattern.search(text), f"README has no {name} markers"
+    expected = _section(name, build())
+    if request.config.getoption("--update-golden"):
+        README.write_text(pattern.sub(lambda _: expected, text), encoding="utf-8")
+        return
+    assert pattern.search(text).group(0) == expected  # type: ignore[union-attr]
+
+
+def test_every_rule_names_a_source_and_says_why() -> None:
+    """Each default rule has a source and a reason, so the plan can explain every event."""
+    for rule in default_rulebook().rule:
+        assert rule.source, rule.id
+        assert rule.why, rule.id
+
+
+def test_readme_setup_commands_are_the_first_two_lines_of_code() -> None:
+    """The README opens with exactly the two set-up commands .ci/run relies on."""
+    text = README.read_text(encoding="utf-8")
+    block = text.split("```sh\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert len(block) == 2
+    assert "kapplan plan examples/" in block[0]
+    assert "pytest" in block[1]
+    assert block[1].split("&& ")[-1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
