@@ -1,0 +1,197 @@
+"""Write output files safely: atomically, and never over a file kapplan did not write.
+
+The rule for overwriting: an existing file is replaced only when the caller
+says ``force``, or when the file is recognisably kapplan's own earlier output,
+that is, when it starts with the renderer's ``owned_marker`` (for .ics,
+`kapplan.render.ics.OWNED_MARKER`: ``BEGIN:VCALENDAR``, ``VERSION:2.0`` and
+kapplan's PRODID). A renderer without a marker gets no such exception: any
+existing file needs ``force``. The output is never one of the inputs, even
+with ``force``.
+
+Writing is atomic: the data goes to a temporary file in the target's folder,
+which is flushed, fsynced and then moved over the target with `os.replace`,
+so a reader sees the old file or the new one, never half of one, and a
+failure part-way (disk full, interrupt) leaves any earlier file as it was
+and no temporary file behind. A symlink is followed and its target
+replaced, so the link survives. A replaced file keeps its permission bits; a
+new one gets the usual ``0o666`` less the umask.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from kapplan.errors import OutputError
+
+_DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+
+#: How many leading bytes of an existing file are read to recognise it.
+_SNIFF_BYTES = 4096
+
+
+def write_output(
+    path: Path,
+    data: str | bytes,
+    *,
+    force: bool,
+    owned_marker: bytes | None = None,
+    inputs: Sequence[Path] = (),
+) -> None:
+    """Write data to a file atomically, refusing to clobber what kapplan did not write.
+
+    Parameters:
+        path: The file to write (a symlink is followed).
+        data: The content; text is encoded as UTF-8 without newline translation.
+        force: Replace an existing file even when kapplan did not write it.
+        owned_marker: Bytes every output of this kind starts with; an existing
+            file that starts with them is kapplan's and may be replaced.
+        inputs: Files this run reads; the output may not be any of them.
+
+    Raises:
+        OutputError: When the folder is missing or not writable, the path is a
+            folder or an input, the file exists and is not kapplan's (without
+            ``force``), or writing fails (e.g. the disk is full); any earlier
+            file is then left intact.
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    target = Path(os.path.realpath(path))
+    folder = target.parent
+    _refuse_inputs(path, target, inputs)
+    if not folder.is_dir():
+        raise OutputError(
+            f"folder {str(folder)!r} does not exist; create it or choose another path",
+            source=str(path),
+        )
+    mode = _existing_mode(path, target, force=force, owned_marker=owned_marker)
+    if mode is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as problem:
+        raise _write_error(path, problem) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException as problem:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(problem, OSError):
+            raise _write_error(path, problem) from None
+        raise
+    _sync_folder(folder)
+
+
+def read_own_output(path: Path, owned_marker: bytes) -> bytes | None:
+    """Return an earlier output of kapplan at path, or None when there is none.
+
+    The shell uses it to find the earlier export that ``-o`` is about to
+    replace (e.g. for SEQUENCE bumps in .ics).
+
+    Parameters:
+        path: The output path.
+        owned_marker: Bytes kapplan's output of this kind starts with.
+
+    Returns:
+        The file's bytes when it exists and starts with the marker, else None.
+
+    Raises:
+        OutputError: When the file exists but cannot be read.
+    """
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+    except OSError as problem:
+        raise OutputError(
+            f"cannot read the earlier output ({problem.strerror or problem})", source=str(path)
+        ) from None
+    return data if data.startswith(owned_marker) else None
+
+
+def _refuse_inputs(path: Path, target: Path, inputs: Sequence[Path]) -> None:
+    for source in inputs:
+        same = Path(os.path.realpath(source)) == target
+        if not same:
+            with contextlib.suppress(OSError):
+                same = os.path.samefile(source, target)
+        if same:
+            raise OutputError(
+                f"is also an input ({str(source)!r}); choose another output file",
+                source=str(path),
+            )
+
+
+def _existing_mode(
+    path: Path, target: Path, *, force: bool, owned_marker: bytes | None
+) -> int | None:
+    """Return the permission bits of the file to replace, None when there is none.
+
+    Raises:
+        OutputError: When the target is a folder, or a file kapplan did not write
+            and ``force`` is not set.
+    """
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        return None
+    except OSError as problem:
+        raise _write_error(path, problem) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise OutputError("is a folder; give a file name", source=str(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise OutputError(
+            "is not a regular file; give a file name, or omit -o to write to stdout",
+            source=str(path),
+        )
+    if not force and not _is_owned(target, owned_marker):
+        raise OutputError(
+            "exists and was not written by kapplan; use --force to overwrite it",
+            source=str(path),
+        )
+    return stat.S_IMODE(info.st_mode)
+
+
+def _is_owned(target: Path, owned_marker: bytes | None) -> bool:
+    if not owned_marker:
+        return False
+    try:
+        with open(target, "rb") as stream:
+            return stream.read(max(len(owned_marker), _SNIFF_BYTES)).startswith(owned_marker)
+    except OSError:
+        return False
+
+
+def _write_error(path: Path, problem: OSError) -> OutputError:
+    if problem.errno in _DISK_FULL:
+        reason = "the disk is full; free some space and run again"
+    elif problem.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "permission denied; choose a folder you can write to"
+    else:
+        reason = f"{problem.strerror or problem}; check the path and run again"
+    return OutputError(f"cannot write: {reason} (any earlier file is unchanged)", source=str(path))
+
+
+def _sync_folder(folder: Path) -> None:
+    """Persist the rename itself (POSIX); a platform that cannot is left as is."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

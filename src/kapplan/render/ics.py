@@ -1,0 +1,722 @@
+"""Render a plan as an RFC 5545 calendar, and read back an earlier export.
+
+The serializer is written by hand, small and streaming (`iter_ics` yields one
+component at a time; `render_ics` joins them). It is pure: no clock, no files.
+
+Times
+    Timed events are written in UTC (``DTSTART:20261027T090000Z``), never with
+    TZID. A plan's events are instants (a clinic appointment, an online session
+    with a therapist who may live in another zone), and every calendar app
+    shows a UTC time at the right local time of whoever looks at it, across
+    DST changes. UTC needs no VTIMEZONE, so none of the VTIMEZONE faults that
+    clients have (RDATE lists misread by ical.js and vobject, Outlook's
+    undeclared or remapped zones) can shift an event, and every parser reads
+    the same instant. Google Calendar's own export writes single events the
+    same way. No ``X-WR-TIMEZONE`` is written: some readers apply it to UTC
+    times and shift them. Advisories are all-day events, ``VALUE=DATE`` with
+    an exclusive DTEND (a one-day advisory on the 5th ends on the 6th), which
+    are dates, not instants, so they need no zone either.
+
+Updates in place (UID, SEQUENCE, DTSTAMP)
+    UID is the plan event's uid, which the engine derives from what the event
+    is, so a re-plan keeps it. What an event says is fingerprinted: a hash of
+    its content lines other than UID, DTSTAMP and SEQUENCE (times, texts,
+    status, alarms). Given the earlier export (`IcsOptions.previous`):
+
+    - an event whose fingerprint is unchanged keeps its SEQUENCE and DTSTAMP,
+      so it is byte-identical and apps leave it alone;
+    - an event that changed gets SEQUENCE + 1 and a DTSTAMP later than its
+      previous one, so apps that import or subscribe replace it (RFC 5546
+      orders revisions by SEQUENCE, then DTSTAMP);
+    - a new event starts at SEQUENCE 0;
+    - a uid of the earlier export that the plan no longer has is written as
+      ``STATUS:CANCELLED`` with SEQUENCE + 1, its old times, a title starting
+      "Cancelled", no alarms and TRANSP:TRANSPARENT. Cancelled events are kept
+      on later exports (unchanged, so byte-identical), so a person who skipped
+      an import still gets the cancellation.
+
+    Without a previous export every event has SEQUENCE 0. DTSTAMP comes from
+    the schedule, not the clock: by default it is the earliest start among the
+    plan's doses and events (UTC, whole seconds), so an unchanged schedule gives
+    a byte-identical file. A changed event's DTSTAMP is the later of that and
+    its previous DTSTAMP plus one second, so it always moves forward. When the
+    caller passes `IcsOptions.stamp` (e.g. the clock, on request), every event
+    carries that stamp, as RFC 5545 defines DTSTAMP for a METHOD object.
+
+Reminders
+    Sessions with a therapist and doses get one ``VALARM`` (ACTION:DISPLAY with
+    the event's title as DESCRIPTION) per lead time; `DEFAULT_REMINDERS` is one
+    day and one hour before. Google drops VALARM on import and subscription,
+    and Apple's subscribe flow removes alerts by default, so users of those set
+    notifications on the calendar themselves.
+
+Privacy
+    Every event is ``CLASS:PRIVATE`` (the plan is health data; shared calendars
+    then show only busy time). With `IcsOptions.discreet` titles, descriptions,
+    alarm texts, categories and the calendar name are neutral ("Appointment"
+    for doses, "Session" for sessions, "Personal time" for everything else),
+    and none of `DISCREET_WORDS` appears anywhere in the file: the remaining
+    free text (uids, a calendar name the caller chose) is checked up front and
+    refused with `InvalidOption` rather than written.
+
+Text
+    TEXT values are escaped per RFC 5545 section 3.3.11 (backslash, semicolon,
+    comma, newline), so no text from the schedule can start a property. CR and
+    CRLF become newlines; characters that parsers may take for a line break
+    (VT, FF, FS, GS, RS, NEL, LS, PS) become newlines too; other control
+    characters, which TEXT does not allow, are dropped. Content lines longer
+    than 75 octets are folded (section 3.1) at UTF-8 character boundaries;
+    shorter lines are written as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from kapplan import __version__
+from kapplan.errors import KapplanError
+from kapplan.plan import Kind, Plan, PlanEvent
+
+#: Product identifier; also how `parse_previous` knows a calendar kapplan wrote.
+PRODID = f"-//kapplan//kapplan {__version__}//EN"
+#: Every calendar kapplan writes starts with these bytes (see `kapplan.output`).
+OWNED_MARKER = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kapplan//"
+#: Reminder lead times used when the caller sets none: a day and an hour before.
+DEFAULT_REMINDERS = (timedelta(days=1), timedelta(hours=1))
+#: Words a ``--discreet`` calendar never contains, in any case.
+DISCREET_WORDS = ("ketamine", "esketamine", "spravato", "infusion", "dose")
+#: The longest reminder lead time `parse_reminder` accepts.
+MAX_REMINDER = timedelta(weeks=4)
+
+_CRLF = "\r\n"
+_MAX_OCTETS = 75
+_ONE_SECOND = timedelta(seconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DISCREET_NAME = "Personal"
+_DISCREET_CATEGORY = "Personal"
+_CANCELLED = "Cancelled"
+_CANCELLED_DESCRIPTION = "This event was removed from the plan."
+_LEAK = re.compile("|".join(DISCREET_WORDS), re.IGNORECASE)
+
+# RFC 5545 3.3.11: escape the four TEXT specials; CONTROL characters are not
+# allowed in TEXT, and the ones str.splitlines() breaks on could split a line.
+_TEXT_TABLE: dict[int, str | None] = dict.fromkeys((*range(0x00, 0x09), *range(0x0E, 0x1C)))
+_TEXT_TABLE.update(dict.fromkeys((0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85), "\\n"))
+_TEXT_TABLE.update({0x7F: None, 0x2028: "\\n", 0x2029: "\\n"})
+_TEXT_TABLE.update({ord("\\"): "\\\\", ord(";"): "\\;", ord(","): "\\,"})
+
+_REMINDER = re.compile(r"(\d+)\s*(min|w|d|h|m)", re.IGNORECASE)
+_REMINDER_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "min": "minutes"}
+_UNESCAPE = re.compile(r"\\(.)")
+_UNESCAPED = {"n": "\n", "N": "\n"}
+_CONTENT_LINE = re.compile(
+    r'(?P<name>[A-Za-z0-9-]+)(?P<params>(?:;[A-Za-z0-9-]+=(?:"[^"]*"|[^";:,]*)'
+    r'(?:,(?:"[^"]*"|[^";:,]*))*)*):(?P<value>.*)',
+    re.DOTALL,
+)
+_STAMP_VALUE = re.compile(r"\d{8}T\d{6}Z")
+_TIME_LINE = re.compile(r"(?:DTSTART|DTEND)(?::\d{8}T\d{6}Z|;VALUE=DATE:\d{8})")
+_NOT_REVISION = frozenset(("UID", "DTSTAMP", "SEQUENCE"))
+
+
+class InvalidOption(KapplanError):
+    """A calendar option (reminder, stamp, calendar name) cannot be used as given."""
+
+
+class UnreadableCalendar(KapplanError):
+    """An earlier export given to compare against is not a calendar kapplan wrote."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousEvent:
+    """One VEVENT of an earlier export, as much as a re-export needs."""
+
+    uid: str
+    """The event's UID."""
+    sequence: int
+    """Its SEQUENCE."""
+    fingerprint: str
+    """Hash of its content lines other than UID, DTSTAMP and SEQUENCE."""
+    stamp: datetime
+    """Its DTSTAMP (UTC)."""
+    start_line: str
+    """Its DTSTART content line, as written (UTC or VALUE=DATE)."""
+    end_line: str
+    """Its DTEND content line, as written."""
+    summary: str
+    """Its SUMMARY, unescaped."""
+    categories: str
+    """Its CATEGORIES, unescaped ('' when absent)."""
+    cancelled: bool
+    """True when it was already written as STATUS:CANCELLED."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousCalendar:
+    """An earlier export: what SEQUENCE bumps and cancellations are measured against."""
+
+    source: str
+    """Name of the file it came from, for messages."""
+    events: Mapping[str, PreviousEvent]
+    """Its events by uid, in file order. Treat as read-only."""
+
+
+@dataclass(frozen=True, slots=True)
+class IcsOptions:
+    """How `render_ics` writes a calendar.
+
+    Raises:
+        InvalidOption: When a reminder is negative or the stamp is naive.
+    """
+
+    reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
+    """Lead times of the alarms before sessions and doses; () for none."""
+    discreet: bool = False
+    """Write neutral titles and texts that do not reveal the treatment."""
+    stamp: datetime | None = None
+    """DTSTAMP for every event (aware); None derives it from the plan (see module doc)."""
+    previous: PreviousCalendar | None = None
+    """The earlier export, for SEQUENCE bumps and cancellation of vanished events."""
+    calendar_name: str | None = None
+    """X-WR-CALNAME; None picks 'Integration plan' (or 'Personal' when discreet)."""
+
+    def __post_init__(self) -> None:
+        """Check the values a caller may have built by hand."""
+        for lead in self.reminders:
+            if lead < timedelta(0):
+                raise InvalidOption(
+                    f"reminder {lead} is negative; give a lead time before the event",
+                    field="--remind",
+                )
+        if self.stamp is not None and self.stamp.utcoffset() is None:
+            raise InvalidOption(
+                f"{self.stamp.isoformat()} has no UTC offset; add one, e.g. Z or +02:00",
+                field="--stamp",
+            )
+
+
+def parse_reminder(text: str) -> timedelta:
+    """Parse a reminder lead time such as ``15m``, ``2h``, ``1d``, ``1w`` or ``1h30m``.
+
+    Parameters:
+        text: Whole numbers with units w (weeks), d (days), h (hours),
+            m or min (minutes), case-insensitive; ``0m`` means at the start.
+
+    Returns:
+        How long before the event the reminder fires.
+
+    Raises:
+        InvalidOption: When the text is not such a duration or exceeds `MAX_REMINDER`.
+    """
+    compact = text.strip()
+    parts = list(_REMINDER.finditer(compact))
+    if not compact or "".join(m.group(0) for m in parts).replace(" ", "") != compact.replace(
+        " ", ""
+    ):
+        raise InvalidOption(
+            f"{text!r} is not a lead time; use a number and a unit, e.g. 15m, 2h, 1d or 1w",
+            field="--remind",
+        )
+    lead = timedelta()
+    for part in parts:
+        amount = int(part.group(1))
+        if amount > MAX_REMINDER.days * 24 * 60:
+            lead = MAX_REMINDER + _ONE_SECOND
+            break
+        lead += timedelta(**{_REMINDER_UNITS[part.group(2).lower()]: amount})
+    if lead > MAX_REMINDER:
+        raise InvalidOption(
+            f"{text!r} is too far ahead; a reminder can be at most 4 weeks (4w) before",
+            field="--remind",
+        )
+    return lead
+
+
+def parse_stamp(text: str, now: datetime) -> datetime:
+    """Parse a ``--stamp`` value: ``now`` or an ISO 8601 time with an offset.
+
+    Parameters:
+        text: ``now`` (any case), or e.g. ``2026-10-01T09:00:00Z`` or
+            ``2026-10-01T11:00+02:00``.
+        now: The current time (aware); the shell reads the clock, not this module.
+
+    Returns:
+        The stamp in UTC, in whole seconds.
+
+    Raises:
+        InvalidOption: When the text is not such a time, or has no offset.
+    """
+    if text.strip().lower() == "now":
+        moment = now
+    else:
+        try:
+            moment = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise InvalidOption(
+                f"{text!r} is not a time; use now or ISO 8601, e.g. 2026-10-01T09:00:00Z",
+                field="--stamp",
+            ) from None
+    if moment.utcoffset() is None:
+        raise InvalidOption(
+            f"{text!r} has no UTC offset; add one, e.g. Z or +02:00", field="--stamp"
+        )
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def render_ics(plan: Plan, options: IcsOptions) -> str:
+    """Render a plan as one iCalendar document.
+
+    Parameters:
+        plan: The plan.
+        options: Reminders, privacy, stamp, earlier export, calendar name.
+
+    Returns:
+        The calendar, CRLF line ends, folded at 75 octets; encode it as UTF-8.
+
+    Raises:
+        InvalidOption: In discreet mode, when a uid or the calendar name
+            contains one of `DISCREET_WORDS`.
+        ValueError: When the plan has a naive time or two events share a uid.
+    """
+    return "".join(iter_ics(plan, options))
+
+
+def iter_ics(plan: Plan, options: IcsOptions) -> Iterator[str]:
+    """Yield an iCalendar document in pieces: the header, each VEVENT, the end.
+
+    Parameters:
+        plan: The plan.
+        options: See `render_ics`.
+
+    Returns:
+        An iterator of folded CRLF-terminated text; joined, the document.
+
+    Raises:
+        InvalidOption: See `render_ics` (raised before anything is yielded).
+        ValueError: See `render_ics`.
+    """
+    previous = options.previous
+    uids = {event.uid for event in plan.events}
+    if len(uids) != len(plan.events):
+        raise ValueError("two plan events share a uid; uids must be unique")
+    vanished = [p for uid, p in previous.events.items() if uid not in uids] if previous else []
+    name = _calendar_name(plan, options)
+    if options.discreet:
+        _refuse_leaks(name, uids, (p.uid for p in vanished))
+    return _stream(plan, options, name, vanished)
+
+
+def _stream(
+    plan: Plan, options: IcsOptions, name: str, vanished: list[PreviousEvent]
+) -> Iterator[str]:
+    yield _fold_all(
+        (
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            f"PRODID:{PRODID}",
+            "CALSCALE:GREGORIAN",
+            "METHOD:PUBLISH",
+            f"X-WR-CALNAME:{_escape(name)}",
+            f"NAME:{_escape(name)}",
+        )
+    )
+    revise = _Revisions(options, _plan_stamp(plan) if options.stamp is None else options.stamp)
+    alarms = _Alarms(options.reminders)
+    for event in plan.events:
+        body = _event_body(event, options.discreet, alarms)
+        yield _vevent(event.uid, body, revise)
+    for gone in vanished:
+        yield _vevent(gone.uid, _cancelled_body(gone, options.discreet), revise)
+    yield "END:VCALENDAR" + _CRLF
+
+
+def _vevent(uid: str, body: list[str], revise: _Revisions) -> str:
+    sequence, stamp = revise(uid, body)
+    return _fold_all(
+        (
+            "BEGIN:VEVENT",
+            f"UID:{_escape(uid)}",
+            f"DTSTAMP:{stamp}",
+            f"SEQUENCE:{sequence}",
+            *body,
+            "END:VEVENT",
+        )
+    )
+
+
+class _Revisions:
+    """Decide SEQUENCE and DTSTAMP per uid (see the module docstring)."""
+
+    def __init__(self, options: IcsOptions, base: datetime) -> None:
+        self.previous = options.previous.events if options.previous else None
+        self.fixed = options.stamp is not None
+        self.base = base.astimezone(UTC).replace(microsecond=0)
+        self.base_text = _utc(self.base)
+
+    def __call__(self, uid: str, body: list[str]) -> tuple[int, str]:
+        known = self.previous.get(uid) if self.previous is not None else None
+        if known is None:
+            return 0, self.base_text
+        if _fingerprint(body) == known.fingerprint:
+            return known.sequence, self.base_text if self.fixed else _utc(known.stamp)
+        if self.fixed:
+            return known.sequence + 1, self.base_text
+        return known.sequence + 1, _utc(max(self.base, known.stamp + _ONE_SECOND))
+
+
+class _Alarms:
+    """Build VALARM lines; the TRIGGER lines are formatted once per render."""
+
+    def __init__(self, reminders: Iterable[timedelta]) -> None:
+        leads = sorted(set(reminders), reverse=True)
+        self.triggers = tuple(f"TRIGGER:{_duration(-lead)}" for lead in leads)
+
+    def lines(self, text: str) -> list[str]:
+        description = f"DESCRIPTION:{_escape(text)}"
+        out: list[str] = []
+        for trigger in self.triggers:
+            out += ("BEGIN:VALARM", "ACTION:DISPLAY", description, trigger, "END:VALARM")
+        return out
+
+
+def _event_body(event: PlanEvent, discreet: bool, alarms: _Alarms) -> list[str]:
+    """Return the content lines of a VEVENT other than UID, DTSTAMP and SEQUENCE."""
+    if event.all_day:
+        first = event.start.date()
+        after = max(event.end.date(), first + timedelta(days=1))
+        times = [f"DTSTART;VALUE=DATE:{_date(first)}", f"DTEND;VALUE=DATE:{_date(after)}"]
+    else:
+        times = [f"DTSTART:{_utc(event.start)}", f"DTEND:{_utc(event.end)}"]
+    if discreet:
+        title = _discreet_title(event)
+        description, category = title, _DISCREET_CATEGORY
+    else:
+        title, description = event.title, event.description
+        category = event.phase.value.capitalize()
+    lines = [
+        *times,
+        f"SUMMARY:{_escape(title)}",
+        f"DESCRIPTION:{_escape(description)}",
+        f"CATEGORIES:{_escape(category)}",
+        "TRANSP:TRANSPARENT" if event.all_day else "TRANSP:OPAQUE",
+        "CLASS:PRIVATE",
+        "STATUS:CONFIRMED",
+    ]
+    if event.is_session or event.kind is Kind.INFUSION:
+        lines += alarms.lines(title)
+    return lines
+
+
+def _cancelled_body(gone: PreviousEvent, discreet: bool) -> list[str]:
+    """Return the content lines of the cancellation of an event the plan dropped."""
+    if discreet:
+        title, category = _CANCELLED, _DISCREET_CATEGORY
+    else:
+        title = gone.summary if gone.cancelled else f"{_CANCELLED}: {gone.summary}"
+        category = gone.categories
+    lines = [
+        gone.start_line,
+        gone.end_line,
+        f"SUMMARY:{_escape(title)}",
+        f"DESCRIPTION:{_escape(_CANCELLED_DESCRIPTION)}",
+    ]
+    if category:
+        lines.append(f"CATEGORIES:{_escape(category)}")
+    lines += ("TRANSP:TRANSPARENT", "CLASS:PRIVATE", "STATUS:CANCELLED")
+    return lines
+
+
+def _discreet_title(event: PlanEvent) -> str:
+    if event.kind is Kind.INFUSION:
+        return "Appointment"
+    if event.is_session:
+        return "Session"
+    return "Personal time"
+
+
+def _calendar_name(plan: Plan, options: IcsOptions) -> str:
+    if options.calendar_name is not None:
+        return options.calendar_name
+    if options.discreet:
+        return _DISCREET_NAME
+    return f"Integration plan: {plan.client}" if plan.client else "Integration plan"
+
+
+def _refuse_leaks(name: str, uids: Iterable[str], vanished: Iterable[str]) -> None:
+    """Refuse discreet output that would carry a revealing word."""
+    found = _LEAK.search(name)
+    if found:
+        raise InvalidOption(
+            f"the calendar name contains {found.group(0)!r}, which --discreet never "
+            "writes; choose a neutral name",
+            field="--calendar-name",
+        )
+    for uid in (*uids, *vanished):
+        found = _LEAK.search(uid)
+        if found:
+            raise InvalidOption(
+                f"event uid {uid!r} contains {found.group(0)!r}, which --discreet never "
+                "writes; export without --discreet",
+                field="--discreet",
+            )
+
+
+def _plan_stamp(plan: Plan) -> datetime:
+    """Return the default DTSTAMP: the earliest start of the plan's doses and events."""
+    starts = [i.start for i in plan.infusions] + [e.start for e in plan.events]
+    return min((s.astimezone(UTC) for s in starts), default=_EPOCH)
+
+
+def _utc(moment: datetime) -> str:
+    """Format an aware datetime as an RFC 5545 UTC DATE-TIME (form #2)."""
+    if moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment.isoformat()} in a plan; times must be aware")
+    u = moment.astimezone(UTC)
+    return f"{u.year:04d}{u.month:02d}{u.day:02d}T{u.hour:02d}{u.minute:02d}{u.second:02d}Z"
+
+
+def _date(day: date) -> str:
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
+def _duration(delta: timedelta) -> str:
+    """Format a timedelta as an RFC 5545 DURATION (section 3.3.6), whole seconds."""
+    sign = "-" if delta < timedelta(0) else ""
+    seconds = int(abs(delta).total_seconds())
+    if seconds == 0:
+        return "PT0S"
+    days, rest = divmod(seconds, 86400)
+    if rest == 0 and days % 7 == 0:
+        return f"{sign}P{days // 7}W"
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    clock = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (secs, "S")) if n)
+    return f"{sign}P{f'{days}D' if days else ''}{'T' + clock if clock else ''}"
+
+
+def _escape(text: str) -> str:
+    """Escape a TEXT value (RFC 5545 section 3.3.11)."""
+    return text.replace("\r\n", "\n").translate(_TEXT_TABLE)
+
+
+def _fold_all(lines: Iterable[str]) -> str:
+    return "".join(_fold(line) for line in lines)
+
+
+def _fold(line: str) -> str:
+    """Terminate a content line with CRLF, folding it at 75 octets if longer.
+
+    A fold goes before the octet that would pass the limit, moved back to the
+    start of its UTF-8 character, so no character is split (RFC 5545 3.1).
+    """
+    if len(line) <= _MAX_OCTETS and line.isascii():
+        return line + _CRLF
+    data = line.encode()
+    if len(data) <= _MAX_OCTETS:
+        return line + _CRLF
+    pieces: list[bytes] = []
+    start, limit = 0, _MAX_OCTETS
+    while len(data) - start > limit:
+        cut = start + limit
+        while data[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte
+            cut -= 1
+        pieces.append(data[start:cut])
+        start, limit = cut, _MAX_OCTETS - 1  # the leading space counts
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces).decode() + _CRLF
+
+
+def _fingerprint(body: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(body).encode()).hexdigest()[:32]
+
+
+# -- reading an earlier export -------------------------------------------------
+
+
+def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
+    """Read a calendar kapplan wrote earlier, for SEQUENCE bumps and cancellations.
+
+    Parameters:
+        data: The file's content (bytes are decoded as UTF-8, a BOM dropped).
+        source: The file's name, for messages.
+
+    Returns:
+        Its events by uid, in file order.
+
+    Raises:
+        UnreadableCalendar: When the data is not UTF-8, not iCalendar, not
+            written by kapplan, or a VEVENT lacks or garbles what kapplan
+            writes; the message names the file and line.
+    """
+    text = _decode(data, source)
+    events: dict[str, PreviousEvent] = {}
+    stack: list[tuple[str, int]] = []
+    current: dict[str, tuple[str, int]] = {}
+    body: list[str] = []
+    seen_prodid = False
+    lines = list(_unfold(text))
+    if not lines or lines[0][0] != "BEGIN:VCALENDAR":
+        raise UnreadableCalendar(
+            "not an iCalendar file (expected BEGIN:VCALENDAR on the first line)",
+            source=source,
+            line=lines[0][1] if lines else 1,
+        )
+    closed = False
+    for content, number in lines:
+        if closed:
+            if content.strip():
+                raise UnreadableCalendar(
+                    f"{_clip(content)} after END:VCALENDAR", source=source, line=number
+                )
+            continue
+        match = _CONTENT_LINE.fullmatch(content)
+        if match is None:
+            raise UnreadableCalendar(
+                f"not an iCalendar content line: {_clip(content)}", source=source, line=number
+            )
+        name, value = match.group("name").upper(), match.group("value")
+        if name == "BEGIN":
+            if len(stack) == 1 and value == "VEVENT" and not seen_prodid:
+                raise UnreadableCalendar(
+                    "no kapplan PRODID before the first VEVENT; give the .ics file kapplan wrote",
+                    source=source,
+                    line=number,
+                )
+            if len(stack) >= 2:
+                body.append(content)
+            stack.append((value, number))
+            if len(stack) == 2:
+                current, body = {}, []
+        elif name == "END":
+            if not stack or stack[-1][0] != value:
+                raise UnreadableCalendar(
+                    f"{_clip(content)} does not match; expected END:{stack[-1][0]}",
+                    source=source,
+                    line=number,
+                )
+            kind, begun = stack.pop()
+            closed = not stack
+            if len(stack) >= 2:
+                body.append(content)
+            elif len(stack) == 1 and kind == "VEVENT":
+                event = _previous_event(current, body, source, begun)
+                if event.uid in events:
+                    raise UnreadableCalendar(
+                        f"uid {event.uid!r} appears twice", source=source, line=current["UID"][1]
+                    )
+                events[event.uid] = event
+        elif len(stack) == 1 and name == "PRODID":
+            if not value.startswith("-//kapplan//"):
+                raise UnreadableCalendar(
+                    f"PRODID {_clip(value)} is not kapplan's; give the .ics file kapplan wrote",
+                    source=source,
+                    line=number,
+                )
+            seen_prodid = True
+        elif len(stack) == 2 and stack[-1][0] == "VEVENT":
+            current.setdefault(name, (content, number))
+            if name not in _NOT_REVISION:
+                body.append(content)
+        elif len(stack) > 2:
+            body.append(content)
+    if stack:
+        kind, begun = stack[-1]
+        raise UnreadableCalendar(
+            f"BEGIN:{kind} is never closed (the file ends early)", source=source, line=begun
+        )
+    return PreviousCalendar(source=source, events=events)
+
+
+def _decode(data: str | bytes, source: str) -> str:
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as problem:
+        line = data.count(b"\n", 0, problem.start) + 1
+        raise UnreadableCalendar(
+            "not UTF-8 text; expected the .ics file kapplan wrote", source=source, line=line
+        ) from None
+
+
+def _unfold(text: str) -> Iterator[tuple[str, int]]:
+    """Yield logical content lines with the number of their first physical line."""
+    content: str | None = None
+    start = 0
+    physical = text.split("\n")
+    if physical and physical[-1] == "":
+        physical.pop()
+    for number, raw in enumerate(physical, start=1):
+        line = raw.removesuffix("\r")
+        if line[:1] in (" ", "\t") and content is not None:
+            content += line[1:]
+            continue
+        if content is not None:
+            yield content, start
+        content, start = line, number
+    if content is not None:
+        yield content, start
+
+
+def _previous_event(
+    props: dict[str, tuple[str, int]], body: list[str], source: str, begun: int
+) -> PreviousEvent:
+    def value(name: str) -> str:
+        if name not in props:
+            raise UnreadableCalendar(
+                f"VEVENT has no {name}; not a calendar kapplan wrote", source=source, line=begun
+            )
+        return props[name][0].partition(":")[2]
+
+    uid = _unescape(value("UID"))
+    stamp = value("DTSTAMP")
+    if not _STAMP_VALUE.fullmatch(stamp):
+        raise UnreadableCalendar(
+            f"DTSTAMP {_clip(stamp)} is not a UTC time like 20261027T090000Z",
+            source=source,
+            line=props["DTSTAMP"][1],
+        )
+    sequence = value("SEQUENCE")
+    if not sequence.isascii() or not sequence.isdigit() or len(sequence) > 9:
+        raise UnreadableCalendar(
+            f"SEQUENCE {_clip(sequence)} is not a whole number",
+            source=source,
+            line=props["SEQUENCE"][1],
+        )
+    times = []
+    for name in ("DTSTART", "DTEND"):
+        value(name)
+        line, number = props[name]
+        if not _TIME_LINE.fullmatch(line):
+            raise UnreadableCalendar(
+                f"{_clip(line)} is not a UTC time or a VALUE=DATE date as kapplan writes",
+                source=source,
+                line=number,
+            )
+        times.append(line)
+    status = props.get("STATUS", ("STATUS:CONFIRMED", begun))[0].partition(":")[2]
+    return PreviousEvent(
+        uid=uid,
+        sequence=int(sequence),
+        fingerprint=_fingerprint(body),
+        stamp=datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC),
+        start_line=times[0],
+        end_line=times[1],
+        summary=_unescape(props.get("SUMMARY", ("SUMMARY:", begun))[0].partition(":")[2]),
+        categories=_unescape(props.get("CATEGORIES", ("CATEGORIES:", begun))[0].partition(":")[2]),
+        cancelled=status.upper() == "CANCELLED",
+    )
+
+
+def _unescape(text: str) -> str:
+    return _UNESCAPE.sub(lambda m: _UNESCAPED.get(m.group(1), m.group(1)), text)
+
+
+def _clip(text: str) -> str:
+    """Shorten a quoted piece of a file for a one-line message."""
+    text = " ".join(text.split())
+    return repr(text if len(text) <= 60 else text[:57] + "...")
