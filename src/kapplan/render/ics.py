@@ -43,6 +43,13 @@ Updates in place (UID, SEQUENCE, DTSTAMP)
     caller passes `IcsOptions.stamp` (e.g. the clock, on request), every event
     carries that stamp, as RFC 5545 defines DTSTAMP for a METHOD object.
 
+Events
+    Each VEVENT has UID, DTSTAMP, SEQUENCE, DTSTART, DTEND, SUMMARY,
+    DESCRIPTION, CATEGORIES (the PEI phase), TRANSP (TRANSPARENT for all-day
+    advisories, which are notes, OPAQUE for timed events, which take the
+    time), CLASS and STATUS, in that order, in the plan's event order;
+    cancellations follow, in the earlier export's order.
+
 Reminders
     Sessions with a therapist and doses get one ``VALARM`` (ACTION:DISPLAY with
     the event's title as DESCRIPTION) per lead time; `DEFAULT_REMINDERS` is one
@@ -212,25 +219,23 @@ def parse_reminder(text: str) -> timedelta:
     Raises:
         InvalidOption: When the text is not such a duration or exceeds `MAX_REMINDER`.
     """
-    compact = text.strip()
-    parts = list(_REMINDER.finditer(compact))
-    if not compact or "".join(m.group(0) for m in parts).replace(" ", "") != compact.replace(
-        " ", ""
-    ):
+    parts = list(_REMINDER.finditer(text))
+    spelled = "".join(part.group(0) for part in parts)
+    if not parts or "".join(spelled.split()) != "".join(text.split()):
         raise InvalidOption(
-            f"{text!r} is not a lead time; use a number and a unit, e.g. 15m, 2h, 1d or 1w",
+            f"{_clip(text)} is not a lead time; use a number and a unit, e.g. 15m, 2h, 1d or 1w",
             field="--remind",
         )
-    lead = timedelta()
-    for part in parts:
-        amount = int(part.group(1))
-        if amount > MAX_REMINDER.days * 24 * 60:
-            lead = MAX_REMINDER + _ONE_SECOND
-            break
-        lead += timedelta(**{_REMINDER_UNITS[part.group(2).lower()]: amount})
+    try:
+        lead = sum(
+            (timedelta(**{_REMINDER_UNITS[p.group(2).lower()]: int(p.group(1))}) for p in parts),
+            timedelta(),
+        )
+    except (OverflowError, ValueError):  # too large for timedelta, or for int()
+        lead = timedelta.max
     if lead > MAX_REMINDER:
         raise InvalidOption(
-            f"{text!r} is too far ahead; a reminder can be at most 4 weeks (4w) before",
+            f"{_clip(text)} is too far ahead; a reminder can be at most 4 weeks (4w) before",
             field="--remind",
         )
     return lead
@@ -257,12 +262,12 @@ def parse_stamp(text: str, now: datetime) -> datetime:
             moment = datetime.fromisoformat(text.strip())
         except ValueError:
             raise InvalidOption(
-                f"{text!r} is not a time; use now or ISO 8601, e.g. 2026-10-01T09:00:00Z",
+                f"{_clip(text)} is not a time; use now or ISO 8601, e.g. 2026-10-01T09:00:00Z",
                 field="--stamp",
             ) from None
     if moment.utcoffset() is None:
         raise InvalidOption(
-            f"{text!r} has no UTC offset; add one, e.g. Z or +02:00", field="--stamp"
+            f"{_clip(text)} has no UTC offset; add one, e.g. Z or +02:00", field="--stamp"
         )
     return moment.astimezone(UTC).replace(microsecond=0)
 
@@ -459,7 +464,7 @@ def _refuse_leaks(name: str, uids: Iterable[str], vanished: Iterable[str]) -> No
         found = _LEAK.search(uid)
         if found:
             raise InvalidOption(
-                f"event uid {uid!r} contains {found.group(0)!r}, which --discreet never "
+                f"event uid {_clip(uid)} contains {found.group(0)!r}, which --discreet never "
                 "writes; export without --discreet",
                 field="--discreet",
             )
@@ -606,7 +611,9 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
                 event = _previous_event(current, body, source, begun)
                 if event.uid in events:
                     raise UnreadableCalendar(
-                        f"uid {event.uid!r} appears twice", source=source, line=current["UID"][1]
+                        f"uid {_clip(event.uid)} appears twice",
+                        source=source,
+                        line=current["UID"][1],
                     )
                 events[event.uid] = event
         elif len(stack) == 1 and name == "PRODID":
