@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -167,8 +166,8 @@ class TestDocument:
         )
         assert done.stdout.strip() == "[]"
 
-    def test_thousands_of_events_render_fast(self) -> None:
-        """Five thousand events with two alarms each render in well under a second."""
+    def test_thousands_of_events_render(self) -> None:
+        """Five thousand events with two alarms each all render (speed: see benchmarks/)."""
         start = berlin(2026, 1, 1, 9)
         events = tuple(
             event(f"e{i}@kapplan", Kind.INTEGRATION_SESSION, start + timedelta(hours=3 * i), 60,
@@ -177,11 +176,9 @@ class TestDocument:
             for i in range(5000)
         )  # fmt: skip
         plan = Plan(timezone="Europe/Berlin", infusions=(), courses=(), events=events)
-        began = time.perf_counter()
         text = render_ics(plan, IcsOptions())
-        elapsed = time.perf_counter() - began
         assert text.count("BEGIN:VEVENT") == 5000
-        assert elapsed < 0.5, f"{elapsed:.3f}s"
+        assert text.count("BEGIN:VALARM") == 10000
 
 
 class TestParsers:

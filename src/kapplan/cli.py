@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from kapplan import __version__
 from kapplan.errors import KapplanError
+
+if TYPE_CHECKING:
+    from kapplan.plan import Plan
 
 
 class KapplanGroup(TyperGroup):
@@ -48,6 +52,11 @@ class Format(StrEnum):
 
     TERMINAL = "terminal"
     JSON = "json"
+    ICS = "ics"
+
+
+#: Formats inferred from the output file's suffix when --format is not given.
+SUFFIX_FORMATS = {".json": Format.JSON, ".ics": Format.ICS, ".txt": Format.TERMINAL}
 
 
 def _version(value: bool) -> None:
@@ -56,7 +65,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(epilog="Example: kapplan plan examples/iv-six-infusions.toml")
 def _root(
     version: Annotated[
         bool,
@@ -65,10 +74,10 @@ def _root(
         ),
     ] = False,
 ) -> None:
-    """Plan the integration work around a ketamine treatment course.
+    """Plan the integration work around a ketamine treatment course."""
 
-    Example: kapplan plan examples/iv-six-infusions.toml
-    """
+
+_ICS = "Calendar (.ics) options"
 
 
 @app.command("plan")
@@ -80,19 +89,72 @@ def plan_command(
         ),
     ],
     output_format: Annotated[
-        Format,
-        typer.Option("--format", "-f", help="terminal (for people) or json (for scripts)."),
-    ] = Format.TERMINAL,
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="terminal (for people), json (for scripts) or ics (a calendar). "
+            "Default: from the -o suffix (.json, .ics), else terminal.",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write to this file instead of stdout.", dir_okay=False
+            "--output",
+            "-o",
+            help="Write to this file (atomically) instead of stdout.",
+            dir_okay=False,
         ),
     ] = None,
     force: Annotated[
         bool,
         typer.Option("--force", help="Overwrite an existing output file kapplan did not write."),
     ] = False,
+    remind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--remind",
+            help="Reminder lead time before sessions and doses, e.g. 60m, 2h, 1d "
+            "(repeatable; default 1d and 1h).",
+            rich_help_panel=_ICS,
+        ),
+    ] = None,
+    no_remind: Annotated[
+        bool, typer.Option("--no-remind", help="No reminders.", rich_help_panel=_ICS)
+    ] = False,
+    discreet: Annotated[
+        bool,
+        typer.Option(
+            "--discreet",
+            help="Neutral titles and texts that do not reveal the treatment.",
+            rich_help_panel=_ICS,
+        ),
+    ] = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            "--cancel-from",
+            help="An earlier export: bump SEQUENCE of changed events, cancel vanished ones "
+            "(default: the -o file, when kapplan wrote it).",
+            dir_okay=False,
+            rich_help_panel=_ICS,
+        ),
+    ] = None,
+    stamp: Annotated[
+        str | None,
+        typer.Option(
+            "--stamp",
+            help="DTSTAMP: 'now' or an ISO 8601 time with offset (default: from the schedule, "
+            "so an unchanged schedule gives an identical file).",
+            rich_help_panel=_ICS,
+        ),
+    ] = None,
+    calendar_name: Annotated[
+        str | None,
+        typer.Option("--calendar-name", help="The calendar's name.", rich_help_panel=_ICS),
+    ] = None,
 ) -> None:
     """Print the Preparation–Experience–Integration calendar for a schedule.
 
@@ -102,13 +164,51 @@ def plan_command(
 
       kapplan plan infusions.toml --format json | jq '.events[].title'
 
+      kapplan plan infusions.toml -o plan.ics --discreet
+
       cat infusions.toml | kapplan plan -
     """
+    chosen = output_format or SUFFIX_FORMATS.get(output.suffix.lower() if output else "")
+    chosen = chosen or Format.TERMINAL
+    ics_given = [
+        name
+        for name, given in (
+            ("--remind", bool(remind)),
+            ("--no-remind", no_remind),
+            ("--discreet", discreet),
+            ("--previous", previous is not None),
+            ("--stamp", stamp is not None),
+            ("--calendar-name", calendar_name is not None),
+        )
+        if given
+    ]
+    if ics_given and chosen is not Format.ICS:
+        raise KapplanError(
+            f"{ics_given[0]} applies to calendars; expected --format ics or -o FILE.ics"
+        )
+    if remind and no_remind:
+        raise KapplanError("--remind and --no-remind contradict each other; expected one of them")
+
     from kapplan.engine import build_plan
     from kapplan.load import default_rulebook, load_schedule
 
     plan = build_plan(load_schedule(schedule), default_rulebook())
-    if output_format is Format.JSON:
+    inputs = [Path(schedule)] if schedule != "-" else []
+    if chosen is Format.ICS:
+        _write_ics(
+            plan,
+            output,
+            force=force,
+            inputs=inputs,
+            remind=remind,
+            no_remind=no_remind,
+            discreet=discreet,
+            previous=previous,
+            stamp=stamp,
+            calendar_name=calendar_name,
+        )
+        return
+    if chosen is Format.JSON:
         from kapplan.render.json import render_json
 
         text = render_json(plan)
@@ -118,7 +218,78 @@ def plan_command(
         to_terminal = output is None and sys.stdout.isatty()
         color = to_terminal and "NO_COLOR" not in os.environ
         text = render_terminal(plan, width=_width(to_terminal), color=color)
-    _emit(text, output, force=force, inputs=[schedule])
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from kapplan.output import write_output
+
+    write_output(output, text, force=force, inputs=inputs)
+
+
+def _write_ics(
+    plan: Plan,
+    output: Path | None,
+    *,
+    force: bool,
+    inputs: list[Path],
+    remind: list[str] | None,
+    no_remind: bool,
+    discreet: bool,
+    previous: Path | None,
+    stamp: str | None,
+    calendar_name: str | None,
+) -> None:
+    from datetime import UTC, datetime
+
+    from kapplan.output import read_own_output, write_output
+    from kapplan.render.ics import (
+        DEFAULT_REMINDERS,
+        OWNED_MARKER,
+        IcsOptions,
+        PreviousCalendar,
+        UnreadableCalendar,
+        parse_previous,
+        parse_reminder,
+        parse_stamp,
+        render_ics,
+    )
+
+    earlier: PreviousCalendar | None = None
+    if previous is not None:
+        try:
+            data = previous.read_bytes()
+        except OSError as error:
+            raise UnreadableCalendar(
+                f"cannot read: {error.strerror or error}; expected an earlier kapplan export",
+                source=str(previous),
+            ) from None
+        earlier = parse_previous(data, str(previous))
+    elif output is not None:
+        own = read_own_output(output, OWNED_MARKER)
+        if own is not None:
+            earlier = parse_previous(own, str(output))
+    if no_remind:
+        reminders: tuple[timedelta, ...] = ()
+    elif remind:
+        reminders = tuple(parse_reminder(text) for text in remind)
+    else:
+        reminders = DEFAULT_REMINDERS
+    options = IcsOptions(
+        reminders=reminders,
+        discreet=discreet,
+        # The clock is read here, in the shell, and only when asked for.
+        stamp=parse_stamp(stamp, datetime.now(UTC)) if stamp is not None else None,
+        previous=earlier,
+        calendar_name=calendar_name,
+    )
+    text = render_ics(plan, options)
+    if output is None:
+        # Bytes, so the CRLF line ends RFC 5545 requires survive any platform.
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.flush()
+        return
+    write_output(output, text, force=force, owned_marker=OWNED_MARKER, inputs=inputs)
 
 
 def _width(to_terminal: bool) -> int:
@@ -126,16 +297,6 @@ def _width(to_terminal: bool) -> int:
         return max(60, min(os.get_terminal_size(sys.stdout.fileno()).columns, 140))
     columns = os.environ.get("COLUMNS", "")
     return max(60, min(int(columns), 140)) if columns.isdigit() else 100
-
-
-def _emit(text: str, output: Path | None, *, force: bool, inputs: list[str]) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    from kapplan.output import write_output
-
-    write_output(output, text, force=force, inputs=[Path(p) for p in inputs if p != "-"])
 
 
 def main() -> None:
