@@ -325,9 +325,11 @@ class Schedule(BaseModel):
             raise ScheduleError(
                 "the schedule has no doses; expected at least one [[infusion]] or [[series]] table"
             )
-        raw.sort(key=lambda r: r[0])
+        # Compare instants in UTC: aware datetimes sharing a tzinfo compare by wall
+        # clock and ignore `fold`, so 01:30 EDT and 01:30 EST would look equal.
+        raw.sort(key=lambda r: r[0].astimezone(UTC))
         for before, after in pairwise(raw):
-            if before[0] == after[0]:
+            if before[0].astimezone(UTC) == after[0].astimezone(UTC):
                 raise ScheduleError(
                     f"starts at the same instant as {before[3]} ({after[0].isoformat()}); "
                     "expected every dose at a distinct time",
