@@ -352,7 +352,8 @@ class Schedule(BaseModel):
         if start.tzinfo is not None:
             start = start.astimezone(self.zone).replace(tzinfo=None)
         try:
-            rule = rrulemod.rrulestr(series.rrule, dtstart=start, ignoretz=False)
+            text = _UNTIL_UTC.sub(lambda m: _local_until(m, self.zone), series.rrule)
+            rule = rrulemod.rrulestr(text, dtstart=start, ignoretz=False)
             dates = list(islice(iter(rule), MAX_SERIES_DOSES + 1))
         except (ValueError, TypeError) as error:
             detail = str(error).rstrip(".") or "invalid"
@@ -382,6 +383,19 @@ class Schedule(BaseModel):
         if note:
             notes.append(f"{where}: {note}")
         return resolved
+
+
+_UNTIL_UTC = re.compile(r"(UNTIL=)(\d{8}T\d{6})Z", re.IGNORECASE)
+
+
+def _local_until(match: re.Match[str], zone: ZoneInfo) -> str:
+    """Rewrite a UTC UNTIL in the zone's wall-clock time, as the recurrence runs in it.
+
+    RFC 5545 §3.3.10 asks for UNTIL in UTC when DTSTART has a zone, as a
+    schedule's start does; dateutil refuses UTC UNTIL with a naive start.
+    """
+    moment = datetime.strptime(match.group(2), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+    return match.group(1) + moment.astimezone(zone).strftime("%Y%m%dT%H%M%S")
 
 
 @dataclass(frozen=True, slots=True)
