@@ -265,7 +265,7 @@ class TestSeries:
     def test_until_in_local_time_is_inclusive(self) -> None:
         """UNTIL in local time bounds the series; a dose exactly at UNTIL is kept."""
         body = (
-            '[[series]]\nstart = 2026-10-20T10:00:00\n'
+            "[[series]]\nstart = 2026-10-20T10:00:00\n"
             'rrule = "FREQ=WEEKLY;UNTIL=20261103T100000"\nmethod = "iv"\n'
         )
         assert _starts(body) == [
@@ -280,7 +280,7 @@ class TestSeries:
         2026-11-03 09:00Z is 10:00 in Berlin, so the dose at 10:00 local is the last.
         """
         body = (
-            '[[series]]\nstart = 2026-10-20T10:00:00\n'
+            "[[series]]\nstart = 2026-10-20T10:00:00\n"
             'rrule = "FREQ=WEEKLY;UNTIL=20261103T090000Z"\nmethod = "iv"\n'
         )
         assert _starts(body) == [
@@ -327,7 +327,11 @@ class TestDoseOrder:
             'method = "oral"\n'
         )
         found, _ = schedule(body).doses()
-        assert [d.origin for d in found] == ["series[1] dose 1", "infusion[1].at", "series[1] dose 2"]
+        assert [d.origin for d in found] == [
+            "series[1] dose 1",
+            "infusion[1].at",
+            "series[1] dose 2",
+        ]
 
     def test_offset_and_naive_times_mix(self) -> None:
         """A time with an offset is converted to the zone; a naive one is read in the zone."""
@@ -349,7 +353,7 @@ class TestDoseOrder:
         )
 
     def test_two_instants_in_a_fold_are_distinct(self) -> None:
-        """01:30 EDT and 01:30 EST are an hour apart, not one instant, though the wall clock agrees."""
+        """01:30 EDT and 01:30 EST are an hour apart, not one instant, though their clocks agree."""
         body = doses("2026-11-01T01:30:00-05:00", "2026-11-01T01:30:00-04:00")
         found, _ = schedule(body, "America/New_York").doses()
         assert [d.start.isoformat() for d in found] == [
