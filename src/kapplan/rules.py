@@ -259,25 +259,33 @@ class Rule(BaseModel):
             raise ValueError("'until' needs 'every'")
         if self.every is not None:
             step = parse_offset(_SETTING.sub("1", self.every))
-            if step.ref == "end" or step.day or (step.months, step.days, step.minutes) <= (0, 0, 0):
+            if step.ref == "end" or step.day or _span(step, longest=False) <= 0:
                 raise ValueError(
                     f"every is {self.every!r}; expected a positive step such as 14d or 1mo"
                 )
         if self.closes is not None and not _SETTING.search(self.opens + self.closes):
             opens, closes = parse_offset(self.opens), parse_offset(self.closes)
-            if (
-                opens.ref == closes.ref
-                and opens.day == closes.day
-                and _span(closes) <= _span(opens)
-            ):
+            width = Offset(
+                "start",
+                False,
+                closes.months - opens.months,
+                closes.days - opens.days,
+                closes.minutes - opens.minutes,
+            )
+            if opens.ref == closes.ref and opens.day == closes.day and _span(width) <= 0:
                 raise ValueError(
                     f"the window closes ({self.closes}) before it opens ({self.opens}); "
                     "expected closes after opens"
                 )
 
 
-def _span(offset: Offset) -> tuple[int, int]:
-    return (offset.months, offset.days * 24 * 60 + offset.minutes)
+def _span(offset: Offset, *, longest: bool = True) -> int:
+    """Return an offset's longest (or shortest) length in minutes, months being 28-31 days.
+
+    Months and days cannot be compared term by term: +1mo is shorter than +40d.
+    """
+    month = (31 if longest else 28) if offset.months >= 0 else (28 if longest else 31)
+    return (offset.months * month + offset.days) * 24 * 60 + offset.minutes
 
 
 class MethodText(BaseModel):
