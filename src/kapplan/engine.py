@@ -178,10 +178,13 @@ class _Planner:
         members: list[list[int]] = []
         previous_end: datetime | None = None
         for i, dose in enumerate(self.doses):
-            if previous_end is None or dose.start - previous_end > gap:
+            # In UTC: datetimes sharing a tzinfo subtract by wall clock, which
+            # would measure the gap an hour short or long across a DST change.
+            start, end = dose.start.astimezone(UTC), dose.end.astimezone(UTC)
+            if previous_end is None or start - previous_end > gap:
                 members.append([])
             members[-1].append(i)
-            previous_end = max(previous_end or dose.end, dose.end)
+            previous_end = max(previous_end or end, end)
         infusions: list[Infusion] = []
         courses: list[Course] = []
         for c, indices in enumerate(members, start=1):
