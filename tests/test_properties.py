@@ -1,0 +1,274 @@
+"""Property tests: invariants of every plan, over random schedules.
+
+Hypothesis builds schedules of 1-15 doses (dense or sparse, any method, with
+or without an explicit length) in zones with odd offsets and DST rules
+(Kathmandu +05:45, Lord Howe's half-hour DST, New York, Berlin), with random
+availability, both cadences and random [plan] settings. Each test checks one
+invariant against an oracle written from DOMAIN.md, not from the engine.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kapplan.engine import build_plan
+from kapplan.plan import Kind, Plan, PlanEvent
+from kapplan.render.json import render_json
+from kapplan.schedule import METHOD_ALIASES, WEEKDAYS, Schedule, parse_hours
+from tests.plans import rulebook
+
+ZONES = ("Asia/Kathmandu", "Australia/Lord_Howe", "America/New_York", "Europe/Berlin", "UTC")
+
+#: Starts near DST changes in the zones above, so courses cross them often.
+NEAR_DST = (
+    datetime(2026, 3, 20, 9, 0),  # Berlin and New York spring forward in March
+    datetime(2026, 10, 18, 9, 0),  # Berlin falls back 25 Oct, New York 1 Nov
+    datetime(2026, 9, 28, 9, 0),  # Lord Howe springs forward 4 Oct (30 min)
+    datetime(2027, 3, 30, 9, 0),  # Lord Howe falls back 4 Apr 2027
+)
+
+PROPERTY = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@st.composite
+def hours_text(draw: st.DrawFn) -> str:
+    """Return one or two HH:MM-HH:MM ranges on a quarter-hour grid, 24:00 allowed."""
+    count = draw(st.integers(1, 2))
+    marks = sorted(draw(st.sets(st.integers(0, 96), min_size=2 * count, max_size=2 * count)))
+    return ", ".join(
+        f"{a * 15 // 60:02d}:{a * 15 % 60:02d}-{b * 15 // 60:02d}:{b * 15 % 60:02d}"
+        for a, b in zip(marks[::2], marks[1::2], strict=True)
+    )
+
+
+@st.composite
+def schedules(draw: st.DrawFn) -> Schedule:
+    """Return a random valid schedule (see the module docstring)."""
+    count = draw(st.integers(1, 15))
+    dense = draw(st.booleans())
+    start = draw(
+        st.one_of(
+            st.sampled_from(NEAR_DST),
+            st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
+        )
+    ).replace(second=0, microsecond=0)
+    # At least 65 minutes apart in wall-clock time, so no two doses can become one
+    # instant when a time in a DST gap moves forward by its hour.
+    gap = st.integers(65, 3 * 24 * 60) if dense else st.integers(65, 40 * 24 * 60)
+    infusions: list[dict[str, Any]] = []
+    at = start
+    for _ in range(count):
+        entry: dict[str, Any] = {"at": at, "method": draw(st.sampled_from(sorted(METHOD_ALIASES)))}
+        minutes = draw(st.one_of(st.none(), st.integers(5, 240)))
+        if minutes is not None:
+            entry["minutes"] = minutes
+        infusions.append(entry)
+        at += timedelta(minutes=draw(gap))
+    order = draw(st.permutations(range(count)))  # the file's order need not be time order
+    return Schedule.model_validate(
+        {
+            "timezone": draw(st.sampled_from(ZONES)),
+            "infusion": [infusions[i] for i in order],
+            "plan": {
+                "cadence": draw(st.sampled_from(["every-infusion", "weekly"])),
+                "session_minutes": draw(st.integers(50, 90)),
+                "prep_sessions": draw(st.integers(1, 3)),
+                "course_gap_days": draw(st.integers(1, 30)),
+                "long_arc_months": draw(st.integers(2, 12)),
+            },
+            "availability": {
+                "days": sorted(draw(st.sets(st.sampled_from(WEEKDAYS), min_size=1))),
+                "hours": draw(hours_text()),
+            },
+        }
+    )
+
+
+def _plan(schedule: Schedule) -> Plan:
+    return build_plan(schedule, rulebook())
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _wall(day: date, minutes: int, zone: ZoneInfo) -> datetime:
+    """Return the UTC instant of a local wall-clock time (fold 0; a gap time moves on)."""
+    wall = datetime.combine(day, time()) + timedelta(minutes=minutes)
+    return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return _wall(day, 0, zone)
+
+
+def _inside_hours(event: PlanEvent, days: frozenset[int], hours: str, zone: ZoneInfo) -> bool:
+    """Return whether the event lies in one range of its local day, on an allowed weekday."""
+    day = event.start.astimezone(zone).date()
+    if day.weekday() not in days:
+        return False
+    start, end = _utc(event.start), _utc(event.end)
+    return any(
+        _wall(day, r.start, zone) <= start and end <= _wall(day, r.end, zone)
+        for r in parse_hours(hours)
+    )
+
+
+def _windows(event: PlanEvent, plan: Plan, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """Return the windows (UTC, both ends inclusive) DOMAIN.md gives a session.
+
+    For `preparation-session` the second value is the latest *end*; for the
+    others it is the latest *start*.
+    """
+    day = timedelta(days=1)
+
+    def local_day(moment: datetime) -> date:
+        return moment.astimezone(zone).date()
+
+    if event.rule == "integration-session":
+        assert event.infusion is not None
+        dose = _utc(plan.infusions[event.infusion - 1].start)
+        return [(dose + timedelta(hours=24), dose + timedelta(hours=72))]
+    if event.rule == "preparation-session":
+        assert event.course is not None
+        first = _utc(plan.courses[event.course - 1].start)
+        return [(first - 7 * day, first)]
+    if event.rule in ("week-2-anchoring", "relapse-prevention"):
+        assert event.course is not None
+        course = plan.courses[event.course - 1]
+        last = local_day(plan.infusions[course.infusions[-1] - 1].start)
+        if event.rule == "relapse-prevention":
+            return [(_midnight(last + 14 * day, zone), _midnight(last + 29 * day, zone))]
+        k = int(re.search(r"(\d)/2", event.title).group(1))  # type: ignore[union-attr]
+        first_day = last + (7 + 4 * (k - 1)) * day
+        return [(_midnight(first_day, zone), _midnight(first_day + 4 * day, zone))]
+    if event.rule == "consolidation":
+        assert event.course is not None
+        before, after = plan.courses[event.course - 1], plan.courses[event.course]
+        base, limit = local_day(before.end), _midnight(local_day(after.start) - 7 * day, zone)
+        windows = []
+        for k in range(400):
+            closes = _midnight(base + (28 + 14 * k) * day, zone)
+            if closes > limit:
+                break
+            windows.append((_midnight(base + (21 + 14 * k) * day, zone), closes))
+        return windows
+    base = local_day(plan.courses[-1].end)
+    if event.rule == "long-arc-biweekly":
+        week = int(re.search(r"week (\d+)", event.title).group(1))  # type: ignore[union-attr]
+        return [
+            (_midnight(base + 7 * week * day, zone), _midnight(base + 7 * (week + 1) * day, zone))
+        ]
+    assert event.rule == "long-arc-monthly", event.rule
+    month = int(re.search(r"month (\d+)", event.title).group(1))  # type: ignore[union-attr]
+    opens = base + relativedelta(months=month)
+    return [(_midnight(opens, zone), _midnight(opens + 7 * day, zone))]
+
+
+@PROPERTY
+@given(schedules())
+def test_sessions_never_overlap(schedule: Schedule) -> None:
+    """No two therapy sessions of a plan overlap in time."""
+    sessions = sorted(_plan(schedule).sessions, key=lambda e: _utc(e.start))
+    for before, after in pairwise(sessions):
+        assert _utc(before.end) <= _utc(after.start), (before, after)
+
+
+@PROPERTY
+@given(schedules())
+def test_no_timed_event_overlaps_a_dose_or_another(schedule: Schedule) -> None:
+    """No timed event overlaps a dose; timed events other than doses never overlap."""
+    plan = _plan(schedule)
+    timed = [e for e in plan.events if not e.all_day and e.kind is not Kind.INFUSION]
+    for event in timed:
+        for dose in plan.infusions:
+            overlap = _utc(event.start) < _utc(dose.end) and _utc(dose.start) < _utc(event.end)
+            assert not overlap, (event, dose)
+    timed.sort(key=lambda e: _utc(e.start))
+    for before, after in pairwise(timed):
+        assert _utc(before.end) <= _utc(after.start), (before, after)
+
+
+@PROPERTY
+@given(schedules())
+def test_sessions_inside_availability_and_practices_inside_their_hours(
+    schedule: Schedule,
+) -> None:
+    """Every session is on an allowed local weekday inside one range of the allowed hours.
+
+    Every practice likewise lies inside its rule's own hours, on any day.
+    """
+    plan = _plan(schedule)
+    zone = schedule.zone
+    rules = {r.id: r for r in rulebook().rule}
+    availability = schedule.availability
+    for event in plan.events:
+        rule = rules[event.rule]
+        if event.is_session:
+            assert _inside_hours(event, availability.weekdays, availability.hours, zone), event
+        elif rule.placement == "practice":
+            assert _inside_hours(event, frozenset(range(7)), rule.hours, zone), event
+
+
+@PROPERTY
+@given(schedules())
+def test_sessions_inside_their_window_or_warned(schedule: Schedule) -> None:
+    """A session lies in its DOMAIN.md window, or it is flagged and a warning names it.
+
+    The warning names the session's rule and its dose (None for course-level sessions).
+    """
+    plan = _plan(schedule)
+    zone = schedule.zone
+    for event in plan.sessions:
+        start, end = _utc(event.start), _utc(event.end)
+        windows = _windows(event, plan, zone)
+        if event.rule == "preparation-session":
+            inside = any(opens <= start and end <= closes for opens, closes in windows)
+        else:
+            inside = any(opens <= start <= closes for opens, closes in windows)
+        flagged = "Outside its window" in event.description
+        assert inside != flagged, (event, windows)
+        if flagged:
+            assert any(
+                w.rule == event.rule and w.infusion == event.infusion and "placed" in w.message
+                for w in plan.warnings
+            ), event
+
+
+@PROPERTY
+@given(schedules())
+def test_uids_unique_and_plan_deterministic(schedule: Schedule) -> None:
+    """uids are unique, and planning the same schedule twice gives an equal plan and JSON."""
+    first, second = _plan(schedule), _plan(schedule)
+    uids = [e.uid for e in first.events]
+    assert len(uids) == len(set(uids))
+    assert first == second
+    assert render_json(first) == render_json(second)
+
+
+@PROPERTY
+@given(schedules())
+def test_every_dose_is_in_the_plan_and_every_rule_answers(schedule: Schedule) -> None:
+    """Each dose appears once as a dose event; each infusion-anchored session rule is
+    either placed for a dose, covered by a later one, or warned about.
+    """
+    plan = _plan(schedule)
+    assert [e.infusion for e in plan.events if e.kind is Kind.INFUSION] == [
+        i.index for i in plan.infusions
+    ]
+    if schedule.plan.cadence == "every-infusion":
+        placed = {e.infusion for e in plan.events if e.rule == "integration-session"}
+        warned = {w.infusion for w in plan.warnings if w.rule == "integration-session"}
+        assert {i.index for i in plan.infusions} <= placed | warned
