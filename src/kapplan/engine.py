@@ -439,12 +439,16 @@ class _Planner:
         late = rule.prefer == "latest"
         start = search.find(request.opens, latest_start, latest=late)
         miss: timedelta | None = None
+        # The nearest grid times strictly outside the window: an edge off the grid
+        # (a dose at 10:03) must not skip the grid time next to it.
         if start is None and rule.overflow == "later":
-            start = search.find(latest_start + _GRID, latest_start + OVERFLOW_HORIZON, latest=False)
+            start = search.find(
+                _floor(latest_start) + _GRID, latest_start + OVERFLOW_HORIZON, latest=False
+            )
             miss = start - latest_start if start else None
         elif start is None:
             start = search.find(
-                request.opens - OVERFLOW_HORIZON, request.opens - _GRID, latest=True
+                request.opens - OVERFLOW_HORIZON, _ceil(request.opens) - _GRID, latest=True
             )
             miss = request.opens - start if start else None
         window = f"{_when(request.opens, self.zone)} – {_when(request.closes, self.zone)}"
