@@ -117,6 +117,19 @@ class TestPreparationSession:
             "Outside its window (Tue 01 Dec 2026 10:00 – Tue 08 Dec 2026 10:00): placed 2 h early."
         )
 
+    def test_overflow_takes_the_nearest_earlier_grid_time(self) -> None:
+        """Window opening at 10:03: the nearest earlier start is 10:00, 3 min early, not 09:55."""
+        body = _avail("tue", "09:00-11:00") + doses("2026-12-08T10:03:00")
+        result = plan(body, rules=self.RULES)
+        assert spans(result, "preparation-session") == [
+            ("2026-12-01T10:00:00+01:00", "2026-12-01T11:00:00+01:00")
+        ]
+        assert [w.message for w in result.warnings] == [
+            "preparation-session (course 1): no free time in its window "
+            "(Tue 01 Dec 2026 10:03 – Tue 08 Dec 2026 10:03); "
+            "placed 3 min early, Tue 01 Dec 2026 10:00"
+        ]
+
     def test_nothing_fits_gives_a_warning_and_no_event(self) -> None:
         """Hours too short for a 60-minute session: no event, and a warning saying so."""
         result = plan(_avail("mon tue", "09:00-09:30") + doses("2026-12-08T10:00:00"))
@@ -391,6 +404,19 @@ class TestIntegrationSession:
             "(Wed 02 Dec 2026 10:00 – Fri 04 Dec 2026 10:00); "
             "placed 5 min late, Fri 04 Dec 2026 10:05",
         )
+
+    def test_overflow_takes_the_nearest_later_grid_time(self) -> None:
+        """Window closing at 10:03 with 10:05 free: placed at 10:05, 2 min late, not 10:10."""
+        body = _avail("fri", "10:05-11:30") + doses("2026-12-01T10:03:00")
+        result = plan(body, rules=self.RULES)
+        assert spans(result, "integration-session") == [
+            ("2026-12-04T10:05:00+01:00", "2026-12-04T11:05:00+01:00")
+        ]
+        assert [w.message for w in result.warnings] == [
+            "integration-session after dose 1: no free time in its window "
+            "(Wed 02 Dec 2026 10:03 – Fri 04 Dec 2026 10:03); "
+            "placed 2 min late, Fri 04 Dec 2026 10:05"
+        ]
 
     def test_missed_window_goes_to_the_nearest_later_time(self) -> None:
         """Mondays only: the session goes to Mon 09:00, flagged 2 d 23 h late."""
