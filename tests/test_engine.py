@@ -527,6 +527,20 @@ class TestCadence:
         assert set(weeks.values()) == {1}
         assert result.warnings == ()
 
+    def test_weekly_covers_a_week_without_a_dose(self) -> None:
+        """Weekly: a week of the course with no dose still gets a session (DOMAIN.md: at
+        least one a week during the active phase), tied to the latest earlier dose."""
+        body = '[plan]\ncadence = "weekly"\n' + doses("2026-11-29T10:00:00", "2026-12-12T10:00:00")
+        result = plan(body, rules=("dose", "integration-session"))
+        sessions = of(result, "integration-session")
+        assert [(e.infusion, e.start.isoformat()) for e in sessions] == [
+            (1, "2026-11-30T10:00:00+01:00"),
+            (1, "2026-12-07T10:00:00+01:00"),
+            (2, "2026-12-14T09:00:00+01:00"),
+        ]
+        assert "no dose this week" in sessions[1].description
+        assert len({e.uid for e in sessions}) == 3
+
     def test_weekly_weeks_are_local_weeks(self) -> None:
         """Sun 10:00 and Mon 00:30 Berlin (Sun 23:30Z) are in different local weeks: 2 sessions."""
         body = '[plan]\ncadence = "weekly"\n' + doses("2026-12-06T10:00:00", "2026-12-07T00:30:00")

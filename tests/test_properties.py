@@ -140,6 +140,15 @@ def _windows(event: PlanEvent, plan: Plan, zone: ZoneInfo) -> list[tuple[datetim
     if event.rule == "integration-session":
         assert event.infusion is not None
         dose = _utc(plan.infusions[event.infusion - 1].start)
+        if "no dose this week" in event.description:
+            # Weekly cadence, a week without a dose: the dose moved on by whole weeks.
+            return [
+                (
+                    dose + weeks * 7 * day + timedelta(hours=24),
+                    dose + weeks * 7 * day + timedelta(hours=72),
+                )
+                for weeks in range(1, 53)
+            ]
         return [(dose + timedelta(hours=24), dose + timedelta(hours=72))]
     if event.rule == "preparation-session":
         assert event.course is not None

@@ -81,6 +81,8 @@ class _Anchor:
     course: Course | None = None
     covers: tuple[int, ...] = ()
     """Dose indices an infusion-anchored session covers (cadence), when more than one."""
+    weeks_after: int = 0
+    """Weekly cadence: whole weeks this anchor lies after its dose (a week with no dose)."""
 
 
 @dataclass(slots=True)
@@ -242,12 +244,7 @@ class _Planner:
         for course in self.courses:
             members = [self.infusions[i - 1] for i in course.infusions]
             if self.settings.cadence is Cadence.WEEKLY:
-                weeks: dict[tuple[int, int], list[Infusion]] = {}
-                for inf in members:
-                    iso = inf.start.astimezone(self.zone).isocalendar()
-                    weeks.setdefault((iso.year, iso.week), []).append(inf)
-                for group in weeks.values():
-                    yield _Anchor(group[0].start, group[0].end, group[0], course)
+                yield from self._weekly_anchors(course, members)
                 continue
             pending: list[int] = []
             for inf, following in zip(members, [*members[1:], None], strict=True):
@@ -267,6 +264,30 @@ class _Planner:
                 covers = (*pending, inf.index) if pending else ()
                 pending = []
                 yield _Anchor(inf.start, inf.end, inf, course, covers)
+
+    def _weekly_anchors(self, course: Course, members: list[Infusion]) -> Iterator[_Anchor]:
+        """Yield one anchor per calendar week of a course: its first dose, or for a week
+        without one, the latest earlier dose moved on by whole weeks (DOMAIN.md: at least
+        one session a week during the active phase)."""
+        week = timedelta(days=7)
+        first_monday = _monday(members[0].start.astimezone(self.zone).date())
+        by_week: dict[int, Infusion] = {}
+        for inf in members:
+            number = (_monday(inf.start.astimezone(self.zone).date()) - first_monday).days // 7
+            by_week.setdefault(number, inf)
+        latest = members[0]
+        for number in range(max(by_week) + 1):
+            if number in by_week:
+                latest = by_week[number]
+                yield _Anchor(latest.start, latest.end, latest, course)
+                continue
+            lag = (
+                number
+                - (_monday(latest.start.astimezone(self.zone).date()) - first_monday).days // 7
+            )
+            yield _Anchor(
+                latest.start + lag * week, latest.end + lag * week, latest, course, weeks_after=lag
+            )
 
     def _requests(self, order: int, rule: Rule) -> Iterator[_Request]:
         step = parse_offset(self._fill(rule.every)) if rule.every else None
@@ -500,6 +521,7 @@ class _Planner:
                 str(anchor.course.index) if anchor.course else "-",
                 str(anchor.infusion.index) if anchor.infusion else "-",
                 str(request.ordinal),
+                *((f"+{anchor.weeks_after}w",) if anchor.weeks_after else ()),
             )
         )
         return hashlib.sha256(key.encode()).hexdigest()[:24] + "@kapplan"
@@ -537,6 +559,11 @@ class _Planner:
             parts.append("\n".join(f"- {p}" for p in rule.prompts))
         if anchor.covers:
             parts.append(f"Covers doses {_doses(anchor.covers)}.")
+        if anchor.weeks_after:
+            parts.append(
+                "Weekly cadence: there is no dose this week; this session keeps the weekly "
+                "rhythm of the course."
+            )
         if rule.why:
             parts.append(f"Why: {rule.why.format(**values)}")
         if note:
@@ -609,6 +636,10 @@ class _Search:
                 if found is not None:
                     return found
         return None
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 def _local(day: date, minutes: int, zone: ZoneInfo) -> datetime:
