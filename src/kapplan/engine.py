@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
@@ -65,10 +65,42 @@ def build_plan(schedule: Schedule, rulebook: Rulebook) -> Plan:
         ScheduleError: When the schedule's doses cannot be expanded (see
             `Schedule.doses`).
     """
-    doses, notes = schedule.doses()
-    planner = _Planner(schedule, rulebook, doses)
-    planner.warnings.extend(PlanWarning(rule=None, message=note) for note in notes)
-    return planner.run()
+    return build_caseload((schedule,), rulebook)[0]
+
+
+def build_caseload(schedules: Sequence[Schedule], rulebook: Rulebook) -> tuple[Plan, ...]:
+    """Plan several clients of one therapist together.
+
+    Each client's windows are measured from their own doses; therapy sessions
+    of all clients share one calendar, so no two of them overlap. Sessions are
+    placed earliest deadline first: where two clients compete for the same
+    time, the one whose window closes sooner gets it.
+
+    Parameters:
+        schedules: One schedule per client, in a fixed order (ties go to the earlier).
+        rulebook: The rules to apply to every client.
+
+    Returns:
+        One plan per schedule, in the same order.
+
+    Raises:
+        ScheduleError: When a schedule's doses cannot be expanded.
+    """
+    practice = _Practice()
+    planners = []
+    for schedule in schedules:
+        doses, notes = schedule.doses()
+        planner = _Planner(schedule, rulebook, doses, practice)
+        planner.warnings.extend(PlanWarning(rule=None, message=note) for note in notes)
+        planners.append(planner)
+    sessions: list[tuple[tuple[object, ...], _Planner, _Request]] = []
+    for client, planner in enumerate(planners):
+        for request in planner.stage():
+            sessions.append(((*_by_deadline(request), client), planner, request))
+    sessions.sort(key=lambda item: item[0])
+    for _, planner, request in sessions:
+        planner.place_timed(request)
+    return tuple(planner.finish() for planner in planners)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,27 +155,26 @@ class Timeline:
         i = bisect_right(self.ends, moment)
         return self.starts[i] if i < len(self.starts) else None
 
-    def first_free(self, lo: datetime, hi: datetime, length: timedelta) -> datetime | None:
-        """Return the earliest grid start in [lo, hi] whose interval is free."""
-        start = _ceil(lo)
-        while start <= hi:
-            i = bisect_right(self.ends, start)
-            if i < len(self.starts) and self.starts[i] < start + length:
-                start = _ceil(self.ends[i])
-                continue
-            return start
+    def first_overlap(self, start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
+        """Return the earliest busy interval overlapping [start, end), if any."""
+        i = bisect_right(self.ends, start)
+        if i < len(self.starts) and self.starts[i] < end:
+            return self.starts[i], self.ends[i]
         return None
 
-    def last_free(self, lo: datetime, hi: datetime, length: timedelta) -> datetime | None:
-        """Return the latest grid start in [lo, hi] whose interval is free."""
-        start = _floor(hi)
-        while start >= lo:
-            i = bisect_left(self.starts, start + length) - 1
-            if i >= 0 and self.ends[i] > start:
-                start = _floor(self.starts[i] - length)
-                continue
-            return start
+    def last_overlap(self, start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
+        """Return the latest busy interval overlapping [start, end), if any."""
+        i = bisect_left(self.starts, end) - 1
+        if i >= 0 and self.ends[i] > start:
+            return self.starts[i], self.ends[i]
         return None
+
+
+@dataclass(slots=True)
+class _Practice:
+    """The therapist's side of a caseload: one calendar of sessions for all clients."""
+
+    busy: Timeline = field(default_factory=Timeline)
 
 
 def _ceil(moment: datetime) -> datetime:
@@ -160,6 +191,7 @@ class _Planner:
     schedule: Schedule
     rulebook: Rulebook
     doses: list[Dose]
+    practice: _Practice
     warnings: list[PlanWarning] = field(default_factory=list)
     busy: Timeline = field(default_factory=Timeline)
     events: list[tuple[tuple[object, ...], PlanEvent]] = field(default_factory=list)
@@ -358,17 +390,24 @@ class _Planner:
 
     # -- placement -------------------------------------------------------------
 
-    def run(self) -> Plan:
-        """Place every occurrence of every enabled rule and return the plan."""
+    def stage(self) -> list[_Request]:
+        """Place fixed events and advisories; return the session requests to place.
+
+        Practices wait for `finish`, so they fit around every session.
+        """
         groups: dict[Placement, list[_Request]] = defaultdict(list)
         for order, rule in enumerate(self.rulebook.active):
             groups[rule.placement].extend(self._requests(order, rule))
         for request in groups[Placement.FIXED]:
             self._place_fixed(request)
         self._place_advisories(groups[Placement.ADVISORY])
-        for placement in (Placement.SESSION, Placement.PRACTICE):
-            for request in sorted(groups[placement], key=_by_window):
-                self._place_timed(request)
+        self.practices = groups[Placement.PRACTICE]
+        return groups[Placement.SESSION]
+
+    def finish(self) -> Plan:
+        """Place the practices and return the plan."""
+        for request in sorted(self.practices, key=_by_window):
+            self.place_timed(request)
         self.events.sort(key=lambda pair: pair[0])
         return Plan(
             timezone=self.schedule.timezone,
@@ -437,7 +476,8 @@ class _Planner:
             request.anchor = replace(request.anchor, covers=tuple(doses))
         self._emit(request, start, end, all_day=True)
 
-    def _place_timed(self, request: _Request) -> None:
+    def place_timed(self, request: _Request) -> None:
+        """Place a session or practice at its best free time, or warn."""
         rule = request.rule
         assert request.closes is not None
         length = timedelta(minutes=request.minutes)
@@ -455,7 +495,11 @@ class _Planner:
         excluded = {d for d, n in taken.items() if rule.per_day and n >= rule.per_day}
         if rule.avoid_dose_days:
             excluded |= self.dose_days
-        search = _Search(self.busy, self.zone, weekdays, ranges, frozenset(excluded), length)
+        busy: tuple[tuple[Timeline, timedelta], ...] = ((self.busy, timedelta()),)
+        if rule.placement is Placement.SESSION:
+            busy += ((self.practice.busy, timedelta()),)
+        hours = (_Hours(self.zone, weekdays, ranges, frozenset(excluded)),)
+        search = _Search(hours, busy, length)
         latest_start = request.closes - length if rule.fit == "whole" else request.closes
         late = rule.prefer == "latest"
         start = search.find(request.opens, latest_start, latest=late)
@@ -492,6 +536,8 @@ class _Planner:
             )
             note = f"Outside its window ({window}): placed {_duration(miss)} {side}."
         self.busy.add(start, start + length)
+        if rule.placement is Placement.SESSION:
+            self.practice.busy.add(start, start + length)
         day = start.astimezone(self.zone).date()
         taken[day] = taken.get(day, 0) + 1
         self._emit(request, start, start + length, note=note)
@@ -596,45 +642,86 @@ def _by_window(request: _Request) -> tuple[object, ...]:
     return (request.opens, request.closes, request.order, request.ordinal)
 
 
+def _by_deadline(request: _Request) -> tuple[object, ...]:
+    return (request.closes, request.opens, request.order, request.ordinal)
+
+
 def _index(request: _Request) -> int | None:
     return request.anchor.infusion.index if request.anchor.infusion else None
 
 
 @dataclass(frozen=True, slots=True)
-class _Search:
-    """Find a free start inside allowed local days and hours."""
+class _Hours:
+    """Allowed time: some weekdays and clock ranges in one zone, minus excluded dates."""
 
-    busy: Timeline
     zone: ZoneInfo
     weekdays: frozenset[int]
     ranges: tuple[HourRange, ...]
     excluded: frozenset[date]
+
+    def intervals(
+        self, lo: datetime, hi: datetime, *, latest: bool
+    ) -> Iterator[tuple[datetime, datetime]]:
+        """Yield the allowed UTC intervals that overlap [lo, hi], clipped, in time order
+        (reversed when `latest`)."""
+        first, last = lo.astimezone(self.zone).date(), hi.astimezone(self.zone).date()
+        days = (last - first).days + 1
+        for offset in range(days - 1, -1, -1) if latest else range(days):
+            day = first + timedelta(days=offset)
+            if day.weekday() not in self.weekdays or day in self.excluded:
+                continue
+            for hours in reversed(self.ranges) if latest else self.ranges:
+                a = max(lo, _local(day, hours.start, self.zone))
+                b = min(hi, _local(day, hours.end, self.zone))
+                if a < b:
+                    yield a, b
+
+
+@dataclass(frozen=True, slots=True)
+class _Search:
+    """Find a free start: inside every `hours` (their intersection) and clear of every
+    busy timeline, each with its padding (a therapist's buffer between sessions)."""
+
+    hours: tuple[_Hours, ...]
+    busy: tuple[tuple[Timeline, timedelta], ...]
     length: timedelta
 
     def find(self, lo: datetime, hi: datetime, *, latest: bool) -> datetime | None:
         """Return the earliest (or latest) free start in [lo, hi], or None."""
         if hi < lo:
             return None
-        first, last = lo.astimezone(self.zone).date(), hi.astimezone(self.zone).date()
-        days = (last - first).days + 1
-        order = range(days - 1, -1, -1) if latest else range(days)
-        for offset in order:
-            day = first + timedelta(days=offset)
-            if day.weekday() not in self.weekdays or day in self.excluded:
-                continue
-            for hours in reversed(self.ranges) if latest else self.ranges:
-                open_at = _local(day, hours.start, self.zone)
-                close_at = _local(day, hours.end, self.zone)
-                a, b = max(lo, open_at), min(hi, close_at - self.length)
-                if a > b:
-                    continue
-                found = (
-                    self.busy.last_free(a, b, self.length)
-                    if latest
-                    else self.busy.first_free(a, b, self.length)
-                )
-                if found is not None:
-                    return found
+        for a, b in self._allowed(self.hours, lo, hi + self.length, latest=latest):
+            found = self._free(max(lo, a), min(hi, b - self.length), latest=latest)
+            if found is not None:
+                return found
+        return None
+
+    def _allowed(
+        self, hours: tuple[_Hours, ...], lo: datetime, hi: datetime, *, latest: bool
+    ) -> Iterator[tuple[datetime, datetime]]:
+        first, rest = hours[0], hours[1:]
+        for a, b in first.intervals(lo, hi, latest=latest):
+            if rest:
+                yield from self._allowed(rest, a, b, latest=latest)
+            else:
+                yield a, b
+
+    def _free(self, a: datetime, b: datetime, *, latest: bool) -> datetime | None:
+        start = _floor(b) if latest else _ceil(a)
+        while a <= start <= b:
+            for timeline, pad in self.busy:
+                if latest:
+                    hit = timeline.last_overlap(start - pad, start + self.length + pad)
+                    if hit is not None:
+                        start = _floor(hit[0] - pad - self.length)
+                        break
+                else:
+                    hit = timeline.first_overlap(start - pad, start + self.length + pad)
+                    if hit is not None:
+                        start = _ceil(hit[1] + pad)
+                        break
+            else:
+                return start
         return None
 
 
