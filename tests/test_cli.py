@@ -143,11 +143,13 @@ def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:
     )
 
 
-def test_folder_instead_of_file(runner: CliRunner, tmp_path: Path) -> None:
-    """A folder given as the schedule is a clear error."""
+def test_empty_folder(runner: CliRunner, tmp_path: Path) -> None:
+    """A folder (a caseload) with no schedule in it is a clear error."""
     result = runner.invoke(app, ["plan", str(tmp_path)])
     assert result.exit_code == 2
-    assert result.stderr == f"kapplan: error: {tmp_path}: is a folder; expected a TOML file\n"
+    assert result.stderr == (
+        f"kapplan: error: {tmp_path}: holds no .toml file; expected schedule files\n"
+    )
 
 
 def test_not_utf8_on_stdin(runner: CliRunner) -> None:
@@ -182,6 +184,7 @@ def test_dst_gap_is_resolved_and_mentioned(runner: CliRunner, tmp_path: Path) ->
     data = json.loads(stdout)
     assert data["infusions"][0]["at"] == "2027-03-28T03:30:00+02:00"
     assert data["warnings"][0] == {
+        "client": "",
         "rule": None,
         "message": "infusion[1].at: 2027-03-28 02:30 does not exist in Europe/Berlin "
         "(clocks go forward); using 03:30",
@@ -212,7 +215,7 @@ class TestJsonContract:
 
     def test_top_level_keys(self, data: dict[str, object]) -> None:
         """The document has exactly the published top-level keys, in order."""
-        assert list(data) == ["timezone", "infusions", "courses", "events", "warnings"]
+        assert list(data) == ["timezone", "clients", "infusions", "courses", "events", "warnings"]
 
     def test_events(self, data: dict[str, object]) -> None:
         """Every event has the published keys, closed sets and offset-carrying times."""
@@ -227,7 +230,7 @@ class TestJsonContract:
         assert isinstance(events, list)
         for event in events:
             assert list(event) == [
-                "uid", "kind", "phase", "start", "end", "all_day", "title",
+                "client", "uid", "kind", "phase", "start", "end", "all_day", "title",
                 "description", "infusion", "course", "rule",
             ]  # fmt: skip
             assert event["kind"] in kinds
@@ -249,7 +252,7 @@ class TestJsonContract:
         assert isinstance(courses, list)
         assert [i["index"] for i in infusions] == list(range(1, len(infusions) + 1))
         for course in courses:
-            assert list(course) == ["index", "start", "end", "infusions"]
+            assert list(course) == ["client", "index", "start", "end", "infusions"]
             for index in course["infusions"]:
                 assert infusions[index - 1]["course"] == course["index"]
 

@@ -82,10 +82,12 @@ _ICS = "Calendar (.ics) options"
 
 @app.command("plan")
 def plan_command(
-    schedule: Annotated[
-        str,
+    schedules: Annotated[
+        list[str],
         typer.Argument(
-            help="Schedule file (TOML), or - to read it from stdin.", metavar="SCHEDULE"
+            help="Schedule file (TOML), - for stdin, or several files and folders (every "
+            ".toml in a folder) to plan a therapist's caseload together.",
+            metavar="SCHEDULE...",
         ),
     ],
     output_format: Annotated[
@@ -167,6 +169,8 @@ def plan_command(
       kapplan plan infusions.toml -o plan.ics --discreet
 
       cat infusions.toml | kapplan plan -
+
+      kapplan plan examples/caseload/ -o sessions.ics
     """
     chosen = output_format or SUFFIX_FORMATS.get(output.suffix.lower() if output else "")
     chosen = chosen or Format.TERMINAL
@@ -189,11 +193,37 @@ def plan_command(
     if remind and no_remind:
         raise KapplanError("--remind and --no-remind contradict each other; expected one of them")
 
-    from kapplan.engine import build_plan
-    from kapplan.load import default_rulebook, load_schedule
+    from kapplan.engine import build_caseload
+    from kapplan.load import default_rulebook, load_caseload, machine_timezone, schedule_paths
 
-    plan = build_plan(load_schedule(schedule), default_rulebook())
-    inputs = [Path(schedule)] if schedule != "-" else []
+    paths = schedule_paths(schedules)
+    inputs = [Path(p) for p in paths if p != "-"]
+    clients = load_caseload(paths) if len(paths) > 1 else None
+    if clients is not None:
+        # A caseload: one therapist, whose clock is this machine's.
+        therapist_zone = machine_timezone()
+        plans = build_caseload(clients, default_rulebook())
+        _write_caseload(
+            plans,
+            therapist_zone,
+            chosen,
+            output,
+            force=force,
+            inputs=inputs,
+            ics={
+                "remind": remind,
+                "no_remind": no_remind,
+                "discreet": discreet,
+                "previous": previous,
+                "stamp": stamp,
+                "calendar_name": calendar_name,
+            },
+        )
+        return
+    from kapplan.engine import build_plan
+    from kapplan.load import load_schedule
+
+    plan = build_plan(load_schedule(paths[0]), default_rulebook())
     if chosen is Format.ICS:
         _write_ics(
             plan,
@@ -218,6 +248,39 @@ def plan_command(
         to_terminal = output is None and sys.stdout.isatty()
         color = to_terminal and "NO_COLOR" not in os.environ
         text = render_terminal(plan, width=_width(to_terminal), color=color)
+    _write_text(text, output, force=force, inputs=inputs)
+
+
+def _write_caseload(
+    plans: tuple[Plan, ...],
+    timezone: str,
+    chosen: Format,
+    output: Path | None,
+    *,
+    force: bool,
+    inputs: list[Path],
+    ics: dict[str, Any],
+) -> None:
+    """Write a caseload: the agenda, the merged JSON, or the therapist's calendar."""
+    if chosen is Format.ICS:
+        from kapplan.caseload import therapist_calendar
+
+        _write_ics(therapist_calendar(plans, timezone), output, force=force, inputs=inputs, **ics)
+        return
+    if chosen is Format.JSON:
+        from kapplan.render.json import render_json
+
+        text = render_json(plans, timezone=timezone)
+    else:
+        from kapplan.render.terminal import render_caseload
+
+        to_terminal = output is None and sys.stdout.isatty()
+        color = to_terminal and "NO_COLOR" not in os.environ
+        text = render_caseload(plans, timezone=timezone, width=_width(to_terminal), color=color)
+    _write_text(text, output, force=force, inputs=inputs)
+
+
+def _write_text(text: str, output: Path | None, *, force: bool, inputs: list[Path]) -> None:
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -300,3 +300,63 @@ def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
         if inside and rest and re.match(rf"^\s*{re.escape(str(rest[0]))}\s*=", line):
             return number
     return header_line
+
+
+def schedule_paths(arguments: list[str]) -> list[str]:
+    """Expand the schedule arguments: a folder stands for every .toml file in it, sorted.
+
+    Parameters:
+        arguments: Files, folders, or ``-`` (stdin, at most once).
+
+    Returns:
+        The schedule paths, in argument order, folders expanded.
+
+    Raises:
+        ScheduleError: When stdin is named twice, or a folder holds no .toml file.
+    """
+    paths: list[str] = []
+    for argument in arguments:
+        if argument != STDIN and Path(argument).is_dir():
+            found = sorted(str(p) for p in Path(argument).glob("*.toml") if p.is_file())
+            if not found:
+                raise ScheduleError("holds no .toml file; expected schedule files", source=argument)
+            paths.extend(found)
+        else:
+            paths.append(argument)
+    if paths.count(STDIN) > 1:
+        raise ScheduleError("stdin (-) is named more than once; expected it once at most")
+    return paths
+
+
+def load_caseload(arguments: list[str], *, default_timezone: str | None = None) -> list[Schedule]:
+    """Load several clients' schedules; a client without a label takes its file's stem.
+
+    Parameters:
+        arguments: Files, folders or ``-`` (see `schedule_paths`).
+        default_timezone: Zone for files that name none (default: the machine's).
+
+    Returns:
+        The schedules, in order, each with a distinct `client` label.
+
+    Raises:
+        ScheduleError: Located, on any problem in any file, or when two clients
+            share a label.
+    """
+    schedules: list[Schedule] = []
+    seen: dict[str, str] = {}
+    for path in schedule_paths(arguments):
+        schedule = load_schedule(path, default_timezone=default_timezone)
+        if not schedule.client:
+            stem = "stdin" if path == STDIN else Path(path).stem
+            schedule = schedule.model_copy(update={"client": stem})
+        name = "<stdin>" if path == STDIN else path
+        if schedule.client in seen:
+            raise ScheduleError(
+                f"client {schedule.client!r} is also the label of {seen[schedule.client]}; "
+                "expected a distinct client label per schedule",
+                source=name,
+                field="client",
+            )
+        seen[schedule.client] = name
+        schedules.append(schedule)
+    return schedules

@@ -7,15 +7,19 @@ README; times are ISO 8601 with their UTC offset; indices are 1-based.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from datetime import UTC
 from typing import Any
 
 from kapplan.plan import Plan
 
 #: Published field order of each object in the document.
-TOP_FIELDS = ("timezone", "infusions", "courses", "events", "warnings")
-INFUSION_FIELDS = ("index", "at", "end", "method", "course")
-COURSE_FIELDS = ("index", "start", "end", "infusions")
+TOP_FIELDS = ("timezone", "clients", "infusions", "courses", "events", "warnings")
+CLIENT_FIELDS = ("client", "timezone")
+INFUSION_FIELDS = ("client", "index", "at", "end", "method", "course")
+COURSE_FIELDS = ("client", "index", "start", "end", "infusions")
 EVENT_FIELDS = (
+    "client",
     "uid",
     "kind",
     "phase",
@@ -28,41 +32,55 @@ EVENT_FIELDS = (
     "course",
     "rule",
 )
-WARNING_FIELDS = ("rule", "message", "infusion")
+WARNING_FIELDS = ("client", "rule", "message", "infusion")
 
 
-def plan_to_data(plan: Plan) -> dict[str, Any]:
-    """Convert a plan to plain JSON-ready data in the published field order.
+def plan_to_data(plans: Plan | Sequence[Plan], *, timezone: str | None = None) -> dict[str, Any]:
+    """Convert one plan, or a caseload's plans, to JSON-ready data in the published order.
 
     Parameters:
-        plan: The plan.
+        plans: A plan, or one plan per client.
+        timezone: The document's zone (the therapist's); default: the first plan's.
 
     Returns:
-        A dict of lists, strings, numbers, booleans and None.
+        A dict of lists, strings, numbers, booleans and None. Every record names
+        its `client` (the label, '' when a single schedule has none); events are
+        in time order across clients.
     """
+    group = (plans,) if isinstance(plans, Plan) else tuple(plans)
+    events = sorted(
+        ((e.start.astimezone(UTC), n, p.client, e) for n, p in enumerate(group) for e in p.events),
+        key=lambda item: (item[0], item[1]),
+    )
     return {
-        "timezone": plan.timezone,
+        "timezone": timezone or (group[0].timezone if group else "UTC"),
+        "clients": [{"client": p.client, "timezone": p.timezone} for p in group],
         "infusions": [
             {
+                "client": p.client,
                 "index": i.index,
                 "at": i.start.isoformat(),
                 "end": i.end.isoformat(),
                 "method": i.method.value,
                 "course": i.course,
             }
-            for i in plan.infusions
+            for p in group
+            for i in p.infusions
         ],
         "courses": [
             {
+                "client": p.client,
                 "index": c.index,
                 "start": c.start.isoformat(),
                 "end": c.end.isoformat(),
                 "infusions": list(c.infusions),
             }
-            for c in plan.courses
+            for p in group
+            for c in p.courses
         ],
         "events": [
             {
+                "client": client,
                 "uid": e.uid,
                 "kind": e.kind.value,
                 "phase": e.phase.value,
@@ -75,21 +93,24 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
                 "course": e.course,
                 "rule": e.rule,
             }
-            for e in plan.events
+            for _, _, client, e in events
         ],
         "warnings": [
-            {"rule": w.rule, "message": w.message, "infusion": w.infusion} for w in plan.warnings
+            {"client": p.client, "rule": w.rule, "message": w.message, "infusion": w.infusion}
+            for p in group
+            for w in p.warnings
         ],
     }
 
 
-def render_json(plan: Plan) -> str:
-    """Render a plan as pretty-printed JSON text ending in a newline.
+def render_json(plans: Plan | Sequence[Plan], *, timezone: str | None = None) -> str:
+    """Render a plan (or a caseload's plans) as pretty-printed JSON ending in a newline.
 
     Parameters:
-        plan: The plan.
+        plans: A plan, or one plan per client.
+        timezone: The document's zone; default: the first plan's.
 
     Returns:
         The JSON document.
     """
-    return json.dumps(plan_to_data(plan), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(plan_to_data(plans, timezone=timezone), indent=2, ensure_ascii=False) + "\n"

@@ -9,15 +9,17 @@ when rendering for people: the JSON and ICS paths never load Rich.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from itertools import groupby
+from zoneinfo import ZoneInfo
 
 from rich.console import Console, Group
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from kapplan.caseload import agenda, load
 from kapplan.plan import Phase, Plan, PlanEvent
 
 PHASE_STYLE = {
@@ -39,7 +41,12 @@ def render_terminal(plan: Plan, *, width: int = 100, color: bool = False) -> str
         The text, ending in a newline.
     """
     buffer = io.StringIO()
-    console = Console(
+    print_plan(_console(buffer, width, color), plan)
+    return _plain_lines(buffer.getvalue())
+
+
+def _console(buffer: io.StringIO, width: int, color: bool) -> Console:
+    return Console(
         file=buffer,
         width=width,
         force_terminal=color,
@@ -50,10 +57,12 @@ def render_terminal(plan: Plan, *, width: int = 100, color: bool = False) -> str
         markup=False,
         legacy_windows=False,
     )
-    print_plan(console, plan)
+
+
+def _plain_lines(text: str) -> str:
     # Rich pads every line to the width; trailing blanks only get in the way of
     # pipes and diffs.
-    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
 def print_plan(console: Console, plan: Plan) -> None:
@@ -136,3 +145,111 @@ def _week_table(monday: date, events: list[PlanEvent]) -> Group:
         )
         previous = day
     return Group(Text(f"Week of {monday:%a %d %b %Y}", style="dim"), table)
+
+
+def render_caseload(
+    plans: Sequence[Plan], *, timezone: str, width: int = 100, color: bool = False
+) -> str:
+    """Render a caseload for the therapist: a week-by-week agenda across clients.
+
+    Times are on the therapist's clock; where a client lives in another zone,
+    the client's own clock (with its zone's abbreviation) is shown beside it.
+    The agenda shows sessions and the doses they follow; a load summary and
+    every client's warnings follow.
+
+    Parameters:
+        plans: One plan per client.
+        timezone: The therapist's IANA zone.
+        width: Columns to lay out for.
+        color: Emit ANSI colour codes; plain text otherwise.
+
+    Returns:
+        The text, ending in a newline.
+    """
+    zone = ZoneInfo(timezone)
+    buffer = io.StringIO()
+    console = _console(buffer, width, color)
+    console.print(
+        Text("Caseload agenda", style="bold"),
+        Text(f"  ({_count(len(plans), 'client')}; times in {timezone})"),
+    )
+    items = agenda(plans)
+    for monday, week in groupby(
+        items, key=lambda i: _monday(i.event.start.astimezone(zone).date())
+    ):
+        rows = list(week)
+        sessions = sum(1 for i in rows if i.event.is_session)
+        console.print()
+        console.print(
+            Text(f"Week of {monday:%a %d %b %Y} · {_count(sessions, 'session')}", style="bold")
+        )
+        table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+        for name, kwargs in (
+            ("day", {"no_wrap": True, "min_width": 10}),
+            ("time", {"no_wrap": True, "min_width": 11}),
+            ("client", {"no_wrap": True}),
+            ("phase", {"no_wrap": True, "min_width": 11}),
+            ("title", {"overflow": "fold"}),
+            ("their clock", {"no_wrap": True}),
+        ):
+            table.add_column(name, **kwargs)
+        previous: date | None = None
+        for item in rows:
+            start, end = item.event.start.astimezone(zone), item.event.end.astimezone(zone)
+            label, style = PHASE_STYLE[item.event.phase]
+            theirs = ""
+            if item.client_zone != timezone:
+                own = item.event.start.astimezone(ZoneInfo(item.client_zone))
+                day = f"{own:%a} " if own.date() != start.date() else ""
+                theirs = f"{day}{own:%H:%M %Z}"
+            table.add_row(
+                f"{start:%a %d %b}" if start.date() != previous else "",
+                f"{start:%H:%M}–{end:%H:%M}",
+                item.client,
+                Text(label, style=style),
+                Text(item.event.title, style="bold" if item.event.is_session else ""),
+                theirs,
+            )
+            previous = start.date()
+        console.print(Padding(table, (0, 0, 0, 2), expand=False))
+    summary_of = load(plans, zone)
+    console.print()
+    console.print(Text("Load", style="bold"))
+    busiest = max((n for _, n in summary_of.sessions_per_week), default=0)
+    console.print(
+        Padding(
+            Text(
+                f"{_count(len(summary_of.sessions_per_week), 'week')} with sessions; "
+                f"busiest week {_count(busiest, 'session')}"
+            ),
+            (0, 0, 0, 2),
+            expand=False,
+        )
+    )
+    for client, unmet in summary_of.unmet_per_client:
+        console.print(
+            Padding(Text(f"{client}: {_count(unmet, 'unmet window')}"), (0, 0, 0, 2), expand=False)
+        )
+    warnings = [(p.client, w) for p in plans for w in p.warnings]
+    if warnings:
+        console.print()
+        console.print(Text(f"Warnings ({len(warnings)})", style="bold yellow"))
+        for client, warning in warnings:
+            console.print(
+                Padding(Text(f"! {client}: {warning.message}"), (0, 0, 0, 2), expand=False)
+            )
+    console.print()
+    sessions_total = sum(len(p.sessions) for p in plans)
+    console.print(
+        Text(
+            " · ".join(
+                (
+                    _count(len(plans), "client"),
+                    _count(sum(len(p.infusions) for p in plans), "dose"),
+                    _count(sessions_total, "therapy session"),
+                    _count(len(warnings), "warning"),
+                )
+            )
+        )
+    )
+    return _plain_lines(buffer.getvalue())

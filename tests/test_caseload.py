@@ -1,0 +1,118 @@
+"""A therapist's caseload: clients planned together on one calendar of sessions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC
+from itertools import pairwise
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kapplan.caseload import agenda, therapist_calendar
+from kapplan.cli import app
+from kapplan.engine import build_caseload, build_plan
+from kapplan.load import load_caseload
+from tests.conftest import ROOT
+from tests.plans import doses, rulebook, schedule
+
+CASELOAD = ROOT / "examples" / "caseload"
+
+ONLY_WEDNESDAY = '[availability]\ndays = ["wed"]\nhours = "10:00-11:00"\n'
+
+
+def _client(name: str, *ats: str) -> str:
+    return f'client = "{name}"\n' + ONLY_WEDNESDAY + doses(*ats)
+
+
+def test_sessions_of_different_clients_never_overlap() -> None:
+    """In the example caseload no two therapy sessions overlap, across clients and zones."""
+    plans = build_caseload(load_caseload([str(CASELOAD)]), rulebook())
+    sessions = sorted(
+        (e.start.astimezone(UTC), e.end.astimezone(UTC)) for p in plans for e in p.sessions
+    )
+    assert len(sessions) > 40
+    for (_, end), (start, _) in pairwise(sessions):
+        assert end <= start
+
+
+def test_the_window_that_closes_sooner_gets_the_slot() -> None:
+    """Two clients want the only free hour; the one whose window closes sooner gets it,
+    even when listed second, and the other is placed later with a warning naming it."""
+    late = schedule(_client("Late", "2026-12-07T10:00:00"))  # Mon: window to Thu 10:00
+    soon = schedule(_client("Soon", "2026-12-06T12:00:00"))  # Sun: window to Wed 12:00
+    first, second = build_caseload((late, soon), rulebook("dose", "integration-session"))
+    (soon_session,) = second.sessions
+    (late_session,) = first.sessions
+    assert soon_session.start.isoformat() == "2026-12-09T10:00:00+01:00"
+    assert late_session.start.isoformat() == "2026-12-16T10:00:00+01:00"
+    assert [w.rule for w in first.warnings] == ["integration-session"]
+    assert "placed 6 d" in first.warnings[0].message
+    assert second.warnings == ()
+
+
+def test_alone_each_client_would_get_the_slot() -> None:
+    """The competition is real: planned alone, the later-closing client gets Wednesday."""
+    late = schedule(_client("Late", "2026-12-07T10:00:00"))
+    alone = build_plan(late, rulebook("dose", "integration-session"))
+    assert [e.start.isoformat() for e in alone.sessions] == ["2026-12-09T10:00:00+01:00"]
+
+
+def test_client_label_defaults_to_the_file_stem(tmp_path: Path) -> None:
+    """A schedule without `client` takes its file's stem; labels must be distinct."""
+    (tmp_path / "dana.toml").write_text(doses("2026-12-01T10:00:00"), encoding="utf-8")
+    (tmp_path / "eli.toml").write_text(
+        'client = "dana"\n' + doses("2026-12-02T10:00:00"), encoding="utf-8"
+    )
+    runner = CliRunner(env={"TZ": "UTC"})
+    result = runner.invoke(app, ["plan", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"kapplan: error: {tmp_path / 'eli.toml'}: client: client 'dana' is also the label of "
+        f"{tmp_path / 'dana.toml'}; expected a distinct client label per schedule\n"
+    )
+
+
+def test_json_names_the_client_of_every_record(runner: CliRunner) -> None:
+    """The caseload JSON carries `client` on every record, events in time order."""
+    result = runner.invoke(app, ["plan", str(CASELOAD), "--format", "json"])
+    data = json.loads(result.stdout)
+    assert [c["client"] for c in data["clients"]] == ["Anna", "Boris", "Vera"]
+    for key in ("infusions", "courses", "events"):
+        assert {record["client"] for record in data[key]} == {"Anna", "Boris", "Vera"}
+    from datetime import datetime
+
+    starts = [datetime.fromisoformat(e["start"]) for e in data["events"]]
+    assert starts == sorted(starts)
+    assert len({e["uid"] for e in data["events"]}) == len(data["events"])
+
+
+def test_agenda_shows_both_clocks(runner: CliRunner) -> None:
+    """Where a client's zone differs from the therapist's, the agenda shows their clock."""
+    result = CliRunner(env={"TZ": "Europe/Berlin", "NO_COLOR": "1"}).invoke(
+        app, ["plan", str(CASELOAD)]
+    )
+    lines = result.stdout.splitlines()
+    boris = next(line for line in lines if "Boris" in line and "dose 1" in line)
+    assert "15:00–17:00" in boris  # Berlin
+    assert boris.rstrip().endswith("09:00 EST")  # New York
+    anna = next(line for line in lines if "Anna" in line and "IV infusion 1" in line)
+    assert anna.rstrip().endswith("IV infusion 1")  # same zone: one clock
+
+
+def test_therapist_calendar_holds_sessions_and_doses_with_the_client() -> None:
+    """The therapist's .ics holds every client's sessions and doses, titled with the client."""
+    plans = build_caseload(load_caseload([str(CASELOAD)]), rulebook())
+    merged = therapist_calendar(plans, "Europe/Berlin")
+    assert len(merged.events) == len(agenda(plans))
+    assert all(e.is_session or e.kind.value == "infusion" for e in merged.events)
+    assert {e.title.split(":")[0] for e in merged.events} == {"Anna", "Boris", "Vera"}
+
+
+def test_caseload_goldens(runner: CliRunner, golden: Callable[[str, bytes], None]) -> None:
+    """The example caseload's agenda, JSON and .ics match their reviewed golden files."""
+    for fmt, suffix in (("terminal", "txt"), ("json", "json"), ("ics", "ics")):
+        result = runner.invoke(app, ["plan", str(CASELOAD), "--format", fmt])
+        assert result.exit_code == 0, result.stderr
+        golden(f"caseload.{suffix}", result.stdout_bytes)
