@@ -49,6 +49,10 @@ def test_the_window_that_closes_sooner_gets_the_slot() -> None:
     assert late_session.start.isoformat() == "2026-12-16T10:00:00+01:00"
     assert [w.rule for w in first.warnings] == ["integration-session"]
     assert "placed 6 d" in first.warnings[0].message
+    assert [a.isoformat() for a in first.warnings[0].alternatives] == [
+        "2026-12-23T10:00:00+01:00",
+        "2026-12-30T10:00:00+01:00",
+    ]
     assert second.warnings == ()
 
 

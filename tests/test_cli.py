@@ -189,6 +189,7 @@ def test_dst_gap_is_resolved_and_mentioned(runner: CliRunner, tmp_path: Path) ->
         "message": "infusion[1].at: 2027-03-28 02:30 does not exist in Europe/Berlin "
         "(clocks go forward); using 03:30",
         "infusion": None,
+        "alternatives": [],
     }
 
 

@@ -528,11 +528,15 @@ class _Planner:
         note = ""
         if miss is not None:
             side = "late" if rule.overflow == "later" else "early"
+            others: tuple[datetime, ...] = ()
+            if rule.placement is Placement.SESSION:
+                others = self._alternatives(search, start, rule.overflow == "later")
             self.warn(
                 rule,
                 f"{self._what(request)}: no free time in its window ({window}); "
                 f"placed {_duration(miss)} {side}, {_when(start, self.zone)}",
                 _index(request),
+                alternatives=tuple(o.astimezone(self.zone) for o in others),
             )
             note = f"Outside its window ({window}): placed {_duration(miss)} {side}."
         self.busy.add(start, start + length)
@@ -541,6 +545,24 @@ class _Planner:
         day = start.astimezone(self.zone).date()
         taken[day] = taken.get(day, 0) + 1
         self._emit(request, start, start + length, note=note)
+
+    def _alternatives(self, search: _Search, chosen: datetime, later: bool) -> tuple[datetime, ...]:
+        """Return up to two more free starts beyond `chosen`, on other days, for a warning."""
+        found: list[datetime] = []
+        moment = chosen
+        for _ in range(2):
+            day = moment.astimezone(self.zone).date() + timedelta(days=1 if later else -1)
+            edge = _local(day, 0 if later else 24 * 60, self.zone)
+            moment_next = (
+                search.find(edge, edge + OVERFLOW_HORIZON, latest=False)
+                if later
+                else search.find(edge - OVERFLOW_HORIZON, edge, latest=True)
+            )
+            if moment_next is None:
+                break
+            found.append(moment_next)
+            moment = moment_next
+        return tuple(found)
 
     # -- output ----------------------------------------------------------------
 
@@ -633,9 +655,17 @@ class _Planner:
         key = (start.astimezone(UTC), not all_day, request.order, event.uid)
         self.events.append((key, event))
 
-    def warn(self, rule: Rule, message: str, infusion: int | None = None) -> None:
+    def warn(
+        self,
+        rule: Rule,
+        message: str,
+        infusion: int | None = None,
+        alternatives: tuple[datetime, ...] = (),
+    ) -> None:
         """Record a warning about a rule."""
-        self.warnings.append(PlanWarning(rule=rule.id, message=message, infusion=infusion))
+        self.warnings.append(
+            PlanWarning(rule=rule.id, message=message, infusion=infusion, alternatives=alternatives)
+        )
 
 
 def _by_window(request: _Request) -> tuple[object, ...]:

@@ -117,6 +117,9 @@ class PlanWarning:
     """One sentence for a person."""
     infusion: int | None = None
     """Index of the dose concerned, if any."""
+    alternatives: tuple[datetime, ...] = ()
+    """For a session placed outside its window: the next free starts after the one
+    taken, on other days, for whoever arranges the session by hand."""
 
 
 @dataclass(frozen=True, slots=True)

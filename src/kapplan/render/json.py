@@ -32,7 +32,7 @@ EVENT_FIELDS = (
     "course",
     "rule",
 )
-WARNING_FIELDS = ("client", "rule", "message", "infusion")
+WARNING_FIELDS = ("client", "rule", "message", "infusion", "alternatives")
 
 
 def plan_to_data(plans: Plan | Sequence[Plan], *, timezone: str | None = None) -> dict[str, Any]:
@@ -96,7 +96,13 @@ def plan_to_data(plans: Plan | Sequence[Plan], *, timezone: str | None = None) -
             for _, _, client, e in events
         ],
         "warnings": [
-            {"client": p.client, "rule": w.rule, "message": w.message, "infusion": w.infusion}
+            {
+                "client": p.client,
+                "rule": w.rule,
+                "message": w.message,
+                "infusion": w.infusion,
+                "alternatives": [a.isoformat() for a in w.alternatives],
+            }
             for p in group
             for w in p.warnings
         ],

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kapplan.caseload import agenda, load
-from kapplan.plan import Phase, Plan, PlanEvent
+from kapplan.plan import Phase, Plan, PlanEvent, PlanWarning
 
 PHASE_STYLE = {
     Phase.PREPARATION: ("Preparation", "bold cyan"),
@@ -83,9 +83,16 @@ def print_plan(console: Console, plan: Plan) -> None:
         console.print()
         console.print(Text(f"Warnings ({len(plan.warnings)})", style="bold yellow"))
         for warning in plan.warnings:
-            console.print(Padding(Text(f"! {warning.message}"), (0, 0, 0, 2), expand=False))
+            console.print(Padding(Text(f"! {_warning(warning)}"), (0, 0, 0, 2), expand=False))
     console.print()
     console.print(Text(summary(plan)))
+
+
+def _warning(warning: PlanWarning) -> str:
+    if not warning.alternatives:
+        return warning.message
+    options = ", ".join(f"{a:%a %d %b %H:%M}" for a in warning.alternatives)
+    return f"{warning.message} (next options: {options})"
 
 
 def summary(plan: Plan) -> str:
@@ -236,7 +243,7 @@ def render_caseload(
         console.print(Text(f"Warnings ({len(warnings)})", style="bold yellow"))
         for client, warning in warnings:
             console.print(
-                Padding(Text(f"! {client}: {warning.message}"), (0, 0, 0, 2), expand=False)
+                Padding(Text(f"! {client}: {_warning(warning)}"), (0, 0, 0, 2), expand=False)
             )
     console.print()
     sessions_total = sum(len(p.sessions) for p in plans)
