@@ -1,0 +1,529 @@
+"""Every user-facing text of kapplan, per language, read from data files.
+
+Each language is one TOML file, ``kapplan/data/i18n/<code>.toml``: a
+``[meta]`` table (its code, its own name and its plural rule), then tables of
+messages and lists. Nested tables flatten to dotted keys, so ``[warning] late``
+is the message ``warning.late`` and ``[rule.journaling] prompts`` the list
+``rule.journaling.prompts``. Every language file has the same keys.
+
+Messages are `str.format` templates. ``{name}`` inserts a parameter, with the
+usual format spec (``{day:02}``, ``{wall:%H:%M}`` for a datetime), and
+``{n:plural:form|form|...}`` inserts the word form for the number ``n`` (only
+the word: write ``{n} {n:plural:day|days}``). A language's plural rule says how
+many forms it takes and in which order:
+
+``one-other``
+    English and most Western European languages: 1 day, 2 days.
+``one-few-many``
+    Russian (and Ukrainian, Belarusian): 1, 21, 101 день; 2–4, 22–24 дня;
+    0, 5–20, 25–30, 111 дней.
+``other``
+    Languages without grammatical number: one form.
+
+Dates are built from the language's own month and weekday names, never from
+the process locale (which is global, and whose Russian data may not be
+installed). Date templates may use ``weekday``, ``weekday_abbr``, ``day``,
+``month``, ``month_abbr``, ``month_genitive`` and ``year``; the date-and-time
+template also ``hour`` and ``minute``.
+
+Rule and method texts are keyed by rule id and method. A translation is used
+only while the rule's own text is still kapplan's English original: a custom
+rule, or a default rule whose text a user rewrote, keeps its own words.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Any, Final, Literal
+
+from kapplan.errors import KapplanError
+
+#: Language codes kapplan ships, each with a file in ``data/i18n/``.
+LANGUAGES: Final = ("en", "ru")
+#: The language of a schedule that names none, and of the default rulebook.
+DEFAULT_LANGUAGE: Final = "en"
+#: Styles `Catalogue.format_date` knows, each a ``date.<style>`` message.
+DATE_STYLES: Final = ("short", "long", "week")
+#: Rule fields `Catalogue.rule_text` translates; ``name`` stands for the rule
+#: in warnings (the rule id in English).
+RULE_FIELDS: Final = ("name", "title", "description", "why")
+#: Parameters a ``date.*`` template may use.
+DATE_FIELDS: Final = frozenset(
+    (
+        "weekday",
+        "weekday_abbr",
+        "day",
+        "month",
+        "month_abbr",
+        "month_genitive",
+        "year",
+        "hour",
+        "minute",
+    )
+)
+
+DateStyle = Literal["short", "long", "week"]
+RuleField = Literal["name", "title", "description", "why"]
+
+
+def _one_other(n: int) -> int:
+    return 0 if n == 1 else 1
+
+
+def _one_few_many(n: int) -> int:
+    # CLDR's integer rule for Russian: 1, 21, 101 take "one"; 2-4, 22-24 "few";
+    # the rest, 11-14 included, "many".
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return 0
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return 1
+    return 2
+
+
+def _other(n: int) -> int:
+    return 0
+
+
+#: Plural rules by name: the number of forms, and which form a count takes.
+PLURAL_RULES: Final[Mapping[str, tuple[int, Callable[[int], int]]]] = MappingProxyType(
+    {
+        "one-other": (2, _one_other),
+        "one-few-many": (3, _one_few_many),
+        "other": (1, _other),
+    }
+)
+
+_PLURAL_SPEC = "plural:"
+_LIST_KEYS: Final = {
+    "calendar.weekdays": 7,
+    "calendar.weekdays_abbr": 7,
+    "calendar.months": 12,
+    "calendar.months_abbr": 12,
+    "calendar.months_genitive": 12,
+}
+
+
+class _Formatter(string.Formatter):
+    """`str.format` with the ``plural:`` format spec."""
+
+    def __init__(self, choose: Callable[[int, Sequence[str]], str]) -> None:
+        super().__init__()
+        self.choose = choose
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        """Format one field; a ``plural:`` spec picks a word form for an int."""
+        if format_spec.startswith(_PLURAL_SPEC):
+            return self.choose(value, format_spec.removeprefix(_PLURAL_SPEC).split("|"))
+        return super().format_field(value, format_spec)
+
+
+def placeholders(template: str) -> frozenset[str]:
+    """Return the names of the parameters a message uses.
+
+    Parameters:
+        template: A message template.
+
+    Returns:
+        The top-level parameter names (``{a.b}`` and ``{a[0]}`` count as ``a``).
+
+    Raises:
+        ValueError: When the template is not valid `str.format` syntax.
+    """
+    names = set()
+    for _, field, _, _ in string.Formatter().parse(template):
+        if field is not None:
+            names.add(field.split(".")[0].split("[")[0])
+    return frozenset(names)
+
+
+def plural_specs(template: str) -> list[list[str]]:
+    """Return the word forms of every ``plural:`` spec in a message.
+
+    Parameters:
+        template: A message template.
+
+    Returns:
+        One list of forms per plural field, in order.
+
+    Raises:
+        ValueError: When the template is not valid `str.format` syntax.
+    """
+    return [
+        spec.removeprefix(_PLURAL_SPEC).split("|")
+        for _, field, spec, _ in string.Formatter().parse(template)
+        if field is not None and spec and spec.startswith(_PLURAL_SPEC)
+    ]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Catalogue:
+    """One language's texts: messages, lists, plural rule and calendar names.
+
+    Catalogues are compared and hashed by identity: `catalogue` returns one per
+    language.
+    """
+
+    language: str
+    """The language code, e.g. ``ru``."""
+    name: str
+    """The language's name in itself, e.g. ``Русский``."""
+    plural_rule: str
+    """A key of `PLURAL_RULES`."""
+    messages: Mapping[str, str]
+    """Message templates by dotted key."""
+    lists: Mapping[str, tuple[str, ...]]
+    """Lists of texts by dotted key (calendar names, prompts, discreet words)."""
+
+    # -- messages --------------------------------------------------------------
+
+    def text(self, key: str, /, **params: object) -> str:
+        """Return a message with its parameters filled in.
+
+        Parameters:
+            key: The dotted key, e.g. ``warning.late``.
+            **params: Values for the message's placeholders.
+
+        Returns:
+            The message in this language.
+
+        Raises:
+            KeyError: When the catalogue has no such message (a bug: every
+                language has every key, which the tests check).
+        """
+        try:
+            template = self.messages[key]
+        except KeyError:
+            raise KeyError(f"no message {key!r} in the {self.language!r} catalogue") from None
+        return self.format(template, **params)
+
+    def format(self, template: str, /, **params: object) -> str:
+        """Fill in a template that may use the ``plural:`` spec, e.g. a rule's title.
+
+        Parameters:
+            template: The template.
+            **params: Values for its placeholders.
+
+        Returns:
+            The filled-in text.
+        """
+        return _Formatter(self.plural).vformat(template, (), params)
+
+    def plural(self, n: int, forms: Sequence[str]) -> str:
+        """Pick the word form for a count.
+
+        Parameters:
+            n: The count.
+            forms: One form per category of this language's plural rule, in
+                its order (English: one, other; Russian: one, few, many).
+
+        Returns:
+            The form `n` takes.
+
+        Raises:
+            TypeError: When `n` is not an int.
+            ValueError: When the number of forms does not fit the rule.
+        """
+        if not isinstance(n, int) or isinstance(n, bool):
+            raise TypeError(f"a plural needs an int count, not {n!r}")
+        size, choose = PLURAL_RULES[self.plural_rule]
+        if len(forms) != size:
+            raise ValueError(
+                f"{self.plural_rule} plurals take {size} forms; got {len(forms)}: {list(forms)}"
+            )
+        return forms[choose(n)]
+
+    def join(self, items: Iterable[object]) -> str:
+        """Join items as a list in running text: ``1, 2 and 3``.
+
+        Parameters:
+            items: The items (at least one), each shown with `str`.
+
+        Returns:
+            The list as text.
+        """
+        texts = [str(item) for item in items]
+        if len(texts) < 2:
+            return "".join(texts)
+        head = self.messages["list.separator"].join(texts[:-1])
+        return head + self.messages["list.final"] + texts[-1]
+
+    def doses(self, indices: Sequence[int]) -> str:
+        """Name one dose or several, as a rule's ``{dose}`` placeholder says it.
+
+        In Russian the phrase is in the genitive (``приёма 3``, ``приёмов 1 и
+        2``), so rule texts put it after «до» or «после».
+
+        Parameters:
+            indices: The doses' 1-based indices (at least one).
+
+        Returns:
+            ``dose 3`` or ``doses 1 and 2`` in this language.
+        """
+        if len(indices) == 1:
+            return self.text("text.dose_one", n=indices[0])
+        return self.text("text.dose_many", list=self.join(indices))
+
+    # -- rules and methods -------------------------------------------------------
+
+    def rule_text(self, rule_id: str, field: RuleField, default: str) -> str:
+        """Return a rule's text in this language, or its own text.
+
+        Parameters:
+            rule_id: The rule's id.
+            field: Which text: ``name`` (for warnings), ``title``,
+                ``description`` or ``why``.
+            default: The rule's own text (for ``name``, its id).
+
+        Returns:
+            The translation while `default` is kapplan's English original for
+            that rule; otherwise `default` (a custom or rewritten rule).
+        """
+        return self._translated(f"rule.{rule_id}.{field}", default)
+
+    def rule_prompts(self, rule_id: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        """Return a rule's journaling prompts in this language, or its own.
+
+        Parameters:
+            rule_id: The rule's id.
+            default: The rule's own prompts.
+
+        Returns:
+            The translated prompts while `default` is kapplan's English
+            original; otherwise `default`.
+        """
+        key = f"rule.{rule_id}.prompts"
+        if catalogue(DEFAULT_LANGUAGE).lists.get(key) != default:
+            return default
+        return self.lists.get(key, default)
+
+    def method_label(self, method: str, default: str) -> str:
+        """Return how a dose method is named in titles, in this language.
+
+        Parameters:
+            method: The method, e.g. ``iv``.
+            default: The rulebook's label.
+
+        Returns:
+            The translation while `default` is the English original; else `default`.
+        """
+        return self._translated(f"method.{method}.label", default)
+
+    def method_note(self, method: str, default: str) -> str:
+        """Return what a dose block says about its method, in this language.
+
+        Parameters:
+            method: The method, e.g. ``esketamine``.
+            default: The rulebook's note.
+
+        Returns:
+            The translation while `default` is the English original; else `default`.
+        """
+        return self._translated(f"method.{method}.note", default)
+
+    def _translated(self, key: str, default: str) -> str:
+        if catalogue(DEFAULT_LANGUAGE).messages.get(key) != default:
+            return default
+        return self.messages.get(key, default)
+
+    @property
+    def discreet_words(self) -> tuple[str, ...]:
+        """Words (or stems) a discreet calendar never contains, matched ignoring case."""
+        return self.lists["ics.discreet_words"]
+
+    # -- dates and times ---------------------------------------------------------
+
+    def format_date(self, day: date, style: DateStyle = "long") -> str:
+        """Format a date in this language.
+
+        Parameters:
+            day: The date (a datetime's own date is used).
+            style: ``short`` (``Tue 01 Dec`` / ``вт 1 дек.``), ``long``
+                (``Tue 01 Dec 2026`` / ``вт, 1 декабря 2026 г.``) or ``week``,
+                the heading of the week starting on `day`.
+
+        Returns:
+            The formatted date.
+
+        Raises:
+            ValueError: For an unknown style.
+        """
+        if style not in DATE_STYLES:
+            raise ValueError(f"unknown date style {style!r}; expected one of {DATE_STYLES}")
+        return self.text(f"date.{style}", **self._date_fields(day))
+
+    def format_datetime(self, moment: datetime) -> str:
+        """Format a wall-clock date and time (as warnings show them).
+
+        Parameters:
+            moment: The time, already in the zone to show it in.
+
+        Returns:
+            E.g. ``Tue 01 Dec 2026 10:00`` / ``вт, 1 декабря 2026 г., 10:00``.
+        """
+        return self.text(
+            "date.datetime", **self._date_fields(moment), hour=moment.hour, minute=moment.minute
+        )
+
+    def format_duration(self, minutes: int) -> str:
+        """Format a length of time in days, hours and minutes.
+
+        Parameters:
+            minutes: Whole minutes, not negative.
+
+        Returns:
+            E.g. ``1 d 2 h 30 min`` / ``1 д 2 ч 30 мин``; zero parts are left
+            out, and no time at all is ``0 min``.
+
+        Raises:
+            ValueError: When `minutes` is negative.
+        """
+        if minutes < 0:
+            raise ValueError(f"a duration cannot be negative: {minutes} minutes")
+        days, rest = divmod(minutes, 24 * 60)
+        hours, mins = divmod(rest, 60)
+        parts = [
+            self.text(f"duration.{unit}", n=amount)
+            for unit, amount in (("days", days), ("hours", hours), ("minutes", mins))
+            if amount
+        ]
+        return " ".join(parts) or self.text("duration.minutes", n=0)
+
+    def _date_fields(self, day: date) -> dict[str, object]:
+        weekday, month = day.weekday(), day.month - 1
+        return {
+            "weekday": self.lists["calendar.weekdays"][weekday],
+            "weekday_abbr": self.lists["calendar.weekdays_abbr"][weekday],
+            "day": day.day,
+            "month": self.lists["calendar.months"][month],
+            "month_abbr": self.lists["calendar.months_abbr"][month],
+            "month_genitive": self.lists["calendar.months_genitive"][month],
+            "year": day.year,
+        }
+
+
+@cache
+def catalogue(lang: str) -> Catalogue:
+    """Load one language's catalogue from kapplan's package data.
+
+    Parameters:
+        lang: A code from `LANGUAGES`.
+
+    Returns:
+        The catalogue (the same object on every call).
+
+    Raises:
+        KapplanError: For a language kapplan does not ship, or a language
+            file that is malformed (names the file and key).
+    """
+    if lang not in LANGUAGES:
+        expected = ", ".join(LANGUAGES[:-1]) + f" or {LANGUAGES[-1]}"
+        raise KapplanError(f"unknown language {lang!r}; expected {expected}")
+    source = f"data/i18n/{lang}.toml"
+    text = resources.files("kapplan").joinpath(source).read_text(encoding="utf-8")
+    return catalogue_from_text(text, lang, source)
+
+
+def catalogue_from_text(text: str, lang: str, source: str) -> Catalogue:
+    """Validate a language file's text and build its catalogue.
+
+    Parameters:
+        text: The TOML text.
+        lang: The language code the file must declare in ``[meta]``.
+        source: The file's name, for messages.
+
+    Returns:
+        The catalogue.
+
+    Raises:
+        KapplanError: When the text is not TOML, lacks ``[meta]`` (language,
+            name, a known plural rule), holds a value that is neither a string
+            nor a list of strings, has a template `str.format` cannot parse or
+            a plural with the wrong number of forms, or lacks a calendar list.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise KapplanError(f"not valid TOML: {error}", source=source) from None
+    meta = data.pop("meta", None)
+    if not isinstance(meta, dict) or meta.get("language") != lang:
+        raise KapplanError(f"expected [meta] with language = {lang!r}", source=source)
+    rule = meta.get("plural")
+    if not isinstance(rule, str) or rule not in PLURAL_RULES:
+        raise KapplanError(
+            f"plural = {rule!r} is not a plural rule; expected one of {sorted(PLURAL_RULES)}",
+            source=source,
+            field="meta.plural",
+        )
+    name = meta.get("name")
+    if not isinstance(name, str) or not name:
+        raise KapplanError("expected the language's name", source=source, field="meta.name")
+    messages: dict[str, str] = {}
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, value in _flatten(data, ""):
+        if isinstance(value, str):
+            _check_message(key, value, PLURAL_RULES[rule][0], source)
+            messages[key] = value
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            lists[key] = tuple(value)
+        else:
+            raise KapplanError(
+                f"expected a string or a list of strings, not {value!r}", source=source, field=key
+            )
+    for key, size in _LIST_KEYS.items():
+        if len(lists.get(key, ())) != size:
+            raise KapplanError(f"expected a list of {size} names", source=source, field=key)
+    return Catalogue(
+        language=lang,
+        name=name,
+        plural_rule=rule,
+        messages=MappingProxyType(messages),
+        lists=MappingProxyType(lists),
+    )
+
+
+def _flatten(table: Mapping[str, object], prefix: str) -> Iterable[tuple[str, object]]:
+    for key, value in table.items():
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def _check_message(key: str, template: str, forms: int, source: str) -> None:
+    """Refuse a message that `str.format` cannot parse or whose plurals miscount."""
+    try:
+        specs = plural_specs(template)
+    except ValueError as error:
+        raise KapplanError(f"{error} in {template!r}", source=source, field=key) from None
+    for spec in specs:
+        if len(spec) != forms:
+            raise KapplanError(
+                f"a plural here takes {forms} forms, not {len(spec)}: {'|'.join(spec)!r}",
+                source=source,
+                field=key,
+            )
+
+
+__all__ = [
+    "DATE_FIELDS",
+    "DATE_STYLES",
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "PLURAL_RULES",
+    "RULE_FIELDS",
+    "Catalogue",
+    "DateStyle",
+    "RuleField",
+    "catalogue",
+    "catalogue_from_text",
+    "placeholders",
+    "plural_specs",
+]
