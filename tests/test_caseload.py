@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from typer.testing import CliRunner
 
 from kapplan.caseload import agenda, therapist_calendar
 from kapplan.cli import app
-from kapplan.engine import build_caseload, build_plan
+from kapplan.engine import TherapistHours, build_caseload, build_plan
 from kapplan.load import load_caseload
+from kapplan.schedule import parse_hours
 from tests.conftest import ROOT
 from tests.plans import doses, rulebook, schedule
 
@@ -120,3 +122,93 @@ def test_caseload_goldens(runner: CliRunner, golden: Callable[[str, bytes], None
         result = runner.invoke(app, ["plan", str(CASELOAD), "--format", fmt])
         assert result.exit_code == 0, result.stderr
         golden(f"caseload.{suffix}", result.stdout_bytes)
+
+
+def _therapist(**overrides: object) -> TherapistHours:
+    """A therapist in Lisbon working Mon-Fri 09:00-17:00 with a lunch break."""
+    values: dict[str, object] = {
+        "zone": ZoneInfo("Europe/Lisbon"),
+        "weekdays": frozenset(range(5)),
+        "ranges": parse_hours("09:00-12:00, 13:00-17:00"),
+    }
+    values.update(overrides)
+    return TherapistHours(**values)  # type: ignore[arg-type]
+
+
+SESSION_RULES = ("dose", "integration-session")
+
+
+class TestTherapist:
+    """A therapist's own hours, days off, bookings, buffer and daily maximum."""
+
+    def test_sessions_follow_the_therapists_clock(self) -> None:
+        """A New York client's session is placed in the Lisbon therapist's hours: the client's
+        +24 h (09:00 New York = 14:00 Lisbon) is inside them, so it lands there."""
+        client = schedule('client = "NY"\n' + doses("2026-12-01T09:00:00"), "America/New_York")
+        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), _therapist())
+        (session,) = plan.sessions
+        assert session.start.astimezone(ZoneInfo("Europe/Lisbon")).isoformat() == (
+            "2026-12-02T14:00:00+00:00"
+        )
+
+    def test_outside_the_therapists_hours_waits_for_them(self) -> None:
+        """A Tokyo client's +24 h falls in the Lisbon night: the session waits for 09:00."""
+        client = schedule('client = "Tokyo"\n' + doses("2026-12-01T10:00:00"), "Asia/Tokyo")
+        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), _therapist())
+        (session,) = plan.sessions
+        assert session.start.astimezone(ZoneInfo("Europe/Lisbon")).isoformat() == (
+            "2026-12-02T09:00:00+00:00"
+        )
+
+    def test_a_day_off_is_skipped(self) -> None:
+        """On the therapist's holiday no session is placed; the next working hour is taken."""
+        client = schedule('client = "A"\n' + doses("2026-12-01T10:00:00"), "Europe/Lisbon")
+        therapist = _therapist(days_off=frozenset({date(2026, 12, 2)}))
+        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), therapist)
+        assert [e.start.isoformat() for e in plan.sessions] == ["2026-12-03T09:00:00+00:00"]
+
+    def test_a_full_day_takes_no_more(self) -> None:
+        """With at most one session a day, the second client goes to the next day."""
+        one = schedule('client = "A"\n' + doses("2026-12-01T10:00:00"), "Europe/Lisbon")
+        two = schedule('client = "B"\n' + doses("2026-12-01T11:00:00"), "Europe/Lisbon")
+        therapist = _therapist(max_per_day=1)
+        first, second = build_caseload((one, two), rulebook(*SESSION_RULES), therapist)
+        assert [e.start.isoformat() for e in first.sessions] == ["2026-12-02T10:00:00+00:00"]
+        assert [e.start.isoformat() for e in second.sessions] == ["2026-12-03T09:00:00+00:00"]
+
+    def test_existing_bookings_and_the_buffer_are_kept_free(self) -> None:
+        """A booked hour is avoided, with the buffer kept after it: the window opens at
+        10:00, the booking ends at 10:00, so the session starts at 10:15."""
+        client = schedule('client = "A"\n' + doses("2026-12-01T10:00:00"), "Europe/Lisbon")
+        lisbon = ZoneInfo("Europe/Lisbon")
+        booked = (
+            datetime(2026, 12, 2, 9, 0, tzinfo=lisbon),
+            datetime(2026, 12, 2, 10, 0, tzinfo=lisbon),
+        )
+        therapist = _therapist(busy=(booked,), buffer=timedelta(minutes=15))
+        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), therapist)
+        assert [e.start.isoformat() for e in plan.sessions] == ["2026-12-02T10:15:00+00:00"]
+
+    def test_the_buffer_separates_clients(self) -> None:
+        """Two clients' sessions keep the buffer between them."""
+        one = schedule('client = "A"\n' + doses("2026-12-01T10:00:00"), "Europe/Lisbon")
+        two = schedule('client = "B"\n' + doses("2026-12-01T10:30:00"), "Europe/Lisbon")
+        therapist = _therapist(buffer=timedelta(minutes=10))
+        first, second = build_caseload((one, two), rulebook(*SESSION_RULES), therapist)
+        assert first.sessions[0].end.isoformat() == "2026-12-02T11:00:00+00:00"
+        assert second.sessions[0].start.isoformat() == "2026-12-02T13:00:00+00:00"
+
+    def test_session_length_overrides_the_clients(self) -> None:
+        """The therapist's session length applies to every client."""
+        client = schedule('client = "A"\n' + doses("2026-12-01T10:00:00"), "Europe/Lisbon")
+        (plan,) = build_caseload(
+            (client,), rulebook(*SESSION_RULES), _therapist(session_minutes=90)
+        )
+        assert plan.sessions[0].end - plan.sessions[0].start == timedelta(minutes=90)
+
+    def test_a_clients_own_availability_still_narrows(self) -> None:
+        """When a client sets [availability], sessions fit both the therapist and the client."""
+        body = 'client = "A"\n[availability]\ndays = ["thu"]\nhours = "15:00-18:00"\n'
+        client = schedule(body + doses("2026-12-01T10:00:00"), "Europe/Lisbon")
+        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), _therapist())
+        assert [e.start.isoformat() for e in plan.sessions] == ["2026-12-03T15:00:00+00:00"]

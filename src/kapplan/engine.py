@@ -47,6 +47,7 @@ OVERFLOW_HORIZON = timedelta(days=28)
 MAX_OCCURRENCES = 500
 
 _ALL_DAYS = frozenset(range(7))
+_WHOLE_DAY = HourRange(0, 24 * 60)
 _GRID = timedelta(minutes=GRID_MINUTES)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -68,7 +69,31 @@ def build_plan(schedule: Schedule, rulebook: Rulebook) -> Plan:
     return build_caseload((schedule,), rulebook)[0]
 
 
-def build_caseload(schedules: Sequence[Schedule], rulebook: Rulebook) -> tuple[Plan, ...]:
+@dataclass(frozen=True, slots=True)
+class TherapistHours:
+    """What the engine needs to know of a therapist: when they work and what is booked."""
+
+    zone: ZoneInfo
+    """The therapist's zone: working days, hours and days off are on this clock."""
+    weekdays: frozenset[int]
+    """Working days as `date.weekday()` numbers."""
+    ranges: tuple[HourRange, ...]
+    """Working hours of each working day, breaks already cut out."""
+    days_off: frozenset[date] = frozenset()
+    """Holidays and other dates with no sessions (therapist's local dates)."""
+    busy: tuple[tuple[datetime, datetime], ...] = ()
+    """Times already booked (aware), e.g. read from the therapist's calendar."""
+    buffer: timedelta = timedelta()
+    """Free time kept between a session and anything else on the therapist's calendar."""
+    max_per_day: int | None = None
+    """At most this many sessions on one of the therapist's local days."""
+    session_minutes: int | None = None
+    """Length of every session, overriding each client's `[plan] session_minutes`."""
+
+
+def build_caseload(
+    schedules: Sequence[Schedule], rulebook: Rulebook, therapist: TherapistHours | None = None
+) -> tuple[Plan, ...]:
     """Plan several clients of one therapist together.
 
     Each client's windows are measured from their own doses; therapy sessions
@@ -79,6 +104,8 @@ def build_caseload(schedules: Sequence[Schedule], rulebook: Rulebook) -> tuple[P
     Parameters:
         schedules: One schedule per client, in a fixed order (ties go to the earlier).
         rulebook: The rules to apply to every client.
+        therapist: The therapist's working time; without it, sessions follow each
+            client's `[availability]` and only avoid each other.
 
     Returns:
         One plan per schedule, in the same order.
@@ -86,7 +113,15 @@ def build_caseload(schedules: Sequence[Schedule], rulebook: Rulebook) -> tuple[P
     Raises:
         ScheduleError: When a schedule's doses cannot be expanded.
     """
-    practice = _Practice()
+    practice = _Practice(therapist)
+    if therapist is not None:
+        for start, end in therapist.busy:
+            practice.busy.add(start.astimezone(UTC), end.astimezone(UTC))
+        if therapist.session_minutes is not None:
+            update = {"session_minutes": therapist.session_minutes}
+            schedules = [
+                s.model_copy(update={"plan": s.plan.model_copy(update=update)}) for s in schedules
+            ]
     planners = []
     for schedule in schedules:
         doses, notes = schedule.doses()
@@ -174,7 +209,25 @@ class Timeline:
 class _Practice:
     """The therapist's side of a caseload: one calendar of sessions for all clients."""
 
+    therapist: TherapistHours | None = None
     busy: Timeline = field(default_factory=Timeline)
+    sessions_on: dict[date, int] = field(default_factory=dict)
+    """Sessions per therapist-local date, for `max_per_day`."""
+
+    def hours(self) -> _Hours | None:
+        """Return the therapist's working time, full days and days off cut out."""
+        t = self.therapist
+        if t is None:
+            return None
+        full = {d for d, n in self.sessions_on.items() if t.max_per_day and n >= t.max_per_day}
+        return _Hours(t.zone, t.weekdays, t.ranges, t.days_off | full)
+
+    def book(self, start: datetime, end: datetime) -> None:
+        """Put a session on the therapist's calendar."""
+        self.busy.add(start, end)
+        if self.therapist is not None:
+            day = start.astimezone(self.therapist.zone).date()
+            self.sessions_on[day] = self.sessions_on.get(day, 0) + 1
 
 
 def _ceil(moment: datetime) -> datetime:
@@ -495,10 +548,19 @@ class _Planner:
         excluded = {d for d, n in taken.items() if rule.per_day and n >= rule.per_day}
         if rule.avoid_dose_days:
             excluded |= self.dose_days
+        own = _Hours(self.zone, weekdays, ranges, frozenset(excluded))
+        hours: tuple[_Hours, ...] = (own,)
         busy: tuple[tuple[Timeline, timedelta], ...] = ((self.busy, timedelta()),)
         if rule.placement is Placement.SESSION:
-            busy += ((self.practice.busy, timedelta()),)
-        hours = (_Hours(self.zone, weekdays, ranges, frozenset(excluded)),)
+            therapist = self.practice.hours()
+            if therapist is not None:
+                # The therapist's hours rule; the client's own [availability] narrows
+                # them only when the schedule sets it.
+                if "availability" not in self.schedule.model_fields_set:
+                    own = _Hours(self.zone, _ALL_DAYS, (_WHOLE_DAY,), frozenset(excluded))
+                hours = (therapist, own)
+            buffer = self.practice.therapist.buffer if self.practice.therapist else timedelta()
+            busy += ((self.practice.busy, buffer),)
         search = _Search(hours, busy, length)
         latest_start = request.closes - length if rule.fit == "whole" else request.closes
         late = rule.prefer == "latest"
@@ -541,7 +603,7 @@ class _Planner:
             note = f"Outside its window ({window}): placed {_duration(miss)} {side}."
         self.busy.add(start, start + length)
         if rule.placement is Placement.SESSION:
-            self.practice.busy.add(start, start + length)
+            self.practice.book(start, start + length)
         day = start.astimezone(self.zone).date()
         taken[day] = taken.get(day, 0) + 1
         self._emit(request, start, start + length, note=note)
