@@ -30,14 +30,23 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from kapplan.i18n import Catalogue, catalogue
 from kapplan.plan import Course, Infusion, Kind, Plan, PlanEvent, PlanWarning
 from kapplan.rules import Anchor, Offset, Placement, Rule, Rulebook, parse_offset
-from kapplan.schedule import Cadence, Dose, HourRange, Schedule, localize, parse_hours
+from kapplan.schedule import (
+    Cadence,
+    Dose,
+    HourRange,
+    LocalTimeNote,
+    Schedule,
+    localize,
+    parse_hours,
+)
 
 #: Sessions and practices start on this grid (minutes since the epoch, UTC).
 GRID_MINUTES = 5
@@ -52,12 +61,14 @@ _GRID = timedelta(minutes=GRID_MINUTES)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def build_plan(schedule: Schedule, rulebook: Rulebook) -> Plan:
+def build_plan(schedule: Schedule, rulebook: Rulebook, texts: Catalogue | None = None) -> Plan:
     """Plan the integration calendar for one schedule.
 
     Parameters:
         schedule: The validated schedule (its zone and availability included).
         rulebook: The rules to apply.
+        texts: The message catalogue to write the plan's texts in; default: the
+            schedule's `language` (the catalogues ship with the package).
 
     Returns:
         The plan: doses, courses, events in time order, and warnings.
@@ -66,7 +77,7 @@ def build_plan(schedule: Schedule, rulebook: Rulebook) -> Plan:
         ScheduleError: When the schedule's doses cannot be expanded (see
             `Schedule.doses`).
     """
-    return build_caseload((schedule,), rulebook)[0]
+    return build_caseload((schedule,), rulebook, texts=texts)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +103,10 @@ class TherapistHours:
 
 
 def build_caseload(
-    schedules: Sequence[Schedule], rulebook: Rulebook, therapist: TherapistHours | None = None
+    schedules: Sequence[Schedule],
+    rulebook: Rulebook,
+    therapist: TherapistHours | None = None,
+    texts: Catalogue | None = None,
 ) -> tuple[Plan, ...]:
     """Plan several clients of one therapist together.
 
@@ -106,6 +120,8 @@ def build_caseload(
         rulebook: The rules to apply to every client.
         therapist: The therapist's working time; without it, sessions follow each
             client's `[availability]` and only avoid each other.
+        texts: One catalogue for every client's texts; default: each schedule's
+            `language`.
 
     Returns:
         One plan per schedule, in the same order.
@@ -125,8 +141,12 @@ def build_caseload(
     planners = []
     for schedule in schedules:
         doses, notes = schedule.doses()
-        planner = _Planner(schedule, rulebook, doses, practice)
-        planner.warnings.extend(PlanWarning(rule=None, message=note) for note in notes)
+        planner = _Planner(
+            schedule, rulebook, doses, practice, texts or catalogue(schedule.language)
+        )
+        planner.warnings.extend(
+            PlanWarning(rule=None, message=planner.local_time_note(note)) for note in notes
+        )
         planners.append(planner)
     sessions: list[tuple[tuple[object, ...], _Planner, _Request]] = []
     for client, planner in enumerate(planners):
@@ -245,6 +265,7 @@ class _Planner:
     rulebook: Rulebook
     doses: list[Dose]
     practice: _Practice
+    texts: Catalogue
     warnings: list[PlanWarning] = field(default_factory=list)
     busy: Timeline = field(default_factory=Timeline)
     events: list[tuple[tuple[object, ...], PlanEvent]] = field(default_factory=list)
@@ -338,11 +359,20 @@ class _Planner:
                 if following is not None and following.start < opens + length:
                     pending.append(inf.index)
                     gap = following.start - inf.start
+                    what = self.texts.text(
+                        "what.after_dose",
+                        name=self._name(rule),
+                        ordinal="",
+                        dose=self.texts.doses((inf.index,)),
+                    )
                     self.warn(
                         rule,
-                        f"{rule.id} after dose {inf.index}: dose {following.index} follows "
-                        f"{_duration(gap)} later, too soon for a session between them; "
-                        f"the session after dose {following.index} covers both",
+                        self.texts.text(
+                            "warning.covered",
+                            what=what,
+                            next=following.index,
+                            gap=self._duration(gap),
+                        ),
                         inf.index,
                     )
                     continue
@@ -398,7 +428,12 @@ class _Planner:
                     if limit is not None and edge > limit:
                         break
                     if k >= MAX_OCCURRENCES:
-                        self.warn(rule, f"{rule.id}: more than {MAX_OCCURRENCES} repeats; cut off")
+                        self.warn(
+                            rule,
+                            self.texts.text(
+                                "warning.repeat_cut", name=self._name(rule), limit=MAX_OCCURRENCES
+                            ),
+                        )
                         break
                     windows.append((o, c))
                     k += 1
@@ -494,7 +529,7 @@ class _Planner:
                 if blocker - start < _GRID:
                     self.warn(
                         request.rule,
-                        f"{self._what(request)} overlaps the next dose; left out",
+                        self.texts.text("warning.rest_overlaps", what=self._what(request)),
                         _index(request),
                     )
                     return
@@ -578,29 +613,41 @@ class _Planner:
                 request.opens - OVERFLOW_HORIZON, _ceil(request.opens) - _GRID, latest=True
             )
             miss = request.opens - start if start else None
-        window = f"{_when(request.opens, self.zone)} – {_when(request.closes, self.zone)}"
+        window = self.texts.text(
+            "text.span", first=self._when(request.opens), last=self._when(request.closes)
+        )
         if start is None:
             self.warn(
                 rule,
-                f"{self._what(request)}: no free time in its window ({window}) "
-                f"or within {OVERFLOW_HORIZON.days} days {rule.overflow}; not planned",
+                self.texts.text(
+                    f"warning.not_planned_{rule.overflow}",
+                    what=self._what(request),
+                    window=window,
+                    days=OVERFLOW_HORIZON.days,
+                ),
                 _index(request),
             )
             return
         note = ""
         if miss is not None:
             side = "late" if rule.overflow == "later" else "early"
+            miss_text = self._duration(miss)
             others: tuple[datetime, ...] = ()
             if rule.placement is Placement.SESSION:
                 others = self._alternatives(search, start, rule.overflow == "later")
             self.warn(
                 rule,
-                f"{self._what(request)}: no free time in its window ({window}); "
-                f"placed {_duration(miss)} {side}, {_when(start, self.zone)}",
+                self.texts.text(
+                    f"warning.{side}",
+                    what=self._what(request),
+                    window=window,
+                    miss=miss_text,
+                    when=self._when(start),
+                ),
                 _index(request),
                 alternatives=tuple(o.astimezone(self.zone) for o in others),
             )
-            note = f"Outside its window ({window}): placed {_duration(miss)} {side}."
+            note = self.texts.text(f"note.outside_{side}", window=window, miss=miss_text)
         self.busy.add(start, start + length)
         if rule.placement is Placement.SESSION:
             self.practice.book(start, start + length)
@@ -629,18 +676,50 @@ class _Planner:
     # -- output ----------------------------------------------------------------
 
     def _what(self, request: _Request) -> str:
-        """Name an occurrence for a warning: rule id and its anchor."""
+        """Name an occurrence for a warning: the rule's name and its anchor."""
         anchor = request.anchor
+        values: dict[str, object] = {
+            "name": self._name(request.rule),
+            "ordinal": (
+                self.texts.text("what.ordinal", k=request.ordinal, count=request.count)
+                if request.count > 1
+                else ""
+            ),
+        }
         if anchor.infusion is not None:
-            where = f" after dose {anchor.infusion.index}"
-            if request.rule.opens.startswith("-"):
-                where = f" before dose {anchor.infusion.index}"
+            before = request.rule.opens.startswith("-")
+            key = "what.before_dose" if before else "what.after_dose"
+            values["dose"] = self.texts.doses((anchor.infusion.index,))
         elif anchor.course is not None:
-            where = f" (course {anchor.course.index})"
+            key, values["course"] = "what.course", anchor.course.index
         else:
-            where = " (long arc)"
-        ordinal = f" {request.ordinal}/{request.count}" if request.count > 1 else ""
-        return f"{request.rule.id}{ordinal}{where}"
+            key = "what.long_arc"
+        return self.texts.text(key, **values)
+
+    def local_time_note(self, note: str) -> str:
+        """Say a schedule note (a DST gap or fold) in the plan's language."""
+        if not isinstance(note, LocalTimeNote):
+            return note
+        texts = self.texts
+        where = (
+            note.field
+            if note.dose is None
+            else texts.text("note.series_dose", field=note.field, n=note.dose)
+        )
+        if note.kind == "gap":
+            body = texts.text("note.dst_gap", wall=note.wall, zone=note.zone, moved=note.resolved)
+        else:
+            body = texts.text("note.dst_fold", wall=note.wall, zone=note.zone, offset=note.offset)
+        return f"{where}: {body}"
+
+    def _name(self, rule: Rule) -> str:
+        return self.texts.rule_text(rule.id, "name", rule.id)
+
+    def _when(self, moment: datetime) -> str:
+        return self.texts.format_datetime(moment.astimezone(self.zone))
+
+    def _duration(self, span: timedelta) -> str:
+        return self.texts.format_duration(int(span.total_seconds() // 60))
 
     def _uid(self, request: _Request) -> str:
         anchor = request.anchor
@@ -668,34 +747,33 @@ class _Planner:
         rule, anchor = request.rule, request.anchor
         inf = anchor.infusion
         method = self.rulebook.methods[inf.method] if inf else None
+        texts = self.texts
         values = {
-            "n": _doses(anchor.covers) if anchor.covers else (inf.index if inf else ""),
-            "dose": (
-                f"doses {_doses(anchor.covers)}"
-                if anchor.covers
-                else (f"dose {inf.index}" if inf else "")
-            ),
+            "n": texts.join(anchor.covers) if anchor.covers else (inf.index if inf else ""),
+            "dose": texts.doses(anchor.covers or (inf.index,)) if inf else "",
             "k": request.ordinal,
             "count": request.count,
             "course": anchor.course.index if anchor.course else "",
-            "method": method.label if method else "",
-            "method_note": method.note if method else "",
+            "method": texts.method_label(inf.method, method.label) if inf and method else "",
+            "method_note": texts.method_note(inf.method, method.note) if inf and method else "",
             "minutes": request.minutes,
             "week": request.weeks,
             "month": request.months,
         }
-        parts = [rule.description.format(**values)]
-        if rule.prompts:
-            parts.append("\n".join(f"- {p}" for p in rule.prompts))
+
+        def text(field: Literal["title", "description", "why"]) -> str:
+            return texts.format(texts.rule_text(rule.id, field, getattr(rule, field)), **values)
+
+        parts = [text("description")]
+        prompts = texts.rule_prompts(rule.id, rule.prompts)
+        if prompts:
+            parts.append("\n".join(f"- {p}" for p in prompts))
         if anchor.covers:
-            parts.append(f"Covers doses {_doses(anchor.covers)}.")
+            parts.append(texts.text("text.covers", doses=texts.join(anchor.covers)))
         if anchor.weeks_after:
-            parts.append(
-                "Weekly cadence: there is no dose this week; this session keeps the weekly "
-                "rhythm of the course."
-            )
+            parts.append(texts.text("text.weekly_gap"))
         if rule.why:
-            parts.append(f"Why: {rule.why.format(**values)}")
+            parts.append(texts.text("text.why", why=text("why")))
         if note:
             parts.append(note)
         event = PlanEvent(
@@ -705,7 +783,7 @@ class _Planner:
             start=start.astimezone(self.zone),
             end=end.astimezone(self.zone),
             all_day=all_day,
-            title=rule.title.format(**values),
+            title=text("title"),
             description="\n\n".join(p for p in parts if p),
             infusion=inf.index if inf else None,
             course=anchor.course.index
@@ -831,23 +909,3 @@ def _local_days(start: datetime, end: datetime, zone: ZoneInfo) -> list[date]:
     first = start.astimezone(zone).date()
     last = max(first, (end - timedelta(microseconds=1)).astimezone(zone).date())
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
-
-
-def _when(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%a %d %b %Y %H:%M")
-
-
-def _duration(span: timedelta) -> str:
-    minutes = int(span.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = [
-        f"{days} d" if days else "",
-        f"{hours} h" if hours else "",
-        f"{minutes} min" if minutes else "",
-    ]
-    return " ".join(p for p in parts if p) or "0 min"
-
-
-def _doses(indices: tuple[int, ...]) -> str:
-    return ", ".join(str(i) for i in indices[:-1]) + f" and {indices[-1]}"

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
 from itertools import islice, pairwise
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateparser
@@ -256,6 +256,14 @@ class Availability(BaseModel):
         return parse_hours(self.hours)
 
 
+def _language(value: object) -> object:
+    from kapplan.i18n import LANGUAGES
+
+    if isinstance(value, str) and value not in LANGUAGES:
+        raise ValueError(f"unknown language {value!r}; expected one of {', '.join(LANGUAGES)}")
+    return value
+
+
 def _zone_name(value: object) -> object:
     if isinstance(value, str):
         try:
@@ -278,6 +286,9 @@ class Schedule(BaseModel):
         "the machine's zone when the file names none (UTC if it cannot tell).",
     )
     client: str = Field(default="", max_length=200, description="Who the plan is for (optional).")
+    language: Annotated[str, BeforeValidator(_language)] = Field(
+        default="en", description="Language of the plan's texts: en or ru."
+    )
     infusion: tuple[InfusionEntry, ...] = Field(default=(), description="Single doses.")
     series: tuple[SeriesEntry, ...] = Field(default=(), description="Recurring doses.")
     plan: PlanSettings = Field(default_factory=PlanSettings, description="How much to plan.")
@@ -305,14 +316,14 @@ class Schedule(BaseModel):
         raw: list[tuple[datetime, Method, int, str]] = []
         for i, entry in enumerate(self.infusion, start=1):
             where = f"infusion[{i}].at"
-            at = self._resolve(entry.at, where, notes)
+            at = self._resolve(entry.at, where, notes, (where, None))
             raw.append(
                 (at, entry.method, entry.minutes or DEFAULT_DOSE_MINUTES[entry.method], where)
             )
         for i, series in enumerate(self.series, start=1):
             for n, local in enumerate(self._expand(series, f"series[{i}]"), start=1):
                 where = f"series[{i}] dose {n}"
-                at = self._resolve(local, where, notes)
+                at = self._resolve(local, where, notes, (f"series[{i}]", n))
                 raw.append(
                     (
                         at,
@@ -376,12 +387,25 @@ class Schedule(BaseModel):
             )
         return [d.replace(tzinfo=None) if d.tzinfo is not None else d for d in dates]
 
-    def _resolve(self, at: datetime, where: str, notes: list[str]) -> datetime:
+    def _resolve(
+        self, at: datetime, where: str, notes: list[str], origin: tuple[str, int | None]
+    ) -> datetime:
         if at.tzinfo is not None:
             return at.astimezone(self.zone)
         resolved, note = localize(at, self.zone)
         if note:
-            notes.append(f"{where}: {note}")
+            kind: Literal["gap", "fold"] = "fold" if "twice" in note else "gap"
+            notes.append(
+                LocalTimeNote(
+                    f"{where}: {note}",
+                    kind=kind,
+                    field=origin[0],
+                    dose=origin[1],
+                    wall=at,
+                    resolved=resolved,
+                    zone=self.zone.key,
+                )
+            )
         return resolved
 
 
@@ -396,6 +420,45 @@ def _local_until(match: re.Match[str], zone: ZoneInfo) -> str:
     """
     moment = datetime.strptime(match.group(2), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
     return match.group(1) + moment.astimezone(zone).strftime("%Y%m%dT%H%M%S")
+
+
+class LocalTimeNote(str):
+    """A note that a local time had to be resolved (a DST gap or fold).
+
+    It reads as its English sentence; its parts let a renderer say it in
+    another language.
+    """
+
+    kind: Literal["gap", "fold"]
+    field: str
+    """The field it came from: ``infusion[2].at``, or ``series[1]`` with `dose`."""
+    dose: int | None
+    """For a series, which of its doses (1-based)."""
+    wall: datetime
+    resolved: datetime
+    zone: str
+
+    def __new__(
+        cls,
+        text: str,
+        *,
+        kind: Literal["gap", "fold"],
+        field: str,
+        dose: int | None,
+        wall: datetime,
+        resolved: datetime,
+        zone: str,
+    ) -> LocalTimeNote:
+        """Make the note from its English text and its parts."""
+        note = super().__new__(cls, text)
+        note.kind, note.field, note.dose = kind, field, dose
+        note.wall, note.resolved, note.zone = wall, resolved, zone
+        return note
+
+    @property
+    def offset(self) -> str:
+        """Return the resolved time's UTC offset, like ``+02:00``."""
+        return _offset(self.resolved)
 
 
 @dataclass(frozen=True, slots=True)
