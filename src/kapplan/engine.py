@@ -509,6 +509,7 @@ class _Planner:
             events=tuple(event for _, event in self.events),
             warnings=tuple(self.warnings),
             client=self.schedule.client,
+            language=self.texts.language,
         )
 
     def _local_infusion(self, inf: Infusion) -> Infusion:

@@ -138,6 +138,8 @@ class Plan:
     """Warnings, in the order the engine met them."""
     client: str = ""
     """Label of the person the plan is for ('' when not given)."""
+    language: str = "en"
+    """Language its texts are written in; renderers label the plan in it too."""
 
     @property
     def sessions(self) -> tuple[PlanEvent, ...]:

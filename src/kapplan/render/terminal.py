@@ -20,12 +20,13 @@ from rich.table import Table
 from rich.text import Text
 
 from kapplan.caseload import agenda, load
+from kapplan.i18n import Catalogue, catalogue
 from kapplan.plan import Phase, Plan, PlanEvent, PlanWarning
 
 PHASE_STYLE = {
-    Phase.PREPARATION: ("Preparation", "bold cyan"),
-    Phase.EXPERIENCE: ("Experience", "bold magenta"),
-    Phase.INTEGRATION: ("Integration", "bold green"),
+    Phase.PREPARATION: "bold cyan",
+    Phase.EXPERIENCE: "bold magenta",
+    Phase.INTEGRATION: "bold green",
 }
 
 
@@ -66,66 +67,81 @@ def _plain_lines(text: str) -> str:
 
 
 def print_plan(console: Console, plan: Plan) -> None:
-    """Print a plan on a Rich console.
+    """Print a plan on a Rich console, in the plan's language.
 
     Parameters:
         console: Where to print.
         plan: The plan.
     """
-    who = f" for {plan.client}" if plan.client else ""
-    console.print(Text(f"Integration plan{who}", style="bold"), Text(f"  ({plan.timezone})"))
-    for label, events in _sections(plan):
+    texts = catalogue(plan.language)
+    title = (
+        texts.text("terminal.title_client", client=plan.client)
+        if plan.client
+        else texts.text("terminal.title")
+    )
+    console.print(Text(title, style="bold"), Text(f"  ({plan.timezone})"))
+    for label, events in _sections(plan, texts):
         console.print()
         console.print(Text(label, style="bold underline"))
         for monday, week in groupby(events, key=lambda e: _monday(e.start.date())):
-            console.print(Padding(_week_table(monday, list(week)), (1, 0, 0, 2), expand=False))
+            console.print(
+                Padding(_week_table(monday, list(week), texts), (1, 0, 0, 2), expand=False)
+            )
     if plan.warnings:
         console.print()
-        console.print(Text(f"Warnings ({len(plan.warnings)})", style="bold yellow"))
+        console.print(
+            Text(texts.text("terminal.warnings", n=len(plan.warnings)), style="bold yellow")
+        )
         for warning in plan.warnings:
-            console.print(Padding(Text(f"! {_warning(warning)}"), (0, 0, 0, 2), expand=False))
+            console.print(
+                Padding(Text(f"! {_warning(warning, texts)}"), (0, 0, 0, 2), expand=False)
+            )
     console.print()
     console.print(Text(summary(plan)))
 
 
-def _warning(warning: PlanWarning) -> str:
+def _warning(warning: PlanWarning, texts: Catalogue) -> str:
     if not warning.alternatives:
         return warning.message
-    options = ", ".join(f"{a:%a %d %b %H:%M}" for a in warning.alternatives)
-    return f"{warning.message} (next options: {options})"
+    options = ", ".join(texts.format_datetime(a) for a in warning.alternatives)
+    return f"{warning.message} ({texts.text('terminal.next_options', options=options)})"
 
 
 def summary(plan: Plan) -> str:
-    """Return the one-line summary: courses, doses, sessions, warnings."""
-    parts = [
-        _count(len(plan.courses), "course"),
-        _count(len(plan.infusions), "dose"),
-        _count(len(plan.sessions), "therapy session"),
-        _count(len(plan.events), "event"),
-        _count(len(plan.warnings), "warning"),
-    ]
-    return " · ".join(parts)
+    """Return the one-line summary: courses, doses, sessions, events, warnings."""
+    texts = catalogue(plan.language)
+    counts = (
+        ("summary.courses", len(plan.courses)),
+        ("summary.doses", len(plan.infusions)),
+        ("summary.sessions", len(plan.sessions)),
+        ("summary.events", len(plan.events)),
+        ("summary.warnings", len(plan.warnings)),
+    )
+    return " · ".join(texts.text(key, n=n) for key, n in counts)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _sections(plan: Plan) -> Iterable[tuple[str, list[PlanEvent]]]:
+def _sections(plan: Plan, texts: Catalogue) -> Iterable[tuple[str, list[PlanEvent]]]:
     for course in plan.courses:
         events = [e for e in plan.events if e.course == course.index]
-        span = f"{course.start:%a %d %b %Y} – {course.end:%a %d %b %Y}"
-        yield f"Course {course.index} · {_count(len(course.infusions), 'dose')} · {span}", events
+        span = texts.text(
+            "text.span",
+            first=texts.format_date(course.start.date(), "long"),
+            last=texts.format_date(course.end.date(), "long"),
+        )
+        label = texts.text(
+            "terminal.course", course=course.index, n=len(course.infusions), span=span
+        )
+        yield label, events
     rest = [e for e in plan.events if e.course is None]
     if rest:
-        yield "Long arc · after the last course", rest
+        yield texts.text("terminal.long_arc"), rest
 
 
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _week_table(monday: date, events: list[PlanEvent]) -> Group:
+def _week_table(monday: date, events: list[PlanEvent], texts: Catalogue) -> Group:
     table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
     table.add_column("day", no_wrap=True, min_width=10)
     table.add_column("time", no_wrap=True, min_width=13)
@@ -135,27 +151,36 @@ def _week_table(monday: date, events: list[PlanEvent]) -> Group:
     previous: date | None = None
     for event in events:
         day = event.start.date()
-        label, style = PHASE_STYLE[event.phase]
         if event.all_day:
             last = (event.end - timedelta(days=1)).date()
-            when = "all day" if last == day else f"to {last:%a %d %b}"
+            when = (
+                texts.text("terminal.all_day")
+                if last == day
+                else texts.text("terminal.until", date=texts.format_date(last, "short"))
+            )
             length = ""
         else:
             when = f"{event.start:%H:%M}–{event.end:%H:%M}"
-            length = f"{int((event.end - event.start).total_seconds() // 60)} min"
+            minutes = int((event.end - event.start).total_seconds() // 60)
+            length = texts.text("terminal.minutes", n=minutes)
         table.add_row(
-            f"{day:%a %d %b}" if day != previous else "",
+            texts.format_date(day, "short") if day != previous else "",
             when,
             length,
-            Text(label, style=style),
+            Text(texts.text(f"phase.{event.phase.value}"), style=PHASE_STYLE[event.phase]),
             Text(event.title, style="bold" if event.is_session else ""),
         )
         previous = day
-    return Group(Text(f"Week of {monday:%a %d %b %Y}", style="dim"), table)
+    return Group(Text(texts.format_date(monday, "week"), style="dim"), table)
 
 
 def render_caseload(
-    plans: Sequence[Plan], *, timezone: str, width: int = 100, color: bool = False
+    plans: Sequence[Plan],
+    *,
+    timezone: str,
+    width: int = 100,
+    color: bool = False,
+    language: str = "en",
 ) -> str:
     """Render a caseload for the therapist: a week-by-week agenda across clients.
 
@@ -169,16 +194,18 @@ def render_caseload(
         timezone: The therapist's IANA zone.
         width: Columns to lay out for.
         color: Emit ANSI colour codes; plain text otherwise.
+        language: The therapist's language for the agenda's own labels.
 
     Returns:
         The text, ending in a newline.
     """
+    texts = catalogue(language)
     zone = ZoneInfo(timezone)
     buffer = io.StringIO()
     console = _console(buffer, width, color)
     console.print(
-        Text("Caseload agenda", style="bold"),
-        Text(f"  ({_count(len(plans), 'client')}; times in {timezone})"),
+        Text(texts.text("terminal.caseload_title"), style="bold"),
+        Text("  " + texts.text("terminal.caseload_scope", n=len(plans), zone=timezone)),
     )
     items = agenda(plans)
     for monday, week in groupby(
@@ -187,8 +214,9 @@ def render_caseload(
         rows = list(week)
         sessions = sum(1 for i in rows if i.event.is_session)
         console.print()
+        week_label = texts.format_date(monday, "week")
         console.print(
-            Text(f"Week of {monday:%a %d %b %Y} · {_count(sessions, 'session')}", style="bold")
+            Text(texts.text("terminal.caseload_week", week=week_label, n=sessions), style="bold")
         )
         table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
         for name, kwargs in (
@@ -203,17 +231,18 @@ def render_caseload(
         previous: date | None = None
         for item in rows:
             start, end = item.event.start.astimezone(zone), item.event.end.astimezone(zone)
-            label, style = PHASE_STYLE[item.event.phase]
+            phase = item.event.phase
             theirs = ""
             if item.client_zone != timezone:
                 own = item.event.start.astimezone(ZoneInfo(item.client_zone))
-                day = f"{own:%a} " if own.date() != start.date() else ""
+                weekday = texts.lists["calendar.weekdays_abbr"][own.weekday()]
+                day = f"{weekday} " if own.date() != start.date() else ""
                 theirs = f"{day}{own:%H:%M %Z}"
             table.add_row(
-                f"{start:%a %d %b}" if start.date() != previous else "",
+                texts.format_date(start.date(), "short") if start.date() != previous else "",
                 f"{start:%H:%M}–{end:%H:%M}",
                 item.client,
-                Text(label, style=style),
+                Text(texts.text(f"phase.{phase.value}"), style=PHASE_STYLE[phase]),
                 Text(item.event.title, style="bold" if item.event.is_session else ""),
                 theirs,
             )
@@ -221,42 +250,27 @@ def render_caseload(
         console.print(Padding(table, (0, 0, 0, 2), expand=False))
     summary_of = load(plans, zone)
     console.print()
-    console.print(Text("Load", style="bold"))
+    console.print(Text(texts.text("terminal.load"), style="bold"))
     busiest = max((n for _, n in summary_of.sessions_per_week), default=0)
-    console.print(
-        Padding(
-            Text(
-                f"{_count(len(summary_of.sessions_per_week), 'week')} with sessions; "
-                f"busiest week {_count(busiest, 'session')}"
-            ),
-            (0, 0, 0, 2),
-            expand=False,
-        )
-    )
+    weeks = texts.text("terminal.load_weeks", n=len(summary_of.sessions_per_week), busiest=busiest)
+    console.print(Padding(Text(weeks), (0, 0, 0, 2), expand=False))
     for client, unmet in summary_of.unmet_per_client:
-        console.print(
-            Padding(Text(f"{client}: {_count(unmet, 'unmet window')}"), (0, 0, 0, 2), expand=False)
-        )
+        line = texts.text("terminal.load_unmet", client=client, n=unmet)
+        console.print(Padding(Text(line), (0, 0, 0, 2), expand=False))
     warnings = [(p.client, w) for p in plans for w in p.warnings]
     if warnings:
         console.print()
-        console.print(Text(f"Warnings ({len(warnings)})", style="bold yellow"))
+        console.print(Text(texts.text("terminal.warnings", n=len(warnings)), style="bold yellow"))
         for client, warning in warnings:
-            console.print(
-                Padding(Text(f"! {client}: {_warning(warning)}"), (0, 0, 0, 2), expand=False)
-            )
+            line = f"! {client}: {_warning(warning, texts)}"
+            console.print(Padding(Text(line), (0, 0, 0, 2), expand=False))
     console.print()
     sessions_total = sum(len(p.sessions) for p in plans)
-    console.print(
-        Text(
-            " · ".join(
-                (
-                    _count(len(plans), "client"),
-                    _count(sum(len(p.infusions) for p in plans), "dose"),
-                    _count(sessions_total, "therapy session"),
-                    _count(len(warnings), "warning"),
-                )
-            )
-        )
+    counts = (
+        ("terminal.clients", len(plans)),
+        ("summary.doses", sum(len(p.infusions) for p in plans)),
+        ("summary.sessions", sessions_total),
+        ("summary.warnings", len(warnings)),
     )
+    console.print(Text(" · ".join(texts.text(key, n=n) for key, n in counts)))
     return _plain_lines(buffer.getvalue())
