@@ -78,6 +78,7 @@ Text
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -86,6 +87,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from kapplan import __version__
 from kapplan.errors import KapplanError
+from kapplan.i18n import LANGUAGES, Catalogue, catalogue
 from kapplan.plan import Kind, Plan, PlanEvent
 
 #: Product identifier; also how `parse_previous` knows a calendar kapplan wrote.
@@ -103,11 +105,14 @@ _CRLF = "\r\n"
 _MAX_OCTETS = 75
 _ONE_SECOND = timedelta(seconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_DISCREET_NAME = "Personal"
-_DISCREET_CATEGORY = "Personal"
-_CANCELLED = "Cancelled"
-_CANCELLED_DESCRIPTION = "This event was removed from the plan."
-_LEAK = re.compile("|".join(DISCREET_WORDS), re.IGNORECASE)
+
+
+@functools.cache
+def _leak() -> re.Pattern[str]:
+    """Match a revealing word of any language, whatever the output language."""
+    words = {w for lang in LANGUAGES for w in catalogue(lang).discreet_words} | set(DISCREET_WORDS)
+    return re.compile("|".join(re.escape(w) for w in sorted(words)), re.IGNORECASE)
+
 
 # RFC 5545 3.3.11: escape the four TEXT specials; CONTROL characters are not
 # allowed in TEXT, and the ones str.splitlines() breaks on could split a line.
@@ -309,14 +314,15 @@ def iter_ics(plan: Plan, options: IcsOptions) -> Iterator[str]:
     if len(uids) != len(plan.events):
         raise ValueError("two plan events share a uid; uids must be unique")
     vanished = [p for uid, p in previous.events.items() if uid not in uids] if previous else []
-    name = _calendar_name(plan, options)
+    texts = catalogue(plan.language)
+    name = _calendar_name(plan, options, texts)
     if options.discreet:
         _refuse_leaks(name, uids, (p.uid for p in vanished))
-    return _stream(plan, options, name, vanished)
+    return _stream(plan, options, name, vanished, texts)
 
 
 def _stream(
-    plan: Plan, options: IcsOptions, name: str, vanished: list[PreviousEvent]
+    plan: Plan, options: IcsOptions, name: str, vanished: list[PreviousEvent], texts: Catalogue
 ) -> Iterator[str]:
     yield _fold_all(
         (
@@ -332,10 +338,10 @@ def _stream(
     revise = _Revisions(options, _plan_stamp(plan) if options.stamp is None else options.stamp)
     alarms = _Alarms(options.reminders)
     for event in plan.events:
-        body = _event_body(event, options.discreet, alarms)
+        body = _event_body(event, options.discreet, alarms, texts)
         yield _vevent(event.uid, body, revise)
     for gone in vanished:
-        yield _vevent(gone.uid, _cancelled_body(gone, options.discreet), revise)
+        yield _vevent(gone.uid, _cancelled_body(gone, options.discreet, texts), revise)
     yield "END:VCALENDAR" + _CRLF
 
 
@@ -388,7 +394,7 @@ class _Alarms:
         return out
 
 
-def _event_body(event: PlanEvent, discreet: bool, alarms: _Alarms) -> list[str]:
+def _event_body(event: PlanEvent, discreet: bool, alarms: _Alarms, texts: Catalogue) -> list[str]:
     """Return the content lines of a VEVENT other than UID, DTSTAMP and SEQUENCE."""
     if event.all_day:
         first = event.start.date()
@@ -397,11 +403,11 @@ def _event_body(event: PlanEvent, discreet: bool, alarms: _Alarms) -> list[str]:
     else:
         times = [f"DTSTART:{_utc(event.start)}", f"DTEND:{_utc(event.end)}"]
     if discreet:
-        title = _discreet_title(event)
-        description, category = title, _DISCREET_CATEGORY
+        title = _discreet_title(event, texts)
+        description, category = title, texts.text("ics.discreet_category")
     else:
         title, description = event.title, event.description
-        category = event.phase.value.capitalize()
+        category = texts.text(f"phase.{event.phase.value}")
     lines = [
         *times,
         f"SUMMARY:{_escape(title)}",
@@ -416,18 +422,20 @@ def _event_body(event: PlanEvent, discreet: bool, alarms: _Alarms) -> list[str]:
     return lines
 
 
-def _cancelled_body(gone: PreviousEvent, discreet: bool) -> list[str]:
+def _cancelled_body(gone: PreviousEvent, discreet: bool, texts: Catalogue) -> list[str]:
     """Return the content lines of the cancellation of an event the plan dropped."""
     if discreet:
-        title, category = _CANCELLED, _DISCREET_CATEGORY
+        title, category = texts.text("ics.cancelled"), texts.text("ics.discreet_category")
+    elif gone.cancelled:
+        title, category = gone.summary, gone.categories
     else:
-        title = gone.summary if gone.cancelled else f"{_CANCELLED}: {gone.summary}"
+        title = texts.text("ics.cancelled_title", title=gone.summary)
         category = gone.categories
     lines = [
         gone.start_line,
         gone.end_line,
         f"SUMMARY:{_escape(title)}",
-        f"DESCRIPTION:{_escape(_CANCELLED_DESCRIPTION)}",
+        f"DESCRIPTION:{_escape(texts.text('ics.cancelled_description'))}",
     ]
     if category:
         lines.append(f"CATEGORIES:{_escape(category)}")
@@ -435,25 +443,27 @@ def _cancelled_body(gone: PreviousEvent, discreet: bool) -> list[str]:
     return lines
 
 
-def _discreet_title(event: PlanEvent) -> str:
+def _discreet_title(event: PlanEvent, texts: Catalogue) -> str:
     if event.kind is Kind.INFUSION:
-        return "Appointment"
+        return texts.text("ics.discreet_appointment")
     if event.is_session:
-        return "Session"
-    return "Personal time"
+        return texts.text("ics.discreet_session")
+    return texts.text("ics.discreet_personal")
 
 
-def _calendar_name(plan: Plan, options: IcsOptions) -> str:
+def _calendar_name(plan: Plan, options: IcsOptions, texts: Catalogue) -> str:
     if options.calendar_name is not None:
         return options.calendar_name
     if options.discreet:
-        return _DISCREET_NAME
-    return f"Integration plan: {plan.client}" if plan.client else "Integration plan"
+        return texts.text("ics.discreet_calendar_name")
+    if plan.client:
+        return texts.text("ics.calendar_name_client", client=plan.client)
+    return texts.text("ics.calendar_name")
 
 
 def _refuse_leaks(name: str, uids: Iterable[str], vanished: Iterable[str]) -> None:
     """Refuse discreet output that would carry a revealing word."""
-    found = _LEAK.search(name)
+    found = _leak().search(name)
     if found:
         raise InvalidOption(
             f"the calendar name contains {found.group(0)!r}, which --discreet never "
@@ -461,7 +471,7 @@ def _refuse_leaks(name: str, uids: Iterable[str], vanished: Iterable[str]) -> No
             field="--calendar-name",
         )
     for uid in (*uids, *vanished):
-        found = _LEAK.search(uid)
+        found = _leak().search(uid)
         if found:
             raise InvalidOption(
                 f"event uid {_clip(uid)} contains {found.group(0)!r}, which --discreet never "
