@@ -42,7 +42,7 @@ def agenda(plans: Sequence[Plan]) -> list[AgendaItem]:
     return [item for _, _, item in items]
 
 
-def therapist_calendar(plans: Sequence[Plan], timezone: str) -> Plan:
+def therapist_calendar(plans: Sequence[Plan], timezone: str, language: str = "en") -> Plan:
     """Merge the clients' sessions and doses into one plan for the therapist's calendar.
 
     Each title starts with the client's label, so the calendar shows whose event it is.
@@ -50,6 +50,7 @@ def therapist_calendar(plans: Sequence[Plan], timezone: str) -> Plan:
     Parameters:
         plans: One plan per client.
         timezone: The therapist's IANA zone.
+        language: The therapist's language, for the calendar's own texts.
 
     Returns:
         A plan with no doses or courses of its own, only the merged events.
@@ -57,7 +58,9 @@ def therapist_calendar(plans: Sequence[Plan], timezone: str) -> Plan:
     events = tuple(
         replace(item.event, title=f"{item.client}: {item.event.title}") for item in agenda(plans)
     )
-    return Plan(timezone=timezone, infusions=(), courses=(), events=events, client="")
+    return Plan(
+        timezone=timezone, infusions=(), courses=(), events=events, client="", language=language
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,13 @@ class Format(StrEnum):
     ICS = "ics"
 
 
+class Language(StrEnum):
+    """Languages of the plan's texts (message catalogues in kapplan/data/i18n)."""
+
+    EN = "en"
+    RU = "ru"
+
+
 #: Formats inferred from the output file's suffix when --format is not given.
 SUFFIX_FORMATS = {".json": Format.JSON, ".ics": Format.ICS, ".txt": Format.TERMINAL}
 
@@ -113,6 +120,13 @@ def plan_command(
         bool,
         typer.Option("--force", help="Overwrite an existing output file kapplan did not write."),
     ] = False,
+    lang: Annotated[
+        Language | None,
+        typer.Option(
+            "--lang",
+            help="Language of every text: en or ru (default: the schedule's `language`, else en).",
+        ),
+    ] = None,
     remind: Annotated[
         list[str] | None,
         typer.Option(
@@ -199,6 +213,8 @@ def plan_command(
     paths = schedule_paths(schedules)
     inputs = [Path(p) for p in paths if p != "-"]
     clients = load_caseload(paths) if len(paths) > 1 else None
+    if clients is not None and lang is not None:
+        clients = [c.model_copy(update={"language": lang.value}) for c in clients]
     if clients is not None:
         # A caseload: one therapist, whose clock is this machine's.
         therapist_zone = machine_timezone()
@@ -210,6 +226,7 @@ def plan_command(
             output,
             force=force,
             inputs=inputs,
+            language=lang.value if lang else "en",
             ics={
                 "remind": remind,
                 "no_remind": no_remind,
@@ -223,7 +240,10 @@ def plan_command(
     from kapplan.engine import build_plan
     from kapplan.load import load_schedule
 
-    plan = build_plan(load_schedule(paths[0]), default_rulebook())
+    schedule = load_schedule(paths[0])
+    if lang is not None:
+        schedule = schedule.model_copy(update={"language": lang.value})
+    plan = build_plan(schedule, default_rulebook())
     if chosen is Format.ICS:
         _write_ics(
             plan,
@@ -259,13 +279,16 @@ def _write_caseload(
     *,
     force: bool,
     inputs: list[Path],
+    language: str,
     ics: dict[str, Any],
 ) -> None:
     """Write a caseload: the agenda, the merged JSON, or the therapist's calendar."""
     if chosen is Format.ICS:
         from kapplan.caseload import therapist_calendar
 
-        _write_ics(therapist_calendar(plans, timezone), output, force=force, inputs=inputs, **ics)
+        _write_ics(
+            therapist_calendar(plans, timezone, language), output, force=force, inputs=inputs, **ics
+        )
         return
     if chosen is Format.JSON:
         from kapplan.render.json import render_json
@@ -276,7 +299,9 @@ def _write_caseload(
 
         to_terminal = output is None and sys.stdout.isatty()
         color = to_terminal and "NO_COLOR" not in os.environ
-        text = render_caseload(plans, timezone=timezone, width=_width(to_terminal), color=color)
+        text = render_caseload(
+            plans, timezone=timezone, width=_width(to_terminal), color=color, language=language
+        )
     _write_text(text, output, force=force, inputs=inputs)
 
 
