@@ -1,0 +1,369 @@
+"""The therapist file, as validated data: working time, days off, bookings, limits.
+
+A caseload is planned against one therapist's calendar. `TherapistFile` is
+the whole ``therapist.toml`` (one ``[therapist]`` table, so the same table can
+later sit inside another file); `Therapist` validates it and offers the pure
+views the engine needs. Nothing here reads a file or a clock: the loader reads
+``busy_calendar`` (see `kapplan.busy`) relative to the therapist file.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
+from itertools import pairwise
+from typing import Annotated, Self
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from kapplan.busy import merge_intervals
+from kapplan.schedule import WEEKDAYS, HourRange, _datetime, _zone_name, localize, parse_hours
+
+#: The longest range of days off one entry may span, in days (about three years):
+#: `Therapist.is_day_off` keeps every date in memory.
+MAX_DAYS_OFF_SPAN = 3 * 366
+
+#: All days off together may count at most this many days (ten years), ranges
+#: counted in full even where they overlap.
+MAX_DAYS_OFF_TOTAL = 10 * 366
+
+#: The longest single busy time, in minutes (a week); longer absences are days off.
+MAX_BUSY_MINUTES = 7 * 24 * 60
+
+_STRICT = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+
+def _date(value: object) -> object:
+    """Accept TOML dates and ISO strings; refuse date-times, which would hide a time."""
+    if isinstance(value, datetime):
+        raise ValueError(f"{value.isoformat()} is a date and time; expected a date")
+    if isinstance(value, time):
+        raise ValueError(f"{value.isoformat()} is a time; expected a date")
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"cannot read {value!r} as a date; expected e.g. 2026-12-24") from None
+    return value
+
+
+DateField = Annotated[date, BeforeValidator(_date)]
+
+
+class DaysOff(BaseModel):
+    """A run of days off, both ends included: ``{from = 2026-12-24, to = 2027-01-02}``."""
+
+    model_config = _STRICT
+
+    first: DateField = Field(alias="from", description="First day off (a date).")
+    last: DateField = Field(alias="to", description="Last day off, included (a date).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.last < self.first:
+            raise ValueError(
+                f"ends on {self.last.isoformat()}, before it starts on {self.first.isoformat()}; "
+                "expected 'to' on or after 'from'"
+            )
+        span = (self.last - self.first).days + 1
+        if span > MAX_DAYS_OFF_SPAN:
+            raise ValueError(
+                f"spans {span} days; expected at most {MAX_DAYS_OFF_SPAN} (about three years)"
+            )
+        return self
+
+    def dates(self) -> list[date]:
+        """Return every day of the run, in order.
+
+        Returns:
+            The dates from `first` to `last`, both included.
+        """
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+
+def _days_off(value: object) -> object:
+    """Turn a date, ``"2026-12-24"`` or ``"2026-12-24..2027-01-02"`` into a `DaysOff` table."""
+    if isinstance(value, str) and ".." in value:
+        first, _, last = value.partition("..")
+        return {"from": _date(first), "to": _date(last)}
+    if isinstance(value, str | date | datetime | time):
+        day = _date(value)
+        return {"from": day, "to": day}
+    if isinstance(value, dict):
+        # Checked here so the message names the TOML keys, not the fields behind them.
+        unknown = [key for key in value if key not in ("from", "to")]
+        if unknown:
+            raise ValueError(f"unknown key {unknown[0]!r}; expected from, to")
+    return value
+
+
+def _weekdays(value: object) -> object:
+    if isinstance(value, list | tuple):
+        days = []
+        for given in value:
+            day = given.strip().lower()[:3] if isinstance(given, str) else None
+            if day not in WEEKDAYS:
+                raise ValueError(
+                    f"unknown day {given!r}; expected mon, tue, wed, thu, fri, sat or sun"
+                )
+            days.append(day)
+        if not days:
+            raise ValueError("no days given; expected at least one of mon … sun")
+        return tuple(days)
+    return value
+
+
+class BusyTime(BaseModel):
+    """A time already booked: ``{start = …, end = …}`` or ``{start = …, minutes = …}``."""
+
+    model_config = _STRICT
+
+    start: Annotated[datetime, BeforeValidator(_datetime)] = Field(
+        description="When it starts: local (the therapist's zone) or with an offset."
+    )
+    end: Annotated[datetime, BeforeValidator(_datetime)] | None = Field(
+        default=None,
+        description="When it ends (exclusive): local or with an offset; or give minutes.",
+    )
+    minutes: int | None = Field(
+        default=None, ge=1, le=MAX_BUSY_MINUTES, description="How long it lasts; or give end."
+    )
+
+    @model_validator(mode="after")
+    def _one_end(self) -> Self:
+        if self.end is not None and self.minutes is not None:
+            raise ValueError("gives both end and minutes; expected exactly one of them")
+        if self.end is None and self.minutes is None:
+            raise ValueError("gives neither end nor minutes; expected exactly one of them")
+        # Naive and aware ends compare only once the therapist's zone is known
+        # (see `Therapist._busy`); like with like can be checked here.
+        if (
+            self.end is not None
+            and (self.start.tzinfo is None) == (self.end.tzinfo is None)
+            and self.end <= self.start
+        ):
+            raise ValueError(
+                f"ends at {self.end.isoformat()}, not after its start {self.start.isoformat()}; "
+                "expected end after start"
+            )
+        return self
+
+    def interval(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        """Return the booked time as aware UTC instants.
+
+        Parameters:
+            zone: The therapist's zone, for naive (local) times.
+
+        Returns:
+            Start and end in UTC; a local time in a DST gap moves forward and
+            one in a fold takes its first occurrence (`kapplan.schedule.localize`).
+        """
+        start = _aware(self.start, zone)
+        if self.end is not None:
+            return start, _aware(self.end, zone)
+        return start, start + timedelta(minutes=self.minutes or 0)
+
+
+def _aware(moment: datetime, zone: ZoneInfo) -> datetime:
+    if moment.tzinfo is None:
+        moment = localize(moment, zone)[0]
+    return moment.astimezone(UTC)
+
+
+class Therapist(BaseModel):
+    """The ``[therapist]`` table: one therapist's working time, days off, bookings and limits."""
+
+    model_config = _STRICT
+
+    name: str = Field(
+        default="", max_length=200, description="Who the calendar belongs to (optional label)."
+    )
+    timezone: Annotated[str, BeforeValidator(_zone_name)] = Field(
+        description="IANA zone, e.g. Europe/Berlin: days, hours, days off and local busy "
+        "times are on this clock."
+    )
+    days: Annotated[tuple[str, ...], BeforeValidator(_weekdays)] = Field(
+        default=("mon", "tue", "wed", "thu", "fri"),
+        description="Working days, e.g. ['mon', 'tue', 'thu'].",
+    )
+    hours: str = Field(
+        default="09:00-18:00",
+        description="Working hours of each working day: HH:MM-HH:MM, several joined by commas.",
+    )
+    breaks: tuple[str, ...] = Field(
+        default=(),
+        description="Daily breaks inside the working hours, e.g. ['12:30-13:30'].",
+    )
+    days_off: tuple[Annotated[DaysOff, BeforeValidator(_days_off)], ...] = Field(
+        default=(),
+        description="Holidays and other days without sessions: dates, {from = …, to = …} "
+        "(both included), '2026-12-24' or '2026-12-24..2027-01-02'.",
+    )
+    busy: tuple[BusyTime, ...] = Field(
+        default=(),
+        description="Times already booked: {start = …, end = …} or {start = …, minutes = …}; "
+        "times without an offset are in the therapist's zone.",
+    )
+    busy_calendar: str | None = Field(
+        default=None,
+        min_length=1,
+        description="An .ics export of the therapist's calendar whose events are busy time; "
+        "a relative path is relative to the therapist file.",
+    )
+    session_minutes: int | None = Field(
+        default=None,
+        ge=50,
+        le=90,
+        description="Length of every session, 50–90; overrides each client's "
+        "[plan] session_minutes.",
+    )
+    buffer_minutes: int = Field(
+        default=10,
+        ge=0,
+        le=120,
+        description="Free minutes kept between a session and anything else on the calendar.",
+    )
+    max_sessions_per_day: int = Field(
+        default=6, ge=1, le=16, description="At most this many sessions on one working day."
+    )
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        parse_hours(value)
+        return value
+
+    @field_validator("breaks")
+    @classmethod
+    def _breaks(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        breaks = sorted((r for item in value for r in parse_hours(item)), key=lambda r: r.start)
+        for before, after in pairwise(breaks):
+            if after.start < before.end:
+                raise ValueError(f"breaks {before} and {after} overlap; expected separate breaks")
+        if "hours" not in info.data:
+            return value  # the hours are wrong already, and reported
+        hours = parse_hours(info.data["hours"])
+        for pause in breaks:
+            if not any(r.start <= pause.start and pause.end <= r.end for r in hours):
+                shown = ", ".join(str(r) for r in hours)
+                raise ValueError(
+                    f"break {pause} is not inside the working hours {shown}; "
+                    "expected each break within one range of hours"
+                )
+        if not _cut(hours, breaks):
+            raise ValueError("the breaks fill all working hours; expected some time to work")
+        return value
+
+    @field_validator("days_off")
+    @classmethod
+    def _days_off_total(cls, value: tuple[DaysOff, ...]) -> tuple[DaysOff, ...]:
+        total = sum((entry.last - entry.first).days + 1 for entry in value)
+        if total > MAX_DAYS_OFF_TOTAL:
+            raise ValueError(
+                f"the days off add up to {total} days; expected at most {MAX_DAYS_OFF_TOTAL}"
+            )
+        return value
+
+    @field_validator("busy")
+    @classmethod
+    def _busy(cls, value: tuple[BusyTime, ...], info: ValidationInfo) -> tuple[BusyTime, ...]:
+        if "timezone" not in info.data:
+            return value  # the zone is wrong already, and reported
+        zone = ZoneInfo(info.data["timezone"])
+        for number, entry in enumerate(value, start=1):
+            start, end = entry.interval(zone)
+            if end <= start:
+                raise ValueError(
+                    f"entry {number} ends at {end.isoformat()}, not after its start "
+                    f"{start.isoformat()} (in UTC); expected end after start"
+                )
+        return value
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """Return the therapist's zone."""
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def weekdays(self) -> frozenset[int]:
+        """Return the working days as ``date.weekday()`` numbers."""
+        return frozenset(WEEKDAYS.index(d) for d in self.days)
+
+    @cached_property
+    def days_off_dates(self) -> frozenset[date]:
+        """Return every day off, ranges expanded (the therapist's local dates)."""
+        return frozenset(day for entry in self.days_off for day in entry.dates())
+
+    def working_ranges(self) -> tuple[HourRange, ...]:
+        """Return the working hours of a working day with the breaks cut out.
+
+        Returns:
+            The ranges in order, none empty; e.g. ``09:00-18:00`` with a
+            ``12:30-13:30`` break gives ``09:00-12:30`` and ``13:30-18:00``.
+        """
+        return _cut(parse_hours(self.hours), [r for item in self.breaks for r in parse_hours(item)])
+
+    def is_day_off(self, day: date) -> bool:
+        """Tell whether a date is one of the days off (not whether it is a working day).
+
+        Parameters:
+            day: A date on the therapist's clock.
+
+        Returns:
+            True when `days_off` names it, alone or inside a range.
+        """
+        return day in self.days_off_dates
+
+    def busy_intervals(self) -> list[tuple[datetime, datetime]]:
+        """Return the times in `busy` as sorted, merged, aware UTC intervals.
+
+        Returns:
+            Half-open ``(start, end)`` pairs in UTC, in time order; overlapping
+            or touching entries are merged into one.
+        """
+        return merge_intervals(entry.interval(self.zone) for entry in self.busy)
+
+
+def _cut(hours: tuple[HourRange, ...], breaks: list[HourRange]) -> tuple[HourRange, ...]:
+    """Remove the breaks from the hours, dropping what becomes empty."""
+    pieces = list(hours)
+    for pause in breaks:
+        kept: list[HourRange] = []
+        for piece in pieces:
+            if pause.end <= piece.start or piece.end <= pause.start:
+                kept.append(piece)
+                continue
+            if piece.start < pause.start:
+                kept.append(HourRange(piece.start, pause.start))
+            if pause.end < piece.end:
+                kept.append(HourRange(pause.end, piece.end))
+        pieces = kept
+    return tuple(pieces)
+
+
+class TherapistFile(BaseModel):
+    """A whole ``therapist.toml``: its one ``[therapist]`` table."""
+
+    model_config = _STRICT
+
+    therapist: Therapist = Field(description="The therapist whose calendar a caseload fills.")
+
+
+__all__ = [
+    "MAX_BUSY_MINUTES",
+    "MAX_DAYS_OFF_SPAN",
+    "MAX_DAYS_OFF_TOTAL",
+    "BusyTime",
+    "DaysOff",
+    "Therapist",
+    "TherapistFile",
+]
