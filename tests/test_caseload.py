@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -212,3 +212,81 @@ class TestTherapist:
         client = schedule(body + doses("2026-12-01T10:00:00"), "Europe/Lisbon")
         (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), _therapist())
         assert [e.start.isoformat() for e in plan.sessions] == ["2026-12-03T15:00:00+00:00"]
+
+
+THERAPIST = ROOT / "examples" / "therapist" / "lisbon.toml"
+
+
+class TestTherapistFile:
+    """`kapplan plan ... --therapist therapist.toml`, end to end."""
+
+    def test_the_example_therapist(self, runner: CliRunner) -> None:
+        """Sessions respect the therapist's booking, buffer, lunch break and holidays."""
+        result = runner.invoke(
+            app, ["plan", str(CASELOAD), "--therapist", str(THERAPIST), "-f", "json"]
+        )
+        assert result.exit_code == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert data["timezone"] == "Europe/Lisbon"
+        lisbon = ZoneInfo("Europe/Lisbon")
+        sessions = [
+            (datetime.fromisoformat(e["start"]).astimezone(lisbon), e)
+            for e in data["events"]
+            if e["kind"].endswith("session") or e["kind"] == "relapse-prevention"
+        ]
+        for start, event in sessions:
+            end = datetime.fromisoformat(event["end"]).astimezone(lisbon)
+            assert start.weekday() < 5
+            assert start.time() >= time(9, 0)
+            assert end.time() <= time(18, 0)
+            assert end.time() <= time(12, 30) or start.time() >= time(13, 30)
+            assert not date(2026, 12, 24) <= start.date() <= date(2027, 1, 1)
+            # The supervision group (Wed 2 Dec 09:00-11:00) plus ten minutes stays free.
+            assert start.date() != date(2026, 12, 2) or start.time() >= time(11, 10)
+        anna = next(
+            s for s, e in sessions if e["client"] == "Anna" and e["title"].endswith("after dose 1")
+        )
+        assert anna.isoformat() == "2026-12-02T11:10:00+00:00"
+        assert any("week-2-anchoring" in w["message"] for w in data["warnings"])
+
+    def test_a_busy_calendar_is_avoided(self, runner: CliRunner, tmp_path: Path) -> None:
+        """Time taken in the therapist's own .ics (here a weekly RRULE) is kept free."""
+        (tmp_path / "busy.ics").write_bytes(
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\n"
+            b"UID:x@test\r\nDTSTART:20261202T090000Z\r\nDTEND:20261202T120000Z\r\n"
+            b"RRULE:FREQ=WEEKLY;COUNT=3\r\nSUMMARY:Busy\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+        (tmp_path / "t.toml").write_text(
+            '[therapist]\ntimezone = "UTC"\nbusy_calendar = "busy.ics"\nbuffer_minutes = 0\n',
+            encoding="utf-8",
+        )
+        (tmp_path / "a.toml").write_text(
+            'timezone = "UTC"\n' + doses("2026-12-01T10:00:00"), encoding="utf-8"
+        )
+        result = runner.invoke(
+            app,
+            [
+                "plan",
+                str(tmp_path / "a.toml"),
+                "--therapist",
+                str(tmp_path / "t.toml"),
+                "-f",
+                "json",
+            ],
+        )
+        assert result.exit_code == 0, result.stderr
+        data = json.loads(result.stdout)
+        (session,) = [e for e in data["events"] if e["rule"] == "integration-session"]
+        assert session["start"] == "2026-12-02T12:00:00+00:00"
+
+    def test_a_bad_therapist_file(self, runner: CliRunner, tmp_path: Path) -> None:
+        """A mistake in the therapist file is a located one-line error, exit 2."""
+        (tmp_path / "t.toml").write_text('[therapist]\ntimezone = "Mars/Olympus"\n', "utf-8")
+        result = runner.invoke(
+            app, ["plan", str(CASELOAD), "--therapist", str(tmp_path / "t.toml")]
+        )
+        assert result.exit_code == 2
+        assert result.stderr.startswith(
+            f"kapplan: error: {tmp_path / 't.toml'}:2: therapist.timezone:"
+        )
+        assert len(result.stderr.splitlines()) == 1

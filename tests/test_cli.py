@@ -157,7 +157,7 @@ def test_not_utf8_on_stdin(runner: CliRunner) -> None:
     result = runner.invoke(app, ["plan", "-"], input=b'timezone = "UTC"\n\xff\xfe')
     assert result.exit_code == 2
     assert result.stderr == (
-        "kapplan: error: <stdin>:2: not UTF-8 text (byte 0xff); expected a UTF-8 TOML file\n"
+        "kapplan: error: <stdin>:2: not UTF-8 text (byte 0xff); expected a TOML file in UTF-8\n"
     )
 
 

@@ -120,6 +120,16 @@ def plan_command(
         bool,
         typer.Option("--force", help="Overwrite an existing output file kapplan did not write."),
     ] = False,
+    therapist: Annotated[
+        Path | None,
+        typer.Option(
+            "--therapist",
+            help="A therapist file ([therapist]: zone, days, hours, breaks, days off, busy "
+            "times or calendar, session length, buffer, sessions a day): plan the schedules "
+            "as this therapist's caseload.",
+            dir_okay=False,
+        ),
+    ] = None,
     lang: Annotated[
         Language | None,
         typer.Option(
@@ -212,13 +222,20 @@ def plan_command(
 
     paths = schedule_paths(schedules)
     inputs = [Path(p) for p in paths if p != "-"]
-    clients = load_caseload(paths) if len(paths) > 1 else None
+    clients = load_caseload(paths) if len(paths) > 1 or therapist else None
     if clients is not None and lang is not None:
         clients = [c.model_copy(update={"language": lang.value}) for c in clients]
     if clients is not None:
-        # A caseload: one therapist, whose clock is this machine's.
+        # A caseload: one therapist, whose clock is their file's zone, else this machine's.
+        hours = None
         therapist_zone = machine_timezone()
-        plans = build_caseload(clients, default_rulebook())
+        if therapist is not None:
+            from kapplan.load import load_therapist
+
+            hours = load_therapist(str(therapist), clients)
+            therapist_zone = hours.zone.key
+            inputs.append(therapist)
+        plans = build_caseload(clients, default_rulebook(), hours)
         _write_caseload(
             plans,
             therapist_zone,

@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import tomllib
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
 
+from kapplan.engine import TherapistHours
 from kapplan.errors import KapplanError, RulebookError, ScheduleError
 from kapplan.rules import Rulebook
 from kapplan.schedule import Schedule
@@ -31,12 +33,15 @@ _M = TypeVar("_M", bound=BaseModel)
 MAX_BYTES = 10 * 1024 * 1024
 
 
-def read_text(path: str, error: type[KapplanError] = ScheduleError) -> tuple[str, str]:
+def read_text(
+    path: str, error: type[KapplanError] = ScheduleError, what: str = "a TOML file"
+) -> tuple[str, str]:
     """Read a UTF-8 text file, or stdin for ``-``.
 
     Parameters:
         path: A file path, or ``-`` for standard input.
         error: The error class to raise.
+        what: What the file should be, for messages.
 
     Returns:
         The name to use in messages, and the text (a leading BOM removed).
@@ -53,22 +58,20 @@ def read_text(path: str, error: type[KapplanError] = ScheduleError) -> tuple[str
                 data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise error(
-            "no such file; expected a path to a TOML file, or - for stdin", source=name
+            f"no such file; expected a path to {what}, or - for stdin", source=name
         ) from None
     except IsADirectoryError:
-        raise error("is a folder; expected a TOML file", source=name) from None
+        raise error(f"is a folder; expected {what}", source=name) from None
     except OSError as problem:
         raise error(f"cannot read: {problem.strerror or problem}", source=name) from None
     if len(data) > MAX_BYTES:
-        raise error(
-            f"larger than {MAX_BYTES // (1024 * 1024)} MiB; expected a schedule file", source=name
-        )
+        raise error(f"larger than {MAX_BYTES // (1024 * 1024)} MiB; expected {what}", source=name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as problem:
         line = data[: problem.start].count(b"\n") + 1
         raise error(
-            f"not UTF-8 text (byte 0x{data[problem.start]:02x}); expected a UTF-8 TOML file",
+            f"not UTF-8 text (byte 0x{data[problem.start]:02x}); expected {what} in UTF-8",
             source=name,
             line=line,
         ) from None
@@ -360,3 +363,51 @@ def load_caseload(arguments: list[str], *, default_timezone: str | None = None) 
         seen[schedule.client] = name
         schedules.append(schedule)
     return schedules
+
+
+def load_therapist(path: str, schedules: list[Schedule]) -> TherapistHours:
+    """Load a therapist file (and the busy calendar it names) for planning a caseload.
+
+    Parameters:
+        path: The therapist file (TOML with a ``[therapist]`` table).
+        schedules: The clients' schedules: their doses bound how much of the busy
+            calendar is read.
+
+    Returns:
+        What the engine needs of the therapist.
+
+    Raises:
+        KapplanError: Located, on any problem in the therapist file or its calendar.
+    """
+    from kapplan.busy import read_busy_calendar
+    from kapplan.therapist import TherapistFile
+
+    name, text = read_text(path)
+    therapist = _validate(
+        TherapistFile, parse_toml(text, name), text, name, ScheduleError
+    ).therapist
+    busy = list(therapist.busy_intervals())
+    if therapist.busy_calendar:
+        calendar = str(Path(path).parent / therapist.busy_calendar)
+        starts = [dose.start for s in schedules for dose in s.doses()[0]]
+        first, last = min(starts), max(starts)
+        # Sessions fall from a week before the first dose to the end of the long arc.
+        horizon = (first - timedelta(days=60), last + timedelta(days=31 * 14))
+        calendar_name, calendar_text = read_text(calendar, what="an .ics calendar file")
+        busy += read_busy_calendar(
+            calendar_text,
+            calendar_name,
+            start=horizon[0],
+            end=horizon[1],
+            default_zone=therapist.zone,
+        )
+    return TherapistHours(
+        zone=therapist.zone,
+        weekdays=therapist.weekdays,
+        ranges=therapist.working_ranges(),
+        days_off=therapist.days_off_dates,
+        busy=tuple(busy),
+        buffer=timedelta(minutes=therapist.buffer_minutes),
+        max_per_day=therapist.max_sessions_per_day,
+        session_minutes=therapist.session_minutes,
+    )
