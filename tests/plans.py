@@ -10,10 +10,13 @@ from __future__ import annotations
 from functools import cache
 
 from kapplan.engine import build_plan
-from kapplan.load import default_rulebook, schedule_from_text
+from kapplan.load import catalogues, default_rulebook, schedule_from_text
 from kapplan.plan import Plan, PlanEvent, PlanWarning
 from kapplan.rules import Rulebook
 from kapplan.schedule import Schedule
+
+#: The shipped message catalogues, for calls to the engine.
+TEXTS = catalogues()
 
 #: An `[availability]` table that allows every minute of every day.
 ALWAYS = """
@@ -55,7 +58,7 @@ def rulebook(*ids: str) -> Rulebook:
 
 def plan(body: str, timezone: str = "Europe/Berlin", rules: tuple[str, ...] = ()) -> Plan:
     """Plan a TOML body with the default rulebook (or only `rules` of it)."""
-    return build_plan(schedule(body, timezone), rulebook(*rules))
+    return build_plan(schedule(body, timezone), rulebook(*rules), texts=TEXTS)
 
 
 def of(plan: Plan, rule: str) -> list[PlanEvent]:

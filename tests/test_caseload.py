@@ -17,7 +17,7 @@ from kapplan.engine import TherapistHours, build_caseload, build_plan
 from kapplan.load import load_caseload
 from kapplan.schedule import parse_hours
 from tests.conftest import ROOT
-from tests.plans import doses, rulebook, schedule
+from tests.plans import TEXTS, doses, rulebook, schedule
 
 CASELOAD = ROOT / "examples" / "caseload"
 
@@ -30,7 +30,7 @@ def _client(name: str, *ats: str) -> str:
 
 def test_sessions_of_different_clients_never_overlap() -> None:
     """In the example caseload no two therapy sessions overlap, across clients and zones."""
-    plans = build_caseload(load_caseload([str(CASELOAD)]), rulebook())
+    plans = build_caseload(load_caseload([str(CASELOAD)]), rulebook(), texts=TEXTS)
     sessions = sorted(
         (e.start.astimezone(UTC), e.end.astimezone(UTC)) for p in plans for e in p.sessions
     )
@@ -44,7 +44,9 @@ def test_the_window_that_closes_sooner_gets_the_slot() -> None:
     even when listed second, and the other is placed later with a warning naming it."""
     late = schedule(_client("Late", "2026-12-07T10:00:00"))  # Mon: window to Thu 10:00
     soon = schedule(_client("Soon", "2026-12-06T12:00:00"))  # Sun: window to Wed 12:00
-    first, second = build_caseload((late, soon), rulebook("dose", "integration-session"))
+    first, second = build_caseload(
+        (late, soon), rulebook("dose", "integration-session"), texts=TEXTS
+    )
     (soon_session,) = second.sessions
     (late_session,) = first.sessions
     assert soon_session.start.isoformat() == "2026-12-09T10:00:00+01:00"
@@ -61,7 +63,7 @@ def test_the_window_that_closes_sooner_gets_the_slot() -> None:
 def test_alone_each_client_would_get_the_slot() -> None:
     """The competition is real: planned alone, the later-closing client gets Wednesday."""
     late = schedule(_client("Late", "2026-12-07T10:00:00"))
-    alone = build_plan(late, rulebook("dose", "integration-session"))
+    alone = build_plan(late, rulebook("dose", "integration-session"), texts=TEXTS)
     assert [e.start.isoformat() for e in alone.sessions] == ["2026-12-09T10:00:00+01:00"]
 
 
@@ -109,7 +111,7 @@ def test_agenda_shows_both_clocks(runner: CliRunner) -> None:
 
 def test_therapist_calendar_holds_sessions_and_doses_with_the_client() -> None:
     """The therapist's .ics holds every client's sessions and doses, titled with the client."""
-    plans = build_caseload(load_caseload([str(CASELOAD)]), rulebook())
+    plans = build_caseload(load_caseload([str(CASELOAD)]), rulebook(), texts=TEXTS)
     merged = therapist_calendar(plans, "Europe/Berlin")
     assert len(merged.events) == len(agenda(plans))
     assert all(e.is_session or e.kind.value == "infusion" for e in merged.events)
@@ -145,7 +147,7 @@ class TestTherapist:
         """A New York client's session is placed in the Lisbon therapist's hours: the client's
         +24 h (09:00 New York = 14:00 Lisbon) is inside them, so it lands there."""
         client = schedule('client = "NY"\n' + doses("2026-12-01T09:00:00"), "America/New_York")
-        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), _therapist())
+        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), _therapist(), texts=TEXTS)
         (session,) = plan.sessions
         assert session.start.astimezone(ZoneInfo("Europe/Lisbon")).isoformat() == (
             "2026-12-02T14:00:00+00:00"
@@ -154,7 +156,7 @@ class TestTherapist:
     def test_outside_the_therapists_hours_waits_for_them(self) -> None:
         """A Tokyo client's +24 h falls in the Lisbon night: the session waits for 09:00."""
         client = schedule('client = "Tokyo"\n' + doses("2026-12-01T10:00:00"), "Asia/Tokyo")
-        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), _therapist())
+        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), _therapist(), texts=TEXTS)
         (session,) = plan.sessions
         assert session.start.astimezone(ZoneInfo("Europe/Lisbon")).isoformat() == (
             "2026-12-02T09:00:00+00:00"
@@ -164,7 +166,7 @@ class TestTherapist:
         """On the therapist's holiday no session is placed; the next working hour is taken."""
         client = schedule('client = "A"\n' + doses("2026-12-01T10:00:00"), "Europe/Lisbon")
         therapist = _therapist(days_off=frozenset({date(2026, 12, 2)}))
-        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), therapist)
+        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), therapist, texts=TEXTS)
         assert [e.start.isoformat() for e in plan.sessions] == ["2026-12-03T09:00:00+00:00"]
 
     def test_a_full_day_takes_no_more(self) -> None:
@@ -172,7 +174,7 @@ class TestTherapist:
         one = schedule('client = "A"\n' + doses("2026-12-01T10:00:00"), "Europe/Lisbon")
         two = schedule('client = "B"\n' + doses("2026-12-01T11:00:00"), "Europe/Lisbon")
         therapist = _therapist(max_per_day=1)
-        first, second = build_caseload((one, two), rulebook(*SESSION_RULES), therapist)
+        first, second = build_caseload((one, two), rulebook(*SESSION_RULES), therapist, texts=TEXTS)
         assert [e.start.isoformat() for e in first.sessions] == ["2026-12-02T10:00:00+00:00"]
         assert [e.start.isoformat() for e in second.sessions] == ["2026-12-03T09:00:00+00:00"]
 
@@ -186,7 +188,7 @@ class TestTherapist:
             datetime(2026, 12, 2, 10, 0, tzinfo=lisbon),
         )
         therapist = _therapist(busy=(booked,), buffer=timedelta(minutes=15))
-        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), therapist)
+        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), therapist, texts=TEXTS)
         assert [e.start.isoformat() for e in plan.sessions] == ["2026-12-02T10:15:00+00:00"]
 
     def test_the_buffer_separates_clients(self) -> None:
@@ -194,7 +196,7 @@ class TestTherapist:
         one = schedule('client = "A"\n' + doses("2026-12-01T10:00:00"), "Europe/Lisbon")
         two = schedule('client = "B"\n' + doses("2026-12-01T10:30:00"), "Europe/Lisbon")
         therapist = _therapist(buffer=timedelta(minutes=10))
-        first, second = build_caseload((one, two), rulebook(*SESSION_RULES), therapist)
+        first, second = build_caseload((one, two), rulebook(*SESSION_RULES), therapist, texts=TEXTS)
         assert first.sessions[0].end.isoformat() == "2026-12-02T11:00:00+00:00"
         assert second.sessions[0].start.isoformat() == "2026-12-02T13:00:00+00:00"
 
@@ -202,7 +204,7 @@ class TestTherapist:
         """The therapist's session length applies to every client."""
         client = schedule('client = "A"\n' + doses("2026-12-01T10:00:00"), "Europe/Lisbon")
         (plan,) = build_caseload(
-            (client,), rulebook(*SESSION_RULES), _therapist(session_minutes=90)
+            (client,), rulebook(*SESSION_RULES), _therapist(session_minutes=90), texts=TEXTS
         )
         assert plan.sessions[0].end - plan.sessions[0].start == timedelta(minutes=90)
 
@@ -210,7 +212,7 @@ class TestTherapist:
         """When a client sets [availability], sessions fit both the therapist and the client."""
         body = 'client = "A"\n[availability]\ndays = ["thu"]\nhours = "15:00-18:00"\n'
         client = schedule(body + doses("2026-12-01T10:00:00"), "Europe/Lisbon")
-        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), _therapist())
+        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), _therapist(), texts=TEXTS)
         assert [e.start.isoformat() for e in plan.sessions] == ["2026-12-03T15:00:00+00:00"]
 
 

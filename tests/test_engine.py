@@ -17,7 +17,7 @@ from kapplan.load import load_schedule
 from kapplan.plan import Kind, Phase
 from kapplan.render.json import render_json
 from tests.conftest import ROOT
-from tests.plans import ALWAYS, doses, of, plan, rulebook, schedule, spans, warnings_of
+from tests.plans import ALWAYS, TEXTS, doses, of, plan, rulebook, schedule, spans, warnings_of
 
 FIRST = "2026-12-01T10:00:00"  # Tue 1 Dec 2026, 10:00 CET
 
@@ -69,7 +69,9 @@ class TestCourses:
 
     def test_doses_in_a_course_keep_their_order(self) -> None:
         """A six-dose course: infusions numbered in time order, all in course 1."""
-        result = build_plan(load_schedule(str(ROOT / "examples/iv-six-infusions.toml")), rulebook())
+        result = build_plan(
+            load_schedule(str(ROOT / "examples/iv-six-infusions.toml")), rulebook(), texts=TEXTS
+        )
         assert [(i.index, i.course) for i in result.infusions] == [(n, 1) for n in range(1, 7)]
         assert result.courses[0].end.isoformat() == "2026-12-18T10:50:00+01:00"
 
@@ -838,7 +840,7 @@ class TestWeek2Anchoring:
     def test_two_weeks_after_hold_three_to_five_sessions(self) -> None:
         """With the default rules, the 14 days after a course's last dose hold 3-5 sessions."""
         example = build_plan(
-            load_schedule(str(ROOT / "examples/iv-six-infusions.toml")), rulebook()
+            load_schedule(str(ROOT / "examples/iv-six-infusions.toml")), rulebook(), texts=TEXTS
         )
         last = example.infusions[-1].start
         within = [s for s in example.sessions if last <= s.start < last + timedelta(days=15)]
@@ -1088,7 +1090,9 @@ class TestAdvisoriesAndOrder:
 
     def test_advisories_are_all_day_with_local_midnights(self) -> None:
         """Every advisory is all-day, starts at local midnight and ends at a later midnight."""
-        result = build_plan(load_schedule(str(ROOT / "examples/two-courses.toml")), rulebook())
+        result = build_plan(
+            load_schedule(str(ROOT / "examples/two-courses.toml")), rulebook(), texts=TEXTS
+        )
         advisories = [e for e in result.events if e.kind is Kind.ADVISORY]
         assert advisories
         for event in advisories:
@@ -1113,15 +1117,19 @@ class TestDeterminismAndUids:
     @pytest.mark.parametrize("example", sorted(p.name for p in (ROOT / "examples").glob("*.toml")))
     def test_same_input_same_plan_and_json(self, example: str) -> None:
         """Planning an example twice gives equal plans and byte-equal JSON."""
-        first = build_plan(load_schedule(str(ROOT / "examples" / example)), rulebook())
-        second = build_plan(load_schedule(str(ROOT / "examples" / example)), rulebook())
+        first = build_plan(load_schedule(str(ROOT / "examples" / example)), rulebook(), texts=TEXTS)
+        second = build_plan(
+            load_schedule(str(ROOT / "examples" / example)), rulebook(), texts=TEXTS
+        )
         assert first == second
         assert render_json(first) == render_json(second)
 
     @pytest.mark.parametrize("example", sorted(p.name for p in (ROOT / "examples").glob("*.toml")))
     def test_uids_are_unique(self, example: str) -> None:
         """No two events of a plan share a uid."""
-        result = build_plan(load_schedule(str(ROOT / "examples" / example)), rulebook())
+        result = build_plan(
+            load_schedule(str(ROOT / "examples" / example)), rulebook(), texts=TEXTS
+        )
         uids = [e.uid for e in result.events]
         assert len(uids) == len(set(uids))
         assert all(u.endswith("@kapplan") for u in uids)
@@ -1148,4 +1156,4 @@ class TestDeterminismAndUids:
 
     def test_no_clock_no_randomness(self) -> None:
         """The plan of a schedule is a function of it: a rebuilt schedule plans identically."""
-        assert plan(doses(FIRST)) == build_plan(schedule(doses(FIRST)), rulebook())
+        assert plan(doses(FIRST)) == build_plan(schedule(doses(FIRST)), rulebook(), texts=TEXTS)

@@ -22,6 +22,7 @@ from kapplan.i18n import (
 from kapplan.load import default_rulebook, load_schedule
 from kapplan.render.terminal import summary
 from tests.conftest import ROOT
+from tests.plans import TEXTS
 
 LATIN = re.compile(r"[A-Za-z]")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -465,7 +466,7 @@ class TestEnglishUnchanged:
     def test_summary(self, en: Catalogue) -> None:
         """The terminal summary of a real plan, rebuilt from the catalogue."""
         schedule = load_schedule(str(ROOT / "examples" / "spravato.toml"))
-        plan = build_plan(schedule, default_rulebook())
+        plan = build_plan(schedule, default_rulebook(), texts=TEXTS)
         counts = {
             "courses": len(plan.courses),
             "doses": len(plan.infusions),

@@ -23,7 +23,7 @@ from kapplan.engine import build_plan
 from kapplan.plan import Kind, Plan, PlanEvent
 from kapplan.render.json import render_json
 from kapplan.schedule import METHOD_ALIASES, WEEKDAYS, Schedule, parse_hours
-from tests.plans import rulebook
+from tests.plans import TEXTS, rulebook
 
 ZONES = ("Asia/Kathmandu", "Australia/Lord_Howe", "America/New_York", "Europe/Berlin", "UTC")
 
@@ -97,7 +97,7 @@ def schedules(draw: st.DrawFn) -> Schedule:
 
 
 def _plan(schedule: Schedule) -> Plan:
-    return build_plan(schedule, rulebook())
+    return build_plan(schedule, rulebook(), texts=TEXTS)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -9,6 +9,7 @@ from kapplan.engine import build_plan
 from kapplan.load import default_rulebook, schedule_from_text
 from kapplan.plan import Plan
 from kapplan.render.terminal import render_terminal, summary
+from tests.plans import TEXTS
 
 SCHEDULE = (
     'timezone = "Europe/Berlin"\nclient = "[bold]Ann[/bold]"\n'
@@ -17,7 +18,7 @@ SCHEDULE = (
 
 
 def _plan() -> Plan:
-    return build_plan(schedule_from_text(SCHEDULE, "s.toml"), default_rulebook())
+    return build_plan(schedule_from_text(SCHEDULE, "s.toml"), default_rulebook(), texts=TEXTS)
 
 
 def test_colour_uses_ansi_codes_and_keeps_text_labels() -> None:

@@ -218,7 +218,13 @@ def plan_command(
         raise KapplanError("--remind and --no-remind contradict each other; expected one of them")
 
     from kapplan.engine import build_caseload
-    from kapplan.load import default_rulebook, load_caseload, machine_timezone, schedule_paths
+    from kapplan.load import (
+        catalogues,
+        default_rulebook,
+        load_caseload,
+        machine_timezone,
+        schedule_paths,
+    )
 
     paths = schedule_paths(schedules)
     inputs = [Path(p) for p in paths if p != "-"]
@@ -235,7 +241,7 @@ def plan_command(
             hours = load_therapist(str(therapist), clients)
             therapist_zone = hours.zone.key
             inputs.append(therapist)
-        plans = build_caseload(clients, default_rulebook(), hours)
+        plans = build_caseload(clients, default_rulebook(), hours, texts=catalogues())
         _write_caseload(
             plans,
             therapist_zone,
@@ -260,7 +266,7 @@ def plan_command(
     schedule = load_schedule(paths[0])
     if lang is not None:
         schedule = schedule.model_copy(update={"language": lang.value})
-    plan = build_plan(schedule, default_rulebook())
+    plan = build_plan(schedule, default_rulebook(), texts=catalogues())
     if chosen is Format.ICS:
         _write_ics(
             plan,
@@ -282,9 +288,8 @@ def plan_command(
     else:
         from kapplan.render.terminal import render_terminal
 
-        to_terminal = output is None and sys.stdout.isatty()
-        color = to_terminal and "NO_COLOR" not in os.environ
-        text = render_terminal(plan, width=_width(to_terminal), color=color)
+        width, color = _layout(output)
+        text = render_terminal(plan, width=width, color=color)
     _write_text(text, output, force=force, inputs=inputs)
 
 
@@ -314,10 +319,9 @@ def _write_caseload(
     else:
         from kapplan.render.terminal import render_caseload
 
-        to_terminal = output is None and sys.stdout.isatty()
-        color = to_terminal and "NO_COLOR" not in os.environ
+        width, color = _layout(output)
         text = render_caseload(
-            plans, timezone=timezone, width=_width(to_terminal), color=color, language=language
+            plans, timezone=timezone, width=width, color=color, language=language
         )
     _write_text(text, output, force=force, inputs=inputs)
 
@@ -395,6 +399,12 @@ def _write_ics(
         sys.stdout.flush()
         return
     write_output(output, text, force=force, owned_marker=OWNED_MARKER, inputs=inputs)
+
+
+def _layout(output: Path | None) -> tuple[int, bool]:
+    """Return the width and whether to colour: colour only on a terminal, without NO_COLOR."""
+    to_terminal = output is None and sys.stdout.isatty()
+    return _width(to_terminal), to_terminal and "NO_COLOR" not in os.environ
 
 
 def _width(to_terminal: bool) -> int:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from kapplan.i18n import Catalogue, catalogue
+from kapplan.i18n import Catalogue
 from kapplan.plan import Course, Infusion, Kind, Plan, PlanEvent, PlanWarning
 from kapplan.rules import Anchor, Offset, Placement, Rule, Rulebook, parse_offset
 from kapplan.schedule import (
@@ -61,14 +61,14 @@ _GRID = timedelta(minutes=GRID_MINUTES)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def build_plan(schedule: Schedule, rulebook: Rulebook, texts: Catalogue | None = None) -> Plan:
+def build_plan(schedule: Schedule, rulebook: Rulebook, *, texts: Mapping[str, Catalogue]) -> Plan:
     """Plan the integration calendar for one schedule.
 
     Parameters:
         schedule: The validated schedule (its zone and availability included).
         rulebook: The rules to apply.
-        texts: The message catalogue to write the plan's texts in; default: the
-            schedule's `language` (the catalogues ship with the package).
+        texts: Message catalogues by language; the plan is written in the
+            schedule's `language` (see `kapplan.load.catalogues`).
 
     Returns:
         The plan: doses, courses, events in time order, and warnings.
@@ -106,7 +106,8 @@ def build_caseload(
     schedules: Sequence[Schedule],
     rulebook: Rulebook,
     therapist: TherapistHours | None = None,
-    texts: Catalogue | None = None,
+    *,
+    texts: Mapping[str, Catalogue],
 ) -> tuple[Plan, ...]:
     """Plan several clients of one therapist together.
 
@@ -120,8 +121,8 @@ def build_caseload(
         rulebook: The rules to apply to every client.
         therapist: The therapist's working time; without it, sessions follow each
             client's `[availability]` and only avoid each other.
-        texts: One catalogue for every client's texts; default: each schedule's
-            `language`.
+        texts: Message catalogues by language; each client's plan is written in
+            its schedule's `language`.
 
     Returns:
         One plan per schedule, in the same order.
@@ -141,9 +142,7 @@ def build_caseload(
     planners = []
     for schedule in schedules:
         doses, notes = schedule.doses()
-        planner = _Planner(
-            schedule, rulebook, doses, practice, texts or catalogue(schedule.language)
-        )
+        planner = _Planner(schedule, rulebook, doses, practice, texts[schedule.language])
         planner.warnings.extend(
             PlanWarning(rule=None, message=planner.local_time_note(note)) for note in notes
         )

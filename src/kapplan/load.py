@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from kapplan.engine import TherapistHours
 from kapplan.errors import KapplanError, RulebookError, ScheduleError
+from kapplan.i18n import LANGUAGES, Catalogue, catalogue
 from kapplan.rules import Rulebook
 from kapplan.schedule import Schedule
 
@@ -167,6 +168,11 @@ def schedule_from_text(text: str, name: str, *, default_timezone: str | None = N
     except ScheduleError as problem:
         raise problem.located(source=name, line=_line_of_field(text, problem.field)) from None
     return schedule
+
+
+def catalogues() -> dict[str, Catalogue]:
+    """Return the message catalogues that ship with kapplan, by language."""
+    return {lang: catalogue(lang) for lang in LANGUAGES}
 
 
 def default_rulebook() -> Rulebook:

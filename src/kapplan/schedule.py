@@ -392,9 +392,9 @@ class Schedule(BaseModel):
     ) -> datetime:
         if at.tzinfo is not None:
             return at.astimezone(self.zone)
-        resolved, note = localize(at, self.zone)
-        if note:
-            kind: Literal["gap", "fold"] = "fold" if "twice" in note else "gap"
+        resolved, kind = resolve_wall(at, self.zone)
+        if kind is not None:
+            note = _local_time_text(kind, at, resolved, self.zone)
             notes.append(
                 LocalTimeNote(
                     f"{where}: {note}",
@@ -486,22 +486,43 @@ def localize(wall: datetime, zone: ZoneInfo) -> tuple[datetime, str | None]:
     Returns:
         The aware datetime, and a note when it had to be resolved.
     """
+    resolved, kind = resolve_wall(wall, zone)
+    return resolved, None if kind is None else _local_time_text(kind, wall, resolved, zone)
+
+
+def resolve_wall(wall: datetime, zone: ZoneInfo) -> tuple[datetime, Literal["gap", "fold"] | None]:
+    """Attach a zone to a wall-clock time, saying whether a DST gap or fold was met.
+
+    Parameters:
+        wall: A naive local datetime.
+        zone: The zone it is in.
+
+    Returns:
+        The aware datetime (moved forward by a gap, the first of a fold), and
+        ``"gap"``, ``"fold"`` or None.
+    """
     first = wall.replace(tzinfo=zone, fold=0)
-    second = wall.replace(tzinfo=zone, fold=1)
-    off1, off2 = first.utcoffset(), second.utcoffset()
-    if off1 == off2:
+    if first.utcoffset() == wall.replace(tzinfo=zone, fold=1).utcoffset():
         return first, None
     moved = first.astimezone(UTC).astimezone(zone)
     if moved.replace(tzinfo=None) != wall:
         # In a gap, fold=0 carries the offset from before the change, so the
         # round trip lands the gap's length later (as RFC 5545 §3.3.5 asks).
-        return moved, (
+        return moved, "gap"
+    return first, "fold"
+
+
+def _local_time_text(
+    kind: Literal["gap", "fold"], wall: datetime, resolved: datetime, zone: ZoneInfo
+) -> str:
+    if kind == "gap":
+        return (
             f"{wall:%Y-%m-%d %H:%M} does not exist in {zone.key} (clocks go forward); "
-            f"using {moved:%H:%M}"
+            f"using {resolved:%H:%M}"
         )
-    return first, (
+    return (
         f"{wall:%Y-%m-%d %H:%M} happens twice in {zone.key} (clocks go back); "
-        f"using the first, UTC{_offset(first)}"
+        f"using the first, UTC{_offset(resolved)}"
     )
 
 
