@@ -23,6 +23,7 @@ from kapplan.errors import KapplanError
 
 if TYPE_CHECKING:
     from kapplan.plan import Plan
+    from kapplan.starter import Question
 
 
 class KapplanGroup(TyperGroup):
@@ -291,6 +292,182 @@ def plan_command(
         width, color = _layout(output)
         text = render_terminal(plan, width=width, color=color)
     _write_text(text, output, force=force, inputs=inputs)
+
+
+_ANSWERS = "Answers (asked in a terminal unless given)"
+
+
+@app.command("init")
+def init_command(
+    path: Annotated[
+        str,
+        typer.Argument(help="The schedule file to write, or - for stdout.", metavar="PATH"),
+    ] = "schedule.toml",
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="custom (default: your method, count and interval), iv-six (six IV "
+            "infusions, two or three a week), esketamine (the Spravato label: twice weekly "
+            "in weeks 1-4, weekly in weeks 5-8, then every 1 or 2 weeks) or oral (an "
+            "at-home course, evening doses twice a week).",
+            show_default=False,
+            rich_help_panel=_ANSWERS,
+        ),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ZONE",
+            help="IANA zone of the dates (default: this machine's).",
+            show_default=False,
+            rich_help_panel=_ANSWERS,
+        ),
+    ] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            metavar="METHOD",
+            help="iv, im, esketamine or oral (custom; a preset fixes its own; default iv).",
+            show_default=False,
+            rich_help_panel=_ANSWERS,
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DATE",
+            help="First dose: YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (default: the first Monday "
+            "at least a week away, 10:00; oral 19:00).",
+            show_default=False,
+            rich_help_panel=_ANSWERS,
+        ),
+    ] = None,
+    count: Annotated[
+        str | None,
+        typer.Option(
+            metavar="N",
+            help="How many doses, 1-60 (default: custom and iv-six 6, oral 8).",
+            show_default=False,
+            rich_help_panel=_ANSWERS,
+        ),
+    ] = None,
+    maintenance: Annotated[
+        str | None,
+        typer.Option(
+            metavar="N",
+            help="Esketamine: maintenance doses after week 8, 0-52 (default 4).",
+            show_default=False,
+            rich_help_panel=_ANSWERS,
+        ),
+    ] = None,
+    every: Annotated[
+        str | None,
+        typer.Option(
+            metavar="INTERVAL",
+            help="How often: 3d (every 3 days), 2w (every 2 weeks), 2/week (two a week), "
+            "daily, weekly (default 2/week; esketamine maintenance: weekly or 2w, default 2w).",
+            show_default=False,
+            rich_help_panel=_ANSWERS,
+        ),
+    ] = None,
+    client: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="Who the plan is for (optional).",
+            show_default=False,
+            rich_help_panel=_ANSWERS,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
+    interactive: Annotated[
+        bool | None,
+        typer.Option(
+            "--interactive/--no-interactive",
+            help="Ask for answers not given as flags (default: when stdin and stdout are "
+            "a terminal).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write a commented starter schedule to edit, check and plan.
+
+    In a terminal it asks a few questions (Enter takes the default shown);
+    otherwise the flags and defaults give the answers. The file lists every
+    dose as a dated [[infusion]], so change a date by editing it.
+
+    Examples:
+
+      kapplan init
+
+      kapplan init course.toml --preset iv-six --start 2026-12-07 --every 3/week
+
+      kapplan init spravato.toml --preset esketamine --timezone America/New_York
+
+      kapplan init - --method oral --count 8 --every 2/week --no-interactive
+    """
+    from datetime import date
+
+    from kapplan import starter
+    from kapplan.load import machine_timezone
+
+    target = None if path == "-" else Path(path)
+    if target is not None and not force and target.exists() and not target.is_dir():
+        # Checked before any question, so nobody answers them for nothing.
+        raise KapplanError("exists; use --force to overwrite it", source=path)
+    ask = sys.stdin.isatty() and sys.stdout.isatty() if interactive is None else interactive
+    given = {
+        "--timezone": timezone,
+        "--method": method,
+        "--start": start,
+        "--count": count,
+        "--maintenance": maintenance,
+        "--every": every,
+        "--client": client,
+    }
+    chosen: starter.Preset = (
+        starter.parse_preset(preset)
+        if preset is not None
+        else _answer(starter.PRESET_QUESTION, ask)
+    )
+    # The clock and the machine's zone are read here, in the shell, for the defaults.
+    questions = starter.questions(chosen, zone=machine_timezone(), today=date.today())
+    used = {question.flag for question in questions}
+    for flag, value in given.items():
+        if value is not None and flag not in used:
+            raise starter.not_applicable(flag, chosen)
+    # Every flag is checked before anything is asked, so nobody answers in vain.
+    values = {q.key: q.parse(text) for q in questions if (text := given[q.flag]) is not None}
+    for question in questions:
+        if question.key not in values:
+            values[question.key] = _answer(question, ask and question.ask)
+    answers = starter.Answers(preset=chosen, **values)
+    text = starter.starter_toml(answers)
+    if target is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from kapplan.output import write_output
+
+    write_output(target, text, force=force)
+    sys.stderr.write(starter.next_steps(path, answers))
+
+
+def _answer(question: Question, ask: bool) -> Any:
+    """Return a reply to an `init` question, asked until it reads, or else its default."""
+    from kapplan.starter import BadAnswer
+
+    if not ask:
+        return question.parse(question.default)
+    if question.explain:
+        sys.stderr.write(question.explain)
+    while True:
+        reply = typer.prompt(question.prompt, default=question.default, err=True)
+        try:
+            return question.parse(reply)
+        except BadAnswer as error:
+            sys.stderr.write(f"  {error.message}\n")
 
 
 def _write_caseload(

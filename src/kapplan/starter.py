@@ -1,0 +1,698 @@
+"""Starter schedules: the commented TOML file `kapplan init` writes.
+
+Answers in, text out; nothing here reads a file, the clock or the machine's
+zone (the shell passes "today" and the zone in). The questions, their
+defaults and their checks live here so that flags and interactive prompts
+share them. A starter writes dated ``[[infusion]]`` tables rather than a
+``[[series]]``, because people edit single dates when the clinic moves one.
+
+How often doses come (``--every``) is written in a small language:
+
+- ``3d``: every 3 days (1–60); ``daily`` is ``1d``;
+- ``2w``: every 2 weeks (1–8); ``weekly`` is ``1w``;
+- ``2/week``: that many doses in each week (1–7), spread as evenly as whole
+  days allow from the first dose's weekday: ``2/week`` from a Monday gives
+  Monday and Thursday, ``3/week`` Monday, Wednesday and Friday.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomli_w
+from pydantic import BaseModel
+
+from kapplan.errors import KapplanError
+from kapplan.plan import Method
+from kapplan.schedule import (
+    DEFAULT_DOSE_MINUTES,
+    METHOD_ALIASES,
+    Availability,
+    PlanSettings,
+    Schedule,
+)
+
+
+class Preset(StrEnum):
+    """The starting points `kapplan init` offers."""
+
+    CUSTOM = "custom"
+    """Your own method, first date, number of doses and interval."""
+    IV_SIX = "iv-six"
+    """A six-infusion IV course, two or three a week (seeds 000, 001)."""
+    ESKETAMINE = "esketamine"
+    """Esketamine (Spravato) on the product label's schedule."""
+    ORAL = "oral"
+    """An at-home oral or sublingual course."""
+
+
+class BadAnswer(KapplanError):
+    """An answer to `kapplan init`, given as a flag or at a prompt, that cannot be used."""
+
+
+#: Bounds of the answers, checked for flags and prompts alike.
+MAX_DOSES = 60
+MAX_MAINTENANCE = 52
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True, slots=True)
+class Every:
+    """How often doses come: every `days` days, or `per_week` doses in each week."""
+
+    days: int = 0
+    """Days between doses; 0 when `per_week` is used."""
+    per_week: int = 0
+    """Doses in each week, spread from the first dose's weekday; 0 when `days` is used."""
+
+    def offsets(self, count: int) -> list[int]:
+        """Return the day of each of `count` doses, counted from the first (day 0)."""
+        if self.per_week:
+            n = self.per_week
+            return [7 * (i // n) + (i % n) * 7 // n for i in range(count)]
+        return [i * self.days for i in range(count)]
+
+    def describe(self) -> str:
+        """Say it in words, e.g. ``twice a week`` or ``every 2 weeks``."""
+        if self.per_week:
+            times = {1: "once", 2: "twice"}.get(self.per_week, f"{self.per_week} times")
+            return f"{times} a week"
+        if self.days == 1:
+            return "every day"
+        if self.days % 7 == 0:
+            weeks = self.days // 7
+            return "every week" if weeks == 1 else f"every {weeks} weeks"
+        return f"every {self.days} days"
+
+    def __str__(self) -> str:
+        """Return it in the ``--every`` language: ``2/week``, ``2w`` or ``3d``."""
+        if self.per_week:
+            return f"{self.per_week}/week"
+        return f"{self.days // 7}w" if self.days % 7 == 0 else f"{self.days}d"
+
+
+@dataclass(frozen=True, slots=True)
+class PresetInfo:
+    """What a preset fixes and suggests."""
+
+    summary: str
+    """One line, for the list of presets."""
+    method: Method | None
+    """The method it is for; None when the person chooses (custom)."""
+    count: int
+    """Default number of doses (for esketamine: of maintenance doses after week 8)."""
+    every: str
+    """Default interval, in the ``--every`` language."""
+    at: time
+    """Default time of day of a dose."""
+    about: tuple[str, ...]
+    """Comment lines for the file's header: what it is and its source."""
+
+
+PRESETS: dict[Preset, PresetInfo] = {
+    Preset.CUSTOM: PresetInfo(
+        summary="your own method, first date, number of doses and interval",
+        method=None,
+        count=6,
+        every="2/week",
+        at=time(10, 0),
+        about=("Custom: the method, dates and interval are your answers to `kapplan init`.",),
+    ),
+    Preset.IV_SIX: PresetInfo(
+        summary="a six-infusion IV course, two or three infusions a week",
+        method=Method.IV,
+        count=6,
+        every="2/week",
+        at=time(10, 0),
+        about=(
+            "Preset iv-six: a clinic course of IV infusions.",
+            "Source: seed 000 (Ketamine Integration · Post-KAP Support), which plans",
+            'integration "around a 6-infusion KAP course", and seed 001 (Integration',
+            'Therapy After Ketamine Treatment): "serial ketamine infusion protocols',
+            '(two to three treatments per week)".',
+        ),
+    ),
+    Preset.ESKETAMINE: PresetInfo(
+        summary="Spravato on its label: twice weekly in weeks 1-4, weekly in 5-8, "
+        "then every 1-2 weeks",
+        method=Method.ESKETAMINE,
+        count=4,
+        every="2w",
+        at=time(10, 0),
+        about=(
+            "Preset esketamine: Spravato (esketamine nasal spray) on its label's schedule.",
+            "Source: the product label (SPRAVATO US prescribing information, dosage",
+            "for treatment-resistant depression): induction twice a week in weeks 1-4,",
+            "once a week in weeks 5-8, from week 9 every 2 weeks or once a week, at the",
+            "least frequent dosing that keeps the response. Seed 000 names Spravato among",
+            "the treatments its integration schedule serves. Each dose block includes",
+            "the label's 2 hours of observation on site; no driving until the next day.",
+            "Maintenance goes on as long as the clinic decides: add doses as needed.",
+        ),
+    ),
+    Preset.ORAL: PresetInfo(
+        summary="an at-home oral or sublingual course: evening doses, twice a week",
+        method=Method.ORAL,
+        count=8,
+        every="2/week",
+        at=time(19, 0),
+        about=(
+            "Preset oral: an at-home oral or sublingual course, evening doses.",
+            "Source: no seed gives an at-home dosing schedule (seed 003, How to Make",
+            "Ketamine Therapy Results Last, describes at-home ketamine therapy without",
+            "one); this follows kapplan's examples/oral-at-home.toml, two doses a week",
+            "for four weeks, as a starting point. Use your prescriber's dates. Have a",
+            "sitter or support person nearby for each dose.",
+        ),
+    ),
+}
+
+#: The esketamine label's fixed phases before maintenance: (first day, doses, interval, title).
+ESKETAMINE_PHASES = (
+    (0, 8, Every(per_week=2), "Induction, weeks 1-4: twice a week (label)."),
+    (28, 4, Every(days=7), "Weeks 5-8: once a week (label)."),
+)
+#: Maintenance starts in week 9 (label).
+ESKETAMINE_MAINTENANCE_DAY = 56
+
+
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """Everything a starter schedule is made from."""
+
+    preset: Preset
+    timezone: str
+    """IANA zone of every date in the file."""
+    method: str
+    """The method as the person spelled it (a key of `METHOD_ALIASES`)."""
+    start: datetime
+    """The first dose, local (naive) time in `timezone`."""
+    count: int
+    """Number of doses; for esketamine, of maintenance doses after week 8."""
+    every: Every
+    """Interval; for esketamine, of the maintenance doses."""
+    client: str = ""
+
+    def phases(self) -> list[tuple[int, int, Every, str]]:
+        """Return the runs of doses: (first day, doses, interval, comment title)."""
+        if self.preset is Preset.ESKETAMINE:
+            runs = list(ESKETAMINE_PHASES)
+            if self.count:
+                runs.append(
+                    (
+                        ESKETAMINE_MAINTENANCE_DAY,
+                        self.count,
+                        self.every,
+                        f"Maintenance from week 9: {self.every.describe()} (label: weekly or "
+                        "every 2 weeks).",
+                    )
+                )
+            return runs
+        what = f"{self.count} {self.method} dose{'s' if self.count != 1 else ''}"
+        return [(0, self.count, self.every, f"The course: {what}, {self.every.describe()}.")]
+
+    def doses(self) -> list[datetime]:
+        """Return every dose's local start, in order."""
+        return [
+            self.start + timedelta(days=first + offset)
+            for first, count, every, _ in self.phases()
+            for offset in every.offsets(count)
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One answer `kapplan init` needs: its flag, its prompt, its default and its check."""
+
+    key: str
+    """The `Answers` field it fills."""
+    flag: str
+    prompt: str
+    default: str
+    parse: Callable[[str], Any]
+    """Turn the text of a flag or a reply into the value; raises `BadAnswer`."""
+    explain: str = ""
+    """Shown once before the prompt."""
+    ask: bool = True
+    """Whether interactive mode asks it (otherwise only the flag sets it)."""
+
+
+def parse_preset(text: str) -> Preset:
+    """Read a preset name.
+
+    Parameters:
+        text: E.g. ``iv-six``.
+
+    Returns:
+        The preset.
+
+    Raises:
+        BadAnswer: For an unknown name.
+    """
+    try:
+        return Preset(text.strip().lower())
+    except ValueError:
+        raise BadAnswer(
+            f"unknown preset {text.strip()!r}; expected one of {', '.join(Preset)}",
+            field="--preset",
+        ) from None
+
+
+def parse_timezone(text: str) -> str:
+    """Read an IANA zone name.
+
+    Parameters:
+        text: E.g. ``Europe/Berlin``.
+
+    Returns:
+        The name, stripped.
+
+    Raises:
+        BadAnswer: When no such zone is known.
+    """
+    name = text.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadAnswer(
+            f"unknown time zone {name!r}; expected an IANA name such as Europe/Berlin",
+            field="--timezone",
+        ) from None
+    return name
+
+
+def parse_method(text: str, preset: Preset = Preset.CUSTOM) -> str:
+    """Read a method, which must be the preset's own when a preset fixes one.
+
+    Parameters:
+        text: E.g. ``iv`` or ``sublingual``.
+        preset: The chosen preset.
+
+    Returns:
+        The name as given, lower-case (an alias such as ``spravato`` is kept).
+
+    Raises:
+        BadAnswer: For an unknown method or one another preset is for.
+    """
+    name = text.strip().lower()
+    method = METHOD_ALIASES.get(name)
+    if method is None:
+        raise BadAnswer(
+            f"unknown method {text.strip()!r}; expected one of iv, im, esketamine, oral "
+            "(or spravato, sublingual, troche, lozenge)",
+            field="--method",
+        )
+    fixed = PRESETS[preset].method
+    if fixed is not None and method is not fixed:
+        raise BadAnswer(
+            f"{name} does not fit --preset {preset}; expected {fixed} "
+            "(or --preset custom for another method)",
+            field="--method",
+        )
+    return name
+
+
+def parse_start(text: str, at: time = time(10, 0)) -> datetime:
+    """Read the first dose's date, with or without a time.
+
+    Parameters:
+        text: ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM`` or ``YYYY-MM-DDTHH:MM[:SS]``.
+        at: The time of day when only a date is given.
+
+    Returns:
+        The local date and time (naive; seconds kept, fractions dropped).
+
+    Raises:
+        BadAnswer: When it is not a date, has a UTC offset, or is outside 2000–2099.
+    """
+    given = text.strip()
+    try:
+        moment = datetime.combine(date.fromisoformat(given), at)
+    except ValueError:
+        try:
+            moment = datetime.fromisoformat(given)
+        except ValueError:
+            raise BadAnswer(
+                f"cannot read {given!r} as a date; expected YYYY-MM-DD or "
+                "YYYY-MM-DD HH:MM, e.g. 2026-12-07 10:00",
+                field="--start",
+            ) from None
+    if moment.tzinfo is not None:
+        raise BadAnswer(
+            f"{given!r} has a UTC offset; expected a local time in the schedule's zone "
+            "(choose the zone with --timezone)",
+            field="--start",
+        )
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise BadAnswer(
+            f"{given!r} is in {moment.year}; expected a year from {FIRST_YEAR} to {LAST_YEAR}",
+            field="--start",
+        )
+    return moment.replace(microsecond=0)
+
+
+def parse_count(text: str, *, low: int = 1, high: int = MAX_DOSES, flag: str = "--count") -> int:
+    """Read a number of doses.
+
+    Parameters:
+        text: A whole number.
+        low: The smallest allowed.
+        high: The largest allowed.
+        flag: The flag it came from, for messages.
+
+    Returns:
+        The number.
+
+    Raises:
+        BadAnswer: When it is not a whole number from `low` to `high`.
+    """
+    given = text.strip()
+    if not re.fullmatch(r"[+]?\d{1,6}", given) or not low <= int(given) <= high:
+        raise BadAnswer(
+            f"{given!r} is not a number of doses; expected a whole number from {low} to {high}",
+            field=flag,
+        )
+    return int(given)
+
+
+_EVERY = re.compile(r"^(\d{1,3})\s*(d|days?|w|weeks?|/\s*w(?:ee)?k)$")
+_EVERY_WORDS = {"daily": "1d", "weekly": "1w"}
+_EVERY_EXPECTED = "expected e.g. 3d (every 3 days), 2w (every 2 weeks), 2/week, daily or weekly"
+
+
+def parse_every(text: str) -> Every:
+    """Read how often doses come (the language is in this module's docstring).
+
+    Parameters:
+        text: E.g. ``3d``, ``2w``, ``2/week``, ``daily``, ``weekly``.
+
+    Returns:
+        The interval.
+
+    Raises:
+        BadAnswer: When it cannot be read or is out of range.
+    """
+    given = text.strip().lower()
+    match = _EVERY.match(_EVERY_WORDS.get(given, given))
+    if match is None:
+        raise BadAnswer(f"cannot read {text.strip()!r}; {_EVERY_EXPECTED}", field="--every")
+    number, unit = int(match.group(1)), match.group(2)
+    if unit.startswith("/"):
+        if not 1 <= number <= 7:
+            raise BadAnswer(
+                f"{text.strip()!r} is not a number of doses a week; expected 1/week to 7/week",
+                field="--every",
+            )
+        return Every(per_week=number)
+    if unit.startswith("w"):
+        if not 1 <= number <= 8:
+            raise BadAnswer(
+                f"{text.strip()!r} is too far apart; expected 1w to 8w", field="--every"
+            )
+        return Every(days=7 * number)
+    if not 1 <= number <= 60:
+        raise BadAnswer(f"{text.strip()!r} is out of range; expected 1d to 60d", field="--every")
+    return Every(days=number)
+
+
+def parse_maintenance_every(text: str) -> Every:
+    """Read the esketamine maintenance interval: every week or every two weeks (label).
+
+    Parameters:
+        text: In the ``--every`` language, e.g. ``2w`` or ``weekly``.
+
+    Returns:
+        The interval.
+
+    Raises:
+        BadAnswer: When it is not one or two weeks.
+    """
+    every = parse_every(text)
+    if every.per_week or every.days not in (7, 14):
+        raise BadAnswer(
+            f"{text.strip()!r} is not on the label's maintenance schedule; "
+            "expected weekly or 2w (every week or every two weeks)",
+            field="--every",
+        )
+    return every
+
+
+def parse_client(text: str) -> str:
+    """Read who the plan is for (optional).
+
+    Parameters:
+        text: A name or label; may be empty.
+
+    Returns:
+        The text, stripped.
+
+    Raises:
+        BadAnswer: When it is longer than the schedule allows.
+    """
+    limit = 200
+    name = text.strip()
+    if len(name) > limit:
+        raise BadAnswer(
+            f"is {len(name)} characters long; expected at most {limit}", field="--client"
+        )
+    return name
+
+
+def default_start(today: date, at: time) -> datetime:
+    """Return the first Monday at least a week after today, at `at`.
+
+    A week leaves room for the preparation session the plan puts in the
+    seven days before a course (DOMAIN.md, 000 and 001).
+
+    Parameters:
+        today: Today's date (the shell reads the clock).
+        at: Time of day.
+
+    Returns:
+        The default first dose.
+    """
+    day = today + timedelta(days=7)
+    return datetime.combine(day + timedelta(days=-day.weekday() % 7), at)
+
+
+PRESET_QUESTION = Question(
+    key="preset",
+    flag="--preset",
+    prompt="Preset",
+    default=Preset.CUSTOM.value,
+    parse=parse_preset,
+    explain="Presets (each file names its source in a comment):\n"
+    + "".join(f"  {p.value:<11} {info.summary}\n" for p, info in PRESETS.items()),
+)
+
+
+def questions(preset: Preset, *, zone: str, today: date) -> tuple[Question, ...]:
+    """Return what `kapplan init` needs to know for a preset, in the order it asks.
+
+    Parameters:
+        preset: The chosen preset.
+        zone: The default zone (the machine's).
+        today: Today's date, for the default first dose.
+
+    Returns:
+        The questions after the preset's.
+    """
+    info = PRESETS[preset]
+    start = default_start(today, info.at)
+    esketamine = preset is Preset.ESKETAMINE
+    return (
+        Question("timezone", "--timezone", "Time zone", zone, parse_timezone),
+        Question(
+            "method",
+            "--method",
+            "Method (iv, im, esketamine, oral)",
+            str(info.method or Method.IV),
+            lambda text: parse_method(text, preset),
+            ask=info.method is None,
+        ),
+        Question(
+            "start",
+            "--start",
+            "First dose (YYYY-MM-DD, optionally HH:MM)",
+            f"{start:%Y-%m-%d %H:%M}",
+            lambda text: parse_start(text, info.at),
+        ),
+        Question(
+            "count",
+            "--maintenance" if esketamine else "--count",
+            "Maintenance doses after week 8" if esketamine else "How many doses",
+            str(info.count),
+            lambda text: parse_count(
+                text,
+                low=0 if esketamine else 1,
+                high=MAX_MAINTENANCE if esketamine else MAX_DOSES,
+                flag="--maintenance" if esketamine else "--count",
+            ),
+        ),
+        Question(
+            "every",
+            "--every",
+            "Maintenance every (weekly or 2w)" if esketamine else "How often",
+            info.every,
+            parse_maintenance_every if esketamine else parse_every,
+            explain=""
+            if esketamine
+            else "How often: 3d = every 3 days, 2w = every 2 weeks, 2/week = two doses "
+            "a week, daily, weekly.\n",
+        ),
+        Question("client", "--client", "Client", "", parse_client, ask=False),
+    )
+
+
+def not_applicable(flag: str, preset: Preset) -> BadAnswer:
+    """Return the error for a flag that the chosen preset does not use.
+
+    Parameters:
+        flag: E.g. ``--count``.
+        preset: The chosen preset.
+
+    Returns:
+        The error, to raise.
+    """
+    if flag == "--count":
+        hint = "expected --maintenance for the doses after week 8"
+    else:
+        hint = "it applies only to --preset esketamine"
+    return BadAnswer(f"does not apply to --preset {preset}; {hint}", field=flag)
+
+
+def starter_toml(answers: Answers) -> str:
+    """Write the commented starter schedule.
+
+    Parameters:
+        answers: The preset and answers.
+
+    Returns:
+        TOML text that `kapplan.load.schedule_from_text` accepts.
+    """
+    info = PRESETS[answers.preset]
+    lines = [
+        "# kapplan schedule: the doses of a ketamine treatment course. `kapplan plan`",
+        "# builds the integration calendar around them. Lines starting with # are",
+        "# comments. Change the dates and times to the ones your clinic or prescriber",
+        "# gives you.",
+        "#",
+        *(f"# {line}" for line in info.about),
+        "",
+        "# The time zone of every date and time below (an IANA name).",
+        f"timezone = {_toml(answers.timezone)}",
+        "",
+        "# Who the plan is for (optional): shown in the plan and the calendar.",
+        f"client = {_toml(answers.client)}" if answers.client else '# client = "A. Patient"',
+        "",
+        '# Language of the plan\'s texts: "en" or "ru".',
+        f"# language = {_toml(Schedule.model_fields['language'].default)}",
+        "",
+        "# One [[infusion]] table per dose, in any order:",
+        "#   at       the local date and time the dose starts: YYYY-MM-DDTHH:MM:SS",
+        "#   method   iv, im, esketamine or oral (spravato, sublingual, troche, lozenge too)",
+        "#   minutes  optional: how long the dose block lasts in minutes; default",
+        "#            " + ", ".join(f"{m} {n}" for m, n in DEFAULT_DOSE_MINUTES.items()),
+        "# To add a dose, copy a table; to drop one, delete its lines.",
+    ]
+    number = 0
+    for first, count, every, title in answers.phases():
+        lines += ["", f"# {title}"]
+        for n, offset in enumerate(every.offsets(count)):
+            number += 1
+            moment = answers.start + timedelta(days=first + offset)
+            lines += [
+                *([""] if n else []),
+                f"[[infusion]]  # dose {number}, {WEEKDAY_NAMES[moment.weekday()]}",
+                f"at = {moment.isoformat(timespec='seconds')}",
+                f"method = {_toml(answers.method)}",
+            ]
+    lines += [
+        "",
+        "# How much integration to plan (the defaults). To change one, remove the # of",
+        "# its line and of the [plan] line.",
+        "# [plan]",
+        *_commented_defaults(PlanSettings),
+        "",
+        "# When therapy sessions may be booked (the defaults), changed the same way.",
+        "# [availability]",
+        *_commented_defaults(Availability),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def next_steps(path: str, answers: Answers) -> str:
+    """Return the lines printed on stderr after writing a starter file.
+
+    Parameters:
+        path: Where it was written, as the person typed it.
+        answers: What it was made from.
+
+    Returns:
+        Text ending in a newline.
+    """
+    doses = answers.doses()
+    name = shlex.quote(path)
+    return (
+        f"kapplan: wrote {path}: {len(doses)} doses, {doses[0]:%a %Y-%m-%d} to "
+        f"{doses[-1]:%a %Y-%m-%d}, {answers.timezone}.\n"
+        "Next: change the dates to your clinic's if they differ, then\n"
+        f"  kapplan validate {name}\n"
+        f"  kapplan plan {name}\n"
+        f"  kapplan plan {name} -o plan.ics\n"
+    )
+
+
+def _commented_defaults(model: type[BaseModel]) -> list[str]:
+    """Return ``# key = default  # description`` for each field, from the model itself."""
+    pairs = [
+        (f"# {name} = {_toml(field.default)}", field.description or "")
+        for name, field in model.model_fields.items()
+    ]
+    width = max(len(left) for left, _ in pairs)
+    return [f"{left:<{width}}  # {about}" for left, about in pairs]
+
+
+def _toml(value: object) -> str:
+    """Return a TOML value: a basic string (escaped by tomli-w), an integer or an array."""
+    if isinstance(value, str):
+        return tomli_w.dumps({"v": str(value)})[len("v = ") :].rstrip("\n")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    raise TypeError(f"no TOML form for {type(value).__name__}")
+
+
+__all__ = [
+    "PRESETS",
+    "PRESET_QUESTION",
+    "Answers",
+    "BadAnswer",
+    "Every",
+    "Preset",
+    "PresetInfo",
+    "Question",
+    "default_start",
+    "next_steps",
+    "not_applicable",
+    "parse_client",
+    "parse_count",
+    "parse_every",
+    "parse_maintenance_every",
+    "parse_method",
+    "parse_preset",
+    "parse_start",
+    "parse_timezone",
+    "questions",
+    "starter_toml",
+]
