@@ -308,20 +308,27 @@ def plan_command(
     _write_text(text, output, force=force, inputs=inputs)
 
 
+class SettingsFormat(StrEnum):
+    """Output formats of `kapplan config`."""
+
+    TERMINAL = "terminal"
+    JSON = "json"
+
+
 @app.command("config")
 def config_command(
     schedule: Annotated[
         str | None,
         typer.Argument(
             help="A schedule file (or - for stdin): show its effect too.",
-            metavar="[SCHEDULE]",
+            metavar="SCHEDULE",
             show_default=False,
         ),
     ] = None,
     output_format: Annotated[
-        Format | None,
-        typer.Option("--format", "-f", help="terminal (a table) or json.", show_default=False),
-    ] = None,
+        SettingsFormat,
+        typer.Option("--format", "-f", help="terminal (a table) or json."),
+    ] = SettingsFormat.TERMINAL,
     path: Annotated[
         bool,
         typer.Option("--path", help="Print only the config file's path (found or not)."),
@@ -381,8 +388,6 @@ def config_command(
         else:
             sys.stdout.write(f"{where}\n")
         return
-    if output_format is Format.ICS:
-        raise KapplanError("--format ics does not apply to settings; expected terminal or json")
     if remind and no_remind:
         raise KapplanError("--remind and --no-remind contradict each other; expected one of them")
     from kapplan.load import machine_timezone
@@ -402,7 +407,7 @@ def config_command(
     layer = load_layer(schedule, configuration) if schedule is not None else None
     settings = resolve(configuration, flags, machine_zone=machine_timezone(), layer=layer)
     name = layer.source if layer else None
-    if output_format is Format.JSON:
+    if output_format is SettingsFormat.JSON:
         sys.stdout.write(settings_json(settings, configuration, name))
     else:
         sys.stdout.write(render_settings(settings, configuration, name))

@@ -309,6 +309,7 @@ def apply_config(schedule: Schedule, configuration: Configuration, lang: str | N
         The schedule with the decided language and availability.
     """
     layer = ScheduleLayer(schedule, "", frozenset(schedule.model_fields_set))
+    # The zone is decided by the loader (see above), so its fallback is not needed here.
     settings = resolve(configuration, Flags(lang=lang), machine_zone="UTC", layer=layer)
     update: dict[str, object] = {"language": settings.language.value}
     if "availability" not in layer.keys and configuration.values.availability is not None:
