@@ -45,6 +45,15 @@ def fixture_golden(request: pytest.FixtureRequest) -> Callable[[str, bytes], Non
     return check
 
 
+@pytest.fixture(autouse=True)
+def _no_user_config(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Point KAPPLAN_CONFIG at a missing file: no test reads the developer's own config."""
+    missing = tmp_path_factory.getbasetemp() / "no-user-config" / "config.toml"
+    monkeypatch.setenv("KAPPLAN_CONFIG", str(missing))
+
+
 @pytest.fixture(name="runner")
 def fixture_runner() -> CliRunner:
     """Return a CLI runner with a fixed terminal-free environment."""

@@ -135,7 +135,8 @@ def plan_command(
         Language | None,
         typer.Option(
             "--lang",
-            help="Language of every text: en or ru (default: the schedule's `language`, else en).",
+            help="Language of every text: en or ru (default: the schedule's `language`, "
+            "else the config file's, else en).",
         ),
     ] = None,
     remind: Annotated[
@@ -143,7 +144,7 @@ def plan_command(
         typer.Option(
             "--remind",
             help="Reminder lead time before sessions and doses, e.g. 60m, 2h, 1d "
-            "(repeatable; default 1d and 1h).",
+            "(repeatable; default: the config file's `reminders`, else 1d and 1h).",
             rich_help_panel=_ICS,
         ),
     ] = None,
@@ -151,13 +152,14 @@ def plan_command(
         bool, typer.Option("--no-remind", help="No reminders.", rich_help_panel=_ICS)
     ] = False,
     discreet: Annotated[
-        bool,
+        bool | None,
         typer.Option(
-            "--discreet",
-            help="Neutral titles and texts that do not reveal the treatment.",
+            "--discreet/--no-discreet",
+            help="Neutral titles and texts that do not reveal the treatment "
+            "(default: the config file's `discreet`, else off).",
             rich_help_panel=_ICS,
         ),
-    ] = False,
+    ] = None,
     previous: Annotated[
         Path | None,
         typer.Option(
@@ -204,7 +206,8 @@ def plan_command(
         for name, given in (
             ("--remind", bool(remind)),
             ("--no-remind", no_remind),
-            ("--discreet", discreet),
+            ("--discreet", discreet is True),
+            ("--no-discreet", discreet is False),
             ("--previous", previous is not None),
             ("--stamp", stamp is not None),
             ("--calendar-name", calendar_name is not None),
@@ -218,6 +221,7 @@ def plan_command(
     if remind and no_remind:
         raise KapplanError("--remind and --no-remind contradict each other; expected one of them")
 
+    from kapplan.config import Flags, apply_config, load_config, resolve
     from kapplan.engine import build_caseload
     from kapplan.load import (
         catalogues,
@@ -227,15 +231,26 @@ def plan_command(
         schedule_paths,
     )
 
+    # Config reminders and discreet are not flags: they just go unused outside .ics.
+    configuration = load_config()
+    flags = Flags(
+        lang=lang.value if lang else None,
+        reminders=() if no_remind else (tuple(remind) if remind else None),
+        discreet=discreet,
+    )
+    settings = resolve(configuration, flags, machine_zone=machine_timezone())
+    remind, no_remind = list(settings.reminders.value), not settings.reminders.value
+    discreet = settings.discreet.value
+    zone = configuration.values.timezone
     paths = schedule_paths(schedules)
     inputs = [Path(p) for p in paths if p != "-"]
-    clients = load_caseload(paths) if len(paths) > 1 or therapist else None
-    if clients is not None and lang is not None:
-        clients = [c.model_copy(update={"language": lang.value}) for c in clients]
+    clients = load_caseload(paths, default_timezone=zone) if len(paths) > 1 or therapist else None
     if clients is not None:
-        # A caseload: one therapist, whose clock is their file's zone, else this machine's.
+        clients = [apply_config(c, configuration, flags.lang) for c in clients]
+        # A caseload: one therapist, whose clock is their file's zone, else the config's,
+        # else this machine's.
         hours = None
-        therapist_zone = machine_timezone()
+        therapist_zone = settings.timezone.value
         if therapist is not None:
             from kapplan.load import load_therapist
 
@@ -250,7 +265,7 @@ def plan_command(
             output,
             force=force,
             inputs=inputs,
-            language=lang.value if lang else "en",
+            language=settings.language.value,
             ics={
                 "remind": remind,
                 "no_remind": no_remind,
@@ -264,9 +279,9 @@ def plan_command(
     from kapplan.engine import build_plan
     from kapplan.load import load_schedule
 
-    schedule = load_schedule(paths[0])
-    if lang is not None:
-        schedule = schedule.model_copy(update={"language": lang.value})
+    schedule = apply_config(
+        load_schedule(paths[0], default_timezone=zone), configuration, flags.lang
+    )
     plan = build_plan(schedule, default_rulebook(), texts=catalogues())
     if chosen is Format.ICS:
         _write_ics(
@@ -468,6 +483,111 @@ def _answer(question: Question, ask: bool) -> Any:
             return question.parse(reply)
         except BadAnswer as error:
             sys.stderr.write(f"  {error.message}\n")
+
+
+class SettingsFormat(StrEnum):
+    """Output formats of `kapplan config`."""
+
+    TERMINAL = "terminal"
+    JSON = "json"
+
+
+@app.command("config")
+def config_command(
+    schedule: Annotated[
+        str | None,
+        typer.Argument(
+            help="A schedule file (or - for stdin): show its effect too.",
+            metavar="SCHEDULE",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        SettingsFormat,
+        typer.Option("--format", "-f", help="terminal (a table) or json."),
+    ] = SettingsFormat.TERMINAL,
+    path: Annotated[
+        bool,
+        typer.Option("--path", help="Print only the config file's path (found or not)."),
+    ] = False,
+    init: Annotated[
+        bool,
+        typer.Option(
+            "--init", help="Write a commented starter config file there (never over one)."
+        ),
+    ] = False,
+    lang: Annotated[
+        Language | None, typer.Option("--lang", help="Show the effect of --lang.")
+    ] = None,
+    remind: Annotated[
+        list[str] | None, typer.Option("--remind", help="Show the effect of --remind.")
+    ] = None,
+    no_remind: Annotated[
+        bool, typer.Option("--no-remind", help="Show the effect of --no-remind.")
+    ] = False,
+    discreet: Annotated[
+        bool | None,
+        typer.Option("--discreet/--no-discreet", help="Show the effect of --discreet."),
+    ] = None,
+) -> None:
+    """Show each setting's value and where it comes from: default, config file, schedule, flag.
+
+    The config file is $KAPPLAN_CONFIG, else kapplan/config.toml in the platform's config
+    folder (Linux: $XDG_CONFIG_HOME or ~/.config; macOS: ~/Library/Application Support;
+    Windows: %APPDATA%).
+
+    Examples:
+
+      kapplan config
+
+      kapplan config infusions.toml --lang ru
+
+      kapplan config --format json | jq '.settings[] | select(.source != "default")'
+
+      kapplan config --init && "$EDITOR" "$(kapplan config --path)"
+    """
+    from kapplan.config import (
+        Flags,
+        config_path,
+        load_config,
+        load_layer,
+        render_settings,
+        resolve,
+        settings_json,
+        write_starter,
+    )
+
+    if path or init:
+        where = config_path()
+        if init:
+            write_starter(where)
+            sys.stderr.write(f"kapplan: wrote {where}\n")
+        else:
+            sys.stdout.write(f"{where}\n")
+        return
+    if remind and no_remind:
+        raise KapplanError("--remind and --no-remind contradict each other; expected one of them")
+    from kapplan.load import machine_timezone
+
+    configuration = load_config()
+    if remind:
+        # The same check as the plan command, so a bad lead time is reported here too.
+        from kapplan.render.ics import parse_reminder
+
+        for text in remind:
+            parse_reminder(text)
+    flags = Flags(
+        lang=lang.value if lang else None,
+        reminders=() if no_remind else (tuple(remind) if remind else None),
+        discreet=discreet,
+    )
+    layer = load_layer(schedule, configuration) if schedule is not None else None
+    settings = resolve(configuration, flags, machine_zone=machine_timezone(), layer=layer)
+    name = layer.source if layer else None
+    if output_format is SettingsFormat.JSON:
+        sys.stdout.write(settings_json(settings, configuration, name))
+    else:
+        sys.stdout.write(render_settings(settings, configuration, name))
 
 
 def _write_caseload(

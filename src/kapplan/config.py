@@ -1,0 +1,462 @@
+"""The user's configuration file: defaults for language, zone, availability and calendars.
+
+Each setting is decided in layers, later ones winning: the built-in default,
+the user's config file, the schedule file, then a command-line flag.
+
+- ``language``: a schedule's ``language`` key beats the config; ``--lang`` beats both.
+- ``timezone``: the zone of schedules that name none (instead of this
+  machine's), and the clock of a caseload planned without ``--therapist``.
+- ``[availability]``: used only by a schedule without an ``[availability]``
+  table of its own; the table is taken whole, never merged key by key.
+- ``reminders`` and ``discreet``: calendar options. They apply to ``.ics``
+  output only and are silently not used for terminal or JSON output (unlike
+  the flags ``--remind`` and ``--discreet``, which are refused there).
+  ``--remind``/``--no-remind`` replace the config's reminders;
+  ``--discreet``/``--no-discreet`` beat its ``discreet``.
+
+The file is found by `config_path`. A missing file means defaults; reading
+never creates or writes anything. A file that cannot be read or is invalid is
+a located `ConfigError`, like a bad schedule.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+
+from kapplan.errors import KapplanError
+from kapplan.schedule import Availability, Schedule, _language, _zone_name
+
+#: The environment variable naming the config file, overriding the platform's place.
+CONFIG_ENV = "KAPPLAN_CONFIG"
+#: The source of a value nobody set.
+DEFAULT = "default"
+#: Reminder lead times when nobody sets any (`kapplan.render.ics.DEFAULT_REMINDERS`).
+DEFAULT_REMINDER_TEXTS = ("1d", "1h")
+#: The language when nobody sets one.
+DEFAULT_LANGUAGE = "en"
+
+_T = TypeVar("_T")
+_V = TypeVar("_V", covariant=True)
+
+
+class ConfigError(KapplanError):
+    """The user's config file is unreadable or invalid, or cannot be found or written."""
+
+
+def config_path(
+    environ: Mapping[str, str] | None = None,
+    platform: str | None = None,
+) -> Path:
+    """Return where the user's config file is, whether or not it exists.
+
+    ``$KAPPLAN_CONFIG`` (a file path) wins when set and not empty. Otherwise
+    the platform's config folder: ``%APPDATA%\\kapplan\\config.toml`` on Windows,
+    ``~/Library/Application Support/kapplan/config.toml`` on macOS, and
+    ``$XDG_CONFIG_HOME/kapplan/config.toml`` elsewhere (``~/.config`` when the
+    variable is unset, empty or relative, as the XDG Base Directory spec says).
+
+    Parameters:
+        environ: The environment (default: `os.environ`).
+        platform: A `sys.platform` value (default: this one).
+
+    Returns:
+        The config file's path.
+    """
+    env = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV]).expanduser()
+    if platform == "win32":
+        appdata = env.get("APPDATA")
+        folder = Path(appdata) if appdata else Path.home() / "AppData" / "Roaming"
+    elif platform == "darwin":
+        folder = Path.home() / "Library" / "Application Support"
+    else:
+        xdg = env.get("XDG_CONFIG_HOME", "")
+        folder = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".config"
+    return folder / "kapplan" / "config.toml"
+
+
+def _reminders(value: object) -> object:
+    """Refuse a lone string: reminders are a list (``[]`` for none)."""
+    if isinstance(value, str):
+        raise ValueError(f'got {value!r}; expected a list such as ["1d", "1h"], or [] for none')
+    return value
+
+
+def _lead_time(value: object) -> object:
+    """Check one lead time as ``--remind`` would."""
+    if isinstance(value, str):
+        from kapplan.render.ics import parse_reminder
+
+        try:
+            parse_reminder(value)
+        except KapplanError as problem:
+            raise ValueError(problem.message) from None
+    return value
+
+
+LeadTime = Annotated[str, BeforeValidator(_lead_time)]
+
+
+class UserConfig(BaseModel):
+    """The config file: every key optional; a key left out leaves the default."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+    language: Annotated[str | None, BeforeValidator(_language)] = Field(
+        default=None,
+        description="Language of plans (en or ru) when the schedule names none.",
+    )
+    timezone: Annotated[str | None, BeforeValidator(_zone_name)] = Field(
+        default=None,
+        description="IANA zone for schedules that name none, and a caseload's clock "
+        "without --therapist (default: this machine's).",
+    )
+    availability: Availability | None = Field(
+        default=None,
+        description="When sessions may be placed, for schedules without [availability].",
+    )
+    reminders: Annotated[tuple[LeadTime, ...] | None, BeforeValidator(_reminders)] = Field(
+        default=None,
+        description='Reminder lead times in .ics output, e.g. ["1d", "1h"]; [] for none.',
+    )
+    discreet: StrictBool | None = Field(
+        default=None, description="Neutral titles and texts in .ics output."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Configuration:
+    """The user's config file as found: where it is, whether it exists, its values."""
+
+    path: Path
+    exists: bool
+    values: UserConfig
+
+    @property
+    def source(self) -> str:
+        """Return the name values from this file are credited to: its path."""
+        return str(self.path)
+
+
+def load_config(path: Path | None = None) -> Configuration:
+    """Read the user's config file; a missing one gives defaults. Writes nothing.
+
+    Parameters:
+        path: The file (default: `config_path`).
+
+    Returns:
+        The configuration.
+
+    Raises:
+        ConfigError: Located, when the file cannot be read, is not TOML or holds
+            an unknown key or a bad value.
+    """
+    from kapplan.load import _validate, parse_toml, read_text
+
+    path = config_path() if path is None else path
+    if str(path) == "-":
+        raise ConfigError(
+            f"${CONFIG_ENV} is '-'; expected the path of a config file (stdin is for schedules)"
+        )
+    if not path.exists():
+        return Configuration(path, exists=False, values=UserConfig())
+    name, text = read_text(str(path), ConfigError, "a kapplan config file (TOML)")
+    data = parse_toml(text, name, ConfigError)
+    return Configuration(path, True, _validate(UserConfig, data, text, name, ConfigError))
+
+
+@dataclass(frozen=True, slots=True)
+class Sourced(Generic[_V]):
+    """A setting's value and where it came from."""
+
+    value: _V
+    source: str
+    """``default``, the config file's path, the schedule file's name, or a flag."""
+
+
+@dataclass(frozen=True, slots=True)
+class Flags:
+    """The configurable settings as given on the command line; None where not given."""
+
+    lang: str | None = None
+    reminders: tuple[str, ...] | None = None
+    """``--remind`` values, or () for ``--no-remind``."""
+    discreet: bool | None = None
+    """True for ``--discreet``, False for ``--no-discreet``."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleLayer:
+    """A schedule as one layer of settings: the model and which top-level keys its file set."""
+
+    schedule: Schedule
+    source: str
+    keys: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every configurable setting, decided, with its source."""
+
+    language: Sourced[str]
+    timezone: Sourced[str]
+    days: Sourced[tuple[str, ...]]
+    hours: Sourced[str]
+    reminders: Sourced[tuple[str, ...]]
+    discreet: Sourced[bool]
+
+    def rows(self) -> list[tuple[str, Sourced[object]]]:
+        """Return the settings in display order, named as in the config file."""
+        return [
+            ("language", self.language),
+            ("timezone", self.timezone),
+            ("availability.days", self.days),
+            ("availability.hours", self.hours),
+            ("reminders", self.reminders),
+            ("discreet", self.discreet),
+        ]
+
+
+def _first(*layers: tuple[_T | None, str]) -> Sourced[_T]:
+    """Return the first layer that holds a value (layers given from strongest to weakest)."""
+    for value, source in layers:
+        if value is not None:
+            return Sourced(value, source)
+    raise ValueError("no layer holds a value; the last one must be the default")
+
+
+def resolve(
+    configuration: Configuration,
+    flags: Flags,
+    *,
+    machine_zone: str,
+    layer: ScheduleLayer | None = None,
+) -> Settings:
+    """Decide every setting: flag, else schedule, else config file, else default.
+
+    Parameters:
+        configuration: The user's config file.
+        flags: What the command line gave.
+        machine_zone: This machine's zone, the last resort for ``timezone``.
+        layer: The schedule, when there is one.
+
+    Returns:
+        Each setting's value and source.
+    """
+    user, here = configuration.values, configuration.source
+    schedule = layer.schedule if layer else None
+    keys = layer.keys if layer else frozenset()
+    there = layer.source if layer else ""
+    own = schedule is not None and "availability" in keys
+    available = schedule.availability if schedule is not None and own else user.availability
+    where = there if own else here
+    fields = available.model_fields_set if available is not None else set()
+    defaults = Availability()
+    return Settings(
+        language=_first(
+            (flags.lang, "--lang"),
+            (schedule.language if schedule and "language" in keys else None, there),
+            (user.language, here),
+            (DEFAULT_LANGUAGE, DEFAULT),
+        ),
+        timezone=_first(
+            (schedule.timezone if schedule and "timezone" in keys else None, there),
+            (user.timezone, here),
+            (machine_zone, DEFAULT),
+        ),
+        days=_first(
+            (available.days if available and "days" in fields else None, where),
+            (defaults.days, DEFAULT),
+        ),
+        hours=_first(
+            (available.hours if available and "hours" in fields else None, where),
+            (defaults.hours, DEFAULT),
+        ),
+        reminders=_first(
+            (flags.reminders, "--no-remind" if flags.reminders == () else "--remind"),
+            (user.reminders, here),
+            (DEFAULT_REMINDER_TEXTS, DEFAULT),
+        ),
+        discreet=_first(
+            (flags.discreet, "--discreet" if flags.discreet else "--no-discreet"),
+            (user.discreet, here),
+            (False, DEFAULT),
+        ),
+    )
+
+
+def apply_config(schedule: Schedule, configuration: Configuration, lang: str | None) -> Schedule:
+    """Give a loaded schedule the config's language and availability where it sets none.
+
+    The zone is not applied here: pass the config's ``timezone`` to the loader
+    as ``default_timezone``, since local times are read in it.
+
+    Parameters:
+        schedule: The schedule as loaded.
+        configuration: The user's config file.
+        lang: The ``--lang`` flag, if given.
+
+    Returns:
+        The schedule with the decided language and availability.
+    """
+    layer = ScheduleLayer(schedule, "", frozenset(schedule.model_fields_set))
+    # The zone is decided by the loader (see above), so its fallback is not needed here.
+    settings = resolve(configuration, Flags(lang=lang), machine_zone="UTC", layer=layer)
+    update: dict[str, object] = {"language": settings.language.value}
+    if "availability" not in layer.keys and configuration.values.availability is not None:
+        update["availability"] = configuration.values.availability
+    return schedule.model_copy(update=update)
+
+
+def load_layer(path: str, configuration: Configuration) -> ScheduleLayer:
+    """Load a schedule (local times in the config's zone, if it names none) as a layer.
+
+    Parameters:
+        path: A schedule file, or ``-`` for stdin.
+        configuration: The user's config file.
+
+    Returns:
+        The schedule, its name, and the top-level keys its file sets.
+
+    Raises:
+        ScheduleError: Located, on any problem in the schedule.
+    """
+    from kapplan.load import parse_toml, read_text, schedule_from_text
+
+    name, text = read_text(path)
+    keys = frozenset(parse_toml(text, name))
+    zone = configuration.values.timezone
+    return ScheduleLayer(schedule_from_text(text, name, default_timezone=zone), name, keys)
+
+
+def display(value: object) -> str:
+    """Write a setting's value for people: lists joined by commas, booleans in lower case.
+
+    Parameters:
+        value: A setting's value.
+
+    Returns:
+        The text; ``none`` for an empty list.
+    """
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple):
+        return ", ".join(value) if value else "none"
+    return str(value)
+
+
+def render_settings(settings: Settings, configuration: Configuration, schedule: str | None) -> str:
+    """Render the settings as a plain table for people, with the config file's place.
+
+    Parameters:
+        settings: The decided settings.
+        configuration: The user's config file.
+        schedule: The schedule's name, if one was given.
+
+    Returns:
+        The text, ending with a newline.
+    """
+    state = "" if configuration.exists else " (not found; using defaults)"
+    lines = [f"config file: {configuration.path}{state}"]
+    if schedule is not None:
+        lines.append(f"schedule:    {schedule}")
+    rows = [("setting", "value", "source")]
+    rows += [(name, display(sourced.value), sourced.source) for name, sourced in settings.rows()]
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    lines.append("")
+    for name, value, source in rows:
+        lines.append(f"{name:<{widths[0]}}  {value:<{widths[1]}}  {source}")
+    lines += ["", "reminders and discreet apply to calendar (.ics) output only."]
+    return "\n".join(lines) + "\n"
+
+
+def settings_json(settings: Settings, configuration: Configuration, schedule: str | None) -> str:
+    """Render the settings as one JSON document for scripts.
+
+    Parameters:
+        settings: The decided settings.
+        configuration: The user's config file.
+        schedule: The schedule's name, if one was given.
+
+    Returns:
+        ``{"config": {"path", "exists"}, "schedule", "settings": [{"setting",
+        "value", "source"}]}``, ending with a newline; lists stay lists.
+    """
+    import json
+
+    document = {
+        "config": {"path": str(configuration.path), "exists": configuration.exists},
+        "schedule": schedule,
+        "settings": [
+            {
+                "setting": name,
+                "value": list(s.value) if isinstance(s.value, tuple) else s.value,
+                "source": s.source,
+            }
+            for name, s in settings.rows()
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+#: What `kapplan config --init` writes: every key, commented out, with its default.
+STARTER = """\
+# kapplan's user configuration: defaults for every plan you make.
+# A schedule file's own keys win over these, and command-line flags win over both.
+# `kapplan config` shows each setting's value and where it comes from.
+
+# Language of plans: "en" or "ru" (a schedule's `language`, or --lang, wins).
+# language = "en"
+
+# Zone of schedules that name none, and your clock for a caseload without
+# --therapist (default: this machine's zone).
+# timezone = "Europe/Berlin"
+
+# Calendar (.ics) output only: reminder lead times (units m, h, d, w; [] for none)
+# and neutral titles that do not reveal the treatment (--remind, --no-remind,
+# --discreet and --no-discreet win).
+# reminders = ["1d", "1h"]
+# discreet = false
+
+# When sessions may be placed, for schedules without an [availability] table.
+# [availability]
+# days = ["mon", "tue", "wed", "thu", "fri"]
+# hours = "09:00-18:00"
+"""
+
+
+def write_starter(path: Path) -> None:
+    """Write the commented starter config, creating its folder; never over an existing file.
+
+    Parameters:
+        path: Where to write it.
+
+    Raises:
+        ConfigError: When a file is already there.
+        OutputError: When it cannot be written.
+    """
+    from kapplan.output import write_output
+
+    if path.exists() or path.is_symlink():
+        raise ConfigError(
+            "already exists; expected no file there (edit it, or move it away first)",
+            source=str(path),
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as problem:
+        raise ConfigError(
+            f"cannot create the folder {str(path.parent)!r}: {problem.strerror or problem}; "
+            "expected a place you can write to",
+            source=str(path),
+        ) from None
+    write_output(path, STARTER, force=False)
