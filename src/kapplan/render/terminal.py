@@ -43,11 +43,21 @@ def render_terminal(plan: Plan, *, width: int = 100, color: bool = False) -> str
         The text, ending in a newline.
     """
     buffer = io.StringIO()
-    print_plan(_console(buffer, width, color), plan)
-    return _plain_lines(buffer.getvalue())
+    print_plan(text_console(buffer, width, color), plan)
+    return plain_lines(buffer.getvalue())
 
 
-def _console(buffer: io.StringIO, width: int, color: bool) -> Console:
+def text_console(buffer: io.StringIO, width: int, color: bool) -> Console:
+    """Return a console that prints into a buffer: no markup, emoji or highlighting.
+
+    Parameters:
+        buffer: Where the text goes.
+        width: Columns to lay out for.
+        color: Emit ANSI colour codes; plain text otherwise.
+
+    Returns:
+        The console.
+    """
     return Console(
         file=buffer,
         width=width,
@@ -61,7 +71,8 @@ def _console(buffer: io.StringIO, width: int, color: bool) -> Console:
     )
 
 
-def _plain_lines(text: str) -> str:
+def plain_lines(text: str) -> str:
+    """Return text with each line's trailing blanks removed, ending in a newline."""
     # Rich pads every line to the width; trailing blanks only get in the way of
     # pipes and diffs.
     return "".join(line.rstrip() + "\n" for line in text.splitlines())
@@ -166,7 +177,7 @@ def render_caseload(
     texts = catalogue(language)
     zone = ZoneInfo(timezone)
     buffer = io.StringIO()
-    console = _console(buffer, width, color)
+    console = text_console(buffer, width, color)
     console.print(
         Text(texts.text("terminal.caseload_title"), style="bold"),
         Text("  " + texts.text("terminal.caseload_scope", n=len(plans), zone=timezone)),
@@ -235,4 +246,4 @@ def render_caseload(
         ("summary.warnings", len(warnings)),
     )
     console.print(Text(" · ".join(texts.text(key, n=n) for key, n in counts)))
-    return _plain_lines(buffer.getvalue())
+    return plain_lines(buffer.getvalue())
