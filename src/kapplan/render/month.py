@@ -35,6 +35,9 @@ from kapplan.render.terminal import PHASE_STYLE, plain_lines, print_warnings, te
 
 #: What marks a day with a therapy session.
 SESSION_MARK = "*"
+#: Columns of a week's row of day cells, and the indent and gap around it.
+_GRID_WIDTH = 7 * 4 + 6 + 3
+_INDENT = 2
 #: A day's letter wins over another's in this order.
 PHASE_ORDER = (Phase.EXPERIENCE, Phase.PREPARATION, Phase.INTEGRATION)
 
@@ -123,7 +126,8 @@ def print_month(console: Console, plan: Plan) -> None:
     month = first.replace(day=1)
     while month <= last:
         console.print()
-        console.print(Padding(_month_grid(month, marks, texts), (0, 0, 0, 2), expand=False))
+        grid = _month_grid(month, marks, texts, room=console.width - _INDENT - _GRID_WIDTH)
+        console.print(Padding(grid, (0, 0, 0, _INDENT), expand=False))
         month = _next_month(month)
     later = [e for e in plan.events if e.course is None and e.start.date() >= month]
     if later:
@@ -165,8 +169,12 @@ def _next_month(month: date) -> date:
     return (month + timedelta(days=31)).replace(day=1)
 
 
-def _month_grid(month: date, marks: dict[date, DayMark], texts: Catalogue) -> Table:
-    """Lay out one month: a heading, the weekdays, then a row per week with its line."""
+def _month_grid(month: date, marks: dict[date, DayMark], texts: Catalogue, *, room: int) -> Table:
+    """Lay out one month: a heading, the weekdays, then a row per week with its line.
+
+    A week's line that is wider than `room` puts its doses and its sessions on
+    lines of their own rather than breaking in the middle of either.
+    """
     heading = texts.text(
         "month.heading", month=texts.lists["calendar.months"][month.month - 1], year=month.year
     )
@@ -178,7 +186,7 @@ def _month_grid(month: date, marks: dict[date, DayMark], texts: Catalogue) -> Ta
         title=Text(heading[:1].upper() + heading[1:], style="bold"),
         title_justify="left",
     )
-    table.add_column("week", no_wrap=True, min_width=7 * 4 + 6)
+    table.add_column("week", no_wrap=True, min_width=_GRID_WIDTH - 3)
     table.add_column("doses and sessions", overflow="fold")
     weekdays = " ".join(f"{name[:2]:>2}  " for name in texts.lists["calendar.weekdays_abbr"])
     table.add_row(Text(weekdays, style="dim"), "")
@@ -200,7 +208,7 @@ def _month_grid(month: date, marks: dict[date, DayMark], texts: Catalogue) -> Ta
             if mark is not None:
                 doses.extend(mark.doses)
                 sessions += mark.sessions
-        table.add_row(row, Text(_week_line(doses, sessions, texts)))
+        table.add_row(row, Text(_week_line(doses, sessions, texts, room)))
         start += timedelta(days=7)
     return table
 
@@ -220,10 +228,11 @@ def _cell(day: date, mark: DayMark | None, texts: Catalogue) -> Text:
     return cell.append(SESSION_MARK if mark.sessions else " ", style="bold")
 
 
-def _week_line(doses: list[int], sessions: int, texts: Catalogue) -> str:
+def _week_line(doses: list[int], sessions: int, texts: Catalogue, room: int) -> str:
     parts = []
     if doses:
         parts.append(texts.text("month.doses", n=len(doses), list=texts.join(doses)))
     if sessions:
         parts.append(texts.text("month.sessions", n=sessions))
-    return " · ".join(parts)
+    line = " · ".join(parts)
+    return line if len(line) <= room else "\n".join(parts)
