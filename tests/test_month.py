@@ -11,10 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from kapplan.cli import app
+from kapplan.engine import build_plan
+from kapplan.load import default_rulebook
 from kapplan.plan import Phase
 from kapplan.render.month import day_marks, render_month
+from kapplan.render.terminal import render_terminal
 from tests.conftest import EXAMPLES, ROOT
-from tests.plans import ALWAYS, doses, plan
+from tests.plans import ALWAYS, TEXTS, doses, plan, schedule
 
 IV = ROOT / "examples" / "iv-six-infusions.toml"
 TWO_COURSES = ROOT / "examples" / "two-courses.toml"
@@ -165,3 +168,44 @@ class TestErrors:
         """--view agenda prints what plain `kapplan plan` prints."""
         plain = runner.invoke(app, ["plan", str(IV)]).stdout
         assert runner.invoke(app, ["plan", str(IV), "--view", "agenda"]).stdout == plain
+
+
+class TestMarkupIsText:
+    """Rich markup (or HTML) in a client label or rule text prints literally in both views."""
+
+    CLIENT = "[bold red]x[/] <script>alert(1)</script> [link=https://example.org]y[/link]"
+
+    @pytest.mark.parametrize("view", ["agenda", "month"])
+    def test_client_label(self, tmp_path: Path, view: str) -> None:
+        """The client label is printed as written, in plain text and in colour."""
+        path = tmp_path / "s.toml"
+        path.write_text(
+            f'timezone = "Europe/Berlin"\nclient = "{self.CLIENT}"\n'
+            + doses("2026-12-01T10:00:00")
+            + ALWAYS,
+            encoding="utf-8",
+        )
+        result = CliRunner(env={"NO_COLOR": "1", "COLUMNS": "140"}).invoke(
+            app, ["plan", str(path), "--view", view]
+        )
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout.startswith(f"Integration plan for {self.CLIENT}")
+
+    @pytest.mark.parametrize("render", ["agenda", "month"])
+    def test_rule_title_in_colour(self, render: str) -> None:
+        """A rule title with markup keeps its brackets when colour is on."""
+        book = default_rulebook()
+        rules = tuple(
+            r.model_copy(update={"title": "[bold red]x[/] {month}"})
+            if r.id == "long-arc-monthly"
+            else r
+            for r in book.rule
+        )
+        built = build_plan(
+            schedule(doses("2026-12-01T10:00:00") + ALWAYS),
+            book.model_copy(update={"rule": rules}),
+            texts=TEXTS,
+        )
+        draw = render_terminal if render == "agenda" else render_month
+        text = ANSI.sub("", draw(built, width=140, color=True))
+        assert "[bold red]x[/] 6" in text
