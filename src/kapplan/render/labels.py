@@ -105,13 +105,14 @@ def monday(day: date) -> date:
 
 
 def last_day(event: PlanEvent) -> date:
-    """Return the last day an event touches (an all-day event's end is exclusive).
+    """Return the last day a view shows an event on.
 
     Parameters:
         event: The event.
 
     Returns:
-        The date of its last day.
+        For an all-day event, the day before its (exclusive) end; for a timed
+        event, the day it starts, where the views list it.
     """
     if event.all_day:
         return (event.end - timedelta(days=1)).date()
