@@ -81,6 +81,33 @@ def test_russian_terminal_has_no_english(russian: Path) -> None:
     assert "Предупреждения (" in result.stdout
 
 
+def test_russian_month_view_has_no_english(russian: Path) -> None:
+    """The month view's headings, weekdays, letters, key and weeks' lines are Russian."""
+    result = CliRunner(env={"NO_COLOR": "1", "COLUMNS": "100"}).invoke(
+        app, ["plan", str(russian), "--view", "month"]
+    )
+    assert result.exit_code == 0
+    assert _latin_words(result.stdout) == []
+    assert "Обозначения:" in result.stdout
+    assert "Март 2027" in result.stdout
+
+
+def test_russian_handout_has_no_english(runner: CliRunner, russian: Path) -> None:
+    """The HTML handout's text (not its tags or CSS) is Russian, and says so in `lang`."""
+    from html.parser import HTMLParser
+
+    html = runner.invoke(app, ["plan", str(russian), "-f", "html"]).stdout
+    assert '<html lang="ru">' in html
+    texts: list[str] = []
+    parser = HTMLParser()
+    parser.handle_data = texts.append  # type: ignore[method-assign]
+    parser.feed(html.split("</style>", 1)[1])
+    text = "".join(texts)
+    assert _latin_words(text) == []
+    for heading in ("Вопросы для дневника", "Памятки", "Предупреждения ("):
+        assert heading in text
+
+
 @pytest.mark.parametrize("discreet", [False, True], ids=["full", "discreet"])
 def test_russian_calendar_has_no_english(runner: CliRunner, russian: Path, discreet: bool) -> None:
     """The .ics texts (name, titles, descriptions, categories, alarms) are Russian."""
@@ -102,9 +129,11 @@ def test_russian_calendar_has_no_english(runner: CliRunner, russian: Path, discr
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_english_output_has_no_russian(runner: CliRunner, example: Path) -> None:
     """English plans, in every format, hold no Cyrillic."""
-    for fmt in ("terminal", "json", "ics"):
+    for fmt in ("terminal", "json", "ics", "html"):
         out = runner.invoke(app, ["plan", str(example), "-f", fmt]).stdout
         assert not CYRILLIC.search(out), fmt
+    month = runner.invoke(app, ["plan", str(example), "--view", "month"]).stdout
+    assert not CYRILLIC.search(month)
 
 
 def test_lang_flag_overrides_the_schedule(runner: CliRunner, russian: Path) -> None:

@@ -54,6 +54,14 @@ class Format(StrEnum):
     TERMINAL = "terminal"
     JSON = "json"
     ICS = "ics"
+    HTML = "html"
+
+
+class View(StrEnum):
+    """Terminal views of `kapplan plan`."""
+
+    AGENDA = "agenda"
+    MONTH = "month"
 
 
 class Language(StrEnum):
@@ -64,7 +72,13 @@ class Language(StrEnum):
 
 
 #: Formats inferred from the output file's suffix when --format is not given.
-SUFFIX_FORMATS = {".json": Format.JSON, ".ics": Format.ICS, ".txt": Format.TERMINAL}
+SUFFIX_FORMATS = {
+    ".json": Format.JSON,
+    ".ics": Format.ICS,
+    ".txt": Format.TERMINAL,
+    ".html": Format.HTML,
+    ".htm": Format.HTML,
+}
 
 
 def _version(value: bool) -> None:
@@ -103,8 +117,17 @@ def plan_command(
         typer.Option(
             "--format",
             "-f",
-            help="terminal (for people), json (for scripts) or ics (a calendar). "
-            "Default: from the -o suffix (.json, .ics), else terminal.",
+            help="terminal (for people), json (for scripts), ics (a calendar) or html (a "
+            "printable handout). Default: from the -o suffix (.json, .ics, .html), else terminal.",
+            show_default=False,
+        ),
+    ] = None,
+    view: Annotated[
+        View | None,
+        typer.Option(
+            "--view",
+            help="The terminal view: agenda (week by week, every event; the default) or month "
+            "(month grids, each day marked by phase).",
             show_default=False,
         ),
     ] = None,
@@ -195,6 +218,10 @@ def plan_command(
 
       kapplan plan infusions.toml -o plan.ics --discreet
 
+      kapplan plan infusions.toml --view month
+
+      kapplan plan infusions.toml -o handout.html
+
       cat infusions.toml | kapplan plan -
 
       kapplan plan examples/caseload/ -o sessions.ics
@@ -220,6 +247,8 @@ def plan_command(
         )
     if remind and no_remind:
         raise KapplanError("--remind and --no-remind contradict each other; expected one of them")
+    if view is not None and chosen is not Format.TERMINAL:
+        raise KapplanError("--view applies to the terminal format; expected --format terminal")
 
     from kapplan.config import Flags, apply_config, load_config, resolve
     from kapplan.engine import build_caseload
@@ -245,6 +274,11 @@ def plan_command(
     paths = schedule_paths(schedules)
     inputs = [Path(p) for p in paths if p != "-"]
     clients = load_caseload(paths, default_timezone=zone) if len(paths) > 1 or therapist else None
+    if clients is not None and (chosen is Format.HTML or view is View.MONTH):
+        what = "--format html" if chosen is Format.HTML else "--view month"
+        raise KapplanError(
+            f"{what} shows one client's plan, not a caseload; expected a single schedule"
+        )
     if clients is not None:
         clients = [apply_config(c, configuration, flags.lang) for c in clients]
         # A caseload: one therapist, whose clock is their file's zone, else the config's,
@@ -297,10 +331,20 @@ def plan_command(
             calendar_name=calendar_name,
         )
         return
+    if chosen is Format.HTML:
+        from kapplan.render.html import OWNED_MARKER, render_html
+
+        _write_text(render_html(plan), output, force=force, inputs=inputs, owned=OWNED_MARKER)
+        return
     if chosen is Format.JSON:
         from kapplan.render.json import render_json
 
         text = render_json(plan)
+    elif view is View.MONTH:
+        from kapplan.render.month import render_month
+
+        width, color = _layout(output)
+        text = render_month(plan, width=width, color=color)
     else:
         from kapplan.render.terminal import render_terminal
 
@@ -623,14 +667,16 @@ def _write_caseload(
     _write_text(text, output, force=force, inputs=inputs)
 
 
-def _write_text(text: str, output: Path | None, *, force: bool, inputs: list[Path]) -> None:
+def _write_text(
+    text: str, output: Path | None, *, force: bool, inputs: list[Path], owned: bytes | None = None
+) -> None:
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
     from kapplan.output import write_output
 
-    write_output(output, text, force=force, inputs=inputs)
+    write_output(output, text, force=force, owned_marker=owned, inputs=inputs)
 
 
 def _write_ics(

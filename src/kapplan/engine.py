@@ -791,6 +791,7 @@ class _Planner:
             else None,
             rule=rule.id,
             is_session=rule.placement is Placement.SESSION,
+            prompts=prompts,
         )
         key = (start.astimezone(UTC), not all_day, request.order, event.uid)
         self.events.append((key, event))

@@ -105,6 +105,8 @@ class PlanEvent:
     """Id of the rule that made it."""
     is_session: bool = False
     """True for appointments with a therapist (placed inside availability)."""
+    prompts: tuple[str, ...] = ()
+    """Journaling prompts the description lists (so a handout can print them once)."""
 
 
 @dataclass(frozen=True, slots=True)

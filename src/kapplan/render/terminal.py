@@ -9,7 +9,7 @@ when rendering for people: the JSON and ICS paths never load Rich.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
@@ -21,7 +21,8 @@ from rich.text import Text
 
 from kapplan.caseload import agenda, load
 from kapplan.i18n import Catalogue, catalogue
-from kapplan.plan import Phase, Plan, PlanEvent, PlanWarning
+from kapplan.plan import Phase, Plan, PlanEvent
+from kapplan.render.labels import monday, sections, summary, title, warning_text
 
 PHASE_STYLE = {
     Phase.PREPARATION: "bold cyan",
@@ -42,11 +43,21 @@ def render_terminal(plan: Plan, *, width: int = 100, color: bool = False) -> str
         The text, ending in a newline.
     """
     buffer = io.StringIO()
-    print_plan(_console(buffer, width, color), plan)
-    return _plain_lines(buffer.getvalue())
+    print_plan(text_console(buffer, width, color), plan)
+    return plain_lines(buffer.getvalue())
 
 
-def _console(buffer: io.StringIO, width: int, color: bool) -> Console:
+def text_console(buffer: io.StringIO, width: int, color: bool) -> Console:
+    """Return a console that prints into a buffer: no markup, emoji or highlighting.
+
+    Parameters:
+        buffer: Where the text goes.
+        width: Columns to lay out for.
+        color: Emit ANSI colour codes; plain text otherwise.
+
+    Returns:
+        The console.
+    """
     return Console(
         file=buffer,
         width=width,
@@ -60,7 +71,8 @@ def _console(buffer: io.StringIO, width: int, color: bool) -> Console:
     )
 
 
-def _plain_lines(text: str) -> str:
+def plain_lines(text: str) -> str:
+    """Return text with each line's trailing blanks removed, ending in a newline."""
     # Rich pads every line to the width; trailing blanks only get in the way of
     # pipes and diffs.
     return "".join(line.rstrip() + "\n" for line in text.splitlines())
@@ -74,74 +86,37 @@ def print_plan(console: Console, plan: Plan) -> None:
         plan: The plan.
     """
     texts = catalogue(plan.language)
-    title = (
-        texts.text("terminal.title_client", client=plan.client)
-        if plan.client
-        else texts.text("terminal.title")
-    )
-    console.print(Text(title, style="bold"), Text(f"  ({plan.timezone})"))
-    for label, events in _sections(plan, texts):
+    console.print(Text(title(plan, texts), style="bold"), Text(f"  ({plan.timezone})"))
+    for label, events in sections(plan, texts):
         console.print()
         console.print(Text(label, style="bold underline"))
-        for monday, week in groupby(events, key=lambda e: _monday(e.start.date())):
+        for first, week in groupby(events, key=lambda e: monday(e.start.date())):
             console.print(
-                Padding(_week_table(monday, list(week), texts), (1, 0, 0, 2), expand=False)
+                Padding(_week_table(first, list(week), texts), (1, 0, 0, 2), expand=False)
             )
-    if plan.warnings:
-        console.print()
-        console.print(
-            Text(texts.text("terminal.warnings", n=len(plan.warnings)), style="bold yellow")
-        )
-        for warning in plan.warnings:
-            console.print(
-                Padding(Text(f"! {_warning(warning, texts)}"), (0, 0, 0, 2), expand=False)
-            )
+    print_warnings(console, plan, texts)
     console.print()
     console.print(Text(summary(plan)))
 
 
-def _warning(warning: PlanWarning, texts: Catalogue) -> str:
-    if not warning.alternatives:
-        return warning.message
-    options = ", ".join(texts.format_datetime(a) for a in warning.alternatives)
-    return f"{warning.message} ({texts.text('terminal.next_options', options=options)})"
+def print_warnings(console: Console, plan: Plan, texts: Catalogue) -> None:
+    """Print a plan's warnings under a heading (nothing when it has none).
+
+    Parameters:
+        console: Where to print.
+        plan: The plan.
+        texts: The catalogue of the plan's language.
+    """
+    if not plan.warnings:
+        return
+    console.print()
+    console.print(Text(texts.text("terminal.warnings", n=len(plan.warnings)), style="bold yellow"))
+    for warning in plan.warnings:
+        line = f"! {warning_text(warning, texts)}"
+        console.print(Padding(Text(line), (0, 0, 0, 2), expand=False))
 
 
-def summary(plan: Plan) -> str:
-    """Return the one-line summary: courses, doses, sessions, events, warnings."""
-    texts = catalogue(plan.language)
-    counts = (
-        ("summary.courses", len(plan.courses)),
-        ("summary.doses", len(plan.infusions)),
-        ("summary.sessions", len(plan.sessions)),
-        ("summary.events", len(plan.events)),
-        ("summary.warnings", len(plan.warnings)),
-    )
-    return " · ".join(texts.text(key, n=n) for key, n in counts)
-
-
-def _sections(plan: Plan, texts: Catalogue) -> Iterable[tuple[str, list[PlanEvent]]]:
-    for course in plan.courses:
-        events = [e for e in plan.events if e.course == course.index]
-        span = texts.text(
-            "text.span",
-            first=texts.format_date(course.start.date(), "long"),
-            last=texts.format_date(course.end.date(), "long"),
-        )
-        label = texts.text(
-            "terminal.course", course=course.index, n=len(course.infusions), span=span
-        )
-        yield label, events
-    rest = [e for e in plan.events if e.course is None]
-    if rest:
-        yield texts.text("terminal.long_arc"), rest
-
-
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def _week_table(monday: date, events: list[PlanEvent], texts: Catalogue) -> Group:
+def _week_table(first: date, events: list[PlanEvent], texts: Catalogue) -> Group:
     table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
     table.add_column("day", no_wrap=True, min_width=10)
     table.add_column("time", no_wrap=True, min_width=13)
@@ -171,7 +146,7 @@ def _week_table(monday: date, events: list[PlanEvent], texts: Catalogue) -> Grou
             Text(event.title, style="bold" if event.is_session else ""),
         )
         previous = day
-    return Group(Text(texts.format_date(monday, "week"), style="dim"), table)
+    return Group(Text(texts.format_date(first, "week"), style="dim"), table)
 
 
 def render_caseload(
@@ -202,19 +177,17 @@ def render_caseload(
     texts = catalogue(language)
     zone = ZoneInfo(timezone)
     buffer = io.StringIO()
-    console = _console(buffer, width, color)
+    console = text_console(buffer, width, color)
     console.print(
         Text(texts.text("terminal.caseload_title"), style="bold"),
         Text("  " + texts.text("terminal.caseload_scope", n=len(plans), zone=timezone)),
     )
     items = agenda(plans)
-    for monday, week in groupby(
-        items, key=lambda i: _monday(i.event.start.astimezone(zone).date())
-    ):
+    for first, week in groupby(items, key=lambda i: monday(i.event.start.astimezone(zone).date())):
         rows = list(week)
         sessions = sum(1 for i in rows if i.event.is_session)
         console.print()
-        week_label = texts.format_date(monday, "week")
+        week_label = texts.format_date(first, "week")
         console.print(
             Text(texts.text("terminal.caseload_week", week=week_label, n=sessions), style="bold")
         )
@@ -262,7 +235,7 @@ def render_caseload(
         console.print()
         console.print(Text(texts.text("terminal.warnings", n=len(warnings)), style="bold yellow"))
         for client, warning in warnings:
-            line = f"! {client}: {_warning(warning, texts)}"
+            line = f"! {client}: {warning_text(warning, texts)}"
             console.print(Padding(Text(line), (0, 0, 0, 2), expand=False))
     console.print()
     sessions_total = sum(len(p.sessions) for p in plans)
@@ -273,4 +246,4 @@ def render_caseload(
         ("summary.warnings", len(warnings)),
     )
     console.print(Text(" · ".join(texts.text(key, n=n) for key, n in counts)))
-    return _plain_lines(buffer.getvalue())
+    return plain_lines(buffer.getvalue())

@@ -1,0 +1,119 @@
+"""Texts every view for people shares: sections, warnings, the summary line.
+
+The terminal views (agenda and month) and the HTML handout label a plan the
+same way. This module holds those labels and imports no Rich, so the handout
+renders without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from kapplan.i18n import Catalogue, catalogue
+from kapplan.plan import Plan, PlanEvent, PlanWarning
+
+
+def summary(plan: Plan) -> str:
+    """Return the one-line summary: courses, doses, sessions, events, warnings.
+
+    Parameters:
+        plan: The plan.
+
+    Returns:
+        The line, in the plan's language.
+    """
+    texts = catalogue(plan.language)
+    counts = (
+        ("summary.courses", len(plan.courses)),
+        ("summary.doses", len(plan.infusions)),
+        ("summary.sessions", len(plan.sessions)),
+        ("summary.events", len(plan.events)),
+        ("summary.warnings", len(plan.warnings)),
+    )
+    return " · ".join(texts.text(key, n=n) for key, n in counts)
+
+
+def title(plan: Plan, texts: Catalogue) -> str:
+    """Return the plan's heading, naming its client when it has one.
+
+    Parameters:
+        plan: The plan.
+        texts: The catalogue of the plan's language.
+
+    Returns:
+        E.g. ``Integration plan for A. Patient``.
+    """
+    if plan.client:
+        return texts.text("terminal.title_client", client=plan.client)
+    return texts.text("terminal.title")
+
+
+def sections(plan: Plan, texts: Catalogue) -> Iterable[tuple[str, list[PlanEvent]]]:
+    """Yield the plan's sections: each course, then the long arc, with their events.
+
+    Parameters:
+        plan: The plan.
+        texts: The catalogue of the plan's language.
+
+    Returns:
+        Pairs of a section's label and its events in plan order; the long arc
+        is left out when it has no events.
+    """
+    for course in plan.courses:
+        events = [e for e in plan.events if e.course == course.index]
+        span = texts.text(
+            "text.span",
+            first=texts.format_date(course.start.date(), "long"),
+            last=texts.format_date(course.end.date(), "long"),
+        )
+        label = texts.text(
+            "terminal.course", course=course.index, n=len(course.infusions), span=span
+        )
+        yield label, events
+    rest = [e for e in plan.events if e.course is None]
+    if rest:
+        yield texts.text("terminal.long_arc"), rest
+
+
+def warning_text(warning: PlanWarning, texts: Catalogue) -> str:
+    """Return a warning's message, with the next free times when it has them.
+
+    Parameters:
+        warning: The warning.
+        texts: The catalogue of the plan's language.
+
+    Returns:
+        The message as one line.
+    """
+    if not warning.alternatives:
+        return warning.message
+    options = ", ".join(texts.format_datetime(a) for a in warning.alternatives)
+    return f"{warning.message} ({texts.text('terminal.next_options', options=options)})"
+
+
+def monday(day: date) -> date:
+    """Return the Monday that starts the week of a day.
+
+    Parameters:
+        day: The day.
+
+    Returns:
+        That week's Monday (the day itself on a Monday).
+    """
+    return day - timedelta(days=day.weekday())
+
+
+def last_day(event: PlanEvent) -> date:
+    """Return the last day a view shows an event on.
+
+    Parameters:
+        event: The event.
+
+    Returns:
+        For an all-day event, the day before its (exclusive) end; for a timed
+        event, the day it starts, where the views list it.
+    """
+    if event.all_day:
+        return (event.end - timedelta(days=1)).date()
+    return event.start.date()
