@@ -367,7 +367,7 @@ def diff_command(
 
       kapplan diff plan.ics infusions.toml --discreet
 
-      kapplan diff plan.json infusions.toml --exit-code || echo "the plan changed"
+      kapplan diff plan.json infusions.toml --exit-code || echo changed
     """
     if remind and no_remind:
         raise KapplanError("--remind and --no-remind contradict each other; expected one of them")

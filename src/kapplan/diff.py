@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from pathlib import PurePath
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kapplan.errors import KapplanError
@@ -464,22 +464,8 @@ def _json_event(item: Any, where: str, source: str, session_kinds: Collection[Ki
                 source=source,
                 field=f"{where}.{name}",
             )
-    try:
-        kind = Kind(item["kind"])
-    except ValueError:
-        raise UnreadableExport(
-            f"unknown kind {_shown(item['kind'])}; expected one of {', '.join(Kind)}",
-            source=source,
-            field=f"{where}.kind",
-        ) from None
-    try:
-        phase = Phase(item["phase"])
-    except ValueError:
-        raise UnreadableExport(
-            f"unknown phase {_shown(item['phase'])}; expected one of {', '.join(Phase)}",
-            source=source,
-            field=f"{where}.phase",
-        ) from None
+    kind = _json_enum(Kind, item["kind"], source, f"{where}.kind")
+    phase = _json_enum(Phase, item["phase"], source, f"{where}.phase")
     start, end = (_json_time(item[k], source, f"{where}.{k}") for k in ("start", "end"))
     return PlanEvent(
         uid=item["uid"],
@@ -495,6 +481,21 @@ def _json_event(item: Any, where: str, source: str, session_kinds: Collection[Ki
         rule=item["rule"],
         is_session=kind in session_kinds,
     )
+
+
+_E = TypeVar("_E", Kind, Phase)
+
+
+def _json_enum(closed: type[_E], value: str, source: str, field: str) -> _E:
+    try:
+        return closed(value)
+    except ValueError:
+        what = field.rpartition(".")[2]
+        raise UnreadableExport(
+            f"unknown {what} {_shown(value)}; expected one of {', '.join(closed)}",
+            source=source,
+            field=field,
+        ) from None
 
 
 def _json_time(value: str, source: str, field: str) -> datetime:

@@ -125,8 +125,9 @@ def render_diff_terminal(
     Returns:
         The text, ending in a newline.
     """
-    from rich.console import Console
     from rich.text import Text
+
+    from kapplan.render.terminal import _console, _plain_lines
 
     texts = catalogue(language)
     zone = ZoneInfo(timezone)
@@ -142,20 +143,12 @@ def render_diff_terminal(
     ]
     width = max((len(when) for _, rows in lines for when, _, _ in rows), default=0)
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=200,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        legacy_windows=False,
-        soft_wrap=True,
-    )
+    # Event lines are never wrapped (soft_wrap): one line per event, for grep.
+    console = _console(buffer, 1000, color)
     console.print(
-        Text(texts.text("diff.title", old=old, new=new), style="bold"), Text(f"  ({timezone})")
+        Text(texts.text("diff.title", old=old, new=new), style="bold"),
+        Text(f"  ({timezone})"),
+        soft_wrap=True,
     )
     for name, rows in lines:
         if not rows:
@@ -164,7 +157,7 @@ def render_diff_terminal(
         console.print(Text(texts.text(f"diff.{name}", n=len(rows)), style=GROUP_STYLE[name]))
         for when, event, note in rows:
             line = f"  {when.ljust(width)}  {event.uid}  {event.title}"
-            console.print(Text(line + (f"  ({note})" if note else "")))
+            console.print(Text(line + (f"  ({note})" if note else "")), soft_wrap=True)
     if diff.identical:
         console.print()
         console.print(Text(texts.text("diff.none")))
@@ -181,7 +174,7 @@ def render_diff_terminal(
             )
         )
     )
-    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+    return _plain_lines(buffer.getvalue())
 
 
 def _note(change: Change, zone: ZoneInfo, texts: Catalogue, *, moved: bool) -> str:
