@@ -634,6 +634,171 @@ def config_command(
         sys.stdout.write(render_settings(settings, configuration, name))
 
 
+class DiffFormat(StrEnum):
+    """Output formats of `kapplan diff`."""
+
+    TERMINAL = "terminal"
+    JSON = "json"
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[
+        str,
+        typer.Argument(
+            help="What the calendar holds now: the earlier schedule (TOML), or the .ics or "
+            "JSON kapplan exported from it; - for stdin.",
+            metavar="OLD",
+        ),
+    ],
+    new: Annotated[
+        str,
+        typer.Argument(
+            help="The changed schedule (TOML), or a later .ics or JSON export; - for stdin.",
+            metavar="NEW",
+        ),
+    ],
+    output_format: Annotated[
+        DiffFormat,
+        typer.Option("--format", "-f", help="terminal (for people) or json (for scripts)."),
+    ] = DiffFormat.TERMINAL,
+    lang: Annotated[
+        Language | None,
+        typer.Option(
+            "--lang",
+            help="Language of the plans and labels: en or ru (default: the schedules' own).",
+        ),
+    ] = None,
+    exit_code: Annotated[
+        bool,
+        typer.Option("--exit-code", help="Exit with status 1 when anything differs."),
+    ] = False,
+    remind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--remind",
+            help="Reminder lead times of the calendar export, as for kapplan plan.",
+            rich_help_panel=_ICS,
+        ),
+    ] = None,
+    no_remind: Annotated[
+        bool,
+        typer.Option("--no-remind", help="The export has no reminders.", rich_help_panel=_ICS),
+    ] = False,
+    discreet: Annotated[
+        bool | None,
+        typer.Option(
+            "--discreet/--no-discreet",
+            help="The export is written with --discreet (default: the config file's).",
+            rich_help_panel=_ICS,
+        ),
+    ] = None,
+) -> None:
+    """Show which planned events move, appear, disappear or change, by uid.
+
+    The uids are the ones the .ics export carries, so the diff is what importing
+    the new calendar over the old one does: moved and changed events are updated
+    in place, added ones appear and removed ones are cancelled. Give the calendar
+    options you export with (--discreet, --remind, --no-remind): they change what
+    a calendar compares. Times are in the new schedule's zone.
+
+    Examples:
+
+      kapplan diff plan.ics infusions.toml
+
+      kapplan diff old.toml new.toml --format json | jq -r '.moved[].uid'
+
+      kapplan diff plan.ics infusions.toml --discreet
+
+      kapplan diff plan.json infusions.toml --exit-code || echo changed
+    """
+    if remind and no_remind:
+        raise KapplanError("--remind and --no-remind contradict each other; expected one of them")
+    if old == new == "-":
+        raise KapplanError("stdin (-) is named twice; expected it once at most")
+    from zoneinfo import ZoneInfo
+
+    from kapplan.config import Flags, apply_config, load_config, resolve
+    from kapplan.diff import Source, compare_sides, plan_from_json, session_kinds, source_of
+    from kapplan.engine import build_plan
+    from kapplan.load import (
+        catalogues,
+        default_rulebook,
+        machine_timezone,
+        read_text,
+        schedule_from_text,
+    )
+    from kapplan.plan import Plan
+    from kapplan.render.ics import IcsOptions, PreviousCalendar, parse_previous
+
+    # The user's config applies as it does to `kapplan plan`, so the plans compared
+    # are the ones `plan` would export.
+    configuration = load_config()
+    flags = Flags(
+        lang=lang.value if lang else None,
+        reminders=() if no_remind else (tuple(remind) if remind else None),
+        discreet=discreet,
+    )
+    settings = resolve(configuration, flags, machine_zone=machine_timezone())
+    inputs = []
+    for path in (old, new):
+        name, text = read_text(path, what="a schedule (.toml), or a kapplan .ics or JSON export")
+        inputs.append((name, text, source_of(path, text)))
+    schedules = {
+        n: apply_config(
+            schedule_from_text(text, name, default_timezone=configuration.values.timezone),
+            configuration,
+            flags.lang,
+        )
+        for n, (name, text, kind) in enumerate(inputs)
+        if kind is Source.SCHEDULE
+    }
+    # Labels, and a JSON export's calendar lines, speak the new schedule's language.
+    language = (
+        lang.value
+        if lang
+        else next(
+            (schedules[n].language for n in (1, 0) if n in schedules), settings.language.value
+        )
+    )
+    rulebook = default_rulebook()
+    sides: list[Plan | PreviousCalendar] = []
+    for n, (name, text, kind) in enumerate(inputs):
+        if kind is Source.SCHEDULE:
+            sides.append(build_plan(schedules[n], rulebook, texts=catalogues()))
+        elif kind is Source.JSON:
+            sides.append(
+                plan_from_json(text, name, language=language, session_kinds=session_kinds(rulebook))
+            )
+        else:
+            sides.append(parse_previous(text, name))
+    timezone = next((s.timezone for s in reversed(sides) if isinstance(s, Plan)), None)
+    timezone = timezone or settings.timezone.value
+    reminders = list(settings.reminders.value)
+    options = IcsOptions(
+        reminders=_reminders(reminders, not reminders), discreet=settings.discreet.value
+    )
+    result = compare_sides(sides[0], sides[1], options, ZoneInfo(timezone))
+    if output_format is DiffFormat.JSON:
+        from kapplan.render.diff import render_diff_json
+
+        text = render_diff_json(result, timezone)
+    else:
+        from kapplan.render.diff import render_diff_terminal
+
+        text = render_diff_terminal(
+            result,
+            timezone=timezone,
+            old=inputs[0][0],
+            new=inputs[1][0],
+            language=language,
+            color=_layout(None)[1],
+        )
+    _write_text(text, None, force=False, inputs=[])
+    if exit_code and not result.identical:
+        raise typer.Exit(1)
+
+
 def _write_caseload(
     plans: tuple[Plan, ...],
     timezone: str,
@@ -696,13 +861,11 @@ def _write_ics(
 
     from kapplan.output import read_own_output, write_output
     from kapplan.render.ics import (
-        DEFAULT_REMINDERS,
         OWNED_MARKER,
         IcsOptions,
         PreviousCalendar,
         UnreadableCalendar,
         parse_previous,
-        parse_reminder,
         parse_stamp,
         render_ics,
     )
@@ -721,14 +884,8 @@ def _write_ics(
         own = read_own_output(output, OWNED_MARKER)
         if own is not None:
             earlier = parse_previous(own, str(output))
-    if no_remind:
-        reminders: tuple[timedelta, ...] = ()
-    elif remind:
-        reminders = tuple(parse_reminder(text) for text in remind)
-    else:
-        reminders = DEFAULT_REMINDERS
     options = IcsOptions(
-        reminders=reminders,
+        reminders=_reminders(remind, no_remind),
         discreet=discreet,
         # The clock is read here, in the shell, and only when asked for.
         stamp=parse_stamp(stamp, datetime.now(UTC)) if stamp is not None else None,
@@ -742,6 +899,17 @@ def _write_ics(
         sys.stdout.flush()
         return
     write_output(output, text, force=force, owned_marker=OWNED_MARKER, inputs=inputs)
+
+
+def _reminders(remind: list[str] | None, no_remind: bool) -> tuple[timedelta, ...]:
+    """Return the reminder lead times --remind and --no-remind ask for (default 1d, 1h)."""
+    from kapplan.render.ics import DEFAULT_REMINDERS, parse_reminder
+
+    if no_remind:
+        return ()
+    if remind:
+        return tuple(parse_reminder(text) for text in remind)
+    return DEFAULT_REMINDERS
 
 
 def _layout(output: Path | None) -> tuple[int, bool]:

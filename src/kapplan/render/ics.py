@@ -165,6 +165,10 @@ class PreviousEvent:
     """Its CATEGORIES, unescaped ('' when absent)."""
     cancelled: bool
     """True when it was already written as STATUS:CANCELLED."""
+    description: str = ""
+    """Its DESCRIPTION, unescaped ('' when absent)."""
+    body: tuple[str, ...] = ()
+    """The content lines `fingerprint` hashes, unfolded, as written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,6 +396,26 @@ class _Alarms:
         for trigger in self.triggers:
             out += ("BEGIN:VALARM", "ACTION:DISPLAY", description, trigger, "END:VALARM")
         return out
+
+
+def event_lines(event: PlanEvent, options: IcsOptions, language: str) -> tuple[str, ...]:
+    """Return the content lines `render_ics` writes for an event, but UID, DTSTAMP and SEQUENCE.
+
+    These lines are what a calendar compares on re-import: `PreviousEvent.body`
+    holds the same lines of an earlier export, and a difference in them is a
+    SEQUENCE bump.
+
+    Parameters:
+        event: The plan event.
+        options: Privacy and reminders (the other options do not change an event).
+        language: The catalogue for phase names and discreet texts.
+
+    Returns:
+        The lines, unfolded, without line ends.
+    """
+    return tuple(
+        _event_body(event, options.discreet, _Alarms(options.reminders), catalogue(language))
+    )
 
 
 def _event_body(event: PlanEvent, discreet: bool, alarms: _Alarms, texts: Catalogue) -> list[str]:
@@ -726,6 +750,10 @@ def _previous_event(
         summary=_unescape(props.get("SUMMARY", ("SUMMARY:", begun))[0].partition(":")[2]),
         categories=_unescape(props.get("CATEGORIES", ("CATEGORIES:", begun))[0].partition(":")[2]),
         cancelled=status.upper() == "CANCELLED",
+        description=_unescape(
+            props.get("DESCRIPTION", ("DESCRIPTION:", begun))[0].partition(":")[2]
+        ),
+        body=tuple(body),
     )
 
 
