@@ -115,7 +115,7 @@ def render_rules_terminal(
         markup=False,
         legacy_windows=False,
     )
-    console.print(_heading(rulebook, source))
+    console.print(_heading(rulebook, source), soft_wrap=True)  # a long path stays whole
     console.print(table)
     off = [rule.id for rule in rulebook.rule if not rule.enabled]
     notes = []
