@@ -741,3 +741,38 @@ class TestLanguages:
         default_ru = build_plan(schedule, default_rulebook(), texts=catalogues())
         assert titles["journaling"] == {e.rule: e.title for e in default_ru.events}["journaling"]
         assert titles["journaling"] != "Journal about dose 1"
+
+
+class TestReadme:
+    """The README's protocol example is a working rulebook, and its error line is real."""
+
+    def _section(self) -> str:
+        text = (ROOT / "README.md").read_text(encoding="utf-8")
+        return text.split("## Your own protocol", 1)[1].split("\n## ", 1)[0]
+
+    def test_protocol_example_loads_and_plans(self) -> None:
+        """The ```toml block under "Your own protocol" is the clinic file plus one switch-off."""
+        block = self._section().split("```toml\n", 1)[1].split("```", 1)[0]
+        book = _over_defaults(block)
+        clinic = load_rulebook(str(CLINIC))
+        assert [r for r in book.rule if r.id != "movement"] == [
+            r for r in clinic.rule if r.id != "movement"
+        ]
+        assert "movement" not in [r.id for r in book.active]
+
+    def test_error_example_is_what_kapplan_says(self) -> None:
+        """The README's example error line is produced by such a file, verbatim."""
+        section = " ".join(self._section().split())
+        lines = (
+            ["version = 1"]
+            + ["# note"] * 8
+            + ["[[rule]]", 'id = "rest"']
+            + [
+                "[[rule]]",
+                'id = "integration-session"',
+                'closes = "+12h"',
+            ]
+        )
+        with pytest.raises(RulebookError) as caught:
+            _over_defaults("\n".join(lines) + "\n", "my-protocol.toml")
+        assert f"`kapplan: error: {caught.value}`" in section

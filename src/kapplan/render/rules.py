@@ -82,8 +82,9 @@ def render_rules_terminal(
         The text, ending in a newline.
     """
     from rich import box
-    from rich.console import Console
     from rich.table import Table
+
+    from kapplan.render.terminal import _console, _plain_lines
 
     origins = rule_origins(rulebook, defaults)
     table = Table(
@@ -104,17 +105,7 @@ def render_rules_terminal(
             ", ".join(rule.source),
         )
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        legacy_windows=False,
-    )
+    console = _console(buffer, width, color)
     console.print(_heading(rulebook, source), soft_wrap=True)  # a long path stays whole
     console.print(table)
     off = [rule.id for rule in rulebook.rule if not rule.enabled]
@@ -129,7 +120,7 @@ def render_rules_terminal(
     )
     for note in notes:
         console.print(note)
-    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+    return _plain_lines(buffer.getvalue())
 
 
 def render_rules_json(rulebook: Rulebook, defaults: Rulebook, *, source: str | None = None) -> str:
