@@ -323,7 +323,7 @@ def rules_command(
         typer.Argument(
             help="A schedule file (or - for stdin): show the rules it is planned with "
             "(its own `rules` file, unless --rules is given).",
-            metavar="[SCHEDULE]",
+            metavar="SCHEDULE",
         ),
     ] = None,
     rulebook: Annotated[
