@@ -122,9 +122,10 @@ class TestRulebookValidation:
 
     def test_window_closing_before_it_opens(self) -> None:
         """closes before opens (same reference) is refused, naming both offsets."""
-        message = _load(METHODS + RULE.replace('closes = "+72h"', 'closes = "+23h"'))
-        assert message.endswith(
-            "rule[1]: the window closes (+23h) before it opens (+24h); expected closes after opens"
+        text = METHODS + RULE.replace('closes = "+72h"', 'closes = "+23h"')
+        assert _load(text) == (
+            f"book.toml:{_rule_line(text, 'closes')}: rule[1].closes: the window closes (+23h) "
+            "before it opens (+24h); expected closes after opens"
         )
 
     def test_window_closing_as_it_opens(self) -> None:
@@ -143,13 +144,16 @@ class TestRulebookValidation:
 
     def test_negative_minutes(self) -> None:
         """A negative length is refused, saying minutes."""
-        message = _load(METHODS + RULE.replace('minutes = "{session_minutes}"', "minutes = -5"))
-        assert message.endswith("rule[1]: minutes is -5; expected a positive number")
+        text = METHODS + RULE.replace('minutes = "{session_minutes}"', "minutes = -5")
+        assert _load(text) == (
+            f"book.toml:{_rule_line(text, 'minutes')}: rule[1].minutes: minutes is -5; "
+            "expected a positive number"
+        )
 
     def test_zero_minutes(self) -> None:
         """A timed rule of zero minutes is refused."""
         message = _load(METHODS + RULE.replace('minutes = "{session_minutes}"', "minutes = 0"))
-        assert message.endswith("rule[1]: needs 'minutes' greater than 0")
+        assert message.endswith("rule[1].minutes: needs 'minutes' greater than 0")
 
     def test_unknown_placeholder(self) -> None:
         """A title placeholder outside the text fields names the field and the placeholder."""
@@ -172,15 +176,20 @@ class TestRulebookValidation:
 
     def test_duplicate_id(self) -> None:
         """Two rules with one id are refused, naming the id."""
-        message = _load(METHODS + RULE + RULE)
-        assert message == (
-            "book.toml: rule: rule id 'integration-session' appears twice; expected unique ids"
+        text = METHODS + RULE + RULE
+        second = [n for n, line in enumerate(text.splitlines(), 1) if line.startswith("id =")][1]
+        assert _load(text) == (
+            f"book.toml:{second}: rule[2].id: rule id 'integration-session' is also rule[1]'s; "
+            "expected each id once in a file"
         )
 
-    def test_wrong_version(self) -> None:
-        """A rulebook of another format version is refused at `version`."""
+    def test_newer_version(self) -> None:
+        """A rulebook written for a newer format says exactly why it cannot be read."""
         message = _load(METHODS.replace("version = 1", "version = 2") + RULE)
-        assert message == ("book.toml:1: version: rulebook version 2 is not supported; expected 1")
+        assert message == (
+            "book.toml:1: version: written for rulebook version 2; this kapplan reads versions "
+            "up to 1; upgrade kapplan"
+        )
 
     def test_missing_source(self) -> None:
         """Every rule must name where it comes from."""
@@ -191,26 +200,30 @@ class TestRulebookValidation:
 
     def test_session_without_closes(self) -> None:
         """A session needs a window that closes."""
-        message = _load(METHODS + RULE.replace('closes = "+72h"\n', ""))
-        assert message.endswith("rule[1]: a session rule needs 'closes'")
+        text = METHODS + RULE.replace('closes = "+72h"\n', "")
+        header = text.splitlines().index("[[rule]]") + 1
+        assert _load(text) == f"book.toml:{header}: rule[1].closes: a session rule needs 'closes'"
 
     def test_every_must_step_forward(self) -> None:
         """A repeat step must be positive and relative (no ``end:`` or ``day``)."""
         for step in ("-1d", "end:+1d", "day+1d", "+0m"):
             message = _load(METHODS + RULE + f'every = "{step}"\n')
-            assert f"rule[1]: every is '{step}'; expected a positive step" in message
+            assert f"rule[1].every: every is '{step}'; expected a positive step" in message
 
     def test_every_is_positive_by_its_whole_length(self) -> None:
         """-1d+30h is a 6-hour step forward; +1mo-40d can step backward and is refused."""
         book = rulebook_from_text(METHODS + RULE + 'every = "-1d+30h"\n', "book.toml")
         assert book.rule[0].every == "-1d+30h"
         message = _load(METHODS + RULE + 'every = "+1mo-40d"\n')
-        assert "rule[1]: every is '+1mo-40d'; expected a positive step" in message
+        assert "rule[1].every: every is '+1mo-40d'; expected a positive step" in message
 
     def test_until_needs_every(self) -> None:
         """`until` without `every` is refused."""
-        message = _load(METHODS + RULE + 'until = "+30d"\n')
-        assert message.endswith("rule[1]: 'until' needs 'every'")
+        text = METHODS + RULE + 'until = "+30d"\n'
+        assert (
+            _load(text)
+            == f"book.toml:{_rule_line(text, 'until')}: rule[1].until: 'until' needs 'every'"
+        )
 
     def test_missing_method_text(self) -> None:
         """Every method needs a label, so every dose can be named."""

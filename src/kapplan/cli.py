@@ -162,6 +162,15 @@ def plan_command(
             "else the config file's, else en).",
         ),
     ] = None,
+    rulebook: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            help="Your own rulebook (write one with `kapplan rules --dump`) for every schedule, "
+            "over any schedule's own `rules`.",
+            dir_okay=False,
+        ),
+    ] = None,
     remind: Annotated[
         list[str] | None,
         typer.Option(
@@ -225,6 +234,8 @@ def plan_command(
       cat infusions.toml | kapplan plan -
 
       kapplan plan examples/caseload/ -o sessions.ics
+
+      kapplan plan infusions.toml --rules my-protocol.toml
     """
     chosen = output_format or SUFFIX_FORMATS.get(output.suffix.lower() if output else "")
     chosen = chosen or Format.TERMINAL
@@ -254,9 +265,9 @@ def plan_command(
     from kapplan.engine import build_caseload
     from kapplan.load import (
         catalogues,
-        default_rulebook,
         load_caseload,
         machine_timezone,
+        rulebooks_for,
         schedule_paths,
     )
 
@@ -273,6 +284,7 @@ def plan_command(
     zone = configuration.values.timezone
     paths = schedule_paths(schedules)
     inputs = [Path(p) for p in paths if p != "-"]
+    chosen_rules = str(rulebook) if rulebook is not None else None
     clients = load_caseload(paths, default_timezone=zone) if len(paths) > 1 or therapist else None
     if clients is not None and (chosen is Format.HTML or view is View.MONTH):
         what = "--format html" if chosen is Format.HTML else "--view month"
@@ -291,7 +303,9 @@ def plan_command(
             hours = load_therapist(str(therapist), clients)
             therapist_zone = hours.zone.key
             inputs.append(therapist)
-        plans = build_caseload(clients, default_rulebook(), hours, texts=catalogues())
+        books = rulebooks_for(paths, clients, chosen_rules)
+        inputs += _rulebook_inputs(chosen_rules, clients)
+        plans = build_caseload(clients, books, hours, texts=catalogues())
         _write_caseload(
             plans,
             therapist_zone,
@@ -316,7 +330,9 @@ def plan_command(
     schedule = apply_config(
         load_schedule(paths[0], default_timezone=zone), configuration, flags.lang
     )
-    plan = build_plan(schedule, default_rulebook(), texts=catalogues())
+    book = rulebooks_for(paths, [schedule], chosen_rules)[0]
+    inputs += _rulebook_inputs(chosen_rules, [schedule])
+    plan = build_plan(schedule, book, texts=catalogues())
     if chosen is Format.ICS:
         _write_ics(
             plan,
@@ -797,6 +813,157 @@ def diff_command(
     _write_text(text, None, force=False, inputs=[])
     if exit_code and not result.identical:
         raise typer.Exit(1)
+
+
+class RulesFormat(StrEnum):
+    """Output formats of `kapplan rules`."""
+
+    TERMINAL = "terminal"
+    JSON = "json"
+
+
+@app.command("rules")
+def rules_command(
+    schedule: Annotated[
+        str | None,
+        typer.Argument(
+            help="A schedule file (or - for stdin): show the rules it is planned with "
+            "(its own `rules` file, unless --rules is given).",
+            metavar="SCHEDULE",
+        ),
+    ] = None,
+    rulebook: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            help="A rulebook file: show the rules in force with it laid over kapplan's defaults.",
+            dir_okay=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        RulesFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="terminal (a table) or json. Default: json for an -o FILE.json, else terminal.",
+            show_default=False,
+        ),
+    ] = None,
+    dump: Annotated[
+        bool,
+        typer.Option(
+            "--dump",
+            help="Write the whole rulebook in force as TOML to edit into your own protocol.",
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (atomically) instead of stdout.",
+            dir_okay=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing output file.")
+    ] = False,
+) -> None:
+    """Show the rules in force: kapplan's defaults, or your own protocol laid over them.
+
+    A table of the enabled rules (kind, phase, anchor, window, duration, repeat,
+    source; * marks a rule your file changed, + one it added), then the rules
+    switched off. --dump writes the whole rulebook as a TOML file you edit: a
+    rule you keep needs only its id and the keys you change, `enabled = false`
+    switches one off. Plan with it: `kapplan plan s.toml --rules FILE`, or
+    `rules = "FILE"` in the schedule.
+
+    Examples:
+
+      kapplan rules
+
+      kapplan rules --dump > my-protocol.toml
+
+      kapplan rules --rules my-protocol.toml
+
+      kapplan rules infusions.toml --format json
+    """
+    if dump and output_format is not None:
+        raise KapplanError("--dump writes TOML; expected no --format with it")
+    from kapplan.load import default_rulebook, load_rulebook
+
+    defaults = default_rulebook()
+    chosen = str(rulebook) if rulebook is not None else None
+    inputs = [rulebook] if rulebook is not None else []
+    if schedule is not None:
+        from kapplan.load import load_schedule, rulebooks_for
+
+        planned = load_schedule(schedule)
+        book = rulebooks_for([schedule], [planned], chosen)[0]
+        source = chosen or planned.rules
+        inputs += [Path(p) for p in (schedule, planned.rules) if p and p != "-"]
+    else:
+        book = load_rulebook(chosen, defaults=defaults) if chosen else defaults
+        source = chosen
+    if dump:
+        from kapplan.protocol import dump_rulebook
+
+        text = dump_rulebook(book, name=output.name if output else "my-protocol.toml")
+    elif output_format is RulesFormat.JSON or (
+        output_format is None and output is not None and output.suffix.lower() == ".json"
+    ):
+        from kapplan.render.rules import render_rules_json
+
+        text = render_rules_json(book, defaults, source=source)
+    else:
+        from kapplan.render.rules import render_rules_terminal
+
+        width, color = _layout(output)
+        text = render_rules_terminal(book, defaults, source=source, width=width, color=color)
+    _write_text(text, output, force=force, inputs=inputs)
+
+
+@app.command("schema")
+def schema_command(
+    rulebook: Annotated[
+        bool,
+        typer.Option("--rulebook", help="The schema of a rulebook file instead of a schedule."),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (atomically) instead of stdout.",
+            dir_okay=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing output file.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of the schedule file (or, with --rulebook, of a rulebook).
+
+    Editors with a TOML language server (Taplo, VS Code's Even Better TOML)
+    complete and check a file against it: put `#:schema ./kapplan.schema.json`
+    on its first line, or map files to the schema in a .taplo.toml.
+
+    Examples:
+
+      kapplan schema -o kapplan.schema.json
+
+      kapplan schema --rulebook -o kapplan-rulebook.schema.json
+    """
+    from kapplan.schemas import rulebook_schema, schedule_schema, schema_json
+
+    text = schema_json(rulebook_schema() if rulebook else schedule_schema())
+    _write_text(text, output, force=force, inputs=[])
+
+
+def _rulebook_inputs(chosen: str | None, schedules: list[Any]) -> list[Path]:
+    """Return the rulebook files a plan reads, so no output is written over one."""
+    named = [chosen] if chosen is not None else [s.rules for s in schedules]
+    return [Path(p) for p in dict.fromkeys(named) if p and p != "-"]
 
 
 def _write_caseload(

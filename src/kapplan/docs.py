@@ -60,14 +60,14 @@ def _fields(prefix: str, model: type[BaseModel]) -> list[str]:
     for name, info in model.model_fields.items():
         if name in ("infusion", "series", "plan", "availability"):
             continue
-        default = "required" if info.is_required() else _default(info.get_default())
+        default = "required" if info.is_required() else _default(info.get_default(), name)
         rows.append(f"| `{prefix}{name}` | {default} | {info.description or ''} |")
     return rows
 
 
-def _default(value: object) -> str:
+def _default(value: object, name: str) -> str:
     if value is None:
-        return "by method"
+        return "by method" if name == "minutes" else "none"
     if isinstance(value, tuple):
         return "[" + ", ".join(f'"{v}"' for v in value) + "]"
     if isinstance(value, str):

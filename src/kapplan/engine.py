@@ -104,7 +104,7 @@ class TherapistHours:
 
 def build_caseload(
     schedules: Sequence[Schedule],
-    rulebook: Rulebook,
+    rulebook: Rulebook | Sequence[Rulebook],
     therapist: TherapistHours | None = None,
     *,
     texts: Mapping[str, Catalogue],
@@ -118,7 +118,8 @@ def build_caseload(
 
     Parameters:
         schedules: One schedule per client, in a fixed order (ties go to the earlier).
-        rulebook: The rules to apply to every client.
+        rulebook: The rules to apply to every client, or one rulebook per
+            schedule (each client's own protocol), in the same order.
         therapist: The therapist's working time; without it, sessions follow each
             client's `[availability]` and only avoid each other.
         texts: Message catalogues by language; each client's plan is written in
@@ -129,7 +130,13 @@ def build_caseload(
 
     Raises:
         ScheduleError: When a schedule's doses cannot be expanded.
+        ValueError: When the rulebooks are not one per schedule.
     """
+    books = [rulebook] * len(schedules) if isinstance(rulebook, Rulebook) else list(rulebook)
+    if len(books) != len(schedules):
+        raise ValueError(
+            f"{len(books)} rulebooks for {len(schedules)} schedules; expected one each"
+        )
     practice = _Practice(therapist)
     if therapist is not None:
         for start, end in therapist.busy:
@@ -140,9 +147,9 @@ def build_caseload(
                 s.model_copy(update={"plan": s.plan.model_copy(update=update)}) for s in schedules
             ]
     planners = []
-    for schedule in schedules:
+    for schedule, book in zip(schedules, books, strict=True):
         doses, notes = schedule.doses()
-        planner = _Planner(schedule, rulebook, doses, practice, texts[schedule.language])
+        planner = _Planner(schedule, book, doses, practice, texts[schedule.language])
         planner.warnings.extend(
             PlanWarning(rule=None, message=planner.local_time_note(note)) for note in notes
         )

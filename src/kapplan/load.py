@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from kapplan.engine import TherapistHours
 from kapplan.errors import KapplanError, RulebookError, ScheduleError
 from kapplan.i18n import LANGUAGES, Catalogue, catalogue
-from kapplan.rules import Rulebook
+from kapplan.rules import Rulebook, RuleFieldError
 from kapplan.schedule import Schedule
 
 STDIN = "-"
@@ -136,13 +136,29 @@ def load_schedule(path: str, *, default_timezone: str | None = None) -> Schedule
         default_timezone: Zone when the file names none (default: the machine's).
 
     Returns:
-        The validated schedule.
+        The validated schedule; its `rules`, if any, resolved against the
+        schedule's folder (stdin: the current folder).
 
     Raises:
-        ScheduleError: Located, on any problem.
+        ScheduleError: Located, on any problem, also when `rules` names no file.
     """
     name, text = read_text(path)
-    return schedule_from_text(text, name, default_timezone=default_timezone)
+    schedule = schedule_from_text(text, name, default_timezone=default_timezone)
+    if schedule.rules is not None:
+        # Relative to the schedule's folder (stdin: the current one), and checked
+        # here, where the line of `rules` is known; read only when used.
+        where = Path(schedule.rules).expanduser()
+        if path != STDIN:
+            where = Path(path).parent / where
+        if not where.is_file():
+            raise ScheduleError(
+                f"no rulebook file {str(where)!r}; expected a path relative to this schedule",
+                source=name,
+                field="rules",
+                line=_line_of(text, ("rules",)),
+            )
+        schedule = schedule.model_copy(update={"rules": str(where)})
+    return schedule
 
 
 def schedule_from_text(text: str, name: str, *, default_timezone: str | None = None) -> Schedule:
@@ -181,12 +197,17 @@ def default_rulebook() -> Rulebook:
     return rulebook_from_text(text, "<default rulebook>")
 
 
-def rulebook_from_text(text: str, name: str) -> Rulebook:
-    """Validate rulebook text.
+def rulebook_from_text(text: str, name: str, *, defaults: Rulebook | None = None) -> Rulebook:
+    """Validate rulebook text: a whole rulebook, or one laid over `defaults`.
+
+    The file format (``version``, ``extends``, partial ``[[rule]]`` entries
+    matched by id, ``enabled = false``) is described in `kapplan.protocol`.
 
     Parameters:
         text: The TOML text.
         name: File name for messages.
+        defaults: The rulebook the file extends (unless it says ``extends =
+            "none"``); None when the text must be a whole rulebook.
 
     Returns:
         The rulebook.
@@ -194,17 +215,95 @@ def rulebook_from_text(text: str, name: str) -> Rulebook:
     Raises:
         RulebookError: Located, on any problem.
     """
-    return _validate(Rulebook, parse_toml(text, name, RulebookError), text, name, RulebookError)
+    from kapplan.protocol import migrate, overlay
+
+    data = parse_toml(text, name, RulebookError)
+    try:
+        data, origins = overlay(defaults, migrate(data))
+    except RulebookError as problem:
+        raise problem.located(source=name, line=_line_of_field(text, problem.field)) from None
+    return _validate(Rulebook, data, text, name, RulebookError, items={"rule": origins})
+
+
+def load_rulebook(path: str, *, defaults: Rulebook | None = None) -> Rulebook:
+    """Load a rulebook file laid over kapplan's default rulebook (see `kapplan.protocol`).
+
+    Parameters:
+        path: A file path, or ``-`` for stdin.
+        defaults: The rulebook to lay it over (default: kapplan's own).
+
+    Returns:
+        The rules in force.
+
+    Raises:
+        RulebookError: Located, on any problem.
+    """
+    name, text = read_text(path, RulebookError, "a rulebook (TOML)")
+    return rulebook_from_text(text, name, defaults=defaults or default_rulebook())
+
+
+def rulebooks_for(
+    paths: list[str], schedules: list[Schedule], chosen: str | None
+) -> list[Rulebook]:
+    """Return the rulebook each schedule is planned with; each file is read once.
+
+    Parameters:
+        paths: The schedules' paths (``-`` for stdin), one per schedule.
+        schedules: The schedules, as `load_schedule` returns them (a `rules`
+            path already resolved against its schedule's folder).
+        chosen: ``--rules``: one rulebook for every schedule, over their own.
+
+    Returns:
+        One rulebook per schedule: `chosen`, else the schedule's `rules`, else
+        kapplan's default rulebook.
+
+    Raises:
+        KapplanError: Located, on a problem in any rulebook, or when stdin is
+            both a schedule and the rulebook.
+    """
+    if chosen == STDIN and STDIN in paths:
+        raise RulebookError("stdin (-) is both a schedule and the rulebook; expected one of them")
+    defaults = default_rulebook()
+    loaded: dict[str, Rulebook] = {}
+    books = []
+    for schedule in schedules:
+        path = chosen or schedule.rules
+        if path is None:
+            books.append(defaults)
+            continue
+        if path not in loaded:
+            loaded[path] = load_rulebook(path, defaults=defaults)
+        books.append(loaded[path])
+    return books
 
 
 def _validate(
-    model: type[_M], data: dict[str, Any], text: str, name: str, error: type[KapplanError]
+    model: type[_M],
+    data: dict[str, Any],
+    text: str,
+    name: str,
+    error: type[KapplanError],
+    *,
+    items: dict[str, tuple[int | None, ...]] | None = None,
 ) -> _M:
+    """Validate data, turning the first problem into a located error.
+
+    `items` maps an array (``rule``) to the file's index of each of its items,
+    where the data was merged from more than the file (a rulebook laid over
+    the defaults), so the error names the user's item and line.
+    """
     try:
         return model.model_validate(data)
     except ValidationError as problem:
         first = problem.errors(include_url=False)[0]
         loc = tuple(first["loc"])
+        cause = (first.get("ctx") or {}).get("error")
+        if isinstance(cause, RuleFieldError):
+            loc = (*loc, cause.field)
+        origins = (items or {}).get(str(loc[0])) if loc else None
+        if origins and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(origins):
+            index = origins[loc[1]]
+            loc = (loc[0], loc[1] if index is None else index, *loc[2:])
         raise error(
             _message(model, first),
             source=name,
@@ -226,7 +325,11 @@ def field_path(loc: tuple[int | str, ...]) -> str | None:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part + 1}]"
-        elif part.startswith(("function-", "lax-", "json-", "union")) or part in ("int", "str"):
+        elif part.startswith(("function-", "lax-", "json-", "union")) or part in (
+            "int",
+            "str",
+            "[key]",
+        ):
             continue
         else:
             path += ("." if path else "") + part
@@ -250,8 +353,10 @@ def _message(model: type[BaseModel], error: Any) -> str:
 def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     current: Any = model
     for part in loc:
-        if isinstance(part, int) or not (
-            isinstance(current, type) and issubclass(current, BaseModel)
+        if (
+            isinstance(part, int)
+            or not (isinstance(current, type) and issubclass(current, BaseModel))
+            or part not in current.model_fields  # a key of a dict of models, e.g. methods.iv
         ):
             continue
         annotation = current.model_fields[part].annotation if part in current.model_fields else None
@@ -285,6 +390,11 @@ def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
     keys = [p for p in loc if isinstance(p, str)]
     if not keys:
         return None
+    if len(keys) > 1 and not any(isinstance(p, int) for p in loc):
+        # A sub-table written as its own header, e.g. [methods.iv].
+        dotted = rf"^\s*\[\s*{re.escape(keys[0])}\.{re.escape(keys[1])}\s*\]"
+        if re.search(dotted, text, re.MULTILINE):
+            keys = [f"{keys[0]}.{keys[1]}", *keys[2:]]
     table, item = keys[0], next((p for p in loc if isinstance(p, int)), None)
     rest = keys[1:] if len(keys) > 1 else []
     seen = -1

@@ -30,7 +30,48 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from kapplan.plan import Kind, Method, Phase
 
+#: The rulebook format this kapplan writes; it reads every version from 1 up to this one.
 RULEBOOK_VERSION = 1
+
+
+def check_version(value: object, current: int = RULEBOOK_VERSION) -> int:
+    """Check a rulebook's `version`, saying exactly why one cannot be read.
+
+    Parameters:
+        value: The file's `version`.
+        current: The newest version this kapplan reads.
+
+    Returns:
+        The version, a whole number from 1 to `current`.
+
+    Raises:
+        ValueError: For a version that is not a whole number, below 1, or newer
+            than `current`.
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"got {value!r}; expected a whole number, e.g. version = {current}")
+    if value > current:
+        raise ValueError(
+            f"written for rulebook version {value}; this kapplan reads versions up to "
+            f"{current}; upgrade kapplan"
+        )
+    if value < 1:
+        expected = "1" if current == 1 else f"1 to {current}"
+        raise ValueError(f"rulebook version {value} does not exist; expected {expected}")
+    return value
+
+
+class RuleFieldError(ValueError):
+    """A rule's fields disagree; `field` names the one to fix, so the error can be located.
+
+    Parameters:
+        field: The rule field the message is about.
+        message: What is wrong and what was expected.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Anchor(StrEnum):
@@ -248,20 +289,23 @@ class Rule(BaseModel):
         """Check the fields that only make sense together."""
         timed = self.placement in (Placement.SESSION, Placement.PRACTICE, Placement.ADVISORY)
         if timed and self.closes is None:
-            raise ValueError(f"a {self.placement} rule needs 'closes'")
+            raise RuleFieldError("closes", f"a {self.placement} rule needs 'closes'")
         if self.placement is not Placement.ADVISORY and self.minutes in (0, "0"):
-            raise ValueError("needs 'minutes' greater than 0")
+            raise RuleFieldError("minutes", "needs 'minutes' greater than 0")
         if isinstance(self.minutes, int) and self.minutes < 0:
-            raise ValueError(f"minutes is {self.minutes}; expected a positive number")
+            raise RuleFieldError(
+                "minutes", f"minutes is {self.minutes}; expected a positive number"
+            )
         if isinstance(self.count, int) and self.count < 1:
-            raise ValueError(f"count is {self.count}; expected 1 or more")
+            raise RuleFieldError("count", f"count is {self.count}; expected 1 or more")
         if self.until is not None and self.every is None:
-            raise ValueError("'until' needs 'every'")
+            raise RuleFieldError("until", "'until' needs 'every'")
         if self.every is not None:
             step = parse_offset(_SETTING.sub("1", self.every))
             if step.ref == "end" or step.day or _span(step, longest=False) <= 0:
-                raise ValueError(
-                    f"every is {self.every!r}; expected a positive step such as 14d or 1mo"
+                raise RuleFieldError(
+                    "every",
+                    f"every is {self.every!r}; expected a positive step such as 14d or 1mo",
                 )
         if self.closes is not None and not _SETTING.search(self.opens + self.closes):
             opens, closes = parse_offset(self.opens), parse_offset(self.closes)
@@ -273,9 +317,10 @@ class Rule(BaseModel):
                 closes.minutes - opens.minutes,
             )
             if opens.ref == closes.ref and opens.day == closes.day and _span(width) <= 0:
-                raise ValueError(
+                raise RuleFieldError(
+                    "closes",
                     f"the window closes ({self.closes}) before it opens ({self.opens}); "
-                    "expected closes after opens"
+                    "expected closes after opens",
                 )
 
 
@@ -309,9 +354,11 @@ class Rulebook(BaseModel):
     @field_validator("version")
     @classmethod
     def _version(cls, value: int) -> int:
-        if value != RULEBOOK_VERSION:
+        # Older versions are migrated by the loader (kapplan.protocol.migrate) before
+        # validation; a model is always of the current version.
+        if check_version(value) != RULEBOOK_VERSION:
             raise ValueError(
-                f"rulebook version {value} is not supported; expected {RULEBOOK_VERSION}"
+                f"rulebook version {value} needs migrating first; expected {RULEBOOK_VERSION}"
             )
         return value
 

@@ -289,6 +289,12 @@ class Schedule(BaseModel):
     language: Annotated[str, BeforeValidator(_language)] = Field(
         default="en", description="Language of the plan's texts: en or ru."
     )
+    rules: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Your own rulebook (`kapplan rules --dump`), relative to this file; "
+        "`--rules` overrides it.",
+    )
     infusion: tuple[InfusionEntry, ...] = Field(default=(), description="Single doses.")
     series: tuple[SeriesEntry, ...] = Field(default=(), description="Recurring doses.")
     plan: PlanSettings = Field(default_factory=PlanSettings, description="How much to plan.")

@@ -1,0 +1,150 @@
+"""Render the rules in force: a table for people, JSON for scripts.
+
+`kapplan rules` is a reference for the person who writes a protocol, so it
+shows the rulebook's own words (ids, anchors, offsets, ``{settings}``) in
+English, whatever a plan's language. Rich is imported only for the table.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from kapplan.protocol import rule_origins
+from kapplan.rules import Placement, Rule, Rulebook
+
+
+def window_text(rule: Rule) -> str:
+    """Return a rule's window: ``opens … closes``, or its opening alone.
+
+    Parameters:
+        rule: The rule.
+
+    Returns:
+        E.g. ``+24h … +72h`` or ``end:+0m``.
+    """
+    return rule.opens if rule.closes is None else f"{rule.opens} … {rule.closes}"
+
+
+def repeat_text(rule: Rule) -> str:
+    """Return how often a rule's events come per anchor.
+
+    Parameters:
+        rule: The rule.
+
+    Returns:
+        E.g. ``once``, ``3×, every 1d`` or ``every 14d until day+63d``.
+    """
+    if rule.every:
+        text = f"every {rule.every}" + (f" until {rule.until}" if rule.until else "")
+        return text if rule.count == 1 else f"{rule.count}×, {text}"
+    return "once" if rule.count == 1 else f"{rule.count}×"
+
+
+def duration_text(rule: Rule) -> str:
+    """Return a rule's length: minutes, a ``{setting}``, or ``all day`` for an advisory.
+
+    Parameters:
+        rule: The rule.
+
+    Returns:
+        E.g. ``15 min``, ``{session_minutes}`` or ``all day``.
+    """
+    if rule.placement is Placement.ADVISORY:
+        return "all day"
+    return f"{rule.minutes} min" if isinstance(rule.minutes, int) else rule.minutes
+
+
+def _heading(rulebook: Rulebook, source: str | None) -> str:
+    where = f"{source}, over kapplan's defaults" if source else "kapplan's default rulebook"
+    return f"Rules in force: {where} (rulebook version {rulebook.version})"
+
+
+def render_rules_terminal(
+    rulebook: Rulebook,
+    defaults: Rulebook,
+    *,
+    source: str | None = None,
+    width: int = 100,
+    color: bool = False,
+) -> str:
+    """Render the enabled rules as a table, then the rules switched off.
+
+    Parameters:
+        rulebook: The rules in force.
+        defaults: kapplan's default rulebook, to tell changed and new rules.
+        source: The rulebook file, or None for kapplan's own.
+        width: Columns to lay out for.
+        color: Emit ANSI colour codes; plain text otherwise.
+
+    Returns:
+        The text, ending in a newline.
+    """
+    from rich import box
+    from rich.table import Table
+
+    from kapplan.render.terminal import plain_lines, text_console
+
+    origins = rule_origins(rulebook, defaults)
+    table = Table(
+        box=box.SIMPLE_HEAD, show_lines=True, pad_edge=False, collapse_padding=True, expand=False
+    )
+    table.add_column("rule\nkind", overflow="fold", min_width=21)
+    table.add_column("phase\nanchor", overflow="fold", min_width=17)
+    table.add_column("window\nrepeat", overflow="fold", min_width=26)
+    table.add_column("duration", overflow="fold", min_width=17)
+    table.add_column("source", overflow="fold", min_width=9)
+    for rule in rulebook.active:
+        mark = {"default": "", "changed": " *", "new": " +"}[origins[rule.id]]
+        table.add_row(
+            f"{rule.id}{mark}\n{rule.kind.value}",
+            f"{rule.phase.value}\n{rule.anchor.value}",
+            f"{window_text(rule)}\n{repeat_text(rule)}",
+            duration_text(rule),
+            ", ".join(rule.source),
+        )
+    buffer = io.StringIO()
+    console = text_console(buffer, width, color)
+    console.print(_heading(rulebook, source), soft_wrap=True)  # a long path stays whole
+    console.print(table)
+    off = [rule.id for rule in rulebook.rule if not rule.enabled]
+    notes = []
+    if any(origins[r.id] != "default" for r in rulebook.active):
+        notes.append("* changed from kapplan's default; + a rule of your own.")
+    if off:
+        notes.append("Switched off: " + ", ".join(off) + ".")
+    notes.append(
+        "Windows are offsets from the anchor (+24h, end:+48h, day+1d); "
+        "`kapplan rules --dump` writes them all as an editable file."
+    )
+    for note in notes:
+        console.print(note)
+    return plain_lines(buffer.getvalue())
+
+
+def render_rules_json(rulebook: Rulebook, defaults: Rulebook, *, source: str | None = None) -> str:
+    """Render a rulebook as one JSON document: every rule, switched off or not.
+
+    Parameters:
+        rulebook: The rules in force.
+        defaults: kapplan's default rulebook, to tell changed and new rules.
+        source: The rulebook file, or None for kapplan's own.
+
+    Returns:
+        The JSON text, ending in a newline: ``version``, ``rulebook`` (the file,
+        or null), ``methods``, and ``rules``, each with every field of a rule in
+        rulebook order, ``origin`` (default, changed or new) after its id.
+    """
+    origins = rule_origins(rulebook, defaults)
+    rules: list[dict[str, Any]] = []
+    for rule in rulebook.rule:
+        fields = rule.model_dump(mode="json")
+        rules.append({"id": fields.pop("id"), "origin": origins[rule.id], **fields})
+    document = {
+        "version": rulebook.version,
+        "rulebook": source,
+        "methods": {m.value: text.model_dump() for m, text in rulebook.methods.items()},
+        "rules": rules,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
