@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 
 from kapplan import __version__
 from kapplan.errors import KapplanError
+from kapplan.kinds import FileKind
 
 if TYPE_CHECKING:
     from kapplan.plan import Plan
@@ -60,6 +61,13 @@ class Language(StrEnum):
 
     EN = "en"
     RU = "ru"
+
+
+class ReportFormat(StrEnum):
+    """Output formats of `kapplan validate`."""
+
+    TERMINAL = "terminal"
+    JSON = "json"
 
 
 #: Formats inferred from the output file's suffix when --format is not given.
@@ -291,6 +299,72 @@ def plan_command(
         width, color = _layout(output)
         text = render_terminal(plan, width=width, color=color)
     _write_text(text, output, force=force, inputs=inputs)
+
+
+@app.command("validate")
+def validate_command(
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            help="Schedule, therapist or rulebook files (TOML), folders (every .toml in them), "
+            "or - for stdin.",
+            metavar="FILE...",
+        ),
+    ],
+    output_format: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="terminal (one line per problem, as editors read them) or json (for editors "
+            "and CI).",
+        ),
+    ] = ReportFormat.TERMINAL,
+    kind: Annotated[
+        FileKind | None,
+        typer.Option(
+            "--kind",
+            help="Check every file as a schedule, therapist or rulebook file (default: told "
+            "from each file's tables).",
+            show_default=False,
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Fail (exit 1) on warnings when there is no error."),
+    ] = False,
+) -> None:
+    """Check files and report every problem in every file at once.
+
+    A schedule passes exactly when `kapplan plan` would succeed with it; what
+    the plan would warn about is reported as a warning. Problems go to stdout,
+    one line each (file:line: field: message), then a summary. Exit status: 0
+    when every file is valid, 2 when any has an error, 1 under --strict when
+    there are warnings but no error.
+
+    Examples:
+
+      kapplan validate examples/iv-six-infusions.toml
+
+      kapplan validate examples/ examples/therapist/lisbon.toml
+
+      kapplan validate schedules/ --format json | jq '.files[] | select(.ok | not)'
+
+      cat infusions.toml | kapplan validate - --strict
+    """
+    from datetime import UTC, datetime
+
+    from kapplan.validation import render_json, render_text, validate_files
+
+    # The clock is read here, in the shell, and only used for a therapist's busy
+    # calendar when no schedule is checked with it.
+    reports = validate_files(files, kind=kind, now=datetime.now(UTC))
+    render = render_json if output_format is ReportFormat.JSON else render_text
+    _write_text(render(reports, strict=strict), None, force=False, inputs=[])
+    if any(report.errors for report in reports):
+        raise typer.Exit(2)
+    if strict and any(report.warnings for report in reports):
+        raise typer.Exit(1)
 
 
 def _write_caseload(

@@ -106,9 +106,7 @@ def parse_toml(text: str, name: str, error: type[KapplanError] = ScheduleError) 
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
         line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
         detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
-        raise error(
-            f"not valid TOML: {detail}", source=name, line=line, column=column
-        ) from None
+        raise error(f"not valid TOML: {detail}", source=name, line=line, column=column) from None
     except RecursionError:
         raise error("not valid TOML: nested too deeply", source=name) from None
 
@@ -196,7 +194,7 @@ def check_schedule(
     if schedule is None:
         return None, problems
     problems = [
-        problem.located(source=name, line=_line_of_field(text, problem.field))
+        problem.located(source=name, line=line_of_field(text, problem.field))
         for problem in schedule.dose_problems()
     ]
     return (None if problems else schedule), problems
@@ -325,13 +323,21 @@ def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?")
 
 
-def _line_of_field(text: str, path: str | None) -> int | None:
-    """Find the line of a dotted field path as `Schedule.doses` names them."""
+def line_of_field(text: str, path: str | None) -> int | None:
+    """Find the line of a field path as `Schedule.doses` and `field_path` name them.
+
+    Parameters:
+        text: The TOML text.
+        path: E.g. ``infusion[2].at``, ``series[1] dose 3`` or ``therapist.hours``.
+
+    Returns:
+        The 1-based line, or None when it cannot be told.
+    """
     if not path:
         return None
     match = re.match(r"^(\w+)\[(\d+)\](?:\.(\w+))?", path)
     if not match:
-        return _line_of(text, (path,))
+        return _line_of(text, tuple(path.split(".")))
     name, index, key = match.groups()
     loc: tuple[int | str, ...] = (name, int(index) - 1) + ((key,) if key else ())
     return _line_of(text, loc)
