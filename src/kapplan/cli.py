@@ -348,7 +348,7 @@ def validate_command(
 
       kapplan validate examples/ examples/therapist/lisbon.toml
 
-      kapplan validate schedules/ --format json | jq '.files[] | select(.ok | not)'
+      kapplan validate schedules/ --format json | jq '.ok'
 
       cat infusions.toml | kapplan validate - --strict
     """
