@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -529,3 +531,27 @@ def test_validate_passes_exactly_when_plan_succeeds(data: dict[str, object]) -> 
     assert report.passes() is (failure is None)
     if failure is not None:
         assert report.errors[0].text().replace(str(path), "s.toml") == failure
+
+
+PROBE = """
+import sys
+import kapplan.cli
+sys.argv = ["kapplan", "validate", *sys.argv[1:]]
+try:
+    kapplan.cli.main()
+except SystemExit as exit:
+    print("exit", exit.code, file=sys.stderr)
+print("rich", any(m == "rich" or m.startswith("rich.") for m in sys.modules), file=sys.stderr)
+"""
+
+
+def test_validate_runs_as_a_process_without_rich() -> None:
+    """validate is plain text: a whole process prints its report and never imports Rich."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(ROOT / "examples" / "spravato.toml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.splitlines()[-1] == "1 file OK, 4 warnings"
+    assert result.stderr.splitlines() == ["exit 0", "rich False"]
