@@ -269,7 +269,6 @@ def _rules_and_texts() -> tuple[Rulebook, dict[str, Catalogue]]:
 
 def _check_labels(checked: list[_Checked | FileReport]) -> list[_Checked | FileReport]:
     """Add an error to each valid schedule whose client label an earlier one has."""
-
     seen: dict[str, str] = {}
     result: list[_Checked | FileReport] = []
     for item in checked:
@@ -286,7 +285,6 @@ def _check_busy_calendar(checked: _Checked, starts: list[datetime]) -> _Checked:
     """Read a valid therapist's busy calendar as `kapplan plan --therapist` would."""
     if checked.therapist is None or not checked.therapist.busy_calendar:
         return checked
-
     try:
         therapist_hours(checked.therapist, checked.path, starts)
     except KapplanError as error:
