@@ -121,9 +121,9 @@ source = ["clinic"]
         """extends = "none" takes no default: every method and rule must be in the file."""
         with pytest.raises(RulebookError) as caught:
             _over_defaults('version = 1\nextends = "none"\n[[rule]]\nid = "journaling"\n')
-        assert str(caught.value) == (
-            "mine.toml: methods: no text for method 'iv'; expected [methods.iv]"
-        )
+        # The first problem in file order: the rule lacks what a new rule needs;
+        # the missing method texts (no line) come after.
+        assert str(caught.value) == "mine.toml:3: rule[1].kind: missing; this key is required"
 
     def test_overlay_names_the_files_rule_for_each_merged_rule(self) -> None:
         """Each merged rule knows which [[rule]] of the file shaped it, for located errors."""

@@ -161,13 +161,16 @@ class TestRulebookValidation:
         message = _load(text)
         line = _rule_line(text, "title")
         assert message.startswith(
-            f"book.toml:{line}: rule[1].title: unknown placeholder {{patient}}; expected ["
+            f"book.toml:{line}: rule[1].title: unknown placeholder {{patient}}; "
+            "expected one of {count}, "
         )
 
     def test_unknown_setting_in_an_offset(self) -> None:
         """An offset may only refer to [plan] settings."""
         message = _load(METHODS + RULE.replace('closes = "+72h"', 'closes = "+{days}d"'))
-        assert "rule[1].closes: unknown setting {days}; expected one of [" in message
+        assert (
+            "rule[1].closes: unknown setting {days}; expected one of {course_gap_days}, " in message
+        )
 
     def test_unreadable_offset(self) -> None:
         """An offset that does not parse names the field."""

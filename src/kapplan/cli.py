@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 
 from kapplan import __version__
 from kapplan.errors import KapplanError
+from kapplan.kinds import FileKind
 
 if TYPE_CHECKING:
     from kapplan.plan import Plan
@@ -69,6 +70,13 @@ class Language(StrEnum):
 
     EN = "en"
     RU = "ru"
+
+
+class ReportFormat(StrEnum):
+    """Output formats of `kapplan validate`."""
+
+    TERMINAL = "terminal"
+    JSON = "json"
 
 
 #: Formats inferred from the output file's suffix when --format is not given.
@@ -689,6 +697,15 @@ def diff_command(
         bool,
         typer.Option("--exit-code", help="Exit with status 1 when anything differs."),
     ] = False,
+    rulebook: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            help="Plan both schedules with this rulebook, as `kapplan plan --rules` does "
+            "(default: each schedule's own `rules`, else kapplan's).",
+            dir_okay=False,
+        ),
+    ] = None,
     remind: Annotated[
         list[str] | None,
         typer.Option(
@@ -742,7 +759,9 @@ def diff_command(
         default_rulebook,
         machine_timezone,
         read_text,
+        rulebooks_for,
         schedule_from_text,
+        with_rules_path,
     )
     from kapplan.plan import Plan
     from kapplan.render.ics import IcsOptions, PreviousCalendar, parse_previous
@@ -761,13 +780,23 @@ def diff_command(
         name, text = read_text(path, what="a schedule (.toml), or a kapplan .ics or JSON export")
         inputs.append((name, text, source_of(path, text)))
     schedules = {
-        n: apply_config(
-            schedule_from_text(text, name, default_timezone=configuration.values.timezone),
-            configuration,
-            flags.lang,
+        n: with_rules_path(
+            apply_config(
+                schedule_from_text(text, name, default_timezone=configuration.values.timezone),
+                configuration,
+                flags.lang,
+            ),
+            path,
+            text,
+            name,
         )
-        for n, (name, text, kind) in enumerate(inputs)
+        for n, (path, (name, text, kind)) in enumerate(zip((old, new), inputs, strict=True))
         if kind is Source.SCHEDULE
+    }
+    chosen_rules = str(rulebook) if rulebook is not None else None
+    books = {
+        n: rulebooks_for([(old, new)[n]], [schedule], chosen_rules)[0]
+        for n, schedule in schedules.items()
     }
     # Labels, and a JSON export's calendar lines, speak the new schedule's language.
     language = (
@@ -777,14 +806,14 @@ def diff_command(
             (schedules[n].language for n in (1, 0) if n in schedules), settings.language.value
         )
     )
-    rulebook = default_rulebook()
+    rulebook_kinds = session_kinds(default_rulebook())
     sides: list[Plan | PreviousCalendar] = []
     for n, (name, text, kind) in enumerate(inputs):
         if kind is Source.SCHEDULE:
-            sides.append(build_plan(schedules[n], rulebook, texts=catalogues()))
+            sides.append(build_plan(schedules[n], books[n], texts=catalogues()))
         elif kind is Source.JSON:
             sides.append(
-                plan_from_json(text, name, language=language, session_kinds=session_kinds(rulebook))
+                plan_from_json(text, name, language=language, session_kinds=rulebook_kinds)
             )
         else:
             sides.append(parse_previous(text, name))
@@ -964,6 +993,73 @@ def _rulebook_inputs(chosen: str | None, schedules: list[Any]) -> list[Path]:
     """Return the rulebook files a plan reads, so no output is written over one."""
     named = [chosen] if chosen is not None else [s.rules for s in schedules]
     return [Path(p) for p in dict.fromkeys(named) if p and p != "-"]
+
+
+@app.command("validate")
+def validate_command(
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            help="Schedule, therapist or rulebook files (TOML), folders (every .toml in them), "
+            "or - for stdin.",
+            metavar="FILE...",
+        ),
+    ],
+    output_format: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="terminal (one line per problem, as editors read them) or json (for editors "
+            "and CI).",
+        ),
+    ] = ReportFormat.TERMINAL,
+    kind: Annotated[
+        FileKind | None,
+        typer.Option(
+            "--kind",
+            help="Check every file as a schedule, therapist or rulebook file (default: told "
+            "from each file's tables).",
+            show_default=False,
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Fail (exit 1) on warnings when there is no error."),
+    ] = False,
+) -> None:
+    """Check files and report every problem in every file at once.
+
+    A schedule passes exactly when `kapplan plan` would succeed with it; what
+    the plan would warn about is reported as a warning. Problems go to stdout,
+    one line each (file:line: field: message), then a summary. Exit status: 0
+    when every file is valid, 2 when any has an error, 1 under --strict when
+    there are warnings but no error.
+
+    Examples:
+
+      kapplan validate examples/iv-six-infusions.toml
+
+      kapplan validate examples/ examples/therapist/lisbon.toml
+
+      kapplan validate schedules/ --format json | jq '.ok'
+
+      cat infusions.toml | kapplan validate - --strict
+    """
+    from datetime import UTC, datetime
+
+    from kapplan.config import load_config
+    from kapplan.validation import render_json, render_text, validate_files
+
+    # The clock is read here, in the shell, and only used for a therapist's busy
+    # calendar when no schedule is checked with it.
+    reports = validate_files(files, kind=kind, now=datetime.now(UTC), configuration=load_config())
+    render = render_json if output_format is ReportFormat.JSON else render_text
+    _write_text(render(reports, strict=strict), None, force=False, inputs=[])
+    if any(report.errors for report in reports):
+        raise typer.Exit(2)
+    if strict and any(report.warnings for report in reports):
+        raise typer.Exit(1)
 
 
 def _write_caseload(

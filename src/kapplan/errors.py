@@ -15,6 +15,7 @@ class KapplanError(Exception):
         source: The file (or '<stdin>') the problem is in, if any.
         field: Dotted field path inside the file, e.g. ``infusion[2].method``.
         line: 1-based line in the file, where it could be found.
+        column: 1-based column of the line, where it is known (not in the message).
     """
 
     exit_code = 2
@@ -26,11 +27,13 @@ class KapplanError(Exception):
         source: str | None = None,
         field: str | None = None,
         line: int | None = None,
+        column: int | None = None,
     ) -> None:
         self.message = message
         self.source = source
         self.field = field
         self.line = line
+        self.column = column
         super().__init__(str(self))
 
     def located(self, *, source: str | None = None, line: int | None = None) -> KapplanError:
@@ -48,17 +51,43 @@ class KapplanError(Exception):
             source=self.source or source,
             field=self.field,
             line=self.line or line,
+            column=self.column,
         )
 
     def __str__(self) -> str:
-        place = ""
-        if self.source is not None:
-            place = self.source + (f":{self.line}" if self.line else "") + ": "
-        elif self.line:
-            place = f"line {self.line}: "
-        if self.field:
-            place += f"{self.field}: "
-        return " ".join((place + self.message).split())
+        return one_line(self.message, source=self.source, field=self.field, line=self.line)
+
+
+def one_line(
+    message: str,
+    *,
+    source: str | None = None,
+    field: str | None = None,
+    line: int | None = None,
+    label: str = "",
+) -> str:
+    """Say a located problem in one line: ``file:line: [label: ]field: message``.
+
+    Parameters:
+        message: What is wrong and what was expected.
+        source: The file, if any.
+        field: Dotted field path, if any.
+        line: 1-based line, if known.
+        label: A word put after the place, such as ``warning``.
+
+    Returns:
+        The line, whitespace runs (newlines too) folded into single spaces.
+    """
+    place = ""
+    if source is not None:
+        place = source + (f":{line}" if line else "") + ": "
+    elif line:
+        place = f"line {line}: "
+    if label:
+        place += f"{label}: "
+    if field:
+        place += f"{field}: "
+    return " ".join((place + message).split())
 
 
 class ScheduleError(KapplanError):

@@ -12,10 +12,10 @@ import os
 import re
 import sys
 import tomllib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
@@ -25,6 +25,9 @@ from kapplan.errors import KapplanError, RulebookError, ScheduleError
 from kapplan.i18n import LANGUAGES, Catalogue, catalogue
 from kapplan.rules import Rulebook, RuleFieldError
 from kapplan.schedule import Schedule
+
+if TYPE_CHECKING:
+    from kapplan.therapist import Therapist
 
 STDIN = "-"
 
@@ -100,10 +103,10 @@ def parse_toml(text: str, name: str, error: type[KapplanError] = ScheduleError) 
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as problem:
         message = str(problem)
-        match = re.search(r"\(at line (\d+), column \d+\)", message)
-        line = int(match.group(1)) if match else None
+        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
         detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
-        raise error(f"not valid TOML: {detail}", source=name, line=line) from None
+        raise error(f"not valid TOML: {detail}", source=name, line=line, column=column) from None
     except RecursionError:
         raise error("not valid TOML: nested too deeply", source=name) from None
 
@@ -144,21 +147,38 @@ def load_schedule(path: str, *, default_timezone: str | None = None) -> Schedule
     """
     name, text = read_text(path)
     schedule = schedule_from_text(text, name, default_timezone=default_timezone)
-    if schedule.rules is not None:
-        # Relative to the schedule's folder (stdin: the current one), and checked
-        # here, where the line of `rules` is known; read only when used.
-        where = Path(schedule.rules).expanduser()
-        if path != STDIN:
-            where = Path(path).parent / where
-        if not where.is_file():
-            raise ScheduleError(
-                f"no rulebook file {str(where)!r}; expected a path relative to this schedule",
-                source=name,
-                field="rules",
-                line=_line_of(text, ("rules",)),
-            )
-        schedule = schedule.model_copy(update={"rules": str(where)})
-    return schedule
+    return with_rules_path(schedule, path, text, name)
+
+
+def with_rules_path(schedule: Schedule, path: str, text: str, name: str) -> Schedule:
+    """Resolve a schedule's `rules` against its folder (stdin: the current one).
+
+    Parameters:
+        schedule: The validated schedule.
+        path: Its path as given, or ``-`` for stdin.
+        text: Its TOML text, to locate the `rules` line.
+        name: File name for messages.
+
+    Returns:
+        The schedule with `rules` (if any) as a path that exists; the file is
+        read only when used.
+
+    Raises:
+        ScheduleError: Located at `rules`, when it names no file.
+    """
+    if schedule.rules is None:
+        return schedule
+    where = Path(schedule.rules).expanduser()
+    if path != STDIN:
+        where = Path(path).parent / where
+    if not where.is_file():
+        raise ScheduleError(
+            f"no rulebook file {str(where)!r}; expected a path relative to this schedule",
+            source=name,
+            field="rules",
+            line=_line_of(text, ("rules",)),
+        )
+    return schedule.model_copy(update={"rules": str(where)})
 
 
 def schedule_from_text(text: str, name: str, *, default_timezone: str | None = None) -> Schedule:
@@ -175,15 +195,42 @@ def schedule_from_text(text: str, name: str, *, default_timezone: str | None = N
     Raises:
         ScheduleError: Located, on any problem.
     """
-    data = parse_toml(text, name)
+    schedule, problems = check_schedule(
+        parse_toml(text, name), text, name, default_timezone=default_timezone
+    )
+    if schedule is None:
+        raise problems[0]
+    return schedule
+
+
+def check_schedule(
+    data: dict[str, Any], text: str, name: str, *, default_timezone: str | None = None
+) -> tuple[Schedule | None, list[KapplanError]]:
+    """Check a parsed schedule and find every problem, each located.
+
+    The fields are checked first; only when they are all valid are the doses
+    expanded and checked (see `Schedule.dose_problems`).
+
+    Parameters:
+        data: The parsed TOML document (a missing ``timezone`` is filled in).
+        text: The TOML text, to find lines in.
+        name: File name for messages.
+        default_timezone: Zone when the file names none (default: the machine's).
+
+    Returns:
+        The schedule, or None when there is a problem; and the problems, in the
+        order `schedule_from_text` would meet them.
+    """
     if "timezone" not in data:
         data["timezone"] = default_timezone or machine_timezone()
-    schedule = _validate(Schedule, data, text, name, ScheduleError)
-    try:
-        schedule.doses()
-    except ScheduleError as problem:
-        raise problem.located(source=name, line=_line_of_field(text, problem.field)) from None
-    return schedule
+    schedule, problems = check_model(Schedule, data, text, name, ScheduleError)
+    if schedule is None:
+        return None, problems
+    problems = [
+        problem.located(source=name, line=line_of_field(text, problem.field))
+        for problem in schedule.dose_problems()
+    ]
+    return (None if problems else schedule), problems
 
 
 def catalogues() -> dict[str, Catalogue]:
@@ -215,14 +262,35 @@ def rulebook_from_text(text: str, name: str, *, defaults: Rulebook | None = None
     Raises:
         RulebookError: Located, on any problem.
     """
+    rulebook, problems = check_rulebook(parse_toml(text, name, RulebookError), text, name, defaults)
+    if rulebook is None:
+        raise problems[0]
+    return rulebook
+
+
+def check_rulebook(
+    data: dict[str, Any], text: str, name: str, defaults: Rulebook | None
+) -> tuple[Rulebook | None, list[KapplanError]]:
+    """Check a parsed rulebook file laid over `defaults` and find every problem, located.
+
+    Parameters:
+        data: The parsed TOML document.
+        text: The TOML text, to find lines in.
+        name: File name for messages.
+        defaults: The rulebook it extends; None when it must be whole.
+
+    Returns:
+        The rulebook, or None when there is a problem; and the problems, in the
+        order `rulebook_from_text` would meet them (a version or overlay
+        problem stops the check: the rules cannot be read without them).
+    """
     from kapplan.protocol import migrate, overlay
 
-    data = parse_toml(text, name, RulebookError)
     try:
         data, origins = overlay(defaults, migrate(data))
     except RulebookError as problem:
-        raise problem.located(source=name, line=_line_of_field(text, problem.field)) from None
-    return _validate(Rulebook, data, text, name, RulebookError, items={"rule": origins})
+        return None, [problem.located(source=name, line=line_of_field(text, problem.field))]
+    return check_model(Rulebook, data, text, name, RulebookError, items={"rule": origins})
 
 
 def load_rulebook(path: str, *, defaults: Rulebook | None = None) -> Rulebook:
@@ -286,30 +354,62 @@ def _validate(
     *,
     items: dict[str, tuple[int | None, ...]] | None = None,
 ) -> _M:
-    """Validate data, turning the first problem into a located error.
+    """Validate data, turning the first problem into a located error (see `check_model`)."""
+    found, problems = check_model(model, data, text, name, error, items=items)
+    if found is None:
+        raise problems[0]
+    return found
 
-    `items` maps an array (``rule``) to the file's index of each of its items,
-    where the data was merged from more than the file (a rulebook laid over
-    the defaults), so the error names the user's item and line.
+
+def check_model(
+    model: type[_M],
+    data: dict[str, Any],
+    text: str,
+    name: str,
+    error: type[KapplanError],
+    *,
+    items: dict[str, tuple[int | None, ...]] | None = None,
+) -> tuple[_M | None, list[KapplanError]]:
+    """Validate parsed TOML with a model and locate every problem pydantic finds.
+
+    Parameters:
+        model: The pydantic model of the whole file.
+        data: The parsed document.
+        text: The TOML text, to find lines in.
+        name: File name for messages.
+        error: The error class of the problems.
+        items: Maps an array (``rule``) to the file's index of each of its items,
+            where the data was merged from more than the file (a rulebook laid
+            over the defaults), so a problem names the user's item and line.
+
+    Returns:
+        The model, or None when invalid; and the problems in file order, one
+        per field (the alternatives of a union at one field count once).
     """
     try:
-        return model.model_validate(data)
-    except ValidationError as problem:
-        first = problem.errors(include_url=False)[0]
-        loc = tuple(first["loc"])
-        cause = (first.get("ctx") or {}).get("error")
-        if isinstance(cause, RuleFieldError):
-            loc = (*loc, cause.field)
-        origins = (items or {}).get(str(loc[0])) if loc else None
-        if origins and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(origins):
-            index = origins[loc[1]]
-            loc = (loc[0], loc[1] if index is None else index, *loc[2:])
-        raise error(
-            _message(model, first),
-            source=name,
-            field=field_path(loc),
-            line=_line_of(text, loc),
-        ) from None
+        return model.model_validate(data), []
+    except ValidationError as invalid:
+        problems: dict[tuple[str | None, int | None], KapplanError] = {}
+        for found in invalid.errors(include_url=False):
+            loc = tuple(found["loc"])
+            cause = (found.get("ctx") or {}).get("error")
+            if isinstance(cause, RuleFieldError):
+                loc = (*loc, cause.field)
+            origins = (items or {}).get(str(loc[0])) if loc else None
+            if origins and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(origins):
+                index = origins[loc[1]]
+                loc = (loc[0], loc[1] if index is None else index, *loc[2:])
+            problem = error(
+                _message(model, found),
+                source=name,
+                field=field_path(loc),
+                line=_line_of(text, loc),
+            )
+            problems.setdefault((problem.field, problem.line), problem)
+        # In file order (problems without a line last), so the first is the one
+        # a reader meets first.
+        ordered = sorted(problems.values(), key=lambda p: (p.line is None, p.line or 0))
+        return None, ordered
 
 
 def field_path(loc: tuple[int | str, ...]) -> str | None:
@@ -373,13 +473,21 @@ def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?")
 
 
-def _line_of_field(text: str, path: str | None) -> int | None:
-    """Find the line of a dotted field path as `Schedule.doses` names them."""
+def line_of_field(text: str, path: str | None) -> int | None:
+    """Find the line of a field path as `Schedule.doses` and `field_path` name them.
+
+    Parameters:
+        text: The TOML text.
+        path: E.g. ``infusion[2].at``, ``series[1] dose 3`` or ``therapist.hours``.
+
+    Returns:
+        The 1-based line, or None when it cannot be told.
+    """
     if not path:
         return None
     match = re.match(r"^(\w+)\[(\d+)\](?:\.(\w+))?", path)
     if not match:
-        return _line_of(text, (path,))
+        return _line_of(text, tuple(path.split(".")))
     name, index, key = match.groups()
     loc: tuple[int | str, ...] = (name, int(index) - 1) + ((key,) if key else ())
     return _line_of(text, loc)
@@ -465,20 +573,37 @@ def load_caseload(arguments: list[str], *, default_timezone: str | None = None) 
     seen: dict[str, str] = {}
     for path in schedule_paths(arguments):
         schedule = load_schedule(path, default_timezone=default_timezone)
-        if not schedule.client:
-            stem = "stdin" if path == STDIN else Path(path).stem
-            schedule = schedule.model_copy(update={"client": stem})
-        name = "<stdin>" if path == STDIN else path
-        if schedule.client in seen:
-            raise ScheduleError(
-                f"client {schedule.client!r} is also the label of {seen[schedule.client]}; "
-                "expected a distinct client label per schedule",
-                source=name,
-                field="client",
-            )
-        seen[schedule.client] = name
-        schedules.append(schedule)
+        schedules.append(label_client(schedule, path, seen))
     return schedules
+
+
+def label_client(schedule: Schedule, path: str, seen: dict[str, str]) -> Schedule:
+    """Label a client of a caseload: its `client`, else its file's stem; labels must differ.
+
+    Parameters:
+        schedule: The client's valid schedule.
+        path: Its file, or ``-`` for stdin (labelled ``stdin``).
+        seen: The labels given so far, with their files; this one is added.
+
+    Returns:
+        The schedule, with its label as `client`.
+
+    Raises:
+        ScheduleError: When another schedule of the caseload has the same label.
+    """
+    if not schedule.client:
+        stem = "stdin" if path == STDIN else Path(path).stem
+        schedule = schedule.model_copy(update={"client": stem})
+    name = "<stdin>" if path == STDIN else path
+    if schedule.client in seen:
+        raise ScheduleError(
+            f"client {schedule.client!r} is also the label of {seen[schedule.client]}; "
+            "expected a distinct client label per schedule",
+            source=name,
+            field="client",
+        )
+    seen[schedule.client] = name
+    return schedule
 
 
 def load_therapist(path: str, schedules: list[Schedule]) -> TherapistHours:
@@ -495,17 +620,35 @@ def load_therapist(path: str, schedules: list[Schedule]) -> TherapistHours:
     Raises:
         KapplanError: Located, on any problem in the therapist file or its calendar.
     """
-    from kapplan.busy import read_busy_calendar
     from kapplan.therapist import TherapistFile
 
     name, text = read_text(path)
     therapist = _validate(
         TherapistFile, parse_toml(text, name), text, name, ScheduleError
     ).therapist
+    return therapist_hours(therapist, path, [d.start for s in schedules for d in s.doses()[0]])
+
+
+def therapist_hours(therapist: Therapist, path: str, starts: list[datetime]) -> TherapistHours:
+    """Read what a valid therapist file leaves to read (its busy calendar) for the engine.
+
+    Parameters:
+        therapist: The ``[therapist]`` table, validated.
+        path: The therapist file: a relative ``busy_calendar`` is relative to it.
+        starts: When the clients' doses start (at least one): they bound how much
+            of the busy calendar is read.
+
+    Returns:
+        What the engine needs of the therapist.
+
+    Raises:
+        KapplanError: Located, on any problem in the busy calendar.
+    """
+    from kapplan.busy import read_busy_calendar
+
     busy = list(therapist.busy_intervals())
     if therapist.busy_calendar:
         calendar = str(Path(path).parent / therapist.busy_calendar)
-        starts = [dose.start for s in schedules for dose in s.doses()[0]]
         first, last = min(starts), max(starts)
         # Sessions fall from a week before the first dose to the end of the long arc.
         horizon = (first - timedelta(days=60), last + timedelta(days=31 * 14))

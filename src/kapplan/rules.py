@@ -192,7 +192,8 @@ def _check_offset(value: str) -> str:
     unknown = names - SETTINGS
     if unknown:
         raise ValueError(
-            f"unknown setting {{{sorted(unknown)[0]}}}; expected one of {sorted(SETTINGS)}"
+            f"unknown setting {{{sorted(unknown)[0]}}}; expected one of "
+            + ", ".join("{" + name + "}" for name in sorted(SETTINGS))
         )
     sample = _SETTING.sub("1", value)
     parse_offset(sample)
@@ -281,7 +282,8 @@ class Rule(BaseModel):
         unknown = _setting_names(value) - TEXT_FIELDS
         if unknown:
             raise ValueError(
-                f"unknown placeholder {{{sorted(unknown)[0]}}}; expected {sorted(TEXT_FIELDS)}"
+                f"unknown placeholder {{{sorted(unknown)[0]}}}; expected one of "
+                + ", ".join("{" + name + "}" for name in sorted(TEXT_FIELDS))
             )
         return value
 

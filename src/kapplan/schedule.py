@@ -316,9 +316,27 @@ class Schedule(BaseModel):
 
         Raises:
             ScheduleError: With a field path, for an empty schedule, a series
-                that yields nothing or too much, or two doses at one instant.
+                that yields nothing or too much, or two doses at one instant
+                (the first of `dose_problems`).
         """
+        doses, notes, problems = self._checked_doses()
+        if problems:
+            raise problems[0]
+        return doses, notes
+
+    def dose_problems(self) -> list[ScheduleError]:
+        """Return every problem `doses` would raise the first of, in the same order.
+
+        Returns:
+            One error per series that cannot be expanded and per dose that starts
+            at the same instant as the one before it; an empty schedule is one
+            error, unless a series that failed accounts for it.
+        """
+        return self._checked_doses()[2]
+
+    def _checked_doses(self) -> tuple[list[Dose], list[str], list[ScheduleError]]:
         notes: list[str] = []
+        problems: list[ScheduleError] = []
         raw: list[tuple[datetime, Method, int, str]] = []
         for i, entry in enumerate(self.infusion, start=1):
             where = f"infusion[{i}].at"
@@ -327,7 +345,12 @@ class Schedule(BaseModel):
                 (at, entry.method, entry.minutes or DEFAULT_DOSE_MINUTES[entry.method], where)
             )
         for i, series in enumerate(self.series, start=1):
-            for n, local in enumerate(self._expand(series, f"series[{i}]"), start=1):
+            try:
+                expanded = self._expand(series, f"series[{i}]")
+            except ScheduleError as problem:
+                problems.append(problem)
+                continue
+            for n, local in enumerate(expanded, start=1):
                 where = f"series[{i}] dose {n}"
                 at = self._resolve(local, where, notes, (f"series[{i}]", n))
                 raw.append(
@@ -338,19 +361,24 @@ class Schedule(BaseModel):
                         where,
                     )
                 )
-        if not raw:
-            raise ScheduleError(
-                "the schedule has no doses; expected at least one [[infusion]] or [[series]] table"
+        if not raw and not problems:
+            problems.append(
+                ScheduleError(
+                    "the schedule has no doses; "
+                    "expected at least one [[infusion]] or [[series]] table"
+                )
             )
         # Compare instants in UTC: aware datetimes sharing a tzinfo compare by wall
         # clock and ignore `fold`, so 01:30 EDT and 01:30 EST would look equal.
         raw.sort(key=lambda r: r[0].astimezone(UTC))
         for before, after in pairwise(raw):
             if before[0].astimezone(UTC) == after[0].astimezone(UTC):
-                raise ScheduleError(
-                    f"starts at the same instant as {before[3]} ({after[0].isoformat()}); "
-                    "expected every dose at a distinct time",
-                    field=after[3],
+                problems.append(
+                    ScheduleError(
+                        f"starts at the same instant as {before[3]} ({after[0].isoformat()}); "
+                        "expected every dose at a distinct time",
+                        field=after[3],
+                    )
                 )
         doses = [
             Dose(
@@ -361,7 +389,7 @@ class Schedule(BaseModel):
             )
             for at, method, minutes, where in raw
         ]
-        return doses, notes
+        return doses, notes, problems
 
     def _expand(self, series: SeriesEntry, where: str) -> list[datetime]:
         start = series.start
