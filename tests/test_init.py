@@ -447,9 +447,17 @@ class TestCommand:
         assert not list(tmp_path.iterdir())
 
     def test_from_nothing_to_a_calendar(self, runner: CliRunner, tmp_path: Path) -> None:
-        """init, then plan -o plan.ics: a new user's path to an importable calendar."""
+        """init, validate, then plan -o plan.ics: a new user's path to an importable calendar.
+
+        Every command the hint on stderr names works on the file as written.
+        """
         schedule, calendar = tmp_path / "schedule.toml", tmp_path / "plan.ics"
-        assert _init(runner, str(schedule), "--preset", "oral", "--no-interactive")[0] == 0
+        code, _, hint = _init(runner, str(schedule), "--preset", "oral", "--no-interactive")
+        assert code == 0
+        assert "kapplan validate" in hint
+        result = runner.invoke(app, ["validate", str(schedule)])
+        assert result.exit_code == 0, result.stdout
+        assert result.stdout.splitlines()[-1].startswith("1 file OK")
         result = runner.invoke(app, ["plan", str(schedule), "-o", str(calendar)])
         assert result.exit_code == 0, result.stderr
         assert calendar.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")

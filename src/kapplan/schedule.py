@@ -154,7 +154,7 @@ class PlanSettings(BaseModel):
         default=Cadence.EVERY_INFUSION, description="every-infusion (ideal) or weekly (minimum)."
     )
     session_minutes: int = Field(
-        default=60, ge=50, le=90, description="Length of a therapy session, 50–90 (DOMAIN.md)."
+        default=60, ge=50, le=90, description="Length of a therapy session in minutes, 50–90."
     )
     prep_sessions: int = Field(
         default=1, ge=1, le=3, description="Preparation sessions per course, 1–3."
