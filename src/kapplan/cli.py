@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 
 from kapplan import __version__
 from kapplan.errors import KapplanError
+from kapplan.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
     from kapplan.plan import Plan
@@ -29,12 +30,18 @@ class KapplanGroup(TyperGroup):
     """The command group; turns user errors into one stderr line and exit 2."""
 
     def invoke(self, ctx: Any) -> Any:
-        """Run the command, reporting a `KapplanError` once."""
+        """Run the command, reporting a `KapplanError`, Ctrl-C or a closed pipe once."""
         try:
             return super().invoke(ctx)
         except KapplanError as error:
             sys.stderr.write(f"kapplan: error: {error}\n")
             raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            sys.stderr.write("kapplan: interrupted\n")
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(0) from None
 
 
 app = typer.Typer(
@@ -85,6 +92,7 @@ def _root(
 
 
 _ICS = "Calendar (.ics) options"
+_LIMITS = "Limits (refuse an absurd schedule before any work)"
 
 
 @app.command("plan")
@@ -181,6 +189,40 @@ def plan_command(
         str | None,
         typer.Option("--calendar-name", help="The calendar's name.", rich_help_panel=_ICS),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Exit with status 1 when the plan has warnings (it is still written)."
+        ),
+    ] = False,
+    max_infusions: Annotated[
+        int,
+        typer.Option(
+            "--max-infusions",
+            min=1,
+            help="Refuse a schedule with more doses than this (series expanded).",
+            rich_help_panel=_LIMITS,
+        ),
+    ] = DEFAULT_LIMITS.infusions,
+    max_events: Annotated[
+        int,
+        typer.Option(
+            "--max-events",
+            min=1,
+            help="Refuse a plan (or caseload) of more events than this, before placing any.",
+            rich_help_panel=_LIMITS,
+        ),
+    ] = DEFAULT_LIMITS.events,
+    max_years: Annotated[
+        int,
+        typer.Option(
+            "--max-years",
+            min=1,
+            max=1000,
+            help="Refuse a schedule whose doses (or a series' RRULE) span more years than this.",
+            rich_help_panel=_LIMITS,
+        ),
+    ] = DEFAULT_LIMITS.years,
 ) -> None:
     """Print the Preparation–Experience–Integration calendar for a schedule.
 
@@ -195,6 +237,10 @@ def plan_command(
       cat infusions.toml | kapplan plan -
 
       kapplan plan examples/caseload/ -o sessions.ics
+
+      kapplan plan infusions.toml --strict -o plan.ics || echo "check the warnings"
+
+      kapplan plan maintenance.toml --max-infusions 2000 --max-years 20
     """
     chosen = output_format or SUFFIX_FORMATS.get(output.suffix.lower() if output else "")
     chosen = chosen or Format.TERMINAL
@@ -226,9 +272,10 @@ def plan_command(
         schedule_paths,
     )
 
+    limits = Limits(infusions=max_infusions, events=max_events, years=max_years)
     paths = schedule_paths(schedules)
     inputs = [Path(p) for p in paths if p != "-"]
-    clients = load_caseload(paths) if len(paths) > 1 or therapist else None
+    clients = load_caseload(paths, limits=limits) if len(paths) > 1 or therapist else None
     if clients is not None and lang is not None:
         clients = [c.model_copy(update={"language": lang.value}) for c in clients]
     if clients is not None:
@@ -238,10 +285,12 @@ def plan_command(
         if therapist is not None:
             from kapplan.load import load_therapist
 
-            hours = load_therapist(str(therapist), clients)
+            hours = load_therapist(str(therapist), clients, limits)
             therapist_zone = hours.zone.key
             inputs.append(therapist)
-        plans = build_caseload(clients, default_rulebook(), hours, texts=catalogues())
+        plans = build_caseload(
+            clients, default_rulebook(), hours, texts=catalogues(), limits=limits
+        )
         _write_caseload(
             plans,
             therapist_zone,
@@ -259,14 +308,15 @@ def plan_command(
                 "calendar_name": calendar_name,
             },
         )
+        _finish(plans, strict=strict)
         return
     from kapplan.engine import build_plan
     from kapplan.load import load_schedule
 
-    schedule = load_schedule(paths[0])
+    schedule = load_schedule(paths[0], limits=limits)
     if lang is not None:
         schedule = schedule.model_copy(update={"language": lang.value})
-    plan = build_plan(schedule, default_rulebook(), texts=catalogues())
+    plan = build_plan(schedule, default_rulebook(), texts=catalogues(), limits=limits)
     if chosen is Format.ICS:
         _write_ics(
             plan,
@@ -280,17 +330,25 @@ def plan_command(
             stamp=stamp,
             calendar_name=calendar_name,
         )
-        return
-    if chosen is Format.JSON:
+    elif chosen is Format.JSON:
         from kapplan.render.json import render_json
 
-        text = render_json(plan)
+        _write_text(render_json(plan), output, force=force, inputs=inputs)
     else:
         from kapplan.render.terminal import render_terminal
 
         width, color = _layout(output)
         text = render_terminal(plan, width=width, color=color)
-    _write_text(text, output, force=force, inputs=inputs)
+        _write_text(text, output, force=force, inputs=inputs)
+    _finish((plan,), strict=strict)
+
+
+def _finish(plans: tuple[Plan, ...], *, strict: bool) -> None:
+    """With ``--strict``, exit 1 after writing when any plan has warnings."""
+    warnings = sum(len(plan.warnings) for plan in plans)
+    if strict and warnings:
+        sys.stderr.write(f"kapplan: {warnings} warning(s) in the plan (--strict)\n")
+        raise typer.Exit(1)
 
 
 def _write_caseload(
@@ -414,14 +472,23 @@ def _width(to_terminal: bool) -> int:
     return max(60, min(int(columns), 140)) if columns.isdigit() else 100
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so the final flush of a closed pipe is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        # A replaced stdout (a test runner's buffer) has no descriptor to redirect.
+        pass
+
+
 def main() -> None:
     """Run kapplan as a program: exit quietly on a closed pipe or Ctrl-C."""
     try:
         app()
     except BrokenPipeError:
         # The reader (e.g. `head`) went away: stop quietly, as Unix tools do.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _quiet_stdout()
         sys.exit(0)
     except KeyboardInterrupt:
         sys.stderr.write("kapplan: interrupted\n")

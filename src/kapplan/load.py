@@ -23,15 +23,16 @@ from pydantic import BaseModel, ValidationError
 from kapplan.engine import TherapistHours
 from kapplan.errors import KapplanError, RulebookError, ScheduleError
 from kapplan.i18n import LANGUAGES, Catalogue, catalogue
+from kapplan.limits import DEFAULT_LIMITS, MAX_FILE_BYTES, Limits
 from kapplan.rules import Rulebook
-from kapplan.schedule import Schedule
+from kapplan.schedule import Schedule, refuse_dose_count
 
 STDIN = "-"
 
 _M = TypeVar("_M", bound=BaseModel)
 
-#: Schedule files larger than this are refused before parsing.
-MAX_BYTES = 10 * 1024 * 1024
+#: Schedule files larger than this are refused before parsing (see `kapplan.limits`).
+MAX_BYTES = MAX_FILE_BYTES
 
 
 def read_text(
@@ -128,12 +129,15 @@ def machine_timezone() -> str:
     return "UTC"
 
 
-def load_schedule(path: str, *, default_timezone: str | None = None) -> Schedule:
+def load_schedule(
+    path: str, *, default_timezone: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Schedule:
     """Load and fully check a schedule file (doses expanded once to find errors).
 
     Parameters:
         path: A file path, or ``-`` for stdin.
         default_timezone: Zone when the file names none (default: the machine's).
+        limits: How large the schedule may be (see `kapplan.limits`).
 
     Returns:
         The validated schedule.
@@ -142,16 +146,19 @@ def load_schedule(path: str, *, default_timezone: str | None = None) -> Schedule
         ScheduleError: Located, on any problem.
     """
     name, text = read_text(path)
-    return schedule_from_text(text, name, default_timezone=default_timezone)
+    return schedule_from_text(text, name, default_timezone=default_timezone, limits=limits)
 
 
-def schedule_from_text(text: str, name: str, *, default_timezone: str | None = None) -> Schedule:
+def schedule_from_text(
+    text: str, name: str, *, default_timezone: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Schedule:
     """Validate schedule text (see `load_schedule`).
 
     Parameters:
         text: The TOML text.
         name: File name for messages.
         default_timezone: Zone when the file names none (default: the machine's).
+        limits: How large the schedule may be (see `kapplan.limits`).
 
     Returns:
         The validated schedule.
@@ -160,11 +167,19 @@ def schedule_from_text(text: str, name: str, *, default_timezone: str | None = N
         ScheduleError: Located, on any problem.
     """
     data = parse_toml(text, name)
+    infusions = data.get("infusion")
+    if isinstance(infusions, list):
+        # Before validating: 100,000 [[infusion]] tables are refused, not checked one by one.
+        try:
+            refuse_dose_count(len(infusions), limits)
+        except ScheduleError as problem:
+            line = _line_of(text, ("infusion", limits.infusions))
+            raise problem.located(source=name, line=line) from None
     if "timezone" not in data:
         data["timezone"] = default_timezone or machine_timezone()
     schedule = _validate(Schedule, data, text, name, ScheduleError)
     try:
-        schedule.doses()
+        schedule.doses(limits)
     except ScheduleError as problem:
         raise problem.located(source=name, line=_line_of_field(text, problem.field)) from None
     return schedule
@@ -337,12 +352,15 @@ def schedule_paths(arguments: list[str]) -> list[str]:
     return paths
 
 
-def load_caseload(arguments: list[str], *, default_timezone: str | None = None) -> list[Schedule]:
+def load_caseload(
+    arguments: list[str], *, default_timezone: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> list[Schedule]:
     """Load several clients' schedules; a client without a label takes its file's stem.
 
     Parameters:
         arguments: Files, folders or ``-`` (see `schedule_paths`).
         default_timezone: Zone for files that name none (default: the machine's).
+        limits: How large each schedule may be (see `kapplan.limits`).
 
     Returns:
         The schedules, in order, each with a distinct `client` label.
@@ -354,7 +372,7 @@ def load_caseload(arguments: list[str], *, default_timezone: str | None = None) 
     schedules: list[Schedule] = []
     seen: dict[str, str] = {}
     for path in schedule_paths(arguments):
-        schedule = load_schedule(path, default_timezone=default_timezone)
+        schedule = load_schedule(path, default_timezone=default_timezone, limits=limits)
         if not schedule.client:
             stem = "stdin" if path == STDIN else Path(path).stem
             schedule = schedule.model_copy(update={"client": stem})
@@ -371,13 +389,16 @@ def load_caseload(arguments: list[str], *, default_timezone: str | None = None) 
     return schedules
 
 
-def load_therapist(path: str, schedules: list[Schedule]) -> TherapistHours:
+def load_therapist(
+    path: str, schedules: list[Schedule], limits: Limits = DEFAULT_LIMITS
+) -> TherapistHours:
     """Load a therapist file (and the busy calendar it names) for planning a caseload.
 
     Parameters:
         path: The therapist file (TOML with a ``[therapist]`` table).
         schedules: The clients' schedules: their doses bound how much of the busy
             calendar is read.
+        limits: The limits the schedules were loaded with.
 
     Returns:
         What the engine needs of the therapist.
@@ -395,7 +416,7 @@ def load_therapist(path: str, schedules: list[Schedule]) -> TherapistHours:
     busy = list(therapist.busy_intervals())
     if therapist.busy_calendar:
         calendar = str(Path(path).parent / therapist.busy_calendar)
-        starts = [dose.start for s in schedules for dose in s.doses()[0]]
+        starts = [dose.start for s in schedules for dose in s.doses(limits)[0]]
         first, last = min(starts), max(starts)
         # Sessions fall from a week before the first dose to the end of the long arc.
         horizon = (first - timedelta(days=60), last + timedelta(days=31 * 14))
