@@ -1,5 +1,17 @@
-"""Allow ``python -m kapplan``."""
+"""Allow ``python -m kapplan``; `run` is also the ``kapplan`` program's entry point."""
 
-from kapplan.cli import main
+import sys
 
-main()
+
+def run() -> None:
+    """Start the command line; Ctrl-C while it loads exits 130 with one line, as later."""
+    try:
+        from kapplan.cli import main
+    except KeyboardInterrupt:
+        sys.stderr.write("kapplan: interrupted\n")
+        raise SystemExit(130) from None
+    main()
+
+
+if __name__ == "__main__":
+    run()
