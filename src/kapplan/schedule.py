@@ -77,16 +77,20 @@ def _method(value: object) -> object:
 
 
 def _datetime(value: object) -> object:
-    """Accept TOML datetimes and strings python-dateutil parses; refuse bare dates/times."""
+    """Accept TOML datetimes and strings python-dateutil parses; refuse bare dates/times.
+
+    Fractions of a second are dropped: iCalendar times have whole seconds, and
+    the JSON and the calendar must name the same instant.
+    """
     if isinstance(value, datetime):
-        return value
+        return value.replace(microsecond=0)
     if isinstance(value, date):
         raise ValueError(f"{value.isoformat()} is a date without a time; expected a date and time")
     if isinstance(value, time):
         raise ValueError(f"{value.isoformat()} is a time without a date; expected a date and time")
     if isinstance(value, str):
         try:
-            return dateparser.parse(value)
+            return dateparser.parse(value).replace(microsecond=0)
         except (ValueError, OverflowError) as error:
             raise ValueError(
                 f"cannot read {value!r} as a date and time; expected e.g. 2026-12-01T10:00"
