@@ -14,6 +14,7 @@ the clock.
 | events in one plan or caseload (counted before placing) | 20000 | ``--max-events`` |
 | years from a schedule's first dose to its last (and an RRULE's reach) | 10 | ``--max-years`` |
 | size of a schedule, rulebook or therapist file | 10 MiB | fixed |
+| depth of a dotted TOML key (``a.b.c``) | 32 | fixed |
 | dates of doses | years 2 to 9998 | fixed |
 """
 
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
 
 #: Schedule, rulebook and therapist files larger than this are refused unread.
 MAX_FILE_BYTES = 10 * 1024 * 1024
+
+#: Keys may be dotted at most this deep (``a.b.c``): Python's TOML reader takes
+#: time quadratic in the depth, minutes for a 200 kB key.
+MAX_KEY_DEPTH = 32
 
 #: Doses must lie in these years: a plan reaches weeks before its first dose and
 #: months after its last, and Python's dates end at years 1 and 9999.
@@ -107,6 +112,7 @@ __all__ = [
     "FIRST_YEAR",
     "LAST_YEAR",
     "MAX_FILE_BYTES",
+    "MAX_KEY_DEPTH",
     "Limits",
     "in_plannable_years",
     "never_yields",

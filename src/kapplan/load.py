@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from kapplan.engine import TherapistHours
 from kapplan.errors import KapplanError, RulebookError, ScheduleError
 from kapplan.i18n import LANGUAGES, Catalogue, catalogue
-from kapplan.limits import DEFAULT_LIMITS, MAX_FILE_BYTES, Limits
+from kapplan.limits import DEFAULT_LIMITS, MAX_FILE_BYTES, MAX_KEY_DEPTH, Limits
 from kapplan.rules import Rulebook
 from kapplan.schedule import Schedule, refuse_dose_count
 
@@ -97,6 +97,14 @@ def parse_toml(text: str, name: str, error: type[KapplanError] = ScheduleError) 
     Raises:
         KapplanError: On a syntax error, with its line.
     """
+    deep = _DEEP_KEY.search(text)
+    if deep:
+        raise error(
+            f"more than {MAX_KEY_DEPTH} dotted parts in a row (a key nested too deeply); "
+            "expected a few levels",
+            source=name,
+            line=text.count("\n", 0, deep.start()) + 1,
+        )
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as problem:
@@ -107,6 +115,12 @@ def parse_toml(text: str, name: str, error: type[KapplanError] = ScheduleError) 
         raise error(f"not valid TOML: {detail}", source=name, line=line) from None
     except RecursionError:
         raise error("not valid TOML: nested too deeply", source=name) from None
+
+
+#: A run of more than MAX_KEY_DEPTH dotted key parts, bare or quoted (see `kapplan.limits`).
+_DEEP_KEY = re.compile(
+    rf"""(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*){{{MAX_KEY_DEPTH}}}"""
+)
 
 
 def machine_timezone() -> str:
