@@ -247,3 +247,35 @@ def test_real_processes_end_in_time(data: bytes) -> None:
         check=False,
     )
     assert_clean(result.returncode, result.stdout.decode(), result.stderr.decode())
+
+
+def test_atheris_finds_no_crash_in_a_few_seconds(tmp_path: Path) -> None:
+    """The coverage-guided target runs for a few seconds from the examples without a crash.
+
+    Skips where atheris is not installed (it is optional: it ships wheels for
+    Linux only, see README).
+    """
+    pytest.importorskip("atheris", reason="atheris is optional: pip install atheris")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in sorted((ROOT / "examples").glob("*.toml")):
+        (corpus / path.name).write_bytes(path.read_bytes())
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tests" / "fuzz" / "fuzz_schedule.py"),
+            "-max_total_time=5",
+            "-timeout=20",
+            "-rss_limit_mb=2048",
+            f"-artifact_prefix={tmp_path}/",
+            str(corpus),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Done" in result.stderr
+    assert not list(tmp_path.glob("crash-*")) + list(tmp_path.glob("timeout-*"))
