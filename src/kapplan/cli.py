@@ -316,7 +316,11 @@ def plan_command(
     schedule = load_schedule(paths[0], limits=limits)
     if lang is not None:
         schedule = schedule.model_copy(update={"language": lang.value})
-    plan = build_plan(schedule, default_rulebook(), texts=catalogues(), limits=limits)
+    try:
+        plan = build_plan(schedule, default_rulebook(), texts=catalogues(), limits=limits)
+    except KapplanError as problem:
+        # The engine knows no file names; a single schedule's problem is in its file.
+        raise problem.located(source="<stdin>" if paths[0] == "-" else paths[0]) from None
     if chosen is Format.ICS:
         _write_ics(
             plan,

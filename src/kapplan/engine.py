@@ -178,15 +178,19 @@ def _build_caseload(
             PlanWarning(rule=None, message=planner.local_time_note(note)) for note in notes
         )
         planners.append(planner)
-    groups = [planner.requests() for planner in planners]
     # Every event comes from one request (advisories of close doses merge), so
     # counting requests bounds the plan before any search for a free time.
-    total = sum(len(requests) for group in groups for requests in group.values())
-    if total > limits.events:
-        raise ScheduleError(
-            f"the plan would have up to {total} events, more than the limit of "
-            f"{limits.events}; expected a smaller schedule, or a higher --max-events"
-        )
+    groups = []
+    budget = limits.events
+    for planner in planners:
+        group = planner.requests(budget)
+        if group is None:
+            raise ScheduleError(
+                f"the plan would have more than {limits.events} events, the limit; "
+                "expected a smaller schedule, or a higher --max-events"
+            )
+        budget -= sum(len(requests) for requests in group.values())
+        groups.append(group)
     sessions: list[tuple[tuple[object, ...], _Planner, _Request]] = []
     for client, (planner, group) in enumerate(zip(planners, groups, strict=True)):
         for request in planner.stage(group):
@@ -521,11 +525,19 @@ class _Planner:
 
     # -- placement -------------------------------------------------------------
 
-    def requests(self) -> dict[Placement, list[_Request]]:
-        """Return every occurrence of every active rule, by placement."""
+    def requests(self, budget: int) -> dict[Placement, list[_Request]] | None:
+        """Return every occurrence of every active rule, by placement; None as soon as
+        there are more than `budget` of them."""
+        if len(self.infusions) > budget:
+            return None  # Each dose is an event of its own.
         groups: dict[Placement, list[_Request]] = defaultdict(list)
+        total = 0
         for order, rule in enumerate(self.rulebook.active):
-            groups[rule.placement].extend(self._requests(order, rule))
+            for request in self._requests(order, rule):
+                groups[rule.placement].append(request)
+                total += 1
+                if total > budget:
+                    return None
         return groups
 
     def stage(self, groups: dict[Placement, list[_Request]]) -> list[_Request]:
