@@ -65,3 +65,7 @@ def fixture_runner() -> CliRunner:
 settings.register_profile("ci", derandomize=True, database=None, deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+#: Multiplies the example counts of the whole-path and fuzz suites, for a longer
+#: hunt than CI's: `KAPPLAN_FUZZ_SCALE=20 pytest tests/test_fuzz.py`.
+SCALE = max(1, int(os.environ.get("KAPPLAN_FUZZ_SCALE", "1") or "1"))

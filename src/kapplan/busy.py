@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil import rrule as rrulemod
 
 from kapplan.errors import KapplanError
+from kapplan.limits import never_yields as _never_yields
 from kapplan.schedule import localize
 
 #: Calendar files larger than this (UTF-8 bytes) are refused before parsing.
@@ -792,19 +793,6 @@ class _Reader:
                 continue
             busy.extend(self.period(prop, text) for text in prop.value.split(","))
         return busy
-
-
-def _never_yields(rule: rrulemod.rrule, start: datetime) -> bool:
-    """Tell whether a rule can never match, such as February 30th, at bounded cost.
-
-    dateutil looks for a match up to year 9999, which takes seconds. The
-    Gregorian calendar repeats every 400 years, so a copy of the rule started
-    a multiple of 400 years later, in the last 400 years dateutil allows,
-    matches there if it ever matches at all.
-    """
-    shift = max(0, -(-(9600 - start.year) // 400)) * 400
-    probe = rule.replace(dtstart=start.replace(year=start.year + shift), count=None, until=None)
-    return next(iter(probe), None) is None
 
 
 def _known_zone(name: str) -> ZoneInfo | None:

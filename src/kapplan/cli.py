@@ -9,6 +9,7 @@ status 2. Renderers are imported inside the branch that uses them, so
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from datetime import timedelta
 from enum import StrEnum
@@ -21,6 +22,7 @@ from typer.core import TyperGroup
 from kapplan import __version__
 from kapplan.errors import KapplanError
 from kapplan.kinds import FileKind
+from kapplan.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
     from kapplan.plan import Plan
@@ -31,12 +33,18 @@ class KapplanGroup(TyperGroup):
     """The command group; turns user errors into one stderr line and exit 2."""
 
     def invoke(self, ctx: Any) -> Any:
-        """Run the command, reporting a `KapplanError` once."""
+        """Run the command, reporting a `KapplanError`, Ctrl-C or a closed pipe once."""
         try:
             return super().invoke(ctx)
         except KapplanError as error:
             sys.stderr.write(f"kapplan: error: {error}\n")
             raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            _say_interrupted()
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(0) from None
 
 
 app = typer.Typer(
@@ -108,6 +116,7 @@ def _root(
 
 
 _ICS = "Calendar (.ics) options"
+_LIMITS = "Limits (refuse an absurd schedule before any work)"
 
 
 @app.command("plan")
@@ -224,6 +233,40 @@ def plan_command(
         str | None,
         typer.Option("--calendar-name", help="The calendar's name.", rich_help_panel=_ICS),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Exit with status 1 when the plan has warnings (it is still written)."
+        ),
+    ] = False,
+    max_infusions: Annotated[
+        int,
+        typer.Option(
+            "--max-infusions",
+            min=1,
+            help="Refuse a schedule with more doses than this (series expanded).",
+            rich_help_panel=_LIMITS,
+        ),
+    ] = DEFAULT_LIMITS.infusions,
+    max_events: Annotated[
+        int,
+        typer.Option(
+            "--max-events",
+            min=1,
+            help="Refuse a plan (or caseload) of more events than this, before placing any.",
+            rich_help_panel=_LIMITS,
+        ),
+    ] = DEFAULT_LIMITS.events,
+    max_years: Annotated[
+        int,
+        typer.Option(
+            "--max-years",
+            min=1,
+            max=1000,
+            help="Refuse a schedule whose doses (or a series' RRULE) span more years than this.",
+            rich_help_panel=_LIMITS,
+        ),
+    ] = DEFAULT_LIMITS.years,
 ) -> None:
     """Print the Preparation–Experience–Integration calendar for a schedule.
 
@@ -244,6 +287,10 @@ def plan_command(
       kapplan plan examples/caseload/ -o sessions.ics
 
       kapplan plan infusions.toml --rules my-protocol.toml
+
+      kapplan plan infusions.toml --strict -o plan.ics || echo "check the warnings"
+
+      kapplan plan maintenance.toml --max-infusions 2000 --max-years 20
     """
     chosen = output_format or SUFFIX_FORMATS.get(output.suffix.lower() if output else "")
     chosen = chosen or Format.TERMINAL
@@ -290,10 +337,15 @@ def plan_command(
     remind, no_remind = list(settings.reminders.value), not settings.reminders.value
     discreet = settings.discreet.value
     zone = configuration.values.timezone
+    limits = Limits(infusions=max_infusions, events=max_events, years=max_years)
     paths = schedule_paths(schedules)
     inputs = [Path(p) for p in paths if p != "-"]
     chosen_rules = str(rulebook) if rulebook is not None else None
-    clients = load_caseload(paths, default_timezone=zone) if len(paths) > 1 or therapist else None
+    clients = (
+        load_caseload(paths, default_timezone=zone, limits=limits)
+        if len(paths) > 1 or therapist
+        else None
+    )
     if clients is not None and (chosen is Format.HTML or view is View.MONTH):
         what = "--format html" if chosen is Format.HTML else "--view month"
         raise KapplanError(
@@ -308,12 +360,12 @@ def plan_command(
         if therapist is not None:
             from kapplan.load import load_therapist
 
-            hours = load_therapist(str(therapist), clients)
+            hours = load_therapist(str(therapist), clients, limits)
             therapist_zone = hours.zone.key
             inputs.append(therapist)
         books = rulebooks_for(paths, clients, chosen_rules)
         inputs += _rulebook_inputs(chosen_rules, clients)
-        plans = build_caseload(clients, books, hours, texts=catalogues())
+        plans = build_caseload(clients, books, hours, texts=catalogues(), limits=limits)
         _write_caseload(
             plans,
             therapist_zone,
@@ -331,16 +383,21 @@ def plan_command(
                 "calendar_name": calendar_name,
             },
         )
+        _finish(plans, strict=strict)
         return
     from kapplan.engine import build_plan
     from kapplan.load import load_schedule
 
     schedule = apply_config(
-        load_schedule(paths[0], default_timezone=zone), configuration, flags.lang
+        load_schedule(paths[0], default_timezone=zone, limits=limits), configuration, flags.lang
     )
     book = rulebooks_for(paths, [schedule], chosen_rules)[0]
     inputs += _rulebook_inputs(chosen_rules, [schedule])
-    plan = build_plan(schedule, book, texts=catalogues())
+    try:
+        plan = build_plan(schedule, book, texts=catalogues(), limits=limits)
+    except KapplanError as problem:
+        # The engine knows no file names; a single schedule's problem is in its file.
+        raise problem.located(source="<stdin>" if paths[0] == "-" else paths[0]) from None
     if chosen is Format.ICS:
         _write_ics(
             plan,
@@ -354,27 +411,35 @@ def plan_command(
             stamp=stamp,
             calendar_name=calendar_name,
         )
-        return
-    if chosen is Format.HTML:
+    elif chosen is Format.HTML:
         from kapplan.render.html import OWNED_MARKER, render_html
 
         _write_text(render_html(plan), output, force=force, inputs=inputs, owned=OWNED_MARKER)
-        return
-    if chosen is Format.JSON:
-        from kapplan.render.json import render_json
-
-        text = render_json(plan)
-    elif view is View.MONTH:
-        from kapplan.render.month import render_month
-
-        width, color = _layout(output)
-        text = render_month(plan, width=width, color=color)
     else:
-        from kapplan.render.terminal import render_terminal
+        if chosen is Format.JSON:
+            from kapplan.render.json import render_json
 
-        width, color = _layout(output)
-        text = render_terminal(plan, width=width, color=color)
-    _write_text(text, output, force=force, inputs=inputs)
+            text = render_json(plan)
+        elif view is View.MONTH:
+            from kapplan.render.month import render_month
+
+            width, color = _layout(output)
+            text = render_month(plan, width=width, color=color)
+        else:
+            from kapplan.render.terminal import render_terminal
+
+            width, color = _layout(output)
+            text = render_terminal(plan, width=width, color=color)
+        _write_text(text, output, force=force, inputs=inputs)
+    _finish((plan,), strict=strict)
+
+
+def _finish(plans: tuple[Plan, ...], *, strict: bool) -> None:
+    """With ``--strict``, exit 1 after writing when any plan has warnings."""
+    warnings = sum(len(plan.warnings) for plan in plans)
+    if strict and warnings:
+        sys.stderr.write(f"kapplan: {warnings} warning(s) in the plan (--strict)\n")
+        raise typer.Exit(1)
 
 
 _ANSWERS = "Answers (asked in a terminal unless given)"
@@ -1188,15 +1253,46 @@ def _width(to_terminal: bool) -> int:
     return max(60, min(int(columns), 140)) if columns.isdigit() else 100
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so the final flush of a closed pipe is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        # A replaced stdout (a test runner's buffer) has no descriptor to redirect.
+        pass
+
+
+#: Set once "interrupted" has been said, so Ctrl-C prints one line wherever it lands.
+_interrupted: list[bool] = []
+
+
+def _say_interrupted() -> None:
+    if not _interrupted:
+        _interrupted.append(True)
+        sys.stderr.write("kapplan: interrupted\n")
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    # Said here, before Typer's own handler turns a KeyboardInterrupt raised while
+    # parsing options into a silent exit 130.
+    _say_interrupted()
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Run kapplan as a program: exit quietly on a closed pipe or Ctrl-C."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_sigint)
     try:
         app()
     except BrokenPipeError:
         # The reader (e.g. `head`) went away: stop quietly, as Unix tools do.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _quiet_stdout()
         sys.exit(0)
     except KeyboardInterrupt:
-        sys.stderr.write("kapplan: interrupted\n")
+        _say_interrupted()
         sys.exit(130)
+    finally:
+        # The run is over: a Ctrl-C now must not interrupt the final flush.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -35,7 +35,9 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from kapplan.errors import ScheduleError
 from kapplan.i18n import Catalogue
+from kapplan.limits import DEFAULT_LIMITS, Limits
 from kapplan.plan import Course, Infusion, Kind, Plan, PlanEvent, PlanWarning
 from kapplan.rules import Anchor, Offset, Placement, Rule, Rulebook, parse_offset
 from kapplan.schedule import (
@@ -61,7 +63,13 @@ _GRID = timedelta(minutes=GRID_MINUTES)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def build_plan(schedule: Schedule, rulebook: Rulebook, *, texts: Mapping[str, Catalogue]) -> Plan:
+def build_plan(
+    schedule: Schedule,
+    rulebook: Rulebook,
+    *,
+    texts: Mapping[str, Catalogue],
+    limits: Limits = DEFAULT_LIMITS,
+) -> Plan:
     """Plan the integration calendar for one schedule.
 
     Parameters:
@@ -69,15 +77,17 @@ def build_plan(schedule: Schedule, rulebook: Rulebook, *, texts: Mapping[str, Ca
         rulebook: The rules to apply.
         texts: Message catalogues by language; the plan is written in the
             schedule's `language` (see `kapplan.load.catalogues`).
+        limits: How large the schedule and the plan may be (see `kapplan.limits`).
 
     Returns:
         The plan: doses, courses, events in time order, and warnings.
 
     Raises:
         ScheduleError: When the schedule's doses cannot be expanded (see
-            `Schedule.doses`).
+            `Schedule.doses`), or the plan would exceed `limits` or the years
+            a date can have.
     """
-    return build_caseload((schedule,), rulebook, texts=texts)[0]
+    return build_caseload((schedule,), rulebook, texts=texts, limits=limits)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +118,7 @@ def build_caseload(
     therapist: TherapistHours | None = None,
     *,
     texts: Mapping[str, Catalogue],
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[Plan, ...]:
     """Plan several clients of one therapist together.
 
@@ -124,12 +135,16 @@ def build_caseload(
             client's `[availability]` and only avoid each other.
         texts: Message catalogues by language; each client's plan is written in
             its schedule's `language`.
+        limits: How large each schedule and the plans together may be: the
+            events are counted before any is placed (see `kapplan.limits`).
 
     Returns:
         One plan per schedule, in the same order.
 
     Raises:
-        ScheduleError: When a schedule's doses cannot be expanded.
+        ScheduleError: When a schedule's doses cannot be expanded, the plans
+            would have more than `Limits.events` events, or they would reach
+            outside the years 1-9999.
         ValueError: When the rulebooks are not one per schedule.
     """
     books = [rulebook] * len(schedules) if isinstance(rulebook, Rulebook) else list(rulebook)
@@ -137,6 +152,22 @@ def build_caseload(
         raise ValueError(
             f"{len(books)} rulebooks for {len(schedules)} schedules; expected one each"
         )
+    try:
+        return _build_caseload(schedules, books, therapist, texts, limits)
+    except OverflowError:
+        raise ScheduleError(
+            "the plan reaches outside the years 1 to 9999 that a date can have; expected "
+            "doses further inside them"
+        ) from None
+
+
+def _build_caseload(
+    schedules: Sequence[Schedule],
+    books: Sequence[Rulebook],
+    therapist: TherapistHours | None,
+    texts: Mapping[str, Catalogue],
+    limits: Limits,
+) -> tuple[Plan, ...]:
     practice = _Practice(therapist)
     if therapist is not None:
         for start, end in therapist.busy:
@@ -148,15 +179,28 @@ def build_caseload(
             ]
     planners = []
     for schedule, book in zip(schedules, books, strict=True):
-        doses, notes = schedule.doses()
+        doses, notes = schedule.doses(limits)
         planner = _Planner(schedule, book, doses, practice, texts[schedule.language])
         planner.warnings.extend(
             PlanWarning(rule=None, message=planner.local_time_note(note)) for note in notes
         )
         planners.append(planner)
+    # Every event comes from one request (advisories of close doses merge), so
+    # counting requests bounds the plan before any search for a free time.
+    groups = []
+    budget = limits.events
+    for planner in planners:
+        group = planner.requests(budget)
+        if group is None:
+            raise ScheduleError(
+                f"the plan would have more than {limits.events} events, the limit; "
+                "expected a smaller schedule, or a higher --max-events"
+            )
+        budget -= sum(len(requests) for requests in group.values())
+        groups.append(group)
     sessions: list[tuple[tuple[object, ...], _Planner, _Request]] = []
-    for client, planner in enumerate(planners):
-        for request in planner.stage():
+    for client, (planner, group) in enumerate(zip(planners, groups, strict=True)):
+        for request in planner.stage(group):
             sessions.append(((*_by_deadline(request), client), planner, request))
     sessions.sort(key=lambda item: item[0])
     for _, planner, request in sessions:
@@ -473,25 +517,41 @@ class _Planner:
     def _at(self, offset: Offset, start: datetime, end: datetime) -> datetime:
         """Resolve an offset against an anchor's span; return a UTC instant."""
         base = end if offset.ref == "end" else start
-        if offset.day:
-            day = base.astimezone(self.zone).date()
-            day += relativedelta(months=offset.months, days=offset.days)
-            return localize(datetime.combine(day, time()), self.zone)[0].astimezone(UTC)
-        if offset.months:
-            wall = base.astimezone(self.zone).replace(tzinfo=None)
-            base = localize(wall + relativedelta(months=offset.months), self.zone)[0]
+        try:
+            if offset.day:
+                day = base.astimezone(self.zone).date()
+                day += relativedelta(months=offset.months, days=offset.days)
+                return localize(datetime.combine(day, time()), self.zone)[0].astimezone(UTC)
+            if offset.months:
+                wall = base.astimezone(self.zone).replace(tzinfo=None)
+                base = localize(wall + relativedelta(months=offset.months), self.zone)[0]
+        except ValueError as error:
+            # relativedelta says "year 10000 is out of range" as a ValueError.
+            raise OverflowError(str(error)) from None
         return base.astimezone(UTC) + timedelta(days=offset.days, minutes=offset.minutes)
 
     # -- placement -------------------------------------------------------------
 
-    def stage(self) -> list[_Request]:
+    def requests(self, budget: int) -> dict[Placement, list[_Request]] | None:
+        """Return every occurrence of every active rule, by placement; None as soon as
+        there are more than `budget` of them."""
+        if len(self.infusions) > budget:
+            return None  # Each dose is an event of its own.
+        groups: dict[Placement, list[_Request]] = defaultdict(list)
+        total = 0
+        for order, rule in enumerate(self.rulebook.active):
+            for request in self._requests(order, rule):
+                groups[rule.placement].append(request)
+                total += 1
+                if total > budget:
+                    return None
+        return groups
+
+    def stage(self, groups: dict[Placement, list[_Request]]) -> list[_Request]:
         """Place fixed events and advisories; return the session requests to place.
 
         Practices wait for `finish`, so they fit around every session.
         """
-        groups: dict[Placement, list[_Request]] = defaultdict(list)
-        for order, rule in enumerate(self.rulebook.active):
-            groups[rule.placement].extend(self._requests(order, rule))
         for request in groups[Placement.FIXED]:
             self._place_fixed(request)
         self._place_advisories(groups[Placement.ADVISORY])

@@ -23,8 +23,9 @@ from pydantic import BaseModel, ValidationError
 from kapplan.engine import TherapistHours
 from kapplan.errors import KapplanError, RulebookError, ScheduleError
 from kapplan.i18n import LANGUAGES, Catalogue, catalogue
+from kapplan.limits import DEFAULT_LIMITS, MAX_FILE_BYTES, MAX_KEY_DEPTH, Limits
 from kapplan.rules import Rulebook, RuleFieldError
-from kapplan.schedule import Schedule
+from kapplan.schedule import Schedule, refuse_dose_count
 
 if TYPE_CHECKING:
     from kapplan.therapist import Therapist
@@ -33,8 +34,8 @@ STDIN = "-"
 
 _M = TypeVar("_M", bound=BaseModel)
 
-#: Schedule files larger than this are refused before parsing.
-MAX_BYTES = 10 * 1024 * 1024
+#: Schedule files larger than this are refused before parsing (see `kapplan.limits`).
+MAX_BYTES = MAX_FILE_BYTES
 
 
 def read_text(
@@ -99,6 +100,14 @@ def parse_toml(text: str, name: str, error: type[KapplanError] = ScheduleError) 
     Raises:
         KapplanError: On a syntax error, with its line.
     """
+    deep = _DEEP_KEY.search(text)
+    if deep:
+        raise error(
+            f"more than {MAX_KEY_DEPTH} dotted parts in a row (a key nested too deeply); "
+            "expected a few levels",
+            source=name,
+            line=text.count("\n", 0, deep.start()) + 1,
+        )
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as problem:
@@ -109,6 +118,12 @@ def parse_toml(text: str, name: str, error: type[KapplanError] = ScheduleError) 
         raise error(f"not valid TOML: {detail}", source=name, line=line, column=column) from None
     except RecursionError:
         raise error("not valid TOML: nested too deeply", source=name) from None
+
+
+#: A run of more than MAX_KEY_DEPTH dotted key parts, bare or quoted (see `kapplan.limits`).
+_DEEP_KEY = re.compile(
+    rf"""(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*){{{MAX_KEY_DEPTH}}}"""
+)
 
 
 def machine_timezone() -> str:
@@ -131,12 +146,15 @@ def machine_timezone() -> str:
     return "UTC"
 
 
-def load_schedule(path: str, *, default_timezone: str | None = None) -> Schedule:
+def load_schedule(
+    path: str, *, default_timezone: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Schedule:
     """Load and fully check a schedule file (doses expanded once to find errors).
 
     Parameters:
         path: A file path, or ``-`` for stdin.
         default_timezone: Zone when the file names none (default: the machine's).
+        limits: How large the schedule may be (see `kapplan.limits`).
 
     Returns:
         The validated schedule; its `rules`, if any, resolved against the
@@ -146,7 +164,7 @@ def load_schedule(path: str, *, default_timezone: str | None = None) -> Schedule
         ScheduleError: Located, on any problem, also when `rules` names no file.
     """
     name, text = read_text(path)
-    schedule = schedule_from_text(text, name, default_timezone=default_timezone)
+    schedule = schedule_from_text(text, name, default_timezone=default_timezone, limits=limits)
     return with_rules_path(schedule, path, text, name)
 
 
@@ -181,13 +199,16 @@ def with_rules_path(schedule: Schedule, path: str, text: str, name: str) -> Sche
     return schedule.model_copy(update={"rules": str(where)})
 
 
-def schedule_from_text(text: str, name: str, *, default_timezone: str | None = None) -> Schedule:
+def schedule_from_text(
+    text: str, name: str, *, default_timezone: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Schedule:
     """Validate schedule text (see `load_schedule`).
 
     Parameters:
         text: The TOML text.
         name: File name for messages.
         default_timezone: Zone when the file names none (default: the machine's).
+        limits: How large the schedule may be (see `kapplan.limits`).
 
     Returns:
         The validated schedule.
@@ -196,7 +217,7 @@ def schedule_from_text(text: str, name: str, *, default_timezone: str | None = N
         ScheduleError: Located, on any problem.
     """
     schedule, problems = check_schedule(
-        parse_toml(text, name), text, name, default_timezone=default_timezone
+        parse_toml(text, name), text, name, default_timezone=default_timezone, limits=limits
     )
     if schedule is None:
         raise problems[0]
@@ -204,7 +225,12 @@ def schedule_from_text(text: str, name: str, *, default_timezone: str | None = N
 
 
 def check_schedule(
-    data: dict[str, Any], text: str, name: str, *, default_timezone: str | None = None
+    data: dict[str, Any],
+    text: str,
+    name: str,
+    *,
+    default_timezone: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[Schedule | None, list[KapplanError]]:
     """Check a parsed schedule and find every problem, each located.
 
@@ -216,11 +242,20 @@ def check_schedule(
         text: The TOML text, to find lines in.
         name: File name for messages.
         default_timezone: Zone when the file names none (default: the machine's).
+        limits: How large the schedule may be (see `kapplan.limits`).
 
     Returns:
         The schedule, or None when there is a problem; and the problems, in the
         order `schedule_from_text` would meet them.
     """
+    infusions = data.get("infusion")
+    if isinstance(infusions, list):
+        # Before validating: 100,000 [[infusion]] tables are refused, not checked one by one.
+        try:
+            refuse_dose_count(len(infusions), limits)
+        except ScheduleError as problem:
+            line = _line_of(text, ("infusion", limits.infusions))
+            return None, [problem.located(source=name, line=line)]
     if "timezone" not in data:
         data["timezone"] = default_timezone or machine_timezone()
     schedule, problems = check_model(Schedule, data, text, name, ScheduleError)
@@ -228,7 +263,7 @@ def check_schedule(
         return None, problems
     problems = [
         problem.located(source=name, line=line_of_field(text, problem.field))
-        for problem in schedule.dose_problems()
+        for problem in schedule.dose_problems(limits)
     ]
     return (None if problems else schedule), problems
 
@@ -555,12 +590,15 @@ def schedule_paths(arguments: list[str]) -> list[str]:
     return paths
 
 
-def load_caseload(arguments: list[str], *, default_timezone: str | None = None) -> list[Schedule]:
+def load_caseload(
+    arguments: list[str], *, default_timezone: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> list[Schedule]:
     """Load several clients' schedules; a client without a label takes its file's stem.
 
     Parameters:
         arguments: Files, folders or ``-`` (see `schedule_paths`).
         default_timezone: Zone for files that name none (default: the machine's).
+        limits: How large each schedule may be (see `kapplan.limits`).
 
     Returns:
         The schedules, in order, each with a distinct `client` label.
@@ -572,7 +610,7 @@ def load_caseload(arguments: list[str], *, default_timezone: str | None = None) 
     schedules: list[Schedule] = []
     seen: dict[str, str] = {}
     for path in schedule_paths(arguments):
-        schedule = load_schedule(path, default_timezone=default_timezone)
+        schedule = load_schedule(path, default_timezone=default_timezone, limits=limits)
         schedules.append(label_client(schedule, path, seen))
     return schedules
 
@@ -606,13 +644,16 @@ def label_client(schedule: Schedule, path: str, seen: dict[str, str]) -> Schedul
     return schedule
 
 
-def load_therapist(path: str, schedules: list[Schedule]) -> TherapistHours:
+def load_therapist(
+    path: str, schedules: list[Schedule], limits: Limits = DEFAULT_LIMITS
+) -> TherapistHours:
     """Load a therapist file (and the busy calendar it names) for planning a caseload.
 
     Parameters:
         path: The therapist file (TOML with a ``[therapist]`` table).
         schedules: The clients' schedules: their doses bound how much of the busy
             calendar is read.
+        limits: The limits the schedules were loaded with.
 
     Returns:
         What the engine needs of the therapist.
@@ -626,7 +667,9 @@ def load_therapist(path: str, schedules: list[Schedule]) -> TherapistHours:
     therapist = _validate(
         TherapistFile, parse_toml(text, name), text, name, ScheduleError
     ).therapist
-    return therapist_hours(therapist, path, [d.start for s in schedules for d in s.doses()[0]])
+    return therapist_hours(
+        therapist, path, [d.start for s in schedules for d in s.doses(limits)[0]]
+    )
 
 
 def therapist_hours(therapist: Therapist, path: str, starts: list[datetime]) -> TherapistHours:

@@ -21,6 +21,14 @@ from dateutil import rrule as rrulemod
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from kapplan.errors import ScheduleError
+from kapplan.limits import (
+    DEFAULT_LIMITS,
+    FIRST_YEAR,
+    LAST_YEAR,
+    Limits,
+    in_plannable_years,
+    never_yields,
+)
 from kapplan.plan import Method
 
 #: Accepted spellings of each method (lower-case), beyond the canonical names.
@@ -43,9 +51,6 @@ DEFAULT_DOSE_MINUTES: dict[Method, int] = {
     Method.ESKETAMINE: 120,
     Method.ORAL: 120,
 }
-
-#: Upper bound on the doses one series may expand to; protects the machine.
-MAX_SERIES_DOSES = 1000
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -72,16 +77,20 @@ def _method(value: object) -> object:
 
 
 def _datetime(value: object) -> object:
-    """Accept TOML datetimes and strings python-dateutil parses; refuse bare dates/times."""
+    """Accept TOML datetimes and strings python-dateutil parses; refuse bare dates/times.
+
+    Fractions of a second are dropped: iCalendar times have whole seconds, and
+    the JSON and the calendar must name the same instant.
+    """
     if isinstance(value, datetime):
-        return value
+        return value.replace(microsecond=0)
     if isinstance(value, date):
         raise ValueError(f"{value.isoformat()} is a date without a time; expected a date and time")
     if isinstance(value, time):
         raise ValueError(f"{value.isoformat()} is a time without a date; expected a date and time")
     if isinstance(value, str):
         try:
-            return dateparser.parse(value)
+            return dateparser.parse(value).replace(microsecond=0)
         except (ValueError, OverflowError) as error:
             raise ValueError(
                 f"cannot read {value!r} as a date and time; expected e.g. 2026-12-01T10:00"
@@ -142,6 +151,9 @@ class SeriesEntry(BaseModel):
             )
         if not parts & {"COUNT", "UNTIL"}:
             raise ValueError(f"{value!r} is unbounded; expected a COUNT or UNTIL part")
+        if "\n" in text or "\r" in text:
+            # A second line could carry its own DTSTART, RDATE or EXDATE.
+            raise ValueError(f"{value!r} has several lines; expected one RRULE line")
         return text
 
 
@@ -307,8 +319,12 @@ class Schedule(BaseModel):
         """Return the schedule's zone."""
         return ZoneInfo(self.timezone)
 
-    def doses(self) -> tuple[list[Dose], list[str]]:
+    def doses(self, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Dose], list[str]]:
         """Expand series, resolve local times, sort, and check the doses.
+
+        Parameters:
+            limits: How many doses, over how many years, the schedule may have;
+                checked before a series is expanded (see `kapplan.limits`).
 
         Returns:
             The doses in time order, and notes on local times that had to be
@@ -316,37 +332,54 @@ class Schedule(BaseModel):
 
         Raises:
             ScheduleError: With a field path, for an empty schedule, a series
-                that yields nothing or too much, or two doses at one instant
-                (the first of `dose_problems`).
+                that yields nothing or too much, two doses at one instant, a
+                dose outside years 2-9998, or a schedule beyond `limits` (the
+                first of `dose_problems`).
         """
-        doses, notes, problems = self._checked_doses()
+        doses, notes, problems = self._checked_doses(limits)
         if problems:
             raise problems[0]
         return doses, notes
 
-    def dose_problems(self) -> list[ScheduleError]:
+    def dose_problems(self, limits: Limits = DEFAULT_LIMITS) -> list[ScheduleError]:
         """Return every problem `doses` would raise the first of, in the same order.
 
-        Returns:
-            One error per series that cannot be expanded and per dose that starts
-            at the same instant as the one before it; an empty schedule is one
-            error, unless a series that failed accounts for it.
-        """
-        return self._checked_doses()[2]
+        Parameters:
+            limits: As for `doses`.
 
-    def _checked_doses(self) -> tuple[list[Dose], list[str], list[ScheduleError]]:
+        Returns:
+            One error per series that cannot be expanded, per dose outside the
+            years kapplan plans and per dose that starts at the same instant as
+            the one before it; an empty schedule is one error, unless a series
+            that failed accounts for it. A schedule beyond `limits` is one
+            error: nothing else is looked at.
+        """
+        return self._checked_doses(limits)[2]
+
+    def _checked_doses(self, limits: Limits) -> tuple[list[Dose], list[str], list[ScheduleError]]:
+        try:
+            refuse_dose_count(len(self.infusion), limits)
+        except ScheduleError as problem:
+            return [], [], [problem]
         notes: list[str] = []
         problems: list[ScheduleError] = []
         raw: list[tuple[datetime, Method, int, str]] = []
         for i, entry in enumerate(self.infusion, start=1):
             where = f"infusion[{i}].at"
+            try:
+                _refuse_year(entry.at, where)
+            except ScheduleError as problem:
+                problems.append(problem)
+                continue
             at = self._resolve(entry.at, where, notes, (where, None))
             raw.append(
                 (at, entry.method, entry.minutes or DEFAULT_DOSE_MINUTES[entry.method], where)
             )
         for i, series in enumerate(self.series, start=1):
             try:
-                expanded = self._expand(series, f"series[{i}]")
+                _refuse_year(series.start, f"series[{i}].start")
+                budget = limits.infusions - len(raw)
+                expanded = self._expand(series, f"series[{i}]", limits, budget)
             except ScheduleError as problem:
                 problems.append(problem)
                 continue
@@ -371,6 +404,16 @@ class Schedule(BaseModel):
         # Compare instants in UTC: aware datetimes sharing a tzinfo compare by wall
         # clock and ignore `fold`, so 01:30 EDT and 01:30 EST would look equal.
         raw.sort(key=lambda r: r[0].astimezone(UTC))
+        if raw and raw[-1][0].astimezone(UTC) > limits.reach(raw[0][0].astimezone(UTC)):
+            first, last = raw[0], raw[-1]
+            problems.append(
+                ScheduleError(
+                    f"{last[0].isoformat()} is more than {limits.years} years after the first "
+                    f"dose ({first[3]}, {first[0].isoformat()}); expected a schedule of at most "
+                    f"{limits.years} years, or a higher --max-years",
+                    field=last[3],
+                )
+            )
         for before, after in pairwise(raw):
             if before[0].astimezone(UTC) == after[0].astimezone(UTC):
                 problems.append(
@@ -391,34 +434,63 @@ class Schedule(BaseModel):
         ]
         return doses, notes, problems
 
-    def _expand(self, series: SeriesEntry, where: str) -> list[datetime]:
+    def _expand(
+        self, series: SeriesEntry, where: str, limits: Limits, budget: int
+    ) -> list[datetime]:
+        """Expand a series within the limits: COUNT and UNTIL are checked before
+        expanding, and the expansion never looks past `Limits.years` from the start."""
         start = series.start
+        field = f"{where}.rrule"
         # Recur in wall-clock time so a weekly 10:00 dose stays at 10:00 across DST.
         if start.tzinfo is not None:
             start = start.astimezone(self.zone).replace(tzinfo=None)
+        reach = limits.reach(start)
         try:
             text = _UNTIL_UTC.sub(lambda m: _local_until(m, self.zone), series.rrule)
             rule = rrulemod.rrulestr(text, dtstart=start, ignoretz=False)
-            dates = list(islice(iter(rule), MAX_SERIES_DOSES + 1))
-        except (ValueError, TypeError) as error:
+            if not isinstance(rule, rrulemod.rrule):
+                raise ValueError("it is not a single rule")
+            count: int | None = getattr(rule, "_count", None)
+            until: datetime | None = getattr(rule, "_until", None)
+            if count is not None and count > budget:
+                raise ScheduleError(
+                    f"COUNT={count} is more doses than the limit of {limits.infusions} "
+                    "allows; expected a smaller COUNT, or a higher --max-infusions",
+                    field=field,
+                )
+            if until is not None and until > reach:
+                raise ScheduleError(
+                    f"UNTIL {until:%Y-%m-%d} is more than {limits.years} years after the "
+                    f"start; expected an earlier UNTIL, or a higher --max-years",
+                    field=field,
+                )
+            impossible = never_yields(rule, start)
+            # dateutil checks UNTIL only against matches; `never_yields` keeps an
+            # impossible rule from being searched up to year 9999.
+            capped = rule.replace(until=min(until or reach, reach), count=None)
+            want = count if count is not None else budget + 1
+            dates = [] if impossible else list(islice(iter(capped), want))
+        except (ValueError, TypeError, OverflowError) as error:
             detail = str(error).rstrip(".") or "invalid"
             raise ScheduleError(
                 f"cannot use {series.rrule!r}: {detail}; expected an RFC 5545 RRULE "
                 "such as FREQ=WEEKLY;BYDAY=TU,FR;COUNT=6",
-                field=f"{where}.rrule",
+                field=field,
             ) from None
+        if count is not None and until is None and not impossible and len(dates) < count:
+            raise ScheduleError(
+                f"COUNT={count} reaches more than {limits.years} years past the start "
+                f"({series.start.isoformat()}); expected a smaller COUNT, or a higher --max-years",
+                field=field,
+            )
         if not dates:
             raise ScheduleError(
                 f"{series.rrule!r} yields no dose from {series.start.isoformat()}; "
                 "expected at least one",
-                field=f"{where}.rrule",
+                field=field,
             )
-        if len(dates) > MAX_SERIES_DOSES:
-            raise ScheduleError(
-                f"{series.rrule!r} yields more than {MAX_SERIES_DOSES} doses; "
-                "expected a smaller COUNT or an earlier UNTIL",
-                field=f"{where}.rrule",
-            )
+        if len(dates) > budget:
+            refuse_dose_count(limits.infusions + 1, limits, field)
         return [d.replace(tzinfo=None) if d.tzinfo is not None else d for d in dates]
 
     def _resolve(
@@ -441,6 +513,34 @@ class Schedule(BaseModel):
                 )
             )
         return resolved
+
+
+def refuse_dose_count(count: int, limits: Limits, field: str | None = None) -> None:
+    """Refuse a schedule with more doses than `limits` allow.
+
+    Parameters:
+        count: How many doses the schedule has (or would have).
+        limits: The limits.
+        field: The field to name; default: the first ``[[infusion]]`` beyond the limit.
+
+    Raises:
+        ScheduleError: When `count` is more than `Limits.infusions`.
+    """
+    if count > limits.infusions:
+        raise ScheduleError(
+            f"the schedule has more than {limits.infusions} doses, the limit; expected a "
+            "shorter schedule, or a higher --max-infusions",
+            field=field or f"infusion[{limits.infusions + 1}]",
+        )
+
+
+def _refuse_year(at: datetime, where: str) -> None:
+    if not in_plannable_years(at):
+        raise ScheduleError(
+            f"{at.isoformat()} is outside the years kapplan plans; expected a date from "
+            f"year {FIRST_YEAR} to {LAST_YEAR}",
+            field=where,
+        )
 
 
 _UNTIL_UTC = re.compile(r"(UNTIL=)(\d{8}T\d{6})Z", re.IGNORECASE)

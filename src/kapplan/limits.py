@@ -1,0 +1,119 @@
+"""Limits that protect the machine: an absurd schedule is refused before work starts.
+
+A schedule that would make an absurd plan (thousands of doses, an RRULE
+that runs for centuries, a plan of hundreds of thousands of events) is
+refused with one line naming the limit and the `kapplan plan` option that
+raises it, before the series is expanded or a single session is placed.
+The limits are data: the CLI builds a `Limits` from its options and passes
+it down to the loader and the engine. Pure: nothing here reads a file or
+the clock.
+
+| limit | default | option |
+|---|---|---|
+| doses in one schedule (single doses and series doses) | 1000 | ``--max-infusions`` |
+| events in one plan or caseload (counted before placing) | 20000 | ``--max-events`` |
+| years from a schedule's first dose to its last (and an RRULE's reach) | 10 | ``--max-years`` |
+| size of a schedule, rulebook or therapist file | 10 MiB | fixed |
+| depth of a dotted TOML key (``a.b.c``) | 32 | fixed |
+| dates of doses | years 2 to 9998 | fixed |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # Only for types: the CLI imports this module at start-up, which must stay cheap.
+    from dateutil import rrule as rrulemod
+
+#: Schedule, rulebook and therapist files larger than this are refused unread.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+#: Keys may be dotted at most this deep (``a.b.c``): Python's TOML reader takes
+#: time quadratic in the depth, minutes for a 200 kB key.
+MAX_KEY_DEPTH = 32
+
+#: Doses must lie in these years: a plan reaches weeks before its first dose and
+#: months after its last, and Python's dates end at years 1 and 9999.
+FIRST_YEAR, LAST_YEAR = 2, 9998
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How large a schedule and its plan may be."""
+
+    infusions: int = 1000
+    """At most this many doses in one schedule, series expanded (``--max-infusions``)."""
+    events: int = 20_000
+    """At most this many events in one plan or caseload, counted before placing
+    (``--max-events``)."""
+    years: int = 10
+    """At most this many years from a schedule's first dose to its last (``--max-years``)."""
+
+    def reach(self, start: datetime) -> datetime:
+        """Return the latest time a dose may have in a schedule whose first dose is `start`.
+
+        Parameters:
+            start: The first dose (naive or aware).
+
+        Returns:
+            `start` plus `years` years, or the last moment of year 9999 when
+            that is sooner.
+        """
+        year = start.year + self.years
+        if year > 9999:
+            return start.replace(year=9999, month=12, day=31, hour=23, minute=59, second=59)
+        try:
+            return start.replace(year=year)
+        except ValueError:
+            return start.replace(year=year, day=28)  # a leap day, in a common year
+
+
+#: The limits `kapplan plan` uses unless its options say otherwise.
+DEFAULT_LIMITS = Limits()
+
+
+def in_plannable_years(moment: datetime) -> bool:
+    """Tell whether a dose time lies in the years kapplan plans (see `FIRST_YEAR`).
+
+    Parameters:
+        moment: A dose time as written (naive or aware).
+
+    Returns:
+        True when its year is from `FIRST_YEAR` to `LAST_YEAR`.
+    """
+    return FIRST_YEAR <= moment.year <= LAST_YEAR
+
+
+def never_yields(rule: rrulemod.rrule, start: datetime) -> bool:
+    """Tell whether a rule can never match, such as February 30th, at bounded cost.
+
+    dateutil looks for a match up to year 9999, which takes seconds. The
+    Gregorian calendar repeats every 400 years, so a copy of the rule started
+    a multiple of 400 years later, in the last 400 years dateutil allows,
+    matches there if it ever matches at all.
+
+    Parameters:
+        rule: The recurrence.
+        start: Its first instance (DTSTART).
+
+    Returns:
+        True when no instance can ever occur.
+    """
+    shift = max(0, -(-(9600 - start.year) // 400)) * 400
+    probe = rule.replace(dtstart=start.replace(year=start.year + shift), count=None, until=None)
+    return next(iter(probe), None) is None
+
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "MAX_FILE_BYTES",
+    "MAX_KEY_DEPTH",
+    "Limits",
+    "in_plannable_years",
+    "never_yields",
+]

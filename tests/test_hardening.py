@@ -1,0 +1,491 @@
+"""Hardening: output safety, pipes, Ctrl-C, --strict, limits, injection and privacy.
+
+Each test states one guarantee of README "Guarantees" and proves it through
+the command line (in process with CliRunner, or as a real process where a
+pipe, a signal or the set of imported modules is the point).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+
+import icalendar
+import pytest
+from typer.testing import CliRunner
+
+from kapplan import output
+from kapplan.cli import app
+from kapplan.engine import build_plan
+from kapplan.load import catalogues, rulebook_from_text, schedule_from_text
+from kapplan.render.ics import IcsOptions, render_ics
+from kapplan.render.terminal import render_caseload, render_terminal
+from tests.conftest import ROOT
+from tests.test_whole_path import EVENT_PROPERTIES
+
+EXAMPLE = ROOT / "examples" / "iv-six-infusions.toml"
+WARNED = ROOT / "examples" / "spravato.toml"  # its plan carries warnings
+
+#: 1000 weekly doses: the largest plan the default limits allow, ~1 s to plan.
+BIG = (
+    'timezone = "Europe/Berlin"\n[[series]]\nstart = 2026-01-05T10:00:00\n'
+    'rrule = "FREQ=DAILY;INTERVAL=3;COUNT=1000"\nmethod = "iv"\n'
+)
+
+
+def invoke(runner: CliRunner, *args: str, data: bytes | None = None) -> tuple[int, str, str]:
+    """Run kapplan in process; return exit status, stdout and stderr."""
+    result = runner.invoke(app, list(args), input=data)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def process(*args: str) -> subprocess.Popen[bytes]:
+    """Start `python -m kapplan` as a process with the default SIGINT handling."""
+    return subprocess.Popen(
+        [sys.executable, "-B", "-m", "kapplan", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TZ": "UTC", "NO_COLOR": "1"},
+        # A background job may inherit SIGINT ignored; a user's shell gives the default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+class TestOutputSafety:
+    """-o never leaves a partial, truncated or clobbered file, and says why in one line."""
+
+    def test_missing_folder(self, runner: CliRunner, tmp_path: Path) -> None:
+        """-o into a folder that does not exist: exit 2, the folder named, nothing created."""
+        target = tmp_path / "nope" / "plan.ics"
+        code, stdout, stderr = invoke(runner, "plan", str(EXAMPLE), "-o", str(target))
+        assert (code, stdout) == (2, "")
+        assert stderr == (
+            f"kapplan: error: {target}: folder '{target.parent}' does not exist; create it or "
+            "choose another path\n"
+        )
+        assert not target.parent.exists()
+
+    @pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")
+    def test_read_only_folder(self, runner: CliRunner, tmp_path: Path) -> None:
+        """-o into a read-only folder: exit 2, permission denied, the folder unchanged."""
+        folder = tmp_path / "ro"
+        folder.mkdir()
+        (folder / "plan.json").write_text("mine", encoding="utf-8")
+        folder.chmod(0o555)
+        try:
+            code, _, stderr = invoke(
+                runner, "plan", str(EXAMPLE), "-o", str(folder / "plan.json"), "--force"
+            )
+        finally:
+            folder.chmod(0o755)
+        assert code == 2
+        assert "permission denied" in stderr
+        assert [p.name for p in folder.iterdir()] == ["plan.json"]
+        assert (folder / "plan.json").read_text(encoding="utf-8") == "mine"
+
+    def test_permission_denied_simulated(
+        self, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The same, simulated (so it runs as root too): the earlier file is untouched."""
+        target = tmp_path / "plan.json"
+        target.write_text("mine", encoding="utf-8")
+
+        def denied(*args: object, **kwargs: object) -> tuple[int, str]:
+            raise PermissionError(errno.EACCES, "Permission denied")
+
+        monkeypatch.setattr(output.tempfile, "mkstemp", denied)
+        code, _, stderr = invoke(runner, "plan", str(EXAMPLE), "-o", str(target), "--force")
+        assert code == 2
+        assert stderr == (
+            f"kapplan: error: {target}: cannot write: permission denied; choose a folder you "
+            "can write to (any earlier file is unchanged)\n"
+        )
+        assert target.read_text(encoding="utf-8") == "mine"
+
+    def test_full_disk(
+        self, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A full disk part-way: exit 2, the earlier calendar intact, no temporary file left."""
+        target = tmp_path / "plan.ics"
+        assert invoke(runner, "plan", str(EXAMPLE), "-o", str(target))[0] == 0
+        before = target.read_bytes()
+
+        def full(descriptor: int) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(output.os, "fsync", full)
+        code, _, stderr = invoke(runner, "plan", str(WARNED), "-o", str(target))
+        assert code == 2
+        assert stderr == (
+            f"kapplan: error: {target}: cannot write: the disk is full; free some space and "
+            "run again (any earlier file is unchanged)\n"
+        )
+        assert target.read_bytes() == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.ics"]
+
+    @pytest.mark.parametrize("how", ["same path", "symlink", "hard link"])
+    def test_output_is_the_input(self, runner: CliRunner, tmp_path: Path, how: str) -> None:
+        """-o naming the schedule itself (even through a link, even with --force) is refused."""
+        schedule = tmp_path / "s.toml"
+        schedule.write_bytes(EXAMPLE.read_bytes())
+        target = tmp_path / "out.txt"
+        if how == "same path":
+            target = schedule
+        elif how == "symlink":
+            target.symlink_to(schedule)
+        else:
+            os.link(schedule, target)
+        code, _, stderr = invoke(runner, "plan", str(schedule), "-o", str(target), "--force")
+        assert code == 2
+        assert stderr == (
+            f"kapplan: error: {target}: is also an input ({str(schedule)!r}); choose another "
+            "output file\n"
+        )
+        assert schedule.read_bytes() == EXAMPLE.read_bytes()
+
+    def test_interrupt_while_writing_keeps_the_earlier_file(
+        self, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Ctrl-C during the write: exit 130, one line, the earlier file whole, no temp file."""
+        target = tmp_path / "plan.ics"
+        assert invoke(runner, "plan", str(EXAMPLE), "-o", str(target))[0] == 0
+        before = target.read_bytes()
+
+        def interrupted(source: str, destination: str) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(output.os, "replace", interrupted)
+        code, _, stderr = invoke(runner, "plan", str(WARNED), "-o", str(target))
+        assert (code, stderr) == (130, "kapplan: interrupted\n")
+        assert target.read_bytes() == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.ics"]
+
+
+class TestPipesAndSignals:
+    """A closed pipe stops quietly; Ctrl-C exits 130 with one line; never a traceback."""
+
+    @pytest.fixture(name="big")
+    def fixture_big(self, tmp_path: Path) -> str:
+        """Return the path of a schedule whose plan takes about a second and is megabytes."""
+        path = tmp_path / "big.toml"
+        path.write_text(BIG, encoding="utf-8")
+        return str(path)
+
+    @pytest.mark.parametrize("fmt", ["terminal", "json", "ics"])
+    def test_head_closes_the_pipe(self, fmt: str, big: str) -> None:
+        """`kapplan plan big.toml | head -1`: the first line, exit 0, nothing on stderr."""
+        kapplan = process("plan", big, "-f", fmt)
+        head = subprocess.Popen(["head", "-1"], stdin=kapplan.stdout, stdout=subprocess.PIPE)
+        assert kapplan.stdout is not None
+        kapplan.stdout.close()  # only head reads it now
+        first, _ = head.communicate(timeout=120)
+        _, stderr = kapplan.communicate(timeout=120)
+        assert first.strip()
+        assert (kapplan.returncode, stderr) == (0, b"")
+
+    def test_broken_pipe_on_a_later_write_is_quiet(self) -> None:
+        """When the write itself raises BrokenPipeError, kapplan still exits 0 silently."""
+        probe = (
+            "import sys\n"
+            "import kapplan.cli\n"
+            "def broken(*args):\n"
+            "    raise BrokenPipeError(32, 'Broken pipe')\n"
+            "sys.stdout.write = broken\n"
+            "sys.stdout.buffer.write = broken\n"
+            f"sys.argv = ['kapplan', 'plan', {str(EXAMPLE)!r}, '-f', 'json']\n"
+            "kapplan.cli.main()\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, timeout=60, check=False
+        )
+        assert (result.returncode, result.stderr) == (0, b"")
+
+    @pytest.mark.parametrize("delay", [0.3, 0.6, 1.0])
+    def test_ctrl_c_exits_130_with_one_line(self, delay: float, big: str) -> None:
+        """SIGINT while loading, planning or writing a big plan: exit 130 and one line.
+
+        (The first few milliseconds of interpreter start-up, before kapplan's code
+        runs, are Python's own: not tested.)
+        """
+        kapplan = process("plan", big, "-f", "json")
+        time.sleep(delay)
+        kapplan.send_signal(signal.SIGINT)
+        _, stderr = kapplan.communicate(timeout=120)
+        if kapplan.returncode == 0:
+            pytest.skip("the plan was done before the signal arrived")
+        assert (kapplan.returncode, stderr) == (130, b"kapplan: interrupted\n")
+
+
+class TestStrict:
+    """--strict: exit 1 when the plan has warnings, after writing it."""
+
+    def test_warnings_exit_1_and_the_plan_is_still_written(
+        self, runner: CliRunner, tmp_path: Path
+    ) -> None:
+        """A plan with warnings is written, and --strict makes the exit status 1."""
+        target = tmp_path / "plan.json"
+        code, _, stderr = invoke(runner, "plan", str(WARNED), "-o", str(target), "--strict")
+        assert code == 1
+        assert stderr == "kapplan: 4 warning(s) in the plan (--strict)\n"
+        assert len(json.loads(target.read_text(encoding="utf-8"))["warnings"]) == 4
+
+    def test_without_warnings_exit_0(self, runner: CliRunner) -> None:
+        """A plan without warnings exits 0 under --strict."""
+        code, stdout, stderr = invoke(runner, "plan", str(EXAMPLE), "--strict", "-f", "json")
+        assert (code, stderr) == (0, "")
+        assert json.loads(stdout)["warnings"] == []
+
+    def test_without_strict_warnings_exit_0(self, runner: CliRunner) -> None:
+        """Without --strict, warnings do not change the exit status."""
+        assert invoke(runner, "plan", str(WARNED), "-f", "ics")[0] == 0
+
+    def test_caseload(self, runner: CliRunner) -> None:
+        """--strict counts the warnings of every client of a caseload."""
+        code, _, stderr = invoke(
+            runner, "plan", str(ROOT / "examples" / "caseload"), "--strict", "-f", "json"
+        )
+        plans = json.loads(runner.invoke(app, ["plan", str(ROOT / "examples" / "caseload"),
+                                               "-f", "json"]).stdout)  # fmt: skip
+        assert code == (1 if plans["warnings"] else 0)
+        assert stderr == (
+            f"kapplan: {len(plans['warnings'])} warning(s) in the plan (--strict)\n"
+            if plans["warnings"]
+            else ""
+        )
+
+
+class TestLimitsOnTheCommandLine:
+    """The limits are options of `kapplan plan`, named in the errors they cause."""
+
+    def test_max_infusions(self, runner: CliRunner) -> None:
+        """A series over --max-infusions is refused before it is expanded."""
+        code, _, stderr = invoke(runner, "plan", "-", "--max-infusions", "500", data=BIG.encode())
+        assert code == 2
+        assert stderr == (
+            "kapplan: error: <stdin>:4: series[1].rrule: COUNT=1000 is more doses than the limit "
+            "of 500 allows; expected a smaller COUNT, or a higher --max-infusions\n"
+        )
+
+    def test_max_events(self, runner: CliRunner) -> None:
+        """A plan over --max-events is refused before any event is placed."""
+        code, _, stderr = invoke(runner, "plan", str(EXAMPLE), "--max-events", "10")
+        assert code == 2
+        assert stderr == (
+            f"kapplan: error: {EXAMPLE}: the plan would have more than 10 events, the limit; "
+            "expected a smaller schedule, or a higher --max-events\n"
+        )
+
+    def test_max_years(self, runner: CliRunner) -> None:
+        """Doses further apart than --max-years are refused, naming the later dose."""
+        text = (
+            'timezone = "UTC"\n[[infusion]]\nat = 2026-01-01T10:00:00\nmethod = "iv"\n'
+            '[[infusion]]\nat = 2029-01-01T10:00:00\nmethod = "iv"\n'
+        )
+        code, _, stderr = invoke(runner, "plan", "-", "--max-years", "2", data=text.encode())
+        assert code == 2
+        assert stderr == (
+            "kapplan: error: <stdin>:6: infusion[2].at: 2029-01-01T10:00:00+00:00 is more than 2 "
+            "years after the first dose (infusion[1].at, 2026-01-01T10:00:00+00:00); expected a "
+            "schedule of at most 2 years, or a higher --max-years\n"
+        )
+        assert invoke(runner, "plan", "-", "--max-years", "3", data=text.encode())[0] == 0
+
+    def test_raised_limits_reach_the_therapist_loader(
+        self, runner: CliRunner, tmp_path: Path
+    ) -> None:
+        """Limits raised on the command line hold for a caseload with a therapist too."""
+        folder = tmp_path / "clients"
+        folder.mkdir()
+        (folder / "a.toml").write_text(BIG, encoding="utf-8")
+        (folder / "b.toml").write_bytes(EXAMPLE.read_bytes())
+        therapist = str(ROOT / "examples" / "therapist" / "lisbon.toml")
+        args = ("plan", str(folder), "--therapist", therapist, "-f", "json")
+        assert invoke(runner, *args, "--max-infusions", "999")[0] == 2
+        code, _, stderr = invoke(runner, *args, "--max-infusions", "1000", "--max-events", "99999")
+        assert (code, stderr) == (0, "")
+
+
+#: Text that would add properties or components if a renderer did not escape it.
+INJECTION = "x\r\nATTENDEE:mailto:evil@example.com\r\nBEGIN:VEVENT\nUID:1;X=y:z\\, [bold]b[/bold]"
+
+
+class TestInjection:
+    """No schedule or rulebook text can add to a calendar or mark up the terminal view."""
+
+    def calendar_shape(self, calendar: str, events: int) -> None:
+        """Assert the calendar holds exactly `events` VEVENTs of kapplan's property set."""
+        parsed = icalendar.Calendar.from_ical(calendar)
+        assert [c.name for c in parsed.subcomponents] == ["VEVENT"] * events
+        assert set(parsed.keys()) == {
+            "VERSION", "PRODID", "CALSCALE", "METHOD", "X-WR-CALNAME", "NAME",
+        }  # fmt: skip
+        for vevent in parsed.subcomponents:
+            assert set(vevent.keys()) == EVENT_PROPERTIES
+            assert {c.name for c in vevent.subcomponents} <= {"VALARM"}
+            for alarm in vevent.subcomponents:
+                assert set(alarm.keys()) == {"ACTION", "DESCRIPTION", "TRIGGER"}
+
+    def test_client_name_cannot_add_to_the_calendar(self, runner: CliRunner) -> None:
+        """A client label full of CR/LF, ';', ':' and 'BEGIN:VEVENT' stays one text value."""
+        schedule = schedule_from_text(
+            f"client = {json.dumps(INJECTION)}\n" + EXAMPLE.read_text(encoding="utf-8"), "s.toml"
+        )
+        plan = build_plan(schedule, rulebook_from_text(_RULES, "r.toml"), texts=catalogues())
+        calendar = render_ics(plan, IcsOptions())
+        self.calendar_shape(calendar, len(plan.events))
+        unfolded = calendar.replace("\r\n ", "")
+        assert "X-WR-CALNAME:Integration plan: x\\nATTENDEE:mailto:evil@example.com\\n" in unfolded
+        assert "BEGIN:VEVENT\\nUID:1\\;X=y:z\\\\\\, [bold]b[/bold]" in unfolded
+
+    def test_rulebook_text_cannot_add_to_the_calendar(self) -> None:
+        """A rule's title and description with line breaks and delimiters round-trip as text."""
+        rules = _RULES.replace(
+            'title = "Integration session after {dose}"',
+            f"title = {json.dumps(INJECTION)}",
+        ).replace(
+            'description = "Write freely for 15 to 30 minutes about the experience."',
+            f"description = {json.dumps(INJECTION)}",
+        )
+        schedule = schedule_from_text(EXAMPLE.read_text(encoding="utf-8"), "s.toml")
+        plan = build_plan(schedule, rulebook_from_text(rules, "r.toml"), texts=catalogues())
+        assert any(e.title == INJECTION for e in plan.events)
+        calendar = render_ics(plan, IcsOptions())
+        self.calendar_shape(calendar, len(plan.events))
+        titles = [str(v["SUMMARY"]) for v in icalendar.Calendar.from_ical(calendar).walk("VEVENT")]
+        assert titles.count(INJECTION.replace("\r\n", "\n")) == sum(
+            e.title == INJECTION for e in plan.events
+        )
+        descriptions = [
+            str(v["DESCRIPTION"]) for v in icalendar.Calendar.from_ical(calendar).walk("VEVENT")
+        ]
+        assert sum(d.startswith(INJECTION.replace("\r\n", "\n")) for d in descriptions) == 6
+
+    def test_caseload_labels_cannot_add_to_the_calendar(
+        self, runner: CliRunner, tmp_path: Path
+    ) -> None:
+        """The therapist's calendar, titled with client labels, keeps its shape too."""
+        for n, name in enumerate(["anna", "boris"]):
+            label = json.dumps(INJECTION + str(n))
+            body = (ROOT / "examples" / "caseload" / f"{name}.toml").read_text(encoding="utf-8")
+            lines = [line for line in body.splitlines() if not line.startswith("client")]
+            (tmp_path / f"{name}.toml").write_text(
+                f"client = {label}\n" + "\n".join(lines) + "\n", encoding="utf-8"
+            )
+        code, stdout, stderr = invoke(runner, "plan", str(tmp_path), "-f", "ics")
+        assert (code, stderr) == (0, "")
+        events = len(icalendar.Calendar.from_ical(stdout).walk("VEVENT"))
+        self.calendar_shape(stdout, events)
+
+    def test_rich_markup_in_a_client_name_prints_literally(self) -> None:
+        """`[bold]` and `[link=...]` in a client label print as typed, even in colour."""
+        label = "[bold red]Eve[/bold red] [link=https://evil.example]click[/link]"
+        schedule = schedule_from_text(
+            f"client = {json.dumps(label)}\n" + EXAMPLE.read_text(encoding="utf-8"), "s.toml"
+        )
+        plan = build_plan(schedule, rulebook_from_text(_RULES, "r.toml"), texts=catalogues())
+        for color in (False, True):
+            text = render_terminal(plan, width=140, color=color)
+            assert label in text
+            assert "\x1b]8;" not in text  # no OSC 8 hyperlink
+        agenda = render_caseload([plan], timezone="Europe/Berlin", width=140, color=True)
+        assert "[bold red]Eve[/bold red]" in agenda
+        assert "\x1b]8;" not in agenda
+
+
+_RULES = resources.files("kapplan").joinpath("data/rulebook.toml").read_text(encoding="utf-8")
+
+
+#: Run in a fresh interpreter: every module imported, every format planned; then report.
+PRIVACY_PROBE = """
+import importlib, io, json, os, pkgutil, sys
+events = []
+def hook(event, args):
+    if event.startswith(("socket.", "urllib.", "http.", "smtplib.", "ftplib.", "ssl.")):
+        events.append([event, repr(args)[:200]])
+    elif event == "open" and isinstance(args[0], (str, bytes)):
+        mode, flags = args[1] or "", args[2] or 0
+        if any(c in mode for c in "wax+") or flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            events.append(["write", str(args[0])])
+    elif event in ("os.rename", "os.replace", "os.remove", "os.mkdir", "os.symlink", "os.link"):
+        events.append([event, str(args[0]), str(args[1]) if len(args) > 1 else ""])
+sys.addaudithook(hook)
+import kapplan
+for found in pkgutil.walk_packages(kapplan.__path__, "kapplan."):
+    if found.name != "kapplan.__main__":
+        importlib.import_module(found.name)
+from kapplan.__main__ import run
+for args in sys.argv[1:]:
+    sys.argv = ["kapplan", *json.loads(args)]
+    sys.stdout = io.TextIOWrapper(io.BytesIO())
+    try:
+        run()
+    except SystemExit as done:
+        assert done.code in (0, None), (args, done.code)
+    sys.stdout = sys.__stdout__
+NETWORK = ("socket", "ssl", "http.client", "urllib.request", "asyncio", "smtplib", "ftplib")
+print(json.dumps({"modules": sorted(m for m in NETWORK if m in sys.modules), "events": events}))
+"""
+
+
+class TestPrivacy:
+    """No network, and nothing written anywhere but where the user asked."""
+
+    def test_no_network_and_no_stray_writes(self, tmp_path: Path) -> None:
+        """A run of every format (and -o) creates no socket, loads no network client module,
+        and writes only the -o file (its temporary sibling, then the rename).
+
+        Python itself imports `socket` here (pydantic's plugin loader imports
+        importlib.metadata, whose email.utils imports socket at load): the module
+        is loaded, never used, which the audit hook proves.
+        """
+        home = tmp_path / "home"
+        home.mkdir()
+        work = tmp_path / "work"
+        work.mkdir()
+        target = work / "plan.ics"
+        runs = [
+            ["plan", str(EXAMPLE)],
+            ["plan", str(EXAMPLE), "-f", "json"],
+            ["plan", str(EXAMPLE), "-f", "ics"],
+            ["plan", str(EXAMPLE), "-o", str(target)],
+            ["plan", str(ROOT / "examples" / "caseload"), "--therapist",
+             str(ROOT / "examples" / "therapist" / "lisbon.toml")],
+        ]  # fmt: skip
+        env = {
+            **os.environ,
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "XDG_DATA_HOME": str(home / ".local" / "share"),
+            "TMPDIR": str(tmp_path / "tmp"),
+            "TZ": "UTC",
+            "NO_COLOR": "1",
+        }
+        (tmp_path / "tmp").mkdir()
+        result = subprocess.run(
+            [sys.executable, "-B", "-c", PRIVACY_PROBE, *map(json.dumps, runs)],
+            capture_output=True,
+            text=True,
+            cwd=work,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        report = json.loads(result.stdout.splitlines()[-1])
+        assert set(report["modules"]) <= {"socket"}
+        assert not [e for e in report["events"] if e[0].startswith("socket.")]
+        writes = [e for e in report["events"] if not e[0].startswith("socket.")]
+        assert writes, "the -o run wrote nothing"
+        for event in writes:
+            assert Path(event[1]).parent == work, event
+            assert Path(event[1]).name.startswith((".plan.ics.", "plan.ics")), event
+        assert sorted(p.name for p in tmp_path.rglob("*")) == ["home", "plan.ics", "tmp", "work"]
