@@ -132,9 +132,8 @@ def _client(rng: random.Random, number: int) -> tuple[str, int]:
             for week in range(weeks):
                 monday = first - timedelta(days=first.weekday()) + timedelta(weeks=week)
                 for weekday in weekdays:
-                    day = monday + timedelta(days=weekday)
-                    lines += ["", "[[infusion]]", f"at = {datetime.combine(day, clock).isoformat()}"]
-                    lines.append(f'method = "{method}"')
+                    at = datetime.combine(monday + timedelta(days=weekday), clock)
+                    lines += ["", "[[infusion]]", f"at = {at.isoformat()}", f'method = "{method}"']
         total += count
         # The next course, a booster, starts one to four months after this one.
         start = first + timedelta(weeks=weeks) + timedelta(days=rng.randrange(30, 120))
