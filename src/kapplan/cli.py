@@ -351,7 +351,6 @@ def _write_ics(
 ) -> None:
     from datetime import UTC, datetime
 
-    from kapplan.output import read_own_output, write_output
     from kapplan.render.ics import (
         DEFAULT_REMINDERS,
         OWNED_MARKER,
@@ -375,6 +374,8 @@ def _write_ics(
             ) from None
         earlier = parse_previous(data, str(previous))
     elif output is not None:
+        from kapplan.output import read_own_output
+
         own = read_own_output(output, OWNED_MARKER)
         if own is not None:
             earlier = parse_previous(own, str(output))
@@ -398,6 +399,8 @@ def _write_ics(
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
         return
+    from kapplan.output import write_output
+
     write_output(output, text, force=force, owned_marker=OWNED_MARKER, inputs=inputs)
 
 
@@ -416,6 +419,10 @@ def _width(to_terminal: bool) -> int:
 
 def main() -> None:
     """Run kapplan as a program: exit quietly on a closed pipe or Ctrl-C."""
+    # Pydantic plugins (observability tools) would see every schedule, which is
+    # health data, and finding them scans every installed package's metadata at
+    # start-up. kapplan runs without them unless PYDANTIC_DISABLE_PLUGINS is set.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         app()
     except BrokenPipeError:

@@ -16,8 +16,6 @@ from itertools import islice, pairwise
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil import parser as dateparser
-from dateutil import rrule as rrulemod
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from kapplan.errors import ScheduleError
@@ -80,6 +78,9 @@ def _datetime(value: object) -> object:
     if isinstance(value, time):
         raise ValueError(f"{value.isoformat()} is a time without a date; expected a date and time")
     if isinstance(value, str):
+        # Imported here: most schedules use TOML datetimes, and start-up matters.
+        from dateutil import parser as dateparser
+
         try:
             return dateparser.parse(value)
         except (ValueError, OverflowError) as error:
@@ -362,6 +363,8 @@ class Schedule(BaseModel):
         # Recur in wall-clock time so a weekly 10:00 dose stays at 10:00 across DST.
         if start.tzinfo is not None:
             start = start.astimezone(self.zone).replace(tzinfo=None)
+        from dateutil import rrule as rrulemod  # only schedules with a series need it
+
         try:
             text = _UNTIL_UTC.sub(lambda m: _local_until(m, self.zone), series.rrule)
             rule = rrulemod.rrulestr(text, dtstart=start, ignoretz=False)
