@@ -146,9 +146,12 @@ def build_caseload(
                 s.model_copy(update={"plan": s.plan.model_copy(update=update)}) for s in schedules
             ]
     planners = []
+    wording: dict[tuple[object, ...], tuple[str, str]] = {}
     for schedule in schedules:
         doses, notes = schedule.doses()
-        planner = _Planner(schedule, rulebook, doses, practice, texts[schedule.language])
+        planner = _Planner(
+            schedule, rulebook, doses, practice, texts[schedule.language], wording=wording
+        )
         planner.warnings.extend(
             PlanWarning(rule=None, message=planner.local_time_note(note)) for note in notes
         )
@@ -302,6 +305,9 @@ class _Planner:
     busy: Timeline = field(default_factory=Timeline)
     events: list[tuple[tuple[object, ...], PlanEvent]] = field(default_factory=list)
     per_day: dict[str, dict[date, int]] = field(default_factory=lambda: defaultdict(dict))
+    wording: dict[tuple[object, ...], tuple[str, str]] = field(default_factory=dict)
+    """Titles and descriptions already written, by what they are made of: shared by a
+    caseload's planners, as most events of a rule read alike (time and memory)."""
 
     def __post_init__(self) -> None:
         self.zone: ZoneInfo = self.schedule.zone
@@ -505,7 +511,7 @@ class _Planner:
         if offset.day:
             day = base.astimezone(self.zone).date()
             day = _plus_months(day, offset.months) + timedelta(days=offset.days)
-            return localize(datetime.combine(day, time()), self.zone)[0].astimezone(UTC)
+            return _local(day, 0, self.zone)
         if offset.months:
             wall = base.astimezone(self.zone).replace(tzinfo=None)
             base = localize(_plus_months(wall, offset.months), self.zone)[0]
@@ -788,6 +794,48 @@ class _Planner:
     ) -> None:
         rule, anchor = request.rule, request.anchor
         inf = anchor.infusion
+        course = anchor.course.index if anchor.course else None
+        # Everything the texts below are made of (the rulebook is the caseload's).
+        key = (
+            self.texts,
+            rule.id,
+            anchor.covers,
+            anchor.weeks_after,
+            inf.index if inf else None,
+            inf.method if inf else None,
+            course,
+            request.ordinal,
+            request.count,
+            request.minutes,
+            request.weeks,
+            request.months,
+            note,
+        )
+        wording = self.wording.get(key)
+        if wording is None:
+            wording = self.wording[key] = self._wording(request, note)
+        title, description = wording
+        event = PlanEvent(
+            uid=self._uid(request),
+            kind=Kind(rule.kind),
+            phase=rule.phase,
+            start=start.astimezone(self.zone),
+            end=end.astimezone(self.zone),
+            all_day=all_day,
+            title=title,
+            description=description,
+            infusion=inf.index if inf else None,
+            course=course if rule.anchor is not Anchor.AFTER_LAST_COURSE else None,
+            rule=rule.id,
+            is_session=rule.placement is Placement.SESSION,
+        )
+        order = (start.astimezone(UTC), not all_day, request.order, event.uid)
+        self.events.append((order, event))
+
+    def _wording(self, request: _Request, note: str) -> tuple[str, str]:
+        """Write an event's title and description."""
+        rule, anchor = request.rule, request.anchor
+        inf = anchor.infusion
         method = self.rulebook.methods[inf.method] if inf else None
         texts = self.texts
         values = {
@@ -818,24 +866,7 @@ class _Planner:
             parts.append(texts.text("text.why", why=text("why")))
         if note:
             parts.append(note)
-        event = PlanEvent(
-            uid=self._uid(request),
-            kind=Kind(rule.kind),
-            phase=rule.phase,
-            start=start.astimezone(self.zone),
-            end=end.astimezone(self.zone),
-            all_day=all_day,
-            title=text("title"),
-            description="\n\n".join(p for p in parts if p),
-            infusion=inf.index if inf else None,
-            course=anchor.course.index
-            if anchor.course and rule.anchor is not Anchor.AFTER_LAST_COURSE
-            else None,
-            rule=rule.id,
-            is_session=rule.placement is Placement.SESSION,
-        )
-        key = (start.astimezone(UTC), not all_day, request.order, event.uid)
-        self.events.append((key, event))
+        return text("title"), "\n\n".join(p for p in parts if p)
 
     def warn(
         self,
@@ -874,15 +905,7 @@ class _Hours:
     """The excluded dates as runs of consecutive day ordinals (first days, last days)."""
 
     def __post_init__(self) -> None:
-        firsts: list[int] = []
-        lasts: list[int] = []
-        for day in sorted(d.toordinal() for d in self.excluded):
-            if lasts and day == lasts[-1] + 1:
-                lasts[-1] = day
-            else:
-                firsts.append(day)
-                lasts.append(day)
-        object.__setattr__(self, "runs", (firsts, lasts))
+        object.__setattr__(self, "runs", _runs(self.excluded))
 
     def intervals(
         self, lo: datetime, hi: datetime, *, latest: bool
@@ -910,6 +933,19 @@ class _Hours:
                 b = min(hi, _local(local, hours.end, zone))
                 if a < b:
                     yield a, b
+
+
+def _runs(days: frozenset[date]) -> tuple[list[int], list[int]]:
+    """Return dates as runs of consecutive day ordinals: (first days, last days), sorted."""
+    firsts: list[int] = []
+    lasts: list[int] = []
+    for day in sorted(d.toordinal() for d in days):
+        if lasts and day == lasts[-1] + 1:
+            lasts[-1] = day
+        else:
+            firsts.append(day)
+            lasts.append(day)
+    return firsts, lasts
 
 
 @dataclass(frozen=True, slots=True)
