@@ -19,6 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 #: The kapplan console script installed beside this Python (the venv's).
 KAPPLAN = str(Path(sys.executable).parent / "kapplan")
+#: The children's environment: Python's usual bytecode cache on, as `pip install`
+#: leaves an installed kapplan (a warm-up run writes ``__pycache__`` for an
+#: editable install); without it every kapplan module is compiled on every run.
+ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,9 @@ def run(command: Sequence[str], *, stdout: Path | None = None) -> Run:
     """
     with open(stdout or os.devnull, "wb") as sink:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE, cwd=ROOT)
+        process = subprocess.Popen(
+            command, stdout=sink, stderr=subprocess.PIPE, cwd=ROOT, env=ENVIRONMENT
+        )
         assert process.stderr is not None
         errors = process.stderr.read()
         _, status, usage = os.wait4(process.pid, 0)

@@ -165,6 +165,7 @@ def build_caseload(
         practice.shortest = timedelta(minutes=min(item[2].minutes for item in sessions))
     for _, planner, request in sessions:
         planner.place_timed(request)
+    sessions.clear()  # placed: a big caseload's requests need not outlive this
     return tuple(planner.finish() for planner in planners)
 
 
@@ -535,8 +536,10 @@ class _Planner:
 
     def finish(self) -> Plan:
         """Place the practices and return the plan."""
-        for request in sorted(self.practices, key=_by_window):
+        practices, self.practices = self.practices, []
+        for request in sorted(practices, key=_by_window):
             self.place_timed(request)
+        del practices
         self.events.sort(key=lambda pair: pair[0])
         return Plan(
             timezone=self.schedule.timezone,
