@@ -513,6 +513,22 @@ class TestScheduleRules:
         with pytest.raises(ValueError, match="1 rulebooks for 2 schedules"):
             build_caseload([one, two], [clinic], texts=catalogues())
 
+    def test_each_client_keeps_its_own_rule_texts(self) -> None:
+        """Texts written once per distinct event are still each client's own protocol's."""
+        one = load_schedule(str(IV)).model_copy(update={"client": "a"})
+        two = one.model_copy(update={"client": "b"})
+        renamed = rulebook_from_text(
+            'version = 1\n[[rule]]\nid = "journaling"\ntitle = "Write it down"\n'
+            'description = "The clinic way"\n',
+            "ours.toml",
+            defaults=default_rulebook(),
+        )
+        plans = build_caseload([one, two], [renamed, default_rulebook()], texts=catalogues())
+        titles = [{e.title for e in p.events if e.rule == "journaling"} for p in plans]
+        assert titles[0] == {"Write it down"}
+        assert titles[1]
+        assert all(title.startswith("Journal about dose") for title in titles[1])
+
 
 class TestEndToEnd:
     """A clinic dumps the default rules, edits three numbers, and plans with its protocol."""

@@ -1187,7 +1187,6 @@ def _write_ics(
 ) -> None:
     from datetime import UTC, datetime
 
-    from kapplan.output import read_own_output, write_output
     from kapplan.render.ics import (
         OWNED_MARKER,
         IcsOptions,
@@ -1209,6 +1208,8 @@ def _write_ics(
             ) from None
         earlier = parse_previous(data, str(previous))
     elif output is not None:
+        from kapplan.output import read_own_output
+
         own = read_own_output(output, OWNED_MARKER)
         if own is not None:
             earlier = parse_previous(own, str(output))
@@ -1226,6 +1227,8 @@ def _write_ics(
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
         return
+    from kapplan.output import write_output
+
     write_output(output, text, force=force, owned_marker=OWNED_MARKER, inputs=inputs)
 
 

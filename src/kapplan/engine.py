@@ -23,17 +23,17 @@ clock hours, so windows stay right to the hour across DST changes.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
-
-from dateutil.relativedelta import relativedelta
 
 from kapplan.errors import ScheduleError
 from kapplan.i18n import Catalogue
@@ -61,6 +61,12 @@ _ALL_DAYS = frozenset(range(7))
 _WHOLE_DAY = HourRange(0, 24 * 60)
 _GRID = timedelta(minutes=GRID_MINUTES)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_D = TypeVar("_D", date, datetime)
+
+# Rules, settings and clocks repeat across doses and clients: parse and resolve
+# each distinct one once. All three are pure, and their values are frozen.
+_offset = lru_cache(maxsize=1024)(parse_offset)
+_hours = lru_cache(maxsize=256)(parse_hours)
 
 
 def build_plan(
@@ -178,9 +184,12 @@ def _build_caseload(
                 s.model_copy(update={"plan": s.plan.model_copy(update=update)}) for s in schedules
             ]
     planners = []
+    wording: dict[tuple[object, ...], tuple[str, str, tuple[str, ...]]] = {}
     for schedule, book in zip(schedules, books, strict=True):
         doses, notes = schedule.doses(limits)
-        planner = _Planner(schedule, book, doses, practice, texts[schedule.language])
+        planner = _Planner(
+            schedule, book, doses, practice, texts[schedule.language], wording=wording
+        )
         planner.warnings.extend(
             PlanWarning(rule=None, message=planner.local_time_note(note)) for note in notes
         )
@@ -203,8 +212,11 @@ def _build_caseload(
         for request in planner.stage(group):
             sessions.append(((*_by_deadline(request), client), planner, request))
     sessions.sort(key=lambda item: item[0])
+    if sessions:
+        practice.shortest = timedelta(minutes=min(item[2].minutes for item in sessions))
     for _, planner, request in sessions:
         planner.place_timed(request)
+    sessions.clear()  # placed: a big caseload's requests need not outlive this
     return tuple(planner.finish() for planner in planners)
 
 
@@ -283,21 +295,46 @@ class _Practice:
     busy: Timeline = field(default_factory=Timeline)
     sessions_on: dict[date, int] = field(default_factory=dict)
     """Sessions per therapist-local date, for `max_per_day`."""
+    working: _Hours | None = None
+    """The therapist's working time as of the last session booked (see `hours`)."""
+    shortest: timedelta | None = None
+    """The shortest session any client still asks for, once known (see `book`)."""
+    no_room: set[date] = field(default_factory=set)
+    """Therapist-local dates where not even the shortest session fits any more."""
 
     def hours(self) -> _Hours | None:
         """Return the therapist's working time, full days and days off cut out."""
         t = self.therapist
         if t is None:
             return None
-        full = {d for d, n in self.sessions_on.items() if t.max_per_day and n >= t.max_per_day}
-        return _Hours(t.zone, t.weekdays, t.ranges, t.days_off | full)
+        if self.working is None:
+            # Built again only when a day fills up, not for every session placed.
+            full = {d for d, n in self.sessions_on.items() if t.max_per_day and n >= t.max_per_day}
+            self.working = _Hours(t.zone, t.weekdays, t.ranges, t.days_off | full | self.no_room)
+        return self.working
 
     def book(self, start: datetime, end: datetime) -> None:
         """Put a session on the therapist's calendar."""
         self.busy.add(start, end)
-        if self.therapist is not None:
-            day = start.astimezone(self.therapist.zone).date()
-            self.sessions_on[day] = self.sessions_on.get(day, 0) + 1
+        t = self.therapist
+        if t is not None:
+            day = start.astimezone(t.zone).date()
+            count = self.sessions_on[day] = self.sessions_on.get(day, 0) + 1
+            if t.max_per_day and count >= t.max_per_day:
+                self.working = None
+            elif self.shortest is not None and not self._has_room(t, day, self.shortest):
+                # The calendar only fills up: a day with no room now never has any,
+                # so searches (which may cross weeks of such days) skip it.
+                self.no_room.add(day)
+                self.working = None
+
+    def _has_room(self, t: TherapistHours, day: date, length: timedelta) -> bool:
+        """Tell whether a session of `length` still fits on a day of the therapist's."""
+        hours = _Hours(t.zone, _ALL_DAYS, t.ranges, frozenset())
+        first = _local(day, 0, t.zone)
+        last = _local(day + timedelta(days=1), 0, t.zone) - timedelta(microseconds=1)
+        search = _Search((hours,), ((self.busy, t.buffer),), length)
+        return search.find(first, last, latest=False) is not None
 
 
 def _ceil(moment: datetime) -> datetime:
@@ -320,10 +357,16 @@ class _Planner:
     busy: Timeline = field(default_factory=Timeline)
     events: list[tuple[tuple[object, ...], PlanEvent]] = field(default_factory=list)
     per_day: dict[str, dict[date, int]] = field(default_factory=lambda: defaultdict(dict))
+    wording: dict[tuple[object, ...], tuple[str, str, tuple[str, ...]]] = field(
+        default_factory=dict
+    )
+    """Titles and descriptions already written, by what they are made of: shared by a
+    caseload's planners, as most events of a rule read alike (time and memory)."""
 
     def __post_init__(self) -> None:
         self.zone: ZoneInfo = self.schedule.zone
         self.settings = self.schedule.plan
+        self.setting_values = self.settings.model_dump(mode="json")
         self.infusions, self.courses = self._group()
         self.dose_days = frozenset(
             day for inf in self.infusions for day in _local_days(inf.start, inf.end, self.zone)
@@ -404,7 +447,7 @@ class _Planner:
                 continue
             pending: list[int] = []
             for inf, following in zip(members, [*members[1:], None], strict=True):
-                opens = self._at(parse_offset(self._fill(rule.opens, inf)), inf.start, inf.end)
+                opens = self._at(_offset(self._fill(rule.opens, inf)), inf.start, inf.end)
                 length = timedelta(minutes=self._amount(rule.minutes, inf))
                 if following is not None and following.start < opens + length:
                     pending.append(inf.index)
@@ -455,18 +498,18 @@ class _Planner:
             )
 
     def _requests(self, order: int, rule: Rule) -> Iterator[_Request]:
-        step = parse_offset(self._fill(rule.every)) if rule.every else None
+        step = _offset(self._fill(rule.every)) if rule.every else None
         for anchor in self._anchors(rule):
             inf = anchor.infusion
-            opens = parse_offset(self._fill(rule.opens, inf))
-            closes = parse_offset(self._fill(rule.closes, inf)) if rule.closes else None
+            opens = _offset(self._fill(rule.opens, inf))
+            closes = _offset(self._fill(rule.closes, inf)) if rule.closes else None
             minutes = self._amount(rule.minutes, inf)
             windows: list[tuple[Offset, Offset | None]] = []
             if step is None:
                 windows = [(opens, closes)] * self._amount(rule.count, inf)
             else:
                 limit = (
-                    self._at(parse_offset(self._fill(rule.until)), anchor.start, anchor.end)
+                    self._at(_offset(self._fill(rule.until)), anchor.start, anchor.end)
                     if rule.until
                     else None
                 )
@@ -505,7 +548,9 @@ class _Planner:
 
     def _fill(self, text: str | None, inf: Infusion | None = None) -> str:
         assert text is not None
-        values = self.settings.model_dump(mode="json")
+        if "{" not in text:
+            return text
+        values = dict(self.setting_values)
         values["dose_minutes"] = (
             int((inf.end - inf.start) / timedelta(minutes=1)) if inf is not None else 0
         )
@@ -520,13 +565,13 @@ class _Planner:
         try:
             if offset.day:
                 day = base.astimezone(self.zone).date()
-                day += relativedelta(months=offset.months, days=offset.days)
-                return localize(datetime.combine(day, time()), self.zone)[0].astimezone(UTC)
+                day = _plus_months(day, offset.months) + timedelta(days=offset.days)
+                return _local(day, 0, self.zone)
             if offset.months:
                 wall = base.astimezone(self.zone).replace(tzinfo=None)
-                base = localize(wall + relativedelta(months=offset.months), self.zone)[0]
+                base = localize(_plus_months(wall, offset.months), self.zone)[0]
         except ValueError as error:
-            # relativedelta says "year 10000 is out of range" as a ValueError.
+            # Dates say "year 10000 is out of range" as a ValueError.
             raise OverflowError(str(error)) from None
         return base.astimezone(UTC) + timedelta(days=offset.days, minutes=offset.minutes)
 
@@ -560,8 +605,10 @@ class _Planner:
 
     def finish(self) -> Plan:
         """Place the practices and return the plan."""
-        for request in sorted(self.practices, key=_by_window):
+        practices, self.practices = self.practices, []
+        for request in sorted(practices, key=_by_window):
             self.place_timed(request)
+        del practices
         self.events.sort(key=lambda pair: pair[0])
         return Plan(
             timezone=self.schedule.timezone,
@@ -642,7 +689,7 @@ class _Planner:
                 self.schedule.availability.ranges,
             )
         else:
-            weekdays, ranges = _ALL_DAYS, parse_hours(rule.hours)
+            weekdays, ranges = _ALL_DAYS, _hours(rule.hours)
         taken = self.per_day[rule.id]
         window_days = _local_days(request.opens, request.closes, self.zone)
         if rule.per_day and all(taken.get(d, 0) >= rule.per_day for d in window_days):
@@ -680,10 +727,8 @@ class _Planner:
                 request.opens - OVERFLOW_HORIZON, _ceil(request.opens) - _GRID, latest=True
             )
             miss = request.opens - start if start else None
-        window = self.texts.text(
-            "text.span", first=self._when(request.opens), last=self._when(request.closes)
-        )
         if start is None:
+            window = self._window(request)
             self.warn(
                 rule,
                 self.texts.text(
@@ -697,6 +742,7 @@ class _Planner:
             return
         note = ""
         if miss is not None:
+            window = self._window(request)
             side = "late" if rule.overflow == "later" else "early"
             miss_text = self._duration(miss)
             others: tuple[datetime, ...] = ()
@@ -721,6 +767,13 @@ class _Planner:
         day = start.astimezone(self.zone).date()
         taken[day] = taken.get(day, 0) + 1
         self._emit(request, start, start + length, note=note)
+
+    def _window(self, request: _Request) -> str:
+        """Say a request's window for a warning (only a warning needs it: dates cost)."""
+        assert request.closes is not None
+        return self.texts.text(
+            "text.span", first=self._when(request.opens), last=self._when(request.closes)
+        )
 
     def _alternatives(self, search: _Search, chosen: datetime, later: bool) -> tuple[datetime, ...]:
         """Return up to two more free starts beyond `chosen`, on other days, for a warning."""
@@ -813,6 +866,51 @@ class _Planner:
     ) -> None:
         rule, anchor = request.rule, request.anchor
         inf = anchor.infusion
+        course = anchor.course.index if anchor.course else None
+        # Everything the texts below are made of: the rule and method texts are
+        # the client's own rulebook's (each client of a caseload may have one).
+        key = (
+            self.texts,
+            id(self.rulebook),
+            id(rule),
+            anchor.covers,
+            anchor.weeks_after,
+            inf.index if inf else None,
+            inf.method if inf else None,
+            course,
+            request.ordinal,
+            request.count,
+            request.minutes,
+            request.weeks,
+            request.months,
+            note,
+        )
+        wording = self.wording.get(key)
+        if wording is None:
+            wording = self.wording[key] = self._wording(request, note)
+        title, description, prompts = wording
+        event = PlanEvent(
+            uid=self._uid(request),
+            kind=Kind(rule.kind),
+            phase=rule.phase,
+            start=start.astimezone(self.zone),
+            end=end.astimezone(self.zone),
+            all_day=all_day,
+            title=title,
+            description=description,
+            infusion=inf.index if inf else None,
+            course=course if rule.anchor is not Anchor.AFTER_LAST_COURSE else None,
+            rule=rule.id,
+            is_session=rule.placement is Placement.SESSION,
+            prompts=prompts,
+        )
+        order = (start.astimezone(UTC), not all_day, request.order, event.uid)
+        self.events.append((order, event))
+
+    def _wording(self, request: _Request, note: str) -> tuple[str, str, tuple[str, ...]]:
+        """Write an event's title, description and journaling prompts."""
+        rule, anchor = request.rule, request.anchor
+        inf = anchor.infusion
         method = self.rulebook.methods[inf.method] if inf else None
         texts = self.texts
         values = {
@@ -843,25 +941,7 @@ class _Planner:
             parts.append(texts.text("text.why", why=text("why")))
         if note:
             parts.append(note)
-        event = PlanEvent(
-            uid=self._uid(request),
-            kind=Kind(rule.kind),
-            phase=rule.phase,
-            start=start.astimezone(self.zone),
-            end=end.astimezone(self.zone),
-            all_day=all_day,
-            title=text("title"),
-            description="\n\n".join(p for p in parts if p),
-            infusion=inf.index if inf else None,
-            course=anchor.course.index
-            if anchor.course and rule.anchor is not Anchor.AFTER_LAST_COURSE
-            else None,
-            rule=rule.id,
-            is_session=rule.placement is Placement.SESSION,
-            prompts=prompts,
-        )
-        key = (start.astimezone(UTC), not all_day, request.order, event.uid)
-        self.events.append((key, event))
+        return text("title"), "\n\n".join(p for p in parts if p), prompts
 
     def warn(
         self,
@@ -896,23 +976,51 @@ class _Hours:
     weekdays: frozenset[int]
     ranges: tuple[HourRange, ...]
     excluded: frozenset[date]
+    runs: tuple[list[int], list[int]] = field(init=False, repr=False, compare=False)
+    """The excluded dates as runs of consecutive day ordinals (first days, last days)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "runs", _runs(self.excluded))
 
     def intervals(
         self, lo: datetime, hi: datetime, *, latest: bool
     ) -> Iterator[tuple[datetime, datetime]]:
         """Yield the allowed UTC intervals that overlap [lo, hi], clipped, in time order
         (reversed when `latest`)."""
-        first, last = lo.astimezone(self.zone).date(), hi.astimezone(self.zone).date()
-        days = (last - first).days + 1
-        for offset in range(days - 1, -1, -1) if latest else range(days):
-            day = first + timedelta(days=offset)
-            if day.weekday() not in self.weekdays or day in self.excluded:
+        zone = self.zone
+        first = lo.astimezone(zone).date().toordinal()
+        last = hi.astimezone(zone).date().toordinal()
+        firsts, lasts = self.runs
+        ranges = self.ranges[::-1] if latest else self.ranges
+        day = last if latest else first
+        while first <= day <= last:
+            # A run of excluded days (a therapist's full weeks) is passed in one step.
+            run = bisect_right(firsts, day) - 1
+            if run >= 0 and day <= lasts[run]:
+                day = firsts[run] - 1 if latest else lasts[run] + 1
                 continue
-            for hours in reversed(self.ranges) if latest else self.ranges:
-                a = max(lo, _local(day, hours.start, self.zone))
-                b = min(hi, _local(day, hours.end, self.zone))
+            local = date.fromordinal(day)
+            day += -1 if latest else 1
+            if local.weekday() not in self.weekdays:
+                continue
+            for hours in ranges:
+                a = max(lo, _local(local, hours.start, zone))
+                b = min(hi, _local(local, hours.end, zone))
                 if a < b:
                     yield a, b
+
+
+def _runs(days: frozenset[date]) -> tuple[list[int], list[int]]:
+    """Return dates as runs of consecutive day ordinals: (first days, last days), sorted."""
+    firsts: list[int] = []
+    lasts: list[int] = []
+    for day in sorted(d.toordinal() for d in days):
+        if lasts and day == lasts[-1] + 1:
+            lasts[-1] = day
+        else:
+            firsts.append(day)
+            lasts.append(day)
+    return firsts, lasts
 
 
 @dataclass(frozen=True, slots=True)
@@ -963,10 +1071,22 @@ class _Search:
         return None
 
 
+def _plus_months(day: _D, months: int) -> _D:
+    """Move a date (or wall-clock time) by calendar months, keeping the day of the month
+    where the month has it and taking the month's last day where it has not, as
+    `dateutil.relativedelta` does (31 January + 1 month is 28 or 29 February)."""
+    if not months:
+        return day
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return day.replace(year=year, month=month + 1, day=min(day.day, last))
+
+
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+@lru_cache(maxsize=1 << 16)
 def _local(day: date, minutes: int, zone: ZoneInfo) -> datetime:
     wall = datetime.combine(day, time()) + timedelta(minutes=minutes)
     return localize(wall, zone)[0].astimezone(UTC)

@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import tomllib
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -268,9 +269,28 @@ def check_schedule(
     return (None if problems else schedule), problems
 
 
-def catalogues() -> dict[str, Catalogue]:
-    """Return the message catalogues that ship with kapplan, by language."""
-    return {lang: catalogue(lang) for lang in LANGUAGES}
+def catalogues() -> Mapping[str, Catalogue]:
+    """Return the message catalogues that ship with kapplan, by language.
+
+    Each is read on first use: a plan in one language reads only that one (and
+    English, the rulebook's own).
+    """
+    return _Catalogues()
+
+
+class _Catalogues(Mapping[str, Catalogue]):
+    """Every shipped catalogue by language, each read when first asked for."""
+
+    def __getitem__(self, lang: str) -> Catalogue:
+        if lang not in LANGUAGES:
+            raise KeyError(lang)
+        return catalogue(lang)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(LANGUAGES)
 
 
 def default_rulebook() -> Rulebook:

@@ -16,8 +16,6 @@ from itertools import islice, pairwise
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil import parser as dateparser
-from dateutil import rrule as rrulemod
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from kapplan.errors import ScheduleError
@@ -89,6 +87,9 @@ def _datetime(value: object) -> object:
     if isinstance(value, time):
         raise ValueError(f"{value.isoformat()} is a time without a date; expected a date and time")
     if isinstance(value, str):
+        # Imported here: most schedules use TOML datetimes, and start-up matters.
+        from dateutil import parser as dateparser
+
         try:
             return dateparser.parse(value).replace(microsecond=0)
         except (ValueError, OverflowError) as error:
@@ -445,6 +446,8 @@ class Schedule(BaseModel):
         if start.tzinfo is not None:
             start = start.astimezone(self.zone).replace(tzinfo=None)
         reach = limits.reach(start)
+        from dateutil import rrule as rrulemod  # only schedules with a series need it
+
         try:
             text = _UNTIL_UTC.sub(lambda m: _local_until(m, self.zone), series.rrule)
             rule = rrulemod.rrulestr(text, dtstart=start, ignoretz=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -296,7 +297,7 @@ def _plan_warnings(
 
 
 @cache
-def _rules_and_texts() -> tuple[Rulebook, dict[str, Catalogue]]:
+def _rules_and_texts() -> tuple[Rulebook, Mapping[str, Catalogue]]:
     """Return the default rulebook and the catalogues, read once for all files."""
     return default_rulebook(), catalogues()
 

@@ -1,0 +1,127 @@
+"""Start-up guard: each command imports and builds only what it uses.
+
+Every check runs kapplan as a whole process and reads `sys.modules` (and the
+pydantic models that were built) after the run, so a module-level import
+added anywhere on the path fails here rather than slowing every run
+unnoticed. Timings live in ``benchmarks/`` (see the README, "Performance").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+PROBE = """
+import json, sys
+import kapplan.cli
+sys.argv = ["kapplan", *sys.argv[1:]]
+try:
+    kapplan.cli.main()
+except SystemExit:
+    pass
+modules = sorted(sys.modules)
+built = []
+if "pydantic" in modules:
+    from pydantic import BaseModel
+    pending = [BaseModel]
+    while pending:
+        cls = pending.pop()
+        pending += cls.__subclasses__()
+        if cls.__module__.startswith("kapplan") and cls.__pydantic_complete__:
+            built.append(f"{cls.__module__}.{cls.__qualname__}")
+print(json.dumps({"modules": modules, "models": sorted(built)}), file=sys.stderr)
+"""
+
+IV = str(ROOT / "examples" / "iv-six-infusions.toml")
+
+#: Modules the JSON and ICS paths of one schedule never need.
+NEVER = (
+    "rich",
+    "kapplan.render.terminal",
+    "kapplan.caseload",
+    "kapplan.therapist",
+    "kapplan.busy",
+    "kapplan.docs",
+    "kapplan.output",
+    "dateutil",
+)
+
+#: The models a schedule, the user's config file (plan reads it, even when there
+#: is none, for its defaults) and the default rulebook are validated with.
+SCHEDULE_MODELS = [
+    "kapplan.config.UserConfig",
+    "kapplan.rules.MethodText",
+    "kapplan.rules.Rule",
+    "kapplan.rules.Rulebook",
+    "kapplan.schedule.Availability",
+    "kapplan.schedule.InfusionEntry",
+    "kapplan.schedule.PlanSettings",
+    "kapplan.schedule.Schedule",
+    "kapplan.schedule.SeriesEntry",
+]
+
+
+def _run(*arguments: str) -> dict[str, list[str]]:
+    """Run kapplan in a fresh interpreter; return the modules loaded and models built."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *arguments],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "TZ": "UTC"},
+        cwd=ROOT,
+        check=False,
+    )
+    report: dict[str, list[str]] = json.loads(result.stderr.strip().splitlines()[-1])
+    assert result.stdout, result.stderr
+    return report
+
+
+def _loaded(report: dict[str, list[str]], name: str) -> list[str]:
+    return [m for m in report["modules"] if m == name or m.startswith(name + ".")]
+
+
+@pytest.mark.parametrize("output_format", ["json", "ics"])
+def test_scripts_path_loads_nothing_it_does_not_use(output_format: str) -> None:
+    """`plan -f json|ics` loads no Rich, no terminal view, no caseload, therapist,
+    busy-calendar, docs or file-writing code, and no dateutil for a schedule of
+    plain TOML datetimes."""
+    report = _run("plan", IV, "--format", output_format)
+    for name in NEVER:
+        assert _loaded(report, name) == [], f"{name} imported by plan -f {output_format}"
+    other = "kapplan.render.ics" if output_format == "json" else "kapplan.render.json"
+    assert _loaded(report, other) == []
+
+
+@pytest.mark.parametrize("output_format", ["json", "ics"])
+def test_scripts_path_builds_only_the_models_it_validates_with(output_format: str) -> None:
+    """The only pydantic models built are the schedule's and the rulebook's."""
+    report = _run("plan", IV, "--format", output_format)
+    assert report["models"] == SCHEDULE_MODELS
+
+
+def test_series_loads_dateutil_rrule_only() -> None:
+    """A schedule with a series loads dateutil's recurrence rules, not its parser."""
+    report = _run("plan", str(ROOT / "examples" / "spravato.toml"), "--format", "json")
+    assert "dateutil.rrule" in report["modules"]
+    assert "dateutil.parser" not in report["modules"]
+
+
+def test_version_loads_neither_pydantic_nor_the_engine() -> None:
+    """`kapplan --version` answers before any model or rule code is imported."""
+    report = _run("--version")
+    for name in ("pydantic", "kapplan.engine", "kapplan.schedule", "kapplan.rules", "rich"):
+        assert _loaded(report, name) == [], f"{name} imported by --version"
+    assert report["models"] == []
+
+
+def test_terminal_view_loads_rich() -> None:
+    """The probe sees imports at all: the terminal view does load Rich."""
+    report = _run("plan", IV)
+    assert _loaded(report, "rich")
+    assert "kapplan.render.terminal" in report["modules"]
