@@ -8,6 +8,7 @@ from datetime import UTC, date, timedelta
 from zoneinfo import ZoneInfo
 
 from kapplan.plan import Kind, Plan, PlanEvent
+from kapplan.rules import Placement, Rulebook
 
 #: What a therapist's agenda and calendar show of each client: sessions, and
 #: the doses they follow (the client's practices stay in the client's own plan).
@@ -40,6 +41,20 @@ def agenda(plans: Sequence[Plan]) -> list[AgendaItem]:
     ]
     items.sort(key=lambda item: (item[0], item[1]))
     return [item for _, _, item in items]
+
+
+def calendar_shows_practices(books: Sequence[Rulebook]) -> bool:
+    """Tell whether the therapist's calendar could show a practice of these rulebooks.
+
+    It shows sessions and doses only, so a caseload planned just for it may leave
+    the practices out (`kapplan.engine.build_caseload`'s `practices`), unless a
+    rulebook gives a practice one of the kinds it shows.
+    """
+    return any(
+        rule.placement is Placement.PRACTICE and rule.kind in AGENDA_KINDS
+        for book in {id(book): book for book in books}.values()
+        for rule in book.active
+    )
 
 
 def therapist_calendar(plans: Sequence[Plan], timezone: str, language: str = "en") -> Plan:

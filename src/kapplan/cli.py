@@ -365,7 +365,16 @@ def plan_command(
             inputs.append(therapist)
         books = rulebooks_for(paths, clients, chosen_rules)
         inputs += _rulebook_inputs(chosen_rules, clients)
-        plans = build_caseload(clients, books, hours, texts=catalogues(), limits=limits)
+        # The therapist's calendar shows no practices: unless --strict counts their
+        # warnings, they need not be placed (sessions never depend on them).
+        practices = strict or chosen is not Format.ICS
+        if not practices:
+            from kapplan.caseload import calendar_shows_practices
+
+            practices = calendar_shows_practices(books)
+        plans = build_caseload(
+            clients, books, hours, texts=catalogues(), limits=limits, practices=practices
+        )
         _write_caseload(
             plans,
             therapist_zone,

@@ -125,6 +125,7 @@ def build_caseload(
     *,
     texts: Mapping[str, Catalogue],
     limits: Limits = DEFAULT_LIMITS,
+    practices: bool = True,
 ) -> tuple[Plan, ...]:
     """Plan several clients of one therapist together.
 
@@ -143,6 +144,11 @@ def build_caseload(
             its schedule's `language`.
         limits: How large each schedule and the plans together may be: the
             events are counted before any is placed (see `kapplan.limits`).
+        practices: False leaves the clients' practices out (their events and their
+            warnings), for an output that shows none, like the therapist's calendar.
+            Practices are placed after every session and only around them, so every
+            other event and warning is the same either way; they still count
+            towards `limits`.
 
     Returns:
         One plan per schedule, in the same order.
@@ -159,7 +165,7 @@ def build_caseload(
             f"{len(books)} rulebooks for {len(schedules)} schedules; expected one each"
         )
     try:
-        return _build_caseload(schedules, books, therapist, texts, limits)
+        return _build_caseload(schedules, books, therapist, texts, limits, practices)
     except OverflowError:
         raise ScheduleError(
             "the plan reaches outside the years 1 to 9999 that a date can have; expected "
@@ -173,6 +179,7 @@ def _build_caseload(
     therapist: TherapistHours | None,
     texts: Mapping[str, Catalogue],
     limits: Limits,
+    practices: bool,
 ) -> tuple[Plan, ...]:
     practice = _Practice(therapist)
     if therapist is not None:
@@ -217,7 +224,7 @@ def _build_caseload(
     for _, planner, request in sessions:
         planner.place_timed(request)
     sessions.clear()  # placed: a big caseload's requests need not outlive this
-    return tuple(planner.finish() for planner in planners)
+    return tuple(planner.finish(practices=practices) for planner in planners)
 
 
 @dataclass(frozen=True, slots=True)
@@ -603,12 +610,13 @@ class _Planner:
         self.practices = groups[Placement.PRACTICE]
         return groups[Placement.SESSION]
 
-    def finish(self) -> Plan:
-        """Place the practices and return the plan."""
-        practices, self.practices = self.practices, []
-        for request in sorted(practices, key=_by_window):
-            self.place_timed(request)
-        del practices
+    def finish(self, *, practices: bool = True) -> Plan:
+        """Place the practices (unless told not to) and return the plan."""
+        waiting, self.practices = self.practices, []
+        if practices:
+            for request in sorted(waiting, key=_by_window):
+                self.place_timed(request)
+        del waiting
         self.events.sort(key=lambda pair: pair[0])
         return Plan(
             timezone=self.schedule.timezone,

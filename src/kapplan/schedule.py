@@ -339,7 +339,9 @@ class Schedule(BaseModel):
         """
         doses, notes, problems = self._checked_doses(limits)
         if problems:
-            raise problems[0]
+            # The problems are kept for the next call (see `_expanded`): drop the
+            # traceback of an earlier raise.
+            raise problems[0].with_traceback(None)
         return doses, notes
 
     def dose_problems(self, limits: Limits = DEFAULT_LIMITS) -> list[ScheduleError]:
@@ -358,6 +360,12 @@ class Schedule(BaseModel):
         return self._checked_doses(limits)[2]
 
     def _checked_doses(self, limits: Limits) -> tuple[list[Dose], list[str], list[ScheduleError]]:
+        # Loading, the therapist's file and the engine each ask: expand once. Fresh
+        # lists each time, so no caller can change what another is given.
+        doses, notes, problems = _expanded(self, limits)
+        return list(doses), list(notes), list(problems)
+
+    def _expand_doses(self, limits: Limits) -> tuple[list[Dose], list[str], list[ScheduleError]]:
         try:
             refuse_dose_count(len(self.infusion), limits)
         except ScheduleError as problem:
@@ -596,6 +604,28 @@ class LocalTimeNote(str):
     def offset(self) -> str:
         """Return the resolved time's UTC offset, like ``+02:00``."""
         return _offset(self.resolved)
+
+
+_Expanded = tuple[tuple["Dose", ...], tuple[str, ...], tuple[ScheduleError, ...]]
+#: Doses already expanded, by everything they are made of (see `_expanded`).
+_EXPANDED: dict[tuple[object, ...], _Expanded] = {}
+#: At most this many schedules' doses are kept (a caseload's clients, and more).
+_EXPANDED_MAX = 1 << 14
+
+
+def _expanded(schedule: Schedule, limits: Limits) -> _Expanded:
+    """Return a schedule's doses, notes and problems (`Schedule._expand_doses`), expanded
+    once for every schedule with the same zone, doses and series (all are frozen): the
+    loader, the therapist's file and the engine each ask for them, some of a copy that
+    differs in other fields (language, session length)."""
+    key = (schedule.zone, schedule.infusion, schedule.series, limits)
+    found = _EXPANDED.get(key)
+    if found is None:
+        if len(_EXPANDED) >= _EXPANDED_MAX:
+            _EXPANDED.clear()
+        doses, notes, problems = schedule._expand_doses(limits)
+        found = _EXPANDED[key] = (tuple(doses), tuple(notes), tuple(problems))
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,44 @@
+"""Planning a caseload without its practices (for the therapist's calendar) changes nothing else."""
+
+from __future__ import annotations
+
+from kapplan.caseload import calendar_shows_practices, therapist_calendar
+from kapplan.engine import build_caseload
+from kapplan.load import load_caseload, load_therapist
+from kapplan.rules import Kind, Placement, Rulebook
+from tests.conftest import ROOT
+from tests.plans import TEXTS, rulebook
+
+CASELOAD = ROOT / "examples" / "caseload"
+THERAPIST = ROOT / "examples" / "therapist" / "lisbon.toml"
+
+
+def test_without_practices_every_other_event_and_warning_is_the_same() -> None:
+    """Sessions are placed before practices and never around them: leaving the practices
+    out removes their events and warnings and nothing else, and the calendar is the same."""
+    clients = load_caseload([str(CASELOAD)])
+    hours = load_therapist(str(THERAPIST), clients)
+    book = rulebook()
+    practice_rules = {r.id for r in book.active if r.placement is Placement.PRACTICE}
+    full = build_caseload(clients, book, hours, texts=TEXTS)
+    lean = build_caseload(clients, book, hours, texts=TEXTS, practices=False)
+    assert any(e.rule in practice_rules for p in full for e in p.events)
+    for whole, part in zip(full, lean, strict=True):
+        assert part.events == tuple(e for e in whole.events if e.rule not in practice_rules)
+        assert part.warnings == tuple(w for w in whole.warnings if w.rule not in practice_rules)
+        assert (part.infusions, part.courses) == (whole.infusions, whole.courses)
+    zone = hours.zone.key
+    assert therapist_calendar(lean, zone) == therapist_calendar(full, zone)
+
+
+def test_a_practice_the_calendar_shows_keeps_the_practices() -> None:
+    """The default rulebook's practices never reach the therapist's calendar; a rulebook
+    that gives a practice a kind the calendar shows (a dose) needs them placed."""
+    book = rulebook()
+    assert not calendar_shows_practices([book, book])
+    rules = [
+        r.model_copy(update={"kind": Kind.INFUSION}) if r.placement is Placement.PRACTICE else r
+        for r in book.rule
+    ]
+    odd = Rulebook(version=book.version, methods=book.methods, rule=rules)
+    assert calendar_shows_practices([book, odd])
