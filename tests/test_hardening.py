@@ -283,6 +283,24 @@ class TestLimitsOnTheCommandLine:
             "expected a smaller schedule, or a higher --max-events\n"
         )
 
+    def test_max_events_is_per_client(self, runner: CliRunner) -> None:
+        """A caseload may hold more events than the limit; each client's plan may not."""
+        caseload = ["plan", "examples/caseload/", "-f", "json"]
+        result = runner.invoke(app, caseload)
+        assert result.exit_code == 0
+        per_client: dict[str, int] = {}
+        for event in json.loads(result.stdout)["events"]:
+            per_client[event["client"]] = per_client.get(event["client"], 0) + 1
+        total = sum(per_client.values())
+        assert len(per_client) == 3
+        # Under the whole caseload's count, above any one client's.
+        code, _, stderr = invoke(runner, *caseload, "--max-events", str(total - 1))
+        assert (code, stderr) == (0, "")
+        code, _, stderr = invoke(runner, *caseload, "--max-events", "10")
+        assert code == 2
+        assert stderr.startswith("kapplan: error: ")
+        assert "'s plan would have more than 10 events, the limit" in stderr
+
     def test_max_years(self, runner: CliRunner) -> None:
         """Doses further apart than --max-years are refused, naming the later dose."""
         text = (

@@ -203,16 +203,17 @@ def _build_caseload(
         planners.append(planner)
     # Every event comes from one request (advisories of close doses merge), so
     # counting requests bounds the plan before any search for a free time.
+    # The limit is per client: a clinic's caseload of a thousand sound plans is
+    # not absurd, one schedule asking for hundreds of thousands of events is.
     groups = []
-    budget = limits.events
     for planner in planners:
-        group = planner.requests(budget)
+        group = planner.requests(limits.events)
         if group is None:
+            whose = f"{planner.schedule.client}'s plan" if len(planners) > 1 else "the plan"
             raise ScheduleError(
-                f"the plan would have more than {limits.events} events, the limit; "
+                f"{whose} would have more than {limits.events} events, the limit; "
                 "expected a smaller schedule, or a higher --max-events"
             )
-        budget -= sum(len(requests) for requests in group.values())
         groups.append(group)
     sessions: list[tuple[tuple[object, ...], _Planner, _Request]] = []
     for client, (planner, group) in enumerate(zip(planners, groups, strict=True)):

@@ -11,7 +11,7 @@ the clock.
 | limit | default | option |
 |---|---|---|
 | doses in one schedule (single doses and series doses) | 1000 | ``--max-infusions`` |
-| events in one plan or caseload (counted before placing) | 20000 | ``--max-events`` |
+| events in one client's plan (counted before placing) | 20000 | ``--max-events`` |
 | years from a schedule's first dose to its last (and an RRULE's reach) | 10 | ``--max-years`` |
 | size of a schedule, rulebook or therapist file | 10 MiB | fixed |
 | depth of a dotted TOML key (``a.b.c``) | 32 | fixed |
@@ -47,8 +47,8 @@ class Limits:
     infusions: int = 1000
     """At most this many doses in one schedule, series expanded (``--max-infusions``)."""
     events: int = 20_000
-    """At most this many events in one plan or caseload, counted before placing
-    (``--max-events``)."""
+    """At most this many events in one plan (each client's, in a caseload), counted
+    before placing (``--max-events``)."""
     years: int = 10
     """At most this many years from a schedule's first dose to its last (``--max-years``)."""
 
