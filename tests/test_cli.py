@@ -41,6 +41,11 @@ BAD_INPUTS = {
         "kapplan: error: s.toml:1: timezone: unknown time zone 'Europe/Berlinn'; "
         "expected an IANA name such as Europe/Berlin",
     ),
+    "timezone that is a folder of zones": (
+        GOOD.replace("Europe/Berlin", "Europe"),
+        "kapplan: error: s.toml:1: timezone: unknown time zone 'Europe'; "
+        "expected an IANA name such as Europe/Berlin",
+    ),
     "unparseable date": (
         GOOD.replace("2026-12-01T10:00:00", '"next tuesday-ish"'),
         "kapplan: error: s.toml:3: infusion[1].at: cannot read 'next tuesday-ish' as a date "

@@ -141,7 +141,7 @@ def machine_timezone() -> str:
     for name in candidates:
         try:
             ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             continue
         return name
     return "UTC"

@@ -281,7 +281,7 @@ def _zone_name(value: object) -> object:
     if isinstance(value, str):
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(
                 f"unknown time zone {value!r}; expected an IANA name such as Europe/Berlin"
             ) from None

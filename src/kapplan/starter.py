@@ -282,7 +282,7 @@ def parse_timezone(text: str) -> str:
     name = text.strip()
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise BadAnswer(
             f"unknown time zone {name!r}; expected an IANA name such as Europe/Berlin",
             field="--timezone",
