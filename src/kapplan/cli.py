@@ -25,6 +25,7 @@ from kapplan.kinds import FileKind
 from kapplan.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
+    from kapplan.config import Flags
     from kapplan.plan import Plan
     from kapplan.starter import Question
 
@@ -316,7 +317,7 @@ def plan_command(
     if view is not None and chosen is not Format.TERMINAL:
         raise KapplanError("--view applies to the terminal format; expected --format terminal")
 
-    from kapplan.config import Flags, apply_config, load_config, resolve
+    from kapplan.config import apply_config, load_config, resolve
     from kapplan.engine import build_caseload
     from kapplan.load import (
         catalogues,
@@ -328,11 +329,7 @@ def plan_command(
 
     # Config reminders and discreet are not flags: they just go unused outside .ics.
     configuration = load_config()
-    flags = Flags(
-        lang=lang.value if lang else None,
-        reminders=() if no_remind else (tuple(remind) if remind else None),
-        discreet=discreet,
-    )
+    flags = _flags(lang, remind, no_remind, discreet)
     settings = resolve(configuration, flags, machine_zone=machine_timezone())
     remind, no_remind = list(settings.reminders.value), not settings.reminders.value
     discreet = settings.discreet.value
@@ -689,7 +686,6 @@ def config_command(
       kapplan config --init && "$EDITOR" "$(kapplan config --path)"
     """
     from kapplan.config import (
-        Flags,
         config_path,
         load_config,
         load_layer,
@@ -718,11 +714,7 @@ def config_command(
 
         for text in remind:
             parse_reminder(text)
-    flags = Flags(
-        lang=lang.value if lang else None,
-        reminders=() if no_remind else (tuple(remind) if remind else None),
-        discreet=discreet,
-    )
+    flags = _flags(lang, remind, no_remind, discreet)
     layer = load_layer(schedule, configuration) if schedule is not None else None
     settings = resolve(configuration, flags, machine_zone=machine_timezone(), layer=layer)
     name = layer.source if layer else None
@@ -825,7 +817,7 @@ def diff_command(
         raise KapplanError("stdin (-) is named twice; expected it once at most")
     from zoneinfo import ZoneInfo
 
-    from kapplan.config import Flags, apply_config, load_config, resolve
+    from kapplan.config import apply_config, load_config, resolve
     from kapplan.diff import Source, compare_sides, plan_from_json, session_kinds, source_of
     from kapplan.engine import build_plan
     from kapplan.load import (
@@ -843,11 +835,7 @@ def diff_command(
     # The user's config applies as it does to `kapplan plan`, so the plans compared
     # are the ones `plan` would export.
     configuration = load_config()
-    flags = Flags(
-        lang=lang.value if lang else None,
-        reminders=() if no_remind else (tuple(remind) if remind else None),
-        discreet=discreet,
-    )
+    flags = _flags(lang, remind, no_remind, discreet)
     settings = resolve(configuration, flags, machine_zone=machine_timezone())
     inputs = []
     for path in (old, new):
@@ -1239,6 +1227,19 @@ def _write_ics(
     from kapplan.output import write_output
 
     write_output(output, text, force=force, owned_marker=OWNED_MARKER, inputs=inputs)
+
+
+def _flags(
+    lang: Language | None, remind: list[str] | None, no_remind: bool, discreet: bool | None
+) -> Flags:
+    """Return the configurable settings the command line gave (None where not given)."""
+    from kapplan.config import Flags
+
+    return Flags(
+        lang=lang.value if lang else None,
+        reminders=() if no_remind else (tuple(remind) if remind else None),
+        discreet=discreet,
+    )
 
 
 def _reminders(remind: list[str] | None, no_remind: bool) -> tuple[timedelta, ...]:
