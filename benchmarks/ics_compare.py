@@ -1,7 +1,7 @@
 """kapplan's ICS writer against the icalendar library, on the same events, in one run.
 
 A generated caseload is planned once; then the therapist's calendar is
-written both ways: by `kapplan.render.ics.render_ics`, and by building an
+written both ways: by `kapplan.formats.ics.render_ics`, and by building an
 ``icalendar.Calendar`` of the same events (the same properties, texts,
 times and reminders) and calling ``to_ical()``. Each side is timed alone
 (median of several runs), and both files are parsed back with icalendar and
@@ -22,12 +22,12 @@ from pathlib import Path
 import icalendar
 from caseload import generate
 
-from kapplan.caseload import therapist_calendar
-from kapplan.engine import build_caseload
+from kapplan.engine.caseload import therapist_calendar
+from kapplan.engine.planner import build_caseload
 from kapplan.i18n import catalogue
-from kapplan.load import catalogues, default_rulebook, load_caseload, load_therapist
-from kapplan.plan import Kind, Plan
-from kapplan.render.ics import DEFAULT_REMINDERS, PRODID, IcsOptions, render_ics
+from kapplan.edge.load import catalogues, default_rulebook, load_caseload, load_therapist
+from kapplan.model.plan import Kind, Plan
+from kapplan.formats.ics import DEFAULT_REMINDERS, PRODID, IcsOptions, render_ics
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from kapplan.engine import build_plan
-from kapplan.load import catalogues, default_rulebook, schedule_from_text
-from kapplan.plan import Plan, PlanEvent, PlanWarning
-from kapplan.rules import Rulebook
-from kapplan.schedule import Schedule
+from kapplan.engine.planner import build_plan
+from kapplan.edge.load import catalogues, default_rulebook, schedule_from_text
+from kapplan.model.plan import Plan, PlanEvent, PlanWarning
+from kapplan.model.rulebook import Rulebook
+from kapplan.model.schedule import Schedule
 
 #: The shipped message catalogues, for calls to the engine.
 TEXTS = catalogues()

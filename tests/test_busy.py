@@ -13,8 +13,8 @@ from dateutil import rrule as rrulemod
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kapplan import busy as busymod
-from kapplan.busy import (
+from kapplan.formats import busy as busymod
+from kapplan.formats.busy import (
     MAX_BUSY_CALENDAR_BYTES,
     WINDOWS_ZONES,
     UnreadableBusyCalendar,

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from typer.testing import CliRunner
 
-from kapplan.caseload import agenda, therapist_calendar
-from kapplan.cli import app
-from kapplan.engine import TherapistHours, build_caseload, build_plan
-from kapplan.load import load_caseload
-from kapplan.schedule import parse_hours
+from kapplan.engine.caseload import agenda, therapist_calendar
+from kapplan.cli.app import app
+from kapplan.engine.planner import TherapistHours, build_caseload, build_plan
+from kapplan.edge.load import load_caseload
+from kapplan.model.schedule import parse_hours
 from tests.conftest import ROOT
 from tests.plans import TEXTS, doses, rulebook, schedule
 

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kapplan import __version__
-from kapplan.cli import app
+from kapplan.cli.app import app
 from tests.conftest import EXAMPLES, ROOT
 
 GOOD = 'timezone = "Europe/Berlin"\n[[infusion]]\nat = 2026-12-01T10:00:00\nmethod = "iv"\n'
@@ -279,10 +279,10 @@ def test_every_command_has_help_with_an_example(runner: CliRunner, command: list
 
 PROBE = """
 import sys
-import kapplan.cli
+import kapplan.cli.app
 sys.argv = ["kapplan", "plan", sys.argv[1], "--format", "json"]
 try:
-    kapplan.cli.main()
+    kapplan.cli.app.main()
 except SystemExit:
     pass
 loaded = sorted(m for m in sys.modules if m == "rich" or m.startswith("rich."))

@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from kapplan import __version__
-from kapplan.cli import app
+from kapplan.cli.app import app
 
 #: Every registered command, found by walking the app (so new commands are covered).
 COMMANDS = sorted(typer.main.get_command(app).commands)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kapplan.cli import app
+from kapplan.cli.app import app
 
 SCHEDULE = """timezone = "Europe/Berlin"
 [[infusion]]

@@ -13,8 +13,8 @@ from typing import ClassVar
 import pytest
 from typer.testing import CliRunner
 
-from kapplan.cli import app
-from kapplan.config import (
+from kapplan.cli.app import app
+from kapplan.edge.config import (
     CONFIG_ENV,
     DEFAULT_REMINDER_TEXTS,
     STARTER,
@@ -23,7 +23,7 @@ from kapplan.config import (
     config_path,
     load_config,
 )
-from kapplan.render.ics import DEFAULT_REMINDERS, parse_reminder
+from kapplan.formats.ics import DEFAULT_REMINDERS, parse_reminder
 from tests.conftest import ROOT
 from tests.test_golden import SESSION_KINDS
 

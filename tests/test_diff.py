@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kapplan.cli import app
+from kapplan.cli.app import app
 from kapplan.diff import (
     Aspect,
     EventRecord,
@@ -39,12 +39,12 @@ from kapplan.diff import (
     session_kinds,
     source_of,
 )
-from kapplan.engine import build_plan
-from kapplan.load import schedule_from_text
-from kapplan.plan import Kind, Plan
-from kapplan.render.diff import CHANGE_FIELDS, DIFF_FIELDS, EVENT_FIELDS, render_diff_terminal
-from kapplan.render.ics import IcsOptions, parse_previous, render_ics
-from kapplan.render.json import render_json
+from kapplan.engine.planner import build_plan
+from kapplan.edge.load import schedule_from_text
+from kapplan.model.plan import Kind, Plan
+from kapplan.views.diff import CHANGE_FIELDS, DIFF_FIELDS, EVENT_FIELDS, render_diff_terminal
+from kapplan.formats.ics import IcsOptions, parse_previous, render_ics
+from kapplan.formats.json import render_json
 from tests.conftest import EXAMPLES, ROOT
 from tests.plans import TEXTS, doses, plan, rulebook
 
@@ -600,10 +600,10 @@ def test_missing_file_and_stdin_twice(runner: CliRunner) -> None:
 
 PROBE = """
 import sys
-import kapplan.cli
+import kapplan.cli.app
 sys.argv = ["kapplan", "diff", *sys.argv[1:], "--format", "json"]
 try:
-    kapplan.cli.main()
+    kapplan.cli.app.main()
 except SystemExit:
     pass
 loaded = sum(m == "rich" or m.startswith("rich.") for m in sys.modules)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from unittest import mock
 
-from kapplan.schedule import Schedule
+from kapplan.model.schedule import Schedule
 from tests.plans import doses, schedule
 
 

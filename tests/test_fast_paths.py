@@ -15,11 +15,11 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kapplan import engine
-from kapplan.engine import TherapistHours, _plus_months, build_caseload
+from kapplan.engine import planner as engine
+from kapplan.engine.planner import TherapistHours, _plus_months, build_caseload
 from kapplan.i18n import _Formatter, catalogue
-from kapplan.render.ics import _TEXT_TABLE, _escape
-from kapplan.schedule import HourRange
+from kapplan.formats.ics import _TEXT_TABLE, _escape
+from kapplan.model.schedule import HourRange
 from tests.plans import TEXTS, doses, rulebook, schedule
 
 

@@ -31,9 +31,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kapplan.cli import app
+from kapplan.cli.app import app
 from kapplan.errors import KapplanError, RulebookError
-from kapplan.load import rulebook_from_text, schedule_from_text
+from kapplan.edge.load import rulebook_from_text, schedule_from_text
 from tests.conftest import ROOT, SCALE
 
 SEEDS = tuple(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kapplan.cli import app
+from kapplan.cli.app import app
 from tests.conftest import EXAMPLES
 from tests.ics_fixtures import READERS
 

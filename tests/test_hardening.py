@@ -21,12 +21,12 @@ import icalendar
 import pytest
 from typer.testing import CliRunner
 
-from kapplan import output
-from kapplan.cli import app
-from kapplan.engine import build_plan
-from kapplan.load import catalogues, rulebook_from_text, schedule_from_text
-from kapplan.render.ics import IcsOptions, render_ics
-from kapplan.render.terminal import render_caseload, render_terminal
+from kapplan.edge import atomic as output
+from kapplan.cli.app import app
+from kapplan.engine.planner import build_plan
+from kapplan.edge.load import catalogues, rulebook_from_text, schedule_from_text
+from kapplan.formats.ics import IcsOptions, render_ics
+from kapplan.views.agenda import render_caseload, render_terminal
 from tests.conftest import ROOT
 from tests.test_whole_path import EVENT_PROPERTIES
 
@@ -195,13 +195,13 @@ class TestPipesAndSignals:
         """When the write itself raises BrokenPipeError, kapplan still exits 0 silently."""
         probe = (
             "import sys\n"
-            "import kapplan.cli\n"
+            "import kapplan.cli.app\n"
             "def broken(*args):\n"
             "    raise BrokenPipeError(32, 'Broken pipe')\n"
             "sys.stdout.write = broken\n"
             "sys.stdout.buffer.write = broken\n"
             f"sys.argv = ['kapplan', 'plan', {str(EXAMPLE)!r}, '-f', 'json']\n"
-            "kapplan.cli.main()\n"
+            "kapplan.cli.app.main()\n"
         )
         result = subprocess.run(
             [sys.executable, "-c", probe], capture_output=True, timeout=60, check=False

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kapplan.cli import app
-from kapplan.engine import build_plan
-from kapplan.load import rulebook_from_text, schedule_from_text
-from kapplan.plan import Kind, Plan
-from kapplan.render.html import OWNED_MARKER, SESSION_MARK, render_html
+from kapplan.cli.app import app
+from kapplan.engine.planner import build_plan
+from kapplan.edge.load import rulebook_from_text, schedule_from_text
+from kapplan.model.plan import Kind, Plan
+from kapplan.views.html import OWNED_MARKER, SESSION_MARK, render_html
 from tests.conftest import EXAMPLES, ROOT
 from tests.plans import ALWAYS, TEXTS, doses
 
@@ -278,7 +278,7 @@ class TestCommandLine:
     def test_html_does_not_import_rich(self) -> None:
         """The handout renders without loading Rich."""
         code = (
-            "import sys\nfrom kapplan.cli import main\n"
+            "import sys\nfrom kapplan.cli.app import main\n"
             f"sys.argv = ['kapplan', 'plan', {str(IV)!r}, '-f', 'html']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "assert not any(m == 'rich' or m.startswith('rich.') for m in sys.modules), 'rich'\n"

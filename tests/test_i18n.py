@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from kapplan.engine import build_plan
+from kapplan.engine.planner import build_plan
 from kapplan.errors import KapplanError
 from kapplan.i18n import (
     DATE_FIELDS,
@@ -19,8 +19,8 @@ from kapplan.i18n import (
     placeholders,
     plural_specs,
 )
-from kapplan.load import default_rulebook, load_schedule
-from kapplan.render.terminal import summary
+from kapplan.edge.load import default_rulebook, load_schedule
+from kapplan.views.agenda import summary
 from tests.conftest import ROOT
 from tests.plans import TEXTS
 
@@ -449,7 +449,7 @@ class TestEnglishUnchanged:
         )
 
     def test_dst_notes(self, en: Catalogue) -> None:
-        """The DST notes of `kapplan.schedule.localize`."""
+        """The DST notes of `kapplan.model.schedule.localize`."""
         wall = datetime(2026, 3, 8, 2, 30)
         gap = en.text(
             "note.dst_gap", wall=wall, zone="America/New_York", moved=wall.replace(hour=3)

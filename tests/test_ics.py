@@ -1,4 +1,4 @@
-"""Tests for kapplan.render.ics: the iCalendar export and reading an earlier one."""
+"""Tests for kapplan.formats.ics: the iCalendar export and reading an earlier one."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kapplan.errors import KapplanError
-from kapplan.plan import Kind, Plan
-from kapplan.render.ics import (
+from kapplan.model.plan import Kind, Plan
+from kapplan.formats.ics import (
     DEFAULT_REMINDERS,
     DISCREET_WORDS,
     OWNED_MARKER,
@@ -158,7 +158,7 @@ class TestDocument:
     def test_imports_no_parser_or_rich(self) -> None:
         """The export needs no icalendar, vobject or Rich at run time."""
         code = (
-            "import sys, kapplan.render.ics;"
+            "import sys, kapplan.formats.ics;"
             "print(sorted(m for m in ('icalendar', 'vobject', 'rich') if m in sys.modules))"
         )
         done = subprocess.run(

@@ -1,4 +1,4 @@
-"""`kapplan init` and kapplan.starter: presets, answers, prompts, and the file it writes."""
+"""`kapplan init` and kapplan.edge.starter: presets, answers, prompts, and the file it writes."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kapplan.cli import app
-from kapplan.engine import build_plan
-from kapplan.load import catalogues, default_rulebook, schedule_from_text
-from kapplan.plan import Kind
-from kapplan.schedule import METHOD_ALIASES, Availability, PlanSettings, localize
-from kapplan.starter import (
+from kapplan.cli.app import app
+from kapplan.engine.planner import build_plan
+from kapplan.edge.load import catalogues, default_rulebook, schedule_from_text
+from kapplan.model.plan import Kind
+from kapplan.model.schedule import METHOD_ALIASES, Availability, PlanSettings, localize
+from kapplan.edge.starter import (
     MAX_DOSES,
     MAX_MAINTENANCE,
     PRESETS,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kapplan.cli import app
+from kapplan.cli.app import app
 from tests.conftest import EXAMPLES
 
 # A schedule that makes every kind of event and warning: a DST gap, doses 20 h

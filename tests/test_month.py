@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kapplan.cli import app
-from kapplan.engine import build_plan
-from kapplan.load import default_rulebook
-from kapplan.plan import Phase
-from kapplan.render.month import day_marks, render_month
-from kapplan.render.terminal import render_terminal
+from kapplan.cli.app import app
+from kapplan.engine.planner import build_plan
+from kapplan.edge.load import default_rulebook
+from kapplan.model.plan import Phase
+from kapplan.views.month import day_marks, render_month
+from kapplan.views.agenda import render_terminal
 from tests.conftest import EXAMPLES, ROOT
 from tests.plans import ALWAYS, TEXTS, doses, plan, schedule
 

@@ -1,4 +1,4 @@
-"""Tests for kapplan.output: atomic writes that never clobber what kapplan did not write."""
+"""Tests for kapplan.edge.atomic: atomic writes that never clobber what kapplan did not write."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from kapplan import output
+from kapplan.edge import atomic as output
 from kapplan.errors import KapplanError, OutputError
-from kapplan.output import read_own_output, write_output
-from kapplan.render.ics import OWNED_MARKER, IcsOptions, render_ics
+from kapplan.edge.atomic import read_own_output, write_output
+from kapplan.formats.ics import OWNED_MARKER, IcsOptions, render_ics
 from tests.ics_fixtures import dst_plan
 
 OURS = OWNED_MARKER + b"-//kapplan//kapplan 0.1.0//EN\r\nEND:VCALENDAR\r\n"

@@ -19,10 +19,10 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kapplan.engine import build_plan
-from kapplan.plan import Kind, Plan, PlanEvent
-from kapplan.render.json import render_json
-from kapplan.schedule import METHOD_ALIASES, WEEKDAYS, Schedule, parse_hours
+from kapplan.engine.planner import build_plan
+from kapplan.model.plan import Kind, Plan, PlanEvent
+from kapplan.formats.json import render_json
+from kapplan.model.schedule import METHOD_ALIASES, WEEKDAYS, Schedule, parse_hours
 from tests.plans import TEXTS, rulebook
 
 ZONES = ("Asia/Kathmandu", "Australia/Lord_Howe", "America/New_York", "Europe/Berlin", "UTC")

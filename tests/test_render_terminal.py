@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from kapplan.cli import app
-from kapplan.engine import build_plan
-from kapplan.load import default_rulebook, schedule_from_text
-from kapplan.plan import Plan
-from kapplan.render.terminal import render_terminal, summary
+from kapplan.cli.app import app
+from kapplan.engine.planner import build_plan
+from kapplan.edge.load import default_rulebook, schedule_from_text
+from kapplan.model.plan import Plan
+from kapplan.views.agenda import render_terminal, summary
 from tests.plans import TEXTS
 
 SCHEDULE = (

@@ -17,19 +17,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kapplan.cli import app
-from kapplan.engine import build_caseload, build_plan
+from kapplan.cli.app import app
+from kapplan.engine.planner import build_caseload, build_plan
 from kapplan.errors import RulebookError
-from kapplan.load import (
+from kapplan.edge.load import (
     catalogues,
     default_rulebook,
     load_rulebook,
     load_schedule,
     rulebook_from_text,
 )
-from kapplan.protocol import dump_rulebook, migrate, overlay, rule_origins
-from kapplan.rules import RULEBOOK_VERSION, Rulebook
-from kapplan.schemas import rulebook_schema, schedule_schema
+from kapplan.edge.rulebook_file import dump_rulebook, migrate, overlay, rule_origins
+from kapplan.model.rulebook import RULEBOOK_VERSION, Rulebook
+from kapplan.formats.schema import rulebook_schema, schedule_schema
 from tests.conftest import EXAMPLES, ROOT
 
 IV = ROOT / "examples" / "iv-six-infusions.toml"
@@ -281,7 +281,7 @@ class TestVersion:
 
     def test_current_version_needs_no_step(self) -> None:
         """The shipped table has a step for every version below the current one."""
-        from kapplan.protocol import MIGRATIONS
+        from kapplan.edge.rulebook_file import MIGRATIONS
 
         assert set(MIGRATIONS) == set(range(1, RULEBOOK_VERSION))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from kapplan.errors import RulebookError
-from kapplan.load import default_rulebook, rulebook_from_text
-from kapplan.plan import Kind, Phase
-from kapplan.rules import Anchor, Offset, Placement, parse_offset
+from kapplan.edge.load import default_rulebook, rulebook_from_text
+from kapplan.model.plan import Kind, Phase
+from kapplan.model.rulebook import Anchor, Offset, Placement, parse_offset
 
 METHODS = """version = 1
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kapplan.errors import ScheduleError
-from kapplan.plan import Method
-from kapplan.schedule import (
+from kapplan.model.plan import Method
+from kapplan.model.schedule import (
     DEFAULT_DOSE_MINUTES,
     METHOD_ALIASES,
     HourRange,

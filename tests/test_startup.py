@@ -19,10 +19,10 @@ from tests.conftest import ROOT
 
 PROBE = """
 import json, sys
-import kapplan.cli
+import kapplan.cli.app
 sys.argv = ["kapplan", *sys.argv[1:]]
 try:
-    kapplan.cli.main()
+    kapplan.cli.app.main()
 except SystemExit:
     pass
 modules = sorted(sys.modules)
@@ -43,27 +43,27 @@ IV = str(ROOT / "examples" / "iv-six-infusions.toml")
 #: Modules the JSON and ICS paths of one schedule never need.
 NEVER = (
     "rich",
-    "kapplan.render.terminal",
-    "kapplan.caseload",
-    "kapplan.therapist",
-    "kapplan.busy",
-    "kapplan.docs",
-    "kapplan.output",
+    "kapplan.views.agenda",
+    "kapplan.engine.caseload",
+    "kapplan.model.therapist",
+    "kapplan.formats.busy",
+    "kapplan.views.reference",
+    "kapplan.edge.atomic",
     "dateutil",
 )
 
 #: The models a schedule, the user's config file (plan reads it, even when there
 #: is none, for its defaults) and the default rulebook are validated with.
 SCHEDULE_MODELS = [
-    "kapplan.config.UserConfig",
-    "kapplan.rules.MethodText",
-    "kapplan.rules.Rule",
-    "kapplan.rules.Rulebook",
-    "kapplan.schedule.Availability",
-    "kapplan.schedule.InfusionEntry",
-    "kapplan.schedule.PlanSettings",
-    "kapplan.schedule.Schedule",
-    "kapplan.schedule.SeriesEntry",
+    "kapplan.edge.config.UserConfig",
+    "kapplan.model.rulebook.MethodText",
+    "kapplan.model.rulebook.Rule",
+    "kapplan.model.rulebook.Rulebook",
+    "kapplan.model.schedule.Availability",
+    "kapplan.model.schedule.InfusionEntry",
+    "kapplan.model.schedule.PlanSettings",
+    "kapplan.model.schedule.Schedule",
+    "kapplan.model.schedule.SeriesEntry",
 ]
 
 
@@ -94,7 +94,7 @@ def test_scripts_path_loads_nothing_it_does_not_use(output_format: str) -> None:
     report = _run("plan", IV, "--format", output_format)
     for name in NEVER:
         assert _loaded(report, name) == [], f"{name} imported by plan -f {output_format}"
-    other = "kapplan.render.ics" if output_format == "json" else "kapplan.render.json"
+    other = "kapplan.formats.ics" if output_format == "json" else "kapplan.formats.json"
     assert _loaded(report, other) == []
 
 
@@ -115,7 +115,13 @@ def test_series_loads_dateutil_rrule_only() -> None:
 def test_version_loads_neither_pydantic_nor_the_engine() -> None:
     """`kapplan --version` answers before any model or rule code is imported."""
     report = _run("--version")
-    for name in ("pydantic", "kapplan.engine", "kapplan.schedule", "kapplan.rules", "rich"):
+    for name in (
+        "pydantic",
+        "kapplan.engine.planner",
+        "kapplan.model.schedule",
+        "kapplan.model.rulebook",
+        "rich",
+    ):
         assert _loaded(report, name) == [], f"{name} imported by --version"
     assert report["models"] == []
 
@@ -124,4 +130,4 @@ def test_terminal_view_loads_rich() -> None:
     """The probe sees imports at all: the terminal view does load Rich."""
     report = _run("plan", IV)
     assert _loaded(report, "rich")
-    assert "kapplan.render.terminal" in report["modules"]
+    assert "kapplan.views.agenda" in report["modules"]

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from kapplan.schedule import HourRange
-from kapplan.therapist import MAX_DAYS_OFF_SPAN, MAX_DAYS_OFF_TOTAL, Therapist, TherapistFile
+from kapplan.model.schedule import HourRange
+from kapplan.model.therapist import MAX_DAYS_OFF_SPAN, MAX_DAYS_OFF_TOTAL, Therapist, TherapistFile
 
 
 def therapist(body: str = "", timezone: str = "Europe/Berlin") -> Therapist:

@@ -16,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kapplan.cli import app
-from kapplan.engine import build_plan
+from kapplan.cli.app import app
+from kapplan.engine.planner import build_plan
 from kapplan.errors import KapplanError, ScheduleError
-from kapplan.kinds import FileKind
-from kapplan.load import (
+from kapplan.model.report import FileKind
+from kapplan.edge.load import (
     catalogues,
     check_model,
     check_schedule,
@@ -28,7 +28,7 @@ from kapplan.load import (
     parse_toml,
     schedule_from_text,
 )
-from kapplan.rules import Rulebook
+from kapplan.model.rulebook import Rulebook
 from kapplan.validation import detect_kind, guess_kind, validate_files
 from tests.conftest import ROOT
 from tests.test_cli import BAD_INPUTS, GOOD
@@ -566,10 +566,10 @@ def test_validate_passes_exactly_when_plan_succeeds(data: dict[str, object]) -> 
 
 PROBE = """
 import sys
-import kapplan.cli
+import kapplan.cli.app
 sys.argv = ["kapplan", "validate", *sys.argv[1:]]
 try:
-    kapplan.cli.main()
+    kapplan.cli.app.main()
 except SystemExit as exit:
     print("exit", exit.code, file=sys.stderr)
 print("rich", any(m == "rich" or m.startswith("rich.") for m in sys.modules), file=sys.stderr)

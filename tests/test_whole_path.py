@@ -36,14 +36,14 @@ from hypothesis import event as label
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kapplan.cli import app
-from kapplan.engine import build_plan
+from kapplan.cli.app import app
+from kapplan.engine.planner import build_plan
 from kapplan.errors import ScheduleError
-from kapplan.load import schedule_from_text
-from kapplan.plan import Plan
-from kapplan.render.ics import IcsOptions, render_ics
-from kapplan.render.json import render_json
-from kapplan.schedule import METHOD_ALIASES, WEEKDAYS, Schedule, resolve_wall
+from kapplan.edge.load import schedule_from_text
+from kapplan.model.plan import Plan
+from kapplan.formats.ics import IcsOptions, render_ics
+from kapplan.formats.json import render_json
+from kapplan.model.schedule import METHOD_ALIASES, WEEKDAYS, Schedule, resolve_wall
 from tests.conftest import SCALE
 from tests.ics_fixtures import read_icalendar
 from tests.plans import TEXTS, rulebook

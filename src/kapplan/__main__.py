@@ -10,7 +10,7 @@ def run() -> None:
     # the program loads none, unless the user names some.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
-        from kapplan.cli import main
+        from kapplan.cli.app import main
     except KeyboardInterrupt:
         sys.stderr.write("kapplan: interrupted\n")
         raise SystemExit(130) from None

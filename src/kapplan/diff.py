@@ -13,7 +13,7 @@ says exactly what importing the new calendar over the old one does:
 - **unchanged**: the uid is in both and every line the calendar compares is the same.
 
 What "the calendar sees" is the event's content lines as `render_ics` writes
-them (`kapplan.render.ics.event_lines`), so moved and changed are exactly the
+them (`kapplan.formats.ics.event_lines`), so moved and changed are exactly the
 events whose SEQUENCE a re-export raises, removed exactly the ones it writes
 as ``STATUS:CANCELLED``, and added the ones it writes new (or restores). An
 old export's events that it had already cancelled are neither removed again
@@ -36,9 +36,9 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kapplan.errors import KapplanError
-from kapplan.plan import Kind, Phase, Plan, PlanEvent
-from kapplan.render.ics import IcsOptions, PreviousCalendar, event_lines
-from kapplan.rules import Placement, Rulebook
+from kapplan.model.plan import Kind, Phase, Plan, PlanEvent
+from kapplan.formats.ics import IcsOptions, PreviousCalendar, event_lines
+from kapplan.model.rulebook import Placement, Rulebook
 
 
 class UnreadableExport(KapplanError):
@@ -315,7 +315,7 @@ def records_from_calendar(calendar: PreviousCalendar, zone: tzinfo) -> tuple[Eve
     """Turn the events of a kapplan .ics export into diff records.
 
     Parameters:
-        calendar: The export, read by `kapplan.render.ics.parse_previous`.
+        calendar: The export, read by `kapplan.formats.ics.parse_previous`.
         zone: The diff's zone: timed events are shown in it, and an all-day
             event's dates start at its midnight.
 

@@ -18,12 +18,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from kapplan.config import Configuration, apply_config
-from kapplan.engine import build_plan
+from kapplan.edge.config import Configuration, apply_config
+from kapplan.engine.planner import build_plan
 from kapplan.errors import KapplanError, ScheduleError, one_line
 from kapplan.i18n import Catalogue
-from kapplan.kinds import FileKind
-from kapplan.load import (
+from kapplan.model.report import FileKind
+from kapplan.edge.load import (
     STDIN,
     catalogues,
     check_model,
@@ -39,9 +39,9 @@ from kapplan.load import (
     therapist_hours,
     with_rules_path,
 )
-from kapplan.rules import Rulebook
-from kapplan.schedule import LocalTimeNote, Schedule
-from kapplan.therapist import Therapist, TherapistFile
+from kapplan.model.rulebook import Rulebook
+from kapplan.model.schedule import LocalTimeNote, Schedule
+from kapplan.model.therapist import Therapist, TherapistFile
 
 
 @dataclass(frozen=True, slots=True)

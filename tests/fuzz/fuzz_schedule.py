@@ -16,12 +16,12 @@ import sys
 import atheris
 
 with atheris.instrument_imports(include=["kapplan"]):
-    from kapplan.engine import build_plan
+    from kapplan.engine.planner import build_plan
     from kapplan.errors import KapplanError
-    from kapplan.load import catalogues, default_rulebook, load_schedule
-    from kapplan.render.ics import IcsOptions, render_ics
-    from kapplan.render.json import render_json
-    from kapplan.render.terminal import render_terminal
+    from kapplan.edge.load import catalogues, default_rulebook, load_schedule
+    from kapplan.formats.ics import IcsOptions, render_ics
+    from kapplan.formats.json import render_json
+    from kapplan.views.agenda import render_terminal
 
 RULEBOOK = default_rulebook()
 TEXTS = catalogues()

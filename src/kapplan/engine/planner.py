@@ -4,7 +4,7 @@ How events find their time:
 
 1. Doses are grouped into courses: a dose more than ``course_gap_days`` after
    the end of the previous one starts a new course.
-2. Every enabled rule yields *occurrences* per anchor (see `kapplan.rules`),
+2. Every enabled rule yields *occurrences* per anchor (see `kapplan.model.rulebook`),
    each with a window measured from the anchor.
 3. Occurrences are placed in this order: fixed events (doses, then rest),
    advisories, therapy sessions (by window opening), then practices. Within
@@ -37,10 +37,10 @@ from zoneinfo import ZoneInfo
 
 from kapplan.errors import ScheduleError
 from kapplan.i18n import Catalogue
-from kapplan.limits import DEFAULT_LIMITS, Limits
-from kapplan.plan import Course, Infusion, Kind, Plan, PlanEvent, PlanWarning
-from kapplan.rules import Anchor, Offset, Placement, Rule, Rulebook, parse_offset
-from kapplan.schedule import (
+from kapplan.model.limits import DEFAULT_LIMITS, Limits
+from kapplan.model.plan import Course, Infusion, Kind, Plan, PlanEvent, PlanWarning
+from kapplan.model.rulebook import Anchor, Offset, Placement, Rule, Rulebook, parse_offset
+from kapplan.model.schedule import (
     Cadence,
     Dose,
     HourRange,
@@ -82,8 +82,8 @@ def build_plan(
         schedule: The validated schedule (its zone and availability included).
         rulebook: The rules to apply.
         texts: Message catalogues by language; the plan is written in the
-            schedule's `language` (see `kapplan.load.catalogues`).
-        limits: How large the schedule and the plan may be (see `kapplan.limits`).
+            schedule's `language` (see `kapplan.edge.load.catalogues`).
+        limits: How large the schedule and the plan may be (see `kapplan.model.limits`).
 
     Returns:
         The plan: doses, courses, events in time order, and warnings.
@@ -143,7 +143,7 @@ def build_caseload(
         texts: Message catalogues by language; each client's plan is written in
             its schedule's `language`.
         limits: How large each schedule and the plans together may be: the
-            events are counted before any is placed (see `kapplan.limits`).
+            events are counted before any is placed (see `kapplan.model.limits`).
         practices: False leaves the clients' practices out (their events and their
             warnings), for an output that shows none, like the therapist's calendar.
             Practices are placed after every session and only around them, so every

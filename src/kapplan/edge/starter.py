@@ -30,8 +30,8 @@ import tomli_w
 from pydantic import BaseModel
 
 from kapplan.errors import KapplanError
-from kapplan.plan import Method
-from kapplan.schedule import (
+from kapplan.model.plan import Method
+from kapplan.model.schedule import (
     DEFAULT_DOSE_MINUTES,
     METHOD_ALIASES,
     Availability,
@@ -577,7 +577,7 @@ def starter_toml(answers: Answers) -> str:
         answers: The preset and answers.
 
     Returns:
-        TOML text that `kapplan.load.schedule_from_text` accepts.
+        TOML text that `kapplan.edge.load.schedule_from_text` accepts.
     """
     info = PRESETS[answers.preset]
     lines = [

@@ -19,10 +19,10 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from kapplan.caseload import agenda, load
+from kapplan.engine.caseload import agenda, load
 from kapplan.i18n import Catalogue, catalogue
-from kapplan.plan import Phase, Plan, PlanEvent
-from kapplan.render.labels import monday, sections, summary, title, warning_text
+from kapplan.model.plan import Phase, Plan, PlanEvent
+from kapplan.views.labels import monday, sections, summary, title, warning_text
 
 PHASE_STYLE = {
     Phase.PREPARATION: "bold cyan",

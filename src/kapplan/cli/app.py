@@ -21,13 +21,13 @@ from typer.core import TyperGroup
 
 from kapplan import __version__
 from kapplan.errors import KapplanError
-from kapplan.kinds import FileKind
-from kapplan.limits import DEFAULT_LIMITS, Limits
+from kapplan.model.report import FileKind
+from kapplan.model.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
-    from kapplan.config import Flags
-    from kapplan.plan import Plan
-    from kapplan.starter import Question
+    from kapplan.edge.config import Flags
+    from kapplan.model.plan import Plan
+    from kapplan.edge.starter import Question
 
 
 class KapplanGroup(TyperGroup):
@@ -317,9 +317,9 @@ def plan_command(
     if view is not None and chosen is not Format.TERMINAL:
         raise KapplanError("--view applies to the terminal format; expected --format terminal")
 
-    from kapplan.config import apply_config, load_config, resolve
-    from kapplan.engine import build_caseload
-    from kapplan.load import (
+    from kapplan.edge.config import apply_config, load_config, resolve
+    from kapplan.engine.planner import build_caseload
+    from kapplan.edge.load import (
         catalogues,
         load_caseload,
         machine_timezone,
@@ -355,7 +355,7 @@ def plan_command(
         hours = None
         therapist_zone = settings.timezone.value
         if therapist is not None:
-            from kapplan.load import load_therapist
+            from kapplan.edge.load import load_therapist
 
             hours = load_therapist(str(therapist), clients, limits)
             therapist_zone = hours.zone.key
@@ -366,7 +366,7 @@ def plan_command(
         # warnings, they need not be placed (sessions never depend on them).
         practices = strict or chosen is not Format.ICS
         if not practices:
-            from kapplan.caseload import calendar_shows_practices
+            from kapplan.engine.caseload import calendar_shows_practices
 
             practices = calendar_shows_practices(books)
         plans = build_caseload(
@@ -391,8 +391,8 @@ def plan_command(
         )
         _finish(plans, strict=strict)
         return
-    from kapplan.engine import build_plan
-    from kapplan.load import load_schedule
+    from kapplan.engine.planner import build_plan
+    from kapplan.edge.load import load_schedule
 
     schedule = apply_config(
         load_schedule(paths[0], default_timezone=zone, limits=limits), configuration, flags.lang
@@ -418,21 +418,21 @@ def plan_command(
             calendar_name=calendar_name,
         )
     elif chosen is Format.HTML:
-        from kapplan.render.html import OWNED_MARKER, render_html
+        from kapplan.views.html import OWNED_MARKER, render_html
 
         _write_text(render_html(plan), output, force=force, inputs=inputs, owned=OWNED_MARKER)
     else:
         if chosen is Format.JSON:
-            from kapplan.render.json import render_json
+            from kapplan.formats.json import render_json
 
             text = render_json(plan)
         elif view is View.MONTH:
-            from kapplan.render.month import render_month
+            from kapplan.views.month import render_month
 
             width, color = _layout(output)
             text = render_month(plan, width=width, color=color)
         else:
-            from kapplan.render.terminal import render_terminal
+            from kapplan.views.agenda import render_terminal
 
             width, color = _layout(output)
             text = render_terminal(plan, width=width, color=color)
@@ -563,8 +563,8 @@ def init_command(
     """
     from datetime import date
 
-    from kapplan import starter
-    from kapplan.load import machine_timezone
+    from kapplan.edge import starter as starter
+    from kapplan.edge.load import machine_timezone
 
     target = None if path == "-" else Path(path)
     if target is not None and not force and target.exists() and not target.is_dir():
@@ -602,7 +602,7 @@ def init_command(
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from kapplan.output import write_output
+    from kapplan.edge.atomic import write_output
 
     write_output(target, text, force=force)
     sys.stderr.write(starter.next_steps(path, answers))
@@ -610,7 +610,7 @@ def init_command(
 
 def _answer(question: Question, ask: bool) -> Any:
     """Return a reply to an `init` question, asked until it reads, or else its default."""
-    from kapplan.starter import BadAnswer
+    from kapplan.edge.starter import BadAnswer
 
     if not ask:
         return question.parse(question.default)
@@ -685,7 +685,7 @@ def config_command(
 
       kapplan config --init && "$EDITOR" "$(kapplan config --path)"
     """
-    from kapplan.config import (
+    from kapplan.edge.config import (
         config_path,
         load_config,
         load_layer,
@@ -705,12 +705,12 @@ def config_command(
         return
     if remind and no_remind:
         raise KapplanError("--remind and --no-remind contradict each other; expected one of them")
-    from kapplan.load import machine_timezone
+    from kapplan.edge.load import machine_timezone
 
     configuration = load_config()
     if remind:
         # The same check as the plan command, so a bad lead time is reported here too.
-        from kapplan.render.ics import parse_reminder
+        from kapplan.formats.ics import parse_reminder
 
         for text in remind:
             parse_reminder(text)
@@ -817,10 +817,10 @@ def diff_command(
         raise KapplanError("stdin (-) is named twice; expected it once at most")
     from zoneinfo import ZoneInfo
 
-    from kapplan.config import apply_config, load_config, resolve
+    from kapplan.edge.config import apply_config, load_config, resolve
     from kapplan.diff import Source, compare_sides, plan_from_json, session_kinds, source_of
-    from kapplan.engine import build_plan
-    from kapplan.load import (
+    from kapplan.engine.planner import build_plan
+    from kapplan.edge.load import (
         catalogues,
         default_rulebook,
         machine_timezone,
@@ -829,8 +829,8 @@ def diff_command(
         schedule_from_text,
         with_rules_path,
     )
-    from kapplan.plan import Plan
-    from kapplan.render.ics import IcsOptions, PreviousCalendar, parse_previous
+    from kapplan.model.plan import Plan
+    from kapplan.formats.ics import IcsOptions, PreviousCalendar, parse_previous
 
     # The user's config applies as it does to `kapplan plan`, so the plans compared
     # are the ones `plan` would export.
@@ -887,11 +887,11 @@ def diff_command(
     )
     result = compare_sides(sides[0], sides[1], options, ZoneInfo(timezone))
     if output_format is DiffFormat.JSON:
-        from kapplan.render.diff import render_diff_json
+        from kapplan.views.diff import render_diff_json
 
         text = render_diff_json(result, timezone)
     else:
-        from kapplan.render.diff import render_diff_terminal
+        from kapplan.views.diff import render_diff_terminal
 
         text = render_diff_terminal(
             result,
@@ -981,13 +981,13 @@ def rules_command(
     """
     if dump and output_format is not None:
         raise KapplanError("--dump writes TOML; expected no --format with it")
-    from kapplan.load import default_rulebook, load_rulebook
+    from kapplan.edge.load import default_rulebook, load_rulebook
 
     defaults = default_rulebook()
     chosen = str(rulebook) if rulebook is not None else None
     inputs = [rulebook] if rulebook is not None else []
     if schedule is not None:
-        from kapplan.load import load_schedule, rulebooks_for
+        from kapplan.edge.load import load_schedule, rulebooks_for
 
         planned = load_schedule(schedule)
         book = rulebooks_for([schedule], [planned], chosen)[0]
@@ -997,17 +997,17 @@ def rules_command(
         book = load_rulebook(chosen, defaults=defaults) if chosen else defaults
         source = chosen
     if dump:
-        from kapplan.protocol import dump_rulebook
+        from kapplan.edge.rulebook_file import dump_rulebook
 
         text = dump_rulebook(book, name=output.name if output else "my-protocol.toml")
     elif output_format is RulesFormat.JSON or (
         output_format is None and output is not None and output.suffix.lower() == ".json"
     ):
-        from kapplan.render.rules import render_rules_json
+        from kapplan.views.rules import render_rules_json
 
         text = render_rules_json(book, defaults, source=source)
     else:
-        from kapplan.render.rules import render_rules_terminal
+        from kapplan.views.rules import render_rules_terminal
 
         width, color = _layout(output)
         text = render_rules_terminal(book, defaults, source=source, width=width, color=color)
@@ -1045,7 +1045,7 @@ def schema_command(
 
       kapplan schema --rulebook -o kapplan-rulebook.schema.json
     """
-    from kapplan.schemas import rulebook_schema, schedule_schema, schema_json
+    from kapplan.formats.schema import rulebook_schema, schedule_schema, schema_json
 
     text = schema_json(rulebook_schema() if rulebook else schedule_schema())
     _write_text(text, output, force=force, inputs=[])
@@ -1110,7 +1110,7 @@ def validate_command(
     """
     from datetime import UTC, datetime
 
-    from kapplan.config import load_config
+    from kapplan.edge.config import load_config
     from kapplan.validation import render_json, render_text, validate_files
 
     # The clock is read here, in the shell, and only used for a therapist's busy
@@ -1137,18 +1137,18 @@ def _write_caseload(
 ) -> None:
     """Write a caseload: the agenda, the merged JSON, or the therapist's calendar."""
     if chosen is Format.ICS:
-        from kapplan.caseload import therapist_calendar
+        from kapplan.engine.caseload import therapist_calendar
 
         _write_ics(
             therapist_calendar(plans, timezone, language), output, force=force, inputs=inputs, **ics
         )
         return
     if chosen is Format.JSON:
-        from kapplan.render.json import render_json
+        from kapplan.formats.json import render_json
 
         text = render_json(plans, timezone=timezone)
     else:
-        from kapplan.render.terminal import render_caseload
+        from kapplan.views.agenda import render_caseload
 
         width, color = _layout(output)
         text = render_caseload(
@@ -1164,7 +1164,7 @@ def _write_text(
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from kapplan.output import write_output
+    from kapplan.edge.atomic import write_output
 
     write_output(output, text, force=force, owned_marker=owned, inputs=inputs)
 
@@ -1184,7 +1184,7 @@ def _write_ics(
 ) -> None:
     from datetime import UTC, datetime
 
-    from kapplan.render.ics import (
+    from kapplan.formats.ics import (
         OWNED_MARKER,
         IcsOptions,
         PreviousCalendar,
@@ -1205,7 +1205,7 @@ def _write_ics(
             ) from None
         earlier = parse_previous(data, str(previous))
     elif output is not None:
-        from kapplan.output import read_own_output
+        from kapplan.edge.atomic import read_own_output
 
         own = read_own_output(output, OWNED_MARKER)
         if own is not None:
@@ -1224,7 +1224,7 @@ def _write_ics(
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
         return
-    from kapplan.output import write_output
+    from kapplan.edge.atomic import write_output
 
     write_output(output, text, force=force, owned_marker=OWNED_MARKER, inputs=inputs)
 
@@ -1233,7 +1233,7 @@ def _flags(
     lang: Language | None, remind: list[str] | None, no_remind: bool, discreet: bool | None
 ) -> Flags:
     """Return the configurable settings the command line gave (None where not given)."""
-    from kapplan.config import Flags
+    from kapplan.edge.config import Flags
 
     return Flags(
         lang=lang.value if lang else None,
@@ -1244,7 +1244,7 @@ def _flags(
 
 def _reminders(remind: list[str] | None, no_remind: bool) -> tuple[timedelta, ...]:
     """Return the reminder lead times --remind and --no-remind ask for (default 1d, 1h)."""
-    from kapplan.render.ics import DEFAULT_REMINDERS, parse_reminder
+    from kapplan.formats.ics import DEFAULT_REMINDERS, parse_reminder
 
     if no_remind:
         return ()

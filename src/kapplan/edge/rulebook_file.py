@@ -35,7 +35,7 @@ from typing import Any, Final, Literal
 import tomli_w
 
 from kapplan.errors import RulebookError
-from kapplan.rules import RULEBOOK_VERSION, Rule, Rulebook, check_version
+from kapplan.model.rulebook import RULEBOOK_VERSION, Rule, Rulebook, check_version
 
 #: Top-level keys of a rulebook file.
 FILE_KEYS: Final = ("version", "extends", "methods", "rule")
@@ -275,7 +275,7 @@ def dump_rulebook(rulebook: Rulebook, *, name: str = "my-protocol.toml") -> str:
         The TOML text; loading it over kapplan's defaults, or on its own, gives
         back `rulebook`.
     """
-    from kapplan.rules import SETTINGS
+    from kapplan.model.rulebook import SETTINGS
 
     parts = [
         _HEADER.format(name=name, settings=", ".join(sorted(SETTINGS)), keys=_key_lines()).rstrip(

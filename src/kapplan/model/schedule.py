@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from kapplan.errors import ScheduleError
-from kapplan.limits import (
+from kapplan.model.limits import (
     DEFAULT_LIMITS,
     FIRST_YEAR,
     LAST_YEAR,
@@ -27,7 +27,7 @@ from kapplan.limits import (
     in_plannable_years,
     never_yields,
 )
-from kapplan.plan import Method
+from kapplan.model.plan import Method
 
 #: Accepted spellings of each method (lower-case), beyond the canonical names.
 METHOD_ALIASES: dict[str, Method] = {
@@ -325,7 +325,7 @@ class Schedule(BaseModel):
 
         Parameters:
             limits: How many doses, over how many years, the schedule may have;
-                checked before a series is expanded (see `kapplan.limits`).
+                checked before a series is expanded (see `kapplan.model.limits`).
 
         Returns:
             The doses in time order, and notes on local times that had to be

@@ -21,21 +21,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ValidationError
 
-from kapplan.engine import TherapistHours
+from kapplan.engine.planner import TherapistHours
 from kapplan.errors import KapplanError, RulebookError, ScheduleError
 from kapplan.i18n import LANGUAGES, Catalogue, catalogue
-from kapplan.limits import DEFAULT_LIMITS, MAX_FILE_BYTES, MAX_KEY_DEPTH, Limits
-from kapplan.rules import Rulebook, RuleFieldError
-from kapplan.schedule import Schedule, refuse_dose_count
+from kapplan.model.limits import DEFAULT_LIMITS, MAX_FILE_BYTES, MAX_KEY_DEPTH, Limits
+from kapplan.model.rulebook import Rulebook, RuleFieldError
+from kapplan.model.schedule import Schedule, refuse_dose_count
 
 if TYPE_CHECKING:
-    from kapplan.therapist import Therapist
+    from kapplan.model.therapist import Therapist
 
 STDIN = "-"
 
 _M = TypeVar("_M", bound=BaseModel)
 
-#: Schedule files larger than this are refused before parsing (see `kapplan.limits`).
+#: Schedule files larger than this are refused before parsing (see `kapplan.model.limits`).
 MAX_BYTES = MAX_FILE_BYTES
 
 
@@ -121,7 +121,7 @@ def parse_toml(text: str, name: str, error: type[KapplanError] = ScheduleError) 
         raise error("not valid TOML: nested too deeply", source=name) from None
 
 
-#: A run of more than MAX_KEY_DEPTH dotted key parts, bare or quoted (see `kapplan.limits`).
+#: A run of more than MAX_KEY_DEPTH dotted key parts, bare or quoted (see `kapplan.model.limits`).
 _DEEP_KEY = re.compile(
     rf"""(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*){{{MAX_KEY_DEPTH}}}"""
 )
@@ -155,7 +155,7 @@ def load_schedule(
     Parameters:
         path: A file path, or ``-`` for stdin.
         default_timezone: Zone when the file names none (default: the machine's).
-        limits: How large the schedule may be (see `kapplan.limits`).
+        limits: How large the schedule may be (see `kapplan.model.limits`).
 
     Returns:
         The validated schedule; its `rules`, if any, resolved against the
@@ -209,7 +209,7 @@ def schedule_from_text(
         text: The TOML text.
         name: File name for messages.
         default_timezone: Zone when the file names none (default: the machine's).
-        limits: How large the schedule may be (see `kapplan.limits`).
+        limits: How large the schedule may be (see `kapplan.model.limits`).
 
     Returns:
         The validated schedule.
@@ -243,7 +243,7 @@ def check_schedule(
         text: The TOML text, to find lines in.
         name: File name for messages.
         default_timezone: Zone when the file names none (default: the machine's).
-        limits: How large the schedule may be (see `kapplan.limits`).
+        limits: How large the schedule may be (see `kapplan.model.limits`).
 
     Returns:
         The schedule, or None when there is a problem; and the problems, in the
@@ -303,7 +303,7 @@ def rulebook_from_text(text: str, name: str, *, defaults: Rulebook | None = None
     """Validate rulebook text: a whole rulebook, or one laid over `defaults`.
 
     The file format (``version``, ``extends``, partial ``[[rule]]`` entries
-    matched by id, ``enabled = false``) is described in `kapplan.protocol`.
+    matched by id, ``enabled = false``) is described in `kapplan.edge.rulebook_file`.
 
     Parameters:
         text: The TOML text.
@@ -339,7 +339,7 @@ def check_rulebook(
         order `rulebook_from_text` would meet them (a version or overlay
         problem stops the check: the rules cannot be read without them).
     """
-    from kapplan.protocol import migrate, overlay
+    from kapplan.edge.rulebook_file import migrate, overlay
 
     try:
         data, origins = overlay(defaults, migrate(data))
@@ -349,7 +349,7 @@ def check_rulebook(
 
 
 def load_rulebook(path: str, *, defaults: Rulebook | None = None) -> Rulebook:
-    """Load a rulebook file laid over kapplan's default rulebook (see `kapplan.protocol`).
+    """Load a rulebook file laid over kapplan's default rulebook (see `kapplan.edge.rulebook_file`).
 
     Parameters:
         path: A file path, or ``-`` for stdin.
@@ -618,7 +618,7 @@ def load_caseload(
     Parameters:
         arguments: Files, folders or ``-`` (see `schedule_paths`).
         default_timezone: Zone for files that name none (default: the machine's).
-        limits: How large each schedule may be (see `kapplan.limits`).
+        limits: How large each schedule may be (see `kapplan.model.limits`).
 
     Returns:
         The schedules, in order, each with a distinct `client` label.
@@ -681,7 +681,7 @@ def load_therapist(
     Raises:
         KapplanError: Located, on any problem in the therapist file or its calendar.
     """
-    from kapplan.therapist import TherapistFile
+    from kapplan.model.therapist import TherapistFile
 
     name, text = read_text(path)
     therapist = _validate(
@@ -707,7 +707,7 @@ def therapist_hours(therapist: Therapist, path: str, starts: list[datetime]) -> 
     Raises:
         KapplanError: Located, on any problem in the busy calendar.
     """
-    from kapplan.busy import read_busy_calendar
+    from kapplan.formats.busy import read_busy_calendar
 
     busy = list(therapist.busy_intervals())
     if therapist.busy_calendar:

@@ -16,10 +16,10 @@ import json
 from typing import Any, Final
 
 from kapplan.i18n import LANGUAGES
-from kapplan.plan import Method
-from kapplan.protocol import EXTENDS
-from kapplan.rules import RULEBOOK_VERSION, Rulebook
-from kapplan.schedule import METHOD_ALIASES, Schedule
+from kapplan.model.plan import Method
+from kapplan.edge.rulebook_file import EXTENDS
+from kapplan.model.rulebook import RULEBOOK_VERSION, Rulebook
+from kapplan.model.schedule import METHOD_ALIASES, Schedule
 
 DRAFT: Final = "http://json-schema.org/draft-07/schema#"
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
-from kapplan.plan import Plan
+from kapplan.model.plan import Plan
 
 #: Published field order of each object in the document.
 TOP_FIELDS = ("timezone", "clients", "infusions", "courses", "events", "warnings")

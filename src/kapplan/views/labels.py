@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from kapplan.i18n import Catalogue, catalogue
-from kapplan.plan import Plan, PlanEvent, PlanWarning
+from kapplan.model.plan import Plan, PlanEvent, PlanWarning
 
 
 def summary(plan: Plan) -> str:

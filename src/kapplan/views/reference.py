@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from kapplan.rules import Rule, Rulebook
-from kapplan.schedule import Availability, InfusionEntry, PlanSettings, Schedule, SeriesEntry
+from kapplan.model.rulebook import Rule, Rulebook
+from kapplan.model.schedule import Availability, InfusionEntry, PlanSettings, Schedule, SeriesEntry
 
 
 def window_text(rule: Rule) -> str:

@@ -4,7 +4,7 @@ A caseload is planned against one therapist's calendar. `TherapistFile` is
 the whole ``therapist.toml`` (one ``[therapist]`` table, so the same table can
 later sit inside another file); `Therapist` validates it and offers the pure
 views the engine needs. Nothing here reads a file or a clock: the loader reads
-``busy_calendar`` (see `kapplan.busy`) relative to the therapist file.
+``busy_calendar`` (see `kapplan.formats.busy`) relative to the therapist file.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from pydantic import (
     model_validator,
 )
 
-from kapplan.busy import merge_intervals
-from kapplan.schedule import WEEKDAYS, HourRange, _datetime, _zone_name, localize, parse_hours
+from kapplan.formats.busy import merge_intervals
+from kapplan.model.schedule import WEEKDAYS, HourRange, _datetime, _zone_name, localize, parse_hours
 
 #: The longest range of days off one entry may span, in days (about three years):
 #: `Therapist.is_day_off` keeps every date in memory.
@@ -165,7 +165,7 @@ class BusyTime(BaseModel):
 
         Returns:
             Start and end in UTC; a local time in a DST gap moves forward and
-            one in a fold takes its first occurrence (`kapplan.schedule.localize`).
+            one in a fold takes its first occurrence (`kapplan.model.schedule.localize`).
         """
         start = _aware(self.start, zone)
         if self.end is not None:

@@ -20,8 +20,8 @@ from html import escape
 from itertools import groupby
 
 from kapplan.i18n import Catalogue, DateStyle, catalogue
-from kapplan.plan import Kind, Plan, PlanEvent
-from kapplan.render.labels import last_day, monday, sections, summary, title, warning_text
+from kapplan.model.plan import Kind, Plan, PlanEvent
+from kapplan.views.labels import last_day, monday, sections, summary, title, warning_text
 
 #: Every handout starts with these bytes; a file that does is kapplan's own and
 #: ``-o`` may replace it without ``--force``.

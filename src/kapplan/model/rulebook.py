@@ -28,7 +28,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from kapplan.plan import Kind, Method, Phase
+from kapplan.model.plan import Kind, Method, Phase
 
 #: The rulebook format this kapplan writes; it reads every version from 1 up to this one.
 RULEBOOK_VERSION = 1
@@ -271,7 +271,7 @@ class Rule(BaseModel):
     @classmethod
     def _hours(cls, value: str) -> str:
         if value != "availability":
-            from kapplan.schedule import parse_hours
+            from kapplan.model.schedule import parse_hours
 
             parse_hours(value)
         return value
@@ -356,7 +356,7 @@ class Rulebook(BaseModel):
     @field_validator("version")
     @classmethod
     def _version(cls, value: int) -> int:
-        # Older versions are migrated by the loader (kapplan.protocol.migrate) before
+        # Older versions are migrated by the loader (kapplan.edge.rulebook_file.migrate) before
         # validation; a model is always of the current version.
         if check_version(value) != RULEBOOK_VERSION:
             raise ValueError(

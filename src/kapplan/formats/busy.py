@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil import rrule as rrulemod
 
 from kapplan.errors import KapplanError
-from kapplan.limits import never_yields as _never_yields
-from kapplan.schedule import localize
+from kapplan.model.limits import never_yields as _never_yields
+from kapplan.model.schedule import localize
 
 #: Calendar files larger than this (UTF-8 bytes) are refused before parsing.
 MAX_BUSY_CALENDAR_BYTES = 20 * 1024 * 1024

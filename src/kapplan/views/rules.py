@@ -11,8 +11,8 @@ import io
 import json
 from typing import Any
 
-from kapplan.protocol import rule_origins
-from kapplan.rules import Placement, Rule, Rulebook
+from kapplan.edge.rulebook_file import rule_origins
+from kapplan.model.rulebook import Placement, Rule, Rulebook
 
 
 def window_text(rule: Rule) -> str:
@@ -84,7 +84,7 @@ def render_rules_terminal(
     from rich import box
     from rich.table import Table
 
-    from kapplan.render.terminal import plain_lines, text_console
+    from kapplan.views.agenda import plain_lines, text_console
 
     origins = rule_origins(rulebook, defaults)
     table = Table(

@@ -29,9 +29,9 @@ from rich.table import Table
 from rich.text import Text
 
 from kapplan.i18n import Catalogue, catalogue
-from kapplan.plan import Kind, Phase, Plan, PlanEvent
-from kapplan.render.labels import last_day, monday, summary, title
-from kapplan.render.terminal import PHASE_STYLE, plain_lines, print_warnings, text_console
+from kapplan.model.plan import Kind, Phase, Plan, PlanEvent
+from kapplan.views.labels import last_day, monday, summary, title
+from kapplan.views.agenda import PHASE_STYLE, plain_lines, print_warnings, text_console
 
 #: What marks a day with a therapy session.
 SESSION_MARK = "*"

@@ -3,7 +3,7 @@
 The rule for overwriting: an existing file is replaced only when the caller
 says ``force``, or when the file is recognisably kapplan's own earlier output,
 that is, when it starts with the renderer's ``owned_marker`` (for .ics,
-`kapplan.render.ics.OWNED_MARKER`: ``BEGIN:VCALENDAR``, ``VERSION:2.0`` and
+`kapplan.formats.ics.OWNED_MARKER`: ``BEGIN:VCALENDAR``, ``VERSION:2.0`` and
 kapplan's PRODID). A renderer without a marker gets no such exception: any
 existing file needs ``force``. The output is never one of the inputs, even
 with ``force``.

@@ -88,11 +88,11 @@ from datetime import UTC, date, datetime, timedelta
 from kapplan import __version__
 from kapplan.errors import KapplanError
 from kapplan.i18n import LANGUAGES, Catalogue, catalogue
-from kapplan.plan import Kind, Plan, PlanEvent
+from kapplan.model.plan import Kind, Plan, PlanEvent
 
 #: Product identifier; also how `parse_previous` knows a calendar kapplan wrote.
 PRODID = f"-//kapplan//kapplan {__version__}//EN"
-#: Every calendar kapplan writes starts with these bytes (see `kapplan.output`).
+#: Every calendar kapplan writes starts with these bytes (see `kapplan.edge.atomic`).
 OWNED_MARKER = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kapplan//"
 #: Reminder lead times used when the caller sets none: a day and an hour before.
 DEFAULT_REMINDERS = (timedelta(days=1), timedelta(hours=1))

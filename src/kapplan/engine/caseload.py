@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, timedelta
 from zoneinfo import ZoneInfo
 
-from kapplan.plan import Kind, Plan, PlanEvent
-from kapplan.rules import Placement, Rulebook
+from kapplan.model.plan import Kind, Plan, PlanEvent
+from kapplan.model.rulebook import Placement, Rulebook
 
 #: What a therapist's agenda and calendar show of each client: sessions, and
 #: the doses they follow (the client's practices stay in the client's own plan).
@@ -47,7 +47,7 @@ def calendar_shows_practices(books: Sequence[Rulebook]) -> bool:
     """Tell whether the therapist's calendar could show a practice of these rulebooks.
 
     It shows sessions and doses only, so a caseload planned just for it may leave
-    the practices out (`kapplan.engine.build_caseload`'s `practices`), unless a
+    the practices out (`kapplan.engine.planner.build_caseload`'s `practices`), unless a
     rulebook gives a practice one of the kinds it shows.
     """
     return any(

@@ -31,13 +31,13 @@ from typing import Annotated, Generic, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from kapplan.errors import KapplanError
-from kapplan.schedule import Availability, Schedule, _language, _zone_name
+from kapplan.model.schedule import Availability, Schedule, _language, _zone_name
 
 #: The environment variable naming the config file, overriding the platform's place.
 CONFIG_ENV = "KAPPLAN_CONFIG"
 #: The source of a value nobody set.
 DEFAULT = "default"
-#: Reminder lead times when nobody sets any (`kapplan.render.ics.DEFAULT_REMINDERS`).
+#: Reminder lead times when nobody sets any (`kapplan.formats.ics.DEFAULT_REMINDERS`).
 DEFAULT_REMINDER_TEXTS = ("1d", "1h")
 #: The language when nobody sets one.
 DEFAULT_LANGUAGE = "en"
@@ -94,7 +94,7 @@ def _reminders(value: object) -> object:
 def _lead_time(value: object) -> object:
     """Check one lead time as ``--remind`` would."""
     if isinstance(value, str):
-        from kapplan.render.ics import parse_reminder
+        from kapplan.formats.ics import parse_reminder
 
         try:
             parse_reminder(value)
@@ -160,7 +160,7 @@ def load_config(path: Path | None = None) -> Configuration:
         ConfigError: Located, when the file cannot be read, is not TOML or holds
             an unknown key or a bad value.
     """
-    from kapplan.load import _validate, parse_toml, read_text
+    from kapplan.edge.load import _validate, parse_toml, read_text
 
     path = config_path() if path is None else path
     if str(path) == "-":
@@ -330,7 +330,7 @@ def load_layer(path: str, configuration: Configuration) -> ScheduleLayer:
     Raises:
         ScheduleError: Located, on any problem in the schedule.
     """
-    from kapplan.load import parse_toml, read_text, schedule_from_text
+    from kapplan.edge.load import parse_toml, read_text, schedule_from_text
 
     name, text = read_text(path)
     keys = frozenset(parse_toml(text, name))
@@ -444,7 +444,7 @@ def write_starter(path: Path) -> None:
         ConfigError: When a file is already there.
         OutputError: When it cannot be written.
     """
-    from kapplan.output import write_output
+    from kapplan.edge.atomic import write_output
 
     if path.exists() or path.is_symlink():
         raise ConfigError(
