@@ -22,12 +22,12 @@ from pathlib import Path
 import icalendar
 from caseload import generate
 
+from kapplan.edge.load import catalogues, default_rulebook, load_caseload, load_therapist
 from kapplan.engine.caseload import therapist_calendar
 from kapplan.engine.planner import build_caseload
-from kapplan.i18n import catalogue
-from kapplan.edge.load import catalogues, default_rulebook, load_caseload, load_therapist
-from kapplan.model.plan import Kind, Plan
 from kapplan.formats.ics import DEFAULT_REMINDERS, PRODID, IcsOptions, render_ics
+from kapplan.i18n import catalogue
+from kapplan.model.plan import Kind, Plan
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ import icalendar
 import pytest
 import vobject
 
-from kapplan.model.plan import Infusion, Kind, Method, Phase, Plan, PlanEvent
 from kapplan.formats.ics import IcsOptions
+from kapplan.model.plan import Infusion, Kind, Method, Phase, Plan, PlanEvent
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from kapplan.engine.planner import build_plan
 from kapplan.edge.load import catalogues, default_rulebook, schedule_from_text
+from kapplan.engine.planner import build_plan
 from kapplan.model.plan import Plan, PlanEvent, PlanWarning
 from kapplan.model.rulebook import Rulebook
 from kapplan.model.schedule import Schedule

@@ -13,6 +13,7 @@ from dateutil import rrule as rrulemod
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kapplan.errors import KapplanError
 from kapplan.formats import busy as busymod
 from kapplan.formats.busy import (
     MAX_BUSY_CALENDAR_BYTES,
@@ -21,7 +22,6 @@ from kapplan.formats.busy import (
     merge_intervals,
     read_busy_calendar,
 )
-from kapplan.errors import KapplanError
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 from typer.testing import CliRunner
 
-from kapplan.engine.caseload import agenda, therapist_calendar
 from kapplan.cli.app import app
-from kapplan.engine.planner import TherapistHours, build_caseload, build_plan
 from kapplan.edge.load import load_caseload
+from kapplan.engine.caseload import agenda, therapist_calendar
+from kapplan.engine.planner import TherapistHours, build_caseload, build_plan
 from kapplan.model.schedule import parse_hours
 from tests.conftest import ROOT
 from tests.plans import TEXTS, doses, rulebook, schedule

@@ -39,12 +39,12 @@ from kapplan.diff import (
     session_kinds,
     source_of,
 )
-from kapplan.engine.planner import build_plan
 from kapplan.edge.load import schedule_from_text
-from kapplan.model.plan import Kind, Plan
-from kapplan.views.diff import CHANGE_FIELDS, DIFF_FIELDS, EVENT_FIELDS, render_diff_terminal
+from kapplan.engine.planner import build_plan
 from kapplan.formats.ics import IcsOptions, parse_previous, render_ics
 from kapplan.formats.json import render_json
+from kapplan.model.plan import Kind, Plan
+from kapplan.views.diff import CHANGE_FIELDS, DIFF_FIELDS, EVENT_FIELDS, render_diff_terminal
 from tests.conftest import EXAMPLES, ROOT
 from tests.plans import TEXTS, doses, plan, rulebook
 

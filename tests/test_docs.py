@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from kapplan.views.reference import rules_markdown, schedule_markdown
 from kapplan.edge.load import default_rulebook
+from kapplan.views.reference import rules_markdown, schedule_markdown
 from tests.conftest import ROOT
 
 README = ROOT / "README.md"

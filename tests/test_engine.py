@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kapplan.engine.planner import build_plan
 from kapplan.edge.load import load_schedule
-from kapplan.model.plan import Kind, Phase
+from kapplan.engine.planner import build_plan
 from kapplan.formats.json import render_json
+from kapplan.model.plan import Kind, Phase
 from tests.conftest import ROOT
 from tests.plans import ALWAYS, TEXTS, doses, of, plan, rulebook, schedule, spans, warnings_of
 

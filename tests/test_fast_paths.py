@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from kapplan.engine import planner as engine
 from kapplan.engine.planner import TherapistHours, _plus_months, build_caseload
-from kapplan.i18n import _Formatter, catalogue
 from kapplan.formats.ics import _TEXT_TABLE, _escape
+from kapplan.i18n import _Formatter, catalogue
 from kapplan.model.schedule import HourRange
 from tests.plans import TEXTS, doses, rulebook, schedule
 

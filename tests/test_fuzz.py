@@ -32,8 +32,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kapplan.cli.app import app
-from kapplan.errors import KapplanError, RulebookError
 from kapplan.edge.load import rulebook_from_text, schedule_from_text
+from kapplan.errors import KapplanError, RulebookError
 from tests.conftest import ROOT, SCALE
 
 SEEDS = tuple(

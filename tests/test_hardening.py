@@ -21,10 +21,10 @@ import icalendar
 import pytest
 from typer.testing import CliRunner
 
-from kapplan.edge import atomic as output
 from kapplan.cli.app import app
-from kapplan.engine.planner import build_plan
+from kapplan.edge import atomic as output
 from kapplan.edge.load import catalogues, rulebook_from_text, schedule_from_text
+from kapplan.engine.planner import build_plan
 from kapplan.formats.ics import IcsOptions, render_ics
 from kapplan.views.agenda import render_caseload, render_terminal
 from tests.conftest import ROOT

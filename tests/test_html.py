@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kapplan.cli.app import app
-from kapplan.engine.planner import build_plan
 from kapplan.edge.load import rulebook_from_text, schedule_from_text
+from kapplan.engine.planner import build_plan
 from kapplan.model.plan import Kind, Plan
 from kapplan.views.html import OWNED_MARKER, SESSION_MARK, render_html
 from tests.conftest import EXAMPLES, ROOT

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from kapplan.edge.load import default_rulebook, load_schedule
 from kapplan.engine.planner import build_plan
 from kapplan.errors import KapplanError
 from kapplan.i18n import (
@@ -19,7 +20,6 @@ from kapplan.i18n import (
     placeholders,
     plural_specs,
 )
-from kapplan.edge.load import default_rulebook, load_schedule
 from kapplan.views.agenda import summary
 from tests.conftest import ROOT
 from tests.plans import TEXTS

@@ -13,7 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kapplan.errors import KapplanError
-from kapplan.model.plan import Kind, Plan
 from kapplan.formats.ics import (
     DEFAULT_REMINDERS,
     DISCREET_WORDS,
@@ -28,6 +27,7 @@ from kapplan.formats.ics import (
     parse_stamp,
     render_ics,
 )
+from kapplan.model.plan import Kind, Plan
 from tests.ics_fixtures import (
     BERLIN,
     READERS,

@@ -14,10 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kapplan.cli.app import app
-from kapplan.engine.planner import build_plan
 from kapplan.edge.load import catalogues, default_rulebook, schedule_from_text
-from kapplan.model.plan import Kind
-from kapplan.model.schedule import METHOD_ALIASES, Availability, PlanSettings, localize
 from kapplan.edge.starter import (
     MAX_DOSES,
     MAX_MAINTENANCE,
@@ -35,6 +32,9 @@ from kapplan.edge.starter import (
     parse_start,
     starter_toml,
 )
+from kapplan.engine.planner import build_plan
+from kapplan.model.plan import Kind
+from kapplan.model.schedule import METHOD_ALIASES, Availability, PlanSettings, localize
 
 MONDAY = date(2027, 1, 4)
 ZONE_AND_DATE = ("--timezone", "Europe/Berlin", "--start", "2027-01-04")

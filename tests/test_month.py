@@ -11,11 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from kapplan.cli.app import app
-from kapplan.engine.planner import build_plan
 from kapplan.edge.load import default_rulebook
+from kapplan.engine.planner import build_plan
 from kapplan.model.plan import Phase
-from kapplan.views.month import day_marks, render_month
 from kapplan.views.agenda import render_terminal
+from kapplan.views.month import day_marks, render_month
 from tests.conftest import EXAMPLES, ROOT
 from tests.plans import ALWAYS, TEXTS, doses, plan, schedule
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from kapplan.edge.load import load_caseload, load_therapist
 from kapplan.engine.caseload import calendar_shows_practices, therapist_calendar
 from kapplan.engine.planner import build_caseload
-from kapplan.edge.load import load_caseload, load_therapist
 from kapplan.model.rulebook import Kind, Placement, Rulebook
 from tests.conftest import ROOT
 from tests.plans import TEXTS, rulebook

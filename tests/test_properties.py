@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kapplan.engine.planner import build_plan
-from kapplan.model.plan import Kind, Plan, PlanEvent
 from kapplan.formats.json import render_json
+from kapplan.model.plan import Kind, Plan, PlanEvent
 from kapplan.model.schedule import METHOD_ALIASES, WEEKDAYS, Schedule, parse_hours
 from tests.plans import TEXTS, rulebook
 

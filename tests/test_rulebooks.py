@@ -18,8 +18,6 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kapplan.cli.app import app
-from kapplan.engine.planner import build_caseload, build_plan
-from kapplan.errors import RulebookError
 from kapplan.edge.load import (
     catalogues,
     default_rulebook,
@@ -28,8 +26,10 @@ from kapplan.edge.load import (
     rulebook_from_text,
 )
 from kapplan.edge.rulebook_file import dump_rulebook, migrate, overlay, rule_origins
-from kapplan.model.rulebook import RULEBOOK_VERSION, Rulebook
+from kapplan.engine.planner import build_caseload, build_plan
+from kapplan.errors import RulebookError
 from kapplan.formats.schema import rulebook_schema, schedule_schema
+from kapplan.model.rulebook import RULEBOOK_VERSION, Rulebook
 from tests.conftest import EXAMPLES, ROOT
 
 IV = ROOT / "examples" / "iv-six-infusions.toml"

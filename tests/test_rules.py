@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kapplan.errors import RulebookError
 from kapplan.edge.load import default_rulebook, rulebook_from_text
+from kapplan.errors import RulebookError
 from kapplan.model.plan import Kind, Phase
 from kapplan.model.rulebook import Anchor, Offset, Placement, parse_offset
 

@@ -17,9 +17,6 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kapplan.cli.app import app
-from kapplan.engine.planner import build_plan
-from kapplan.errors import KapplanError, ScheduleError
-from kapplan.model.report import FileKind
 from kapplan.edge.load import (
     catalogues,
     check_model,
@@ -28,6 +25,9 @@ from kapplan.edge.load import (
     parse_toml,
     schedule_from_text,
 )
+from kapplan.engine.planner import build_plan
+from kapplan.errors import KapplanError, ScheduleError
+from kapplan.model.report import FileKind
 from kapplan.model.rulebook import Rulebook
 from kapplan.validation import detect_kind, guess_kind, validate_files
 from tests.conftest import ROOT

@@ -36,8 +36,8 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kapplan.errors import KapplanError
-from kapplan.model.plan import Kind, Phase, Plan, PlanEvent
 from kapplan.formats.ics import IcsOptions, PreviousCalendar, event_lines
+from kapplan.model.plan import Kind, Phase, Plan, PlanEvent
 from kapplan.model.rulebook import Placement, Rulebook
 
 

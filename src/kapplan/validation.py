@@ -19,10 +19,6 @@ from functools import cache
 from typing import Any
 
 from kapplan.edge.config import Configuration, apply_config
-from kapplan.engine.planner import build_plan
-from kapplan.errors import KapplanError, ScheduleError, one_line
-from kapplan.i18n import Catalogue
-from kapplan.model.report import FileKind
 from kapplan.edge.load import (
     STDIN,
     catalogues,
@@ -39,6 +35,10 @@ from kapplan.edge.load import (
     therapist_hours,
     with_rules_path,
 )
+from kapplan.engine.planner import build_plan
+from kapplan.errors import KapplanError, ScheduleError, one_line
+from kapplan.i18n import Catalogue
+from kapplan.model.report import FileKind
 from kapplan.model.rulebook import Rulebook
 from kapplan.model.schedule import LocalTimeNote, Schedule
 from kapplan.model.therapist import Therapist, TherapistFile

@@ -16,9 +16,9 @@ import sys
 import atheris
 
 with atheris.instrument_imports(include=["kapplan"]):
+    from kapplan.edge.load import catalogues, default_rulebook, load_schedule
     from kapplan.engine.planner import build_plan
     from kapplan.errors import KapplanError
-    from kapplan.edge.load import catalogues, default_rulebook, load_schedule
     from kapplan.formats.ics import IcsOptions, render_ics
     from kapplan.formats.json import render_json
     from kapplan.views.agenda import render_terminal

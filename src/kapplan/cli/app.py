@@ -21,13 +21,13 @@ from typer.core import TyperGroup
 
 from kapplan import __version__
 from kapplan.errors import KapplanError
-from kapplan.model.report import FileKind
 from kapplan.model.limits import DEFAULT_LIMITS, Limits
+from kapplan.model.report import FileKind
 
 if TYPE_CHECKING:
     from kapplan.edge.config import Flags
-    from kapplan.model.plan import Plan
     from kapplan.edge.starter import Question
+    from kapplan.model.plan import Plan
 
 
 class KapplanGroup(TyperGroup):
@@ -318,7 +318,6 @@ def plan_command(
         raise KapplanError("--view applies to the terminal format; expected --format terminal")
 
     from kapplan.edge.config import apply_config, load_config, resolve
-    from kapplan.engine.planner import build_caseload
     from kapplan.edge.load import (
         catalogues,
         load_caseload,
@@ -326,6 +325,7 @@ def plan_command(
         rulebooks_for,
         schedule_paths,
     )
+    from kapplan.engine.planner import build_caseload
 
     # Config reminders and discreet are not flags: they just go unused outside .ics.
     configuration = load_config()
@@ -391,8 +391,8 @@ def plan_command(
         )
         _finish(plans, strict=strict)
         return
-    from kapplan.engine.planner import build_plan
     from kapplan.edge.load import load_schedule
+    from kapplan.engine.planner import build_plan
 
     schedule = apply_config(
         load_schedule(paths[0], default_timezone=zone, limits=limits), configuration, flags.lang
@@ -817,9 +817,8 @@ def diff_command(
         raise KapplanError("stdin (-) is named twice; expected it once at most")
     from zoneinfo import ZoneInfo
 
-    from kapplan.edge.config import apply_config, load_config, resolve
     from kapplan.diff import Source, compare_sides, plan_from_json, session_kinds, source_of
-    from kapplan.engine.planner import build_plan
+    from kapplan.edge.config import apply_config, load_config, resolve
     from kapplan.edge.load import (
         catalogues,
         default_rulebook,
@@ -829,8 +828,9 @@ def diff_command(
         schedule_from_text,
         with_rules_path,
     )
-    from kapplan.model.plan import Plan
+    from kapplan.engine.planner import build_plan
     from kapplan.formats.ics import IcsOptions, PreviousCalendar, parse_previous
+    from kapplan.model.plan import Plan
 
     # The user's config applies as it does to `kapplan plan`, so the plans compared
     # are the ones `plan` would export.

@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from kapplan.edge.rulebook_file import EXTENDS
 from kapplan.i18n import LANGUAGES
 from kapplan.model.plan import Method
-from kapplan.edge.rulebook_file import EXTENDS
 from kapplan.model.rulebook import RULEBOOK_VERSION, Rulebook
 from kapplan.model.schedule import METHOD_ALIASES, Schedule
 

@@ -30,8 +30,8 @@ from rich.text import Text
 
 from kapplan.i18n import Catalogue, catalogue
 from kapplan.model.plan import Kind, Phase, Plan, PlanEvent
-from kapplan.views.labels import last_day, monday, summary, title
 from kapplan.views.agenda import PHASE_STYLE, plain_lines, print_warnings, text_console
+from kapplan.views.labels import last_day, monday, summary, title
 
 #: What marks a day with a therapy session.
 SESSION_MARK = "*"
