@@ -22,12 +22,13 @@ from pathlib import Path
 import icalendar
 from caseload import generate
 
-from kapplan.edge.load import catalogues, default_rulebook, load_caseload, load_therapist
+from kapplan.edge.load import default_rulebook, load_caseload, load_therapist
+from kapplan.engine import build_caseload
 from kapplan.engine.caseload import therapist_calendar
-from kapplan.engine.planner import build_caseload
-from kapplan.formats.ics import DEFAULT_REMINDERS, PRODID, IcsOptions, render_ics
-from kapplan.i18n import catalogue
-from kapplan.model.plan import Kind, Plan
+from kapplan.formats.ics import PRODID, IcsOptions, render_ics
+from kapplan.i18n import catalogue, catalogues
+from kapplan.model.plan import EventKind, Plan
+from kapplan.model.reminders import DEFAULT_REMINDERS
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def with_icalendar(plan: Plan) -> bytes:
         item.add("transp", "TRANSPARENT" if event.all_day else "OPAQUE")
         item.add("class", "PRIVATE")
         item.add("status", "CONFIRMED")
-        if event.is_session or event.kind is Kind.INFUSION:
+        if event.is_session or event.kind is EventKind.INFUSION:
             for lead in sorted(DEFAULT_REMINDERS, reverse=True):
                 alarm = icalendar.Alarm()
                 alarm.add("action", "DISPLAY")

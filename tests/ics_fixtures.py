@@ -24,23 +24,23 @@ import pytest
 import vobject
 
 from kapplan.formats.ics import IcsOptions
-from kapplan.model.plan import Infusion, Kind, Method, Phase, Plan, PlanEvent
+from kapplan.model.plan import EventKind, Infusion, Method, Phase, Plan, PlanEvent
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 #: Phase of each kind, as the engine assigns them.
 PHASES = {
-    Kind.PREPARATION_SESSION: Phase.PREPARATION,
-    Kind.INTENTION_SETTING: Phase.PREPARATION,
-    Kind.INFUSION: Phase.EXPERIENCE,
-    Kind.REST: Phase.EXPERIENCE,
+    EventKind.PREPARATION_SESSION: Phase.PREPARATION,
+    EventKind.INTENTION_SETTING: Phase.PREPARATION,
+    EventKind.INFUSION: Phase.EXPERIENCE,
+    EventKind.REST: Phase.EXPERIENCE,
 }
 SESSIONS = {
-    Kind.PREPARATION_SESSION,
-    Kind.INTEGRATION_SESSION,
-    Kind.RELAPSE_PREVENTION,
-    Kind.CONSOLIDATION_SESSION,
-    Kind.LONG_ARC_SESSION,
+    EventKind.PREPARATION_SESSION,
+    EventKind.INTEGRATION_SESSION,
+    EventKind.RELAPSE_PREVENTION,
+    EventKind.CONSOLIDATION_SESSION,
+    EventKind.LONG_ARC_SESSION,
 }
 
 
@@ -53,7 +53,7 @@ def berlin(
 
 def event(
     uid: str,
-    kind: Kind,
+    kind: EventKind,
     start: datetime,
     minutes: int = 60,
     *,
@@ -91,7 +91,7 @@ def dose_events(n: int, start: datetime) -> list[PlanEvent]:
     return [
         event(
             f"appt{n}@kapplan",
-            Kind.INFUSION,
+            EventKind.INFUSION,
             start,
             60,
             title=f"Infusion {n} (IV ketamine)",
@@ -100,7 +100,7 @@ def dose_events(n: int, start: datetime) -> list[PlanEvent]:
         ),
         event(
             f"rest{n}@kapplan",
-            Kind.REST,
+            EventKind.REST,
             (after + timedelta(hours=1)).astimezone(BERLIN),
             120,
             title="Rest",
@@ -109,7 +109,7 @@ def dose_events(n: int, start: datetime) -> list[PlanEvent]:
         ),
         event(
             f"advisory{n}@kapplan",
-            Kind.ADVISORY,
+            EventKind.ADVISORY,
             start,
             days=2,
             title="Protect the 48 h",
@@ -118,7 +118,7 @@ def dose_events(n: int, start: datetime) -> list[PlanEvent]:
         ),
         event(
             f"journal{n}@kapplan",
-            Kind.JOURNALING,
+            EventKind.JOURNALING,
             (after + timedelta(hours=5)).astimezone(BERLIN),
             30,
             title="Journaling",
@@ -127,7 +127,7 @@ def dose_events(n: int, start: datetime) -> list[PlanEvent]:
         ),
         event(
             f"session{n}@kapplan",
-            Kind.INTEGRATION_SESSION,
+            EventKind.INTEGRATION_SESSION,
             (after + timedelta(hours=24)).astimezone(BERLIN),
             60,
             title=f"Integration session after dose {n}",
@@ -154,7 +154,7 @@ def dst_plan(doses: tuple[datetime, ...] = DOSES, client: str = "") -> Plan:
     events.append(
         event(
             "early@kapplan",
-            Kind.MINDFULNESS,
+            EventKind.MINDFULNESS,
             berlin(2026, 10, 25, 2, 30),
             15,
             title="Mindfulness (first 02:30)",
@@ -164,7 +164,7 @@ def dst_plan(doses: tuple[datetime, ...] = DOSES, client: str = "") -> Plan:
     events.append(
         event(
             "late@kapplan",
-            Kind.MINDFULNESS,
+            EventKind.MINDFULNESS,
             berlin(2026, 10, 25, 2, 30, fold=1),
             15,
             title="Mindfulness (second 02:30)",
@@ -172,7 +172,7 @@ def dst_plan(doses: tuple[datetime, ...] = DOSES, client: str = "") -> Plan:
         )
     )
     events.append(
-        event("arc@kapplan", Kind.LONG_ARC_SESSION, berlin(2027, 4, 20, 18), 90, infusion=None)
+        event("arc@kapplan", EventKind.LONG_ARC_SESSION, berlin(2027, 4, 20, 18), 90, infusion=None)
     )
     events.sort(key=lambda e: (e.start.astimezone(UTC), not e.all_day, e.uid))
     infusions = tuple(
@@ -220,7 +220,7 @@ def expected(plan: Plan, options: IcsOptions | None = None) -> list[Seen]:
     reminders = sorted(set((options or IcsOptions()).reminders), reverse=True)
     out = []
     for e in plan.events:
-        alarmed = e.is_session or e.kind is Kind.INFUSION
+        alarmed = e.is_session or e.kind is EventKind.INFUSION
         out.append(
             Seen(
                 uid=e.uid,

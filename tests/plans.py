@@ -7,13 +7,18 @@ helpers keep that short without hiding what a test sets up.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
+from zoneinfo import ZoneInfo
 
-from kapplan.edge.load import catalogues, default_rulebook, schedule_from_text
-from kapplan.engine.planner import build_plan
+from kapplan.edge.load import default_rulebook, schedule_from_text
+from kapplan.engine import build_plan
+from kapplan.i18n import catalogues
+from kapplan.model.doses import LocalTimeNote
 from kapplan.model.plan import Plan, PlanEvent, PlanWarning
 from kapplan.model.rulebook import Rulebook
 from kapplan.model.schedule import Schedule
+from kapplan.model.zones import resolve_wall
 
 #: The shipped message catalogues, for calls to the engine.
 TEXTS = catalogues()
@@ -69,6 +74,20 @@ def of(plan: Plan, rule: str) -> list[PlanEvent]:
 def spans(plan: Plan, rule: str) -> list[tuple[str, str]]:
     """Return (start, end) of a rule's events as ISO 8601 text with offsets."""
     return [(e.start.isoformat(), e.end.isoformat()) for e in of(plan, rule)]
+
+
+def message(plan: Plan, warning: PlanWarning) -> str:
+    """Say a plan's warning as its reader sees it: in the plan's language, on its clock."""
+    return TEXTS[plan.language].warning_text(warning, plan.zone)
+
+
+def local_time(wall: datetime, zone: ZoneInfo) -> tuple[datetime, str | None]:
+    """Resolve a wall-clock time in a zone; say in English what a DST change did to it."""
+    moment, shift = resolve_wall(wall, zone)
+    if shift is None:
+        return moment, None
+    note = LocalTimeNote(shift, "at", None, wall, moment, zone.key)
+    return moment, TEXTS["en"].warning_text(note.warning(), zone, with_field=False)
 
 
 def warnings_of(plan: Plan, rule: str) -> list[PlanWarning]:

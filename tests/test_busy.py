@@ -13,15 +13,10 @@ from dateutil import rrule as rrulemod
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kapplan.errors import KapplanError
+from kapplan.errors import KapplanError, UnreadableBusyCalendar
 from kapplan.formats import busy as busymod
-from kapplan.formats.busy import (
-    MAX_BUSY_CALENDAR_BYTES,
-    WINDOWS_ZONES,
-    UnreadableBusyCalendar,
-    merge_intervals,
-    read_busy_calendar,
-)
+from kapplan.formats.busy import MAX_BUSY_CALENDAR_BYTES, WINDOWS_ZONES, read_busy_calendar
+from kapplan.model.intervals import merge_intervals
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -13,11 +13,12 @@ from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge.load import load_caseload
-from kapplan.engine.caseload import agenda, therapist_calendar
-from kapplan.engine.planner import TherapistHours, build_caseload, build_plan
-from kapplan.model.schedule import parse_hours
+from kapplan.engine import build_caseload, build_plan
+from kapplan.engine.caseload import therapist_calendar
+from kapplan.model.caseload import agenda
+from kapplan.model.hours import TherapistHours, parse_hours
 from tests.conftest import ROOT
-from tests.plans import TEXTS, doses, rulebook, schedule
+from tests.plans import TEXTS, doses, message, rulebook, schedule
 
 CASELOAD = ROOT / "examples" / "caseload"
 
@@ -52,7 +53,7 @@ def test_the_window_that_closes_sooner_gets_the_slot() -> None:
     assert soon_session.start.isoformat() == "2026-12-09T10:00:00+01:00"
     assert late_session.start.isoformat() == "2026-12-16T10:00:00+01:00"
     assert [w.rule for w in first.warnings] == ["integration-session"]
-    assert "placed 6 d" in first.warnings[0].message
+    assert "placed 6 d" in message(first, first.warnings[0])
     assert [a.isoformat() for a in first.warnings[0].alternatives] == [
         "2026-12-23T10:00:00+01:00",
         "2026-12-30T10:00:00+01:00",

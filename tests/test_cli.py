@@ -191,9 +191,17 @@ def test_dst_gap_is_resolved_and_mentioned(runner: CliRunner, tmp_path: Path) ->
     assert data["warnings"][0] == {
         "client": "",
         "rule": None,
+        "code": "dst-gap",
         "message": "infusion[1].at: 2027-03-28 02:30 does not exist in Europe/Berlin "
         "(clocks go forward); using 03:30",
+        "params": {
+            "field": "infusion[1].at",
+            "wall": "2027-03-28T02:30:00",
+            "zone": "Europe/Berlin",
+            "moved": "2027-03-28T03:30:00+02:00",
+        },
         "infusion": None,
+        "event": None,
         "alternatives": [],
     }
 

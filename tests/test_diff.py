@@ -26,24 +26,22 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kapplan.cli.app import app
-from kapplan.diff import (
-    Aspect,
-    EventRecord,
-    Source,
-    UnreadableExport,
-    compare,
+from kapplan.diff import Aspect, EventRecord, compare
+from kapplan.edge.load import Source, schedule_from_text
+from kapplan.edge.load import sniff as source_of
+from kapplan.engine import build_plan
+from kapplan.errors import UnreadableExport
+from kapplan.formats.ics import (
+    IcsOptions,
     compare_sides,
-    plan_from_json,
+    parse_previous,
     records_from_calendar,
     records_from_plan,
-    session_kinds,
-    source_of,
+    render_ics,
 )
-from kapplan.edge.load import schedule_from_text
-from kapplan.engine.planner import build_plan
-from kapplan.formats.ics import IcsOptions, parse_previous, render_ics
-from kapplan.formats.json import render_json
-from kapplan.model.plan import Kind, Plan
+from kapplan.formats.json import plan_from_json, render_json
+from kapplan.model.plan import EventKind, Plan
+from kapplan.model.rulebook import session_kinds
 from kapplan.views.diff import CHANGE_FIELDS, DIFF_FIELDS, EVENT_FIELDS, render_diff_terminal
 from tests.conftest import EXAMPLES, ROOT
 from tests.plans import TEXTS, doses, plan, rulebook
@@ -57,14 +55,14 @@ MOVED = "tests/data/iv-six-infusions-moved.toml"
 def _record(
     uid: str, start: datetime, minutes: int = 60, title: str = "T", **kw: object
 ) -> EventRecord:
-    """A hand-made record whose lines are its times and title, as a calendar's would be."""
+    """A hand-made record whose parts are its times and title, as a calendar's would be."""
     end = start + timedelta(minutes=minutes)
-    lines = (
-        f"DTSTART:{start.astimezone(UTC):%Y%m%dT%H%M%SZ}",
-        f"DTEND:{end.astimezone(UTC):%Y%m%dT%H%M%SZ}",
-        f"SUMMARY:{title}",
-    )
-    return EventRecord(uid=uid, start=start, end=end, all_day=False, title=title, lines=lines, **kw)  # type: ignore[arg-type]
+    parts = {
+        Aspect.START: (f"DTSTART:{start.astimezone(UTC):%Y%m%dT%H%M%SZ}",),
+        Aspect.END: (f"DTEND:{end.astimezone(UTC):%Y%m%dT%H%M%SZ}",),
+        Aspect.TITLE: (f"SUMMARY:{title}",),
+    }
+    return EventRecord(uid=uid, start=start, end=end, all_day=False, title=title, parts=parts, **kw)  # type: ignore[arg-type]
 
 
 def _at(text: str) -> datetime:
@@ -227,10 +225,10 @@ class TestReaders:
     def test_json_sessions_carry_reminders(self) -> None:
         """Session kinds come from the rulebook: they (and doses) have reminders, practices not."""
         kinds = session_kinds(rulebook())
-        assert Kind.INTEGRATION_SESSION in kinds
-        assert Kind.LONG_ARC_SESSION in kinds
-        assert Kind.JOURNALING not in kinds
-        assert Kind.INFUSION not in kinds
+        assert EventKind.INTEGRATION_SESSION in kinds
+        assert EventKind.LONG_ARC_SESSION in kinds
+        assert EventKind.JOURNALING not in kinds
+        assert EventKind.INFUSION not in kinds
 
 
 BAD_JSON = {

@@ -1,39 +1,40 @@
-"""A schedule's doses are expanded once, and every caller gets its own lists."""
+"""A schedule's doses are expanded once per run, and each schedule gets its own."""
 
 from __future__ import annotations
 
 from unittest import mock
 
+from kapplan import api
+from kapplan.edge import load as load_module
+from kapplan.engine import caseload as caseload_module
+from kapplan.model import doses as doses_module
+from kapplan.model.doses import DoseExpansion
+from kapplan.model.limits import DEFAULT_LIMITS, Limits
 from kapplan.model.schedule import Schedule
+from tests.conftest import ROOT
 from tests.plans import doses, schedule
 
 
-def test_doses_are_expanded_once_for_copies_that_keep_them() -> None:
-    """The loader, the therapist's file and the engine each ask (the engine of a copy with
-    another session length): the series is expanded once, and each gets fresh lists."""
+def test_a_run_expands_each_schedules_doses_once() -> None:
+    """Loading checks a schedule's doses, the therapist's busy calendar is read for the time
+    they span, and the engine plans with them: one expansion per schedule serves all three,
+    handed from one to the next (nothing is kept between calls)."""
     calls: list[Schedule] = []
-    original = Schedule._expand_doses
+    original = doses_module.expand_doses
 
-    def counting(self: Schedule, limits: object) -> object:
-        calls.append(self)
-        return original(self, limits)  # type: ignore[arg-type]
+    def counting(schedule: Schedule, limits: Limits = DEFAULT_LIMITS) -> DoseExpansion:
+        calls.append(schedule)
+        return original(schedule, limits)
 
-    with mock.patch.object(Schedule, "_expand_doses", counting):
-        client = schedule(  # a series of its own: no other test has expanded it
-            "[[series]]\nstart = 2031-03-03T10:07:00\n"
-            'rrule = "FREQ=WEEKLY;COUNT=3"\nmethod = "iv"\n'
-        )
-        first, _ = client.doses()
-        first.clear()
-        copy = client.model_copy(update={"language": "ru"})
-        again, _ = copy.doses()
-        assert client.dose_problems() == []
-    assert len(calls) == 1
-    assert [d.start.isoformat() for d in again] == [
-        "2031-03-03T10:07:00+01:00",
-        "2031-03-10T10:07:00+01:00",
-        "2031-03-17T10:07:00+01:00",
-    ]
+    clients = sorted(str(p) for p in (ROOT / "examples" / "caseload").glob("*.toml"))
+    therapist = str(ROOT / "examples" / "therapist" / "lisbon.toml")
+    with (
+        mock.patch.object(load_module, "expand_doses", counting),
+        mock.patch.object(caseload_module, "expand_doses", counting),
+    ):
+        planned = api.plan_files(clients, therapist=therapist)
+    assert len(planned.plans) == len(clients) == 3
+    assert sorted(s.client for s in calls) == sorted(p.client for p in planned.plans)
 
 
 def test_other_doses_or_another_zone_are_expanded_again() -> None:

@@ -13,11 +13,22 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kapplan.edge.load import load_schedule
-from kapplan.engine.planner import build_plan
+from kapplan.engine import build_plan
 from kapplan.formats.json import render_json
-from kapplan.model.plan import Kind, Phase
+from kapplan.model.plan import EventKind, Phase
 from tests.conftest import ROOT
-from tests.plans import ALWAYS, TEXTS, doses, of, plan, rulebook, schedule, spans, warnings_of
+from tests.plans import (
+    ALWAYS,
+    TEXTS,
+    doses,
+    message,
+    of,
+    plan,
+    rulebook,
+    schedule,
+    spans,
+    warnings_of,
+)
 
 FIRST = "2026-12-01T10:00:00"  # Tue 1 Dec 2026, 10:00 CET
 
@@ -104,7 +115,7 @@ class TestPreparationSession:
             ("2026-12-01T08:00:00+01:00", "2026-12-01T09:00:00+01:00")
         ]
         [warning] = warnings_of(result, "preparation-session")
-        assert warning.message == (
+        assert message(result, warning) == (
             "preparation-session (course 1): no free time in its window "
             "(Tue 01 Dec 2026 10:00 – Tue 08 Dec 2026 10:00); "
             "placed 2 h early, Tue 01 Dec 2026 08:00"
@@ -126,7 +137,7 @@ class TestPreparationSession:
         assert spans(result, "preparation-session") == [
             ("2026-12-01T10:00:00+01:00", "2026-12-01T11:00:00+01:00")
         ]
-        assert [w.message for w in result.warnings] == [
+        assert [message(result, w) for w in result.warnings] == [
             "preparation-session (course 1): no free time in its window "
             "(Tue 01 Dec 2026 10:03 – Tue 08 Dec 2026 10:03); "
             "placed 3 min early, Tue 01 Dec 2026 10:00"
@@ -136,7 +147,7 @@ class TestPreparationSession:
         """Hours too short for a 60-minute session: no event, and a warning saying so."""
         result = plan(_avail("mon tue", "09:00-09:30") + doses("2026-12-08T10:00:00"))
         assert of(result, "preparation-session") == []
-        assert [w.message for w in warnings_of(result, "preparation-session")] == [
+        assert [message(result, w) for w in warnings_of(result, "preparation-session")] == [
             "preparation-session (course 1): no free time in its window "
             "(Tue 01 Dec 2026 10:00 – Tue 08 Dec 2026 10:00) or within 28 days earlier; "
             "not planned"
@@ -176,7 +187,7 @@ class TestPreparationSession:
         """The event is a therapy session of the preparation phase, for its course."""
         [event] = of(plan(doses("2026-12-08T10:00:00")), "preparation-session")
         assert (event.kind, event.phase, event.is_session, event.course, event.infusion) == (
-            Kind.PREPARATION_SESSION,
+            EventKind.PREPARATION_SESSION,
             Phase.PREPARATION,
             True,
             1,
@@ -219,7 +230,7 @@ class TestIntentionSetting:
         ]
         [warning] = warnings_of(result, "intention-setting")
         assert warning.infusion == 2
-        assert warning.message == (
+        assert message(result, warning) == (
             "intention-setting before dose 2: no free time in its window "
             "(Tue 01 Dec 2026 06:00 – Wed 02 Dec 2026 06:00); "
             "placed 8 h 15 min early, Mon 30 Nov 2026 21:45"
@@ -249,7 +260,7 @@ class TestDose:
             title,
         )
         assert (event.kind, event.phase, event.infusion, event.course) == (
-            Kind.INFUSION,
+            EventKind.INFUSION,
             Phase.EXPERIENCE,
             1,
             1,
@@ -300,7 +311,7 @@ class TestRest:
         result = plan(doses(FIRST, "2026-12-01T11:00:00"), rules=self.RULES)
         assert [e.infusion for e in of(result, "rest")] == [2]
         [warning] = warnings_of(result, "rest")
-        assert (warning.message, warning.infusion) == (
+        assert (message(result, warning), warning.infusion) == (
             "rest after dose 1 overlaps the next dose; left out",
             1,
         )
@@ -332,7 +343,7 @@ class TestJournaling:
             ("2026-12-02T08:00:00+01:00", "2026-12-02T08:30:00+01:00")
         ]
         [warning] = warnings_of(result, "journaling")
-        assert warning.message == (
+        assert message(result, warning) == (
             "journaling after dose 1: no free time in its window "
             "(Tue 01 Dec 2026 20:25 – Wed 02 Dec 2026 08:25); "
             "placed 5 min late, Wed 02 Dec 2026 08:00"
@@ -400,7 +411,7 @@ class TestIntegrationSession:
             ("2026-12-04T10:05:00+01:00", "2026-12-04T11:05:00+01:00")
         ]
         [warning] = warnings_of(result, "integration-session")
-        assert (warning.infusion, warning.message) == (
+        assert (warning.infusion, message(result, warning)) == (
             1,
             "integration-session after dose 1: no free time in its window "
             "(Wed 02 Dec 2026 10:00 – Fri 04 Dec 2026 10:00); "
@@ -414,7 +425,7 @@ class TestIntegrationSession:
         assert spans(result, "integration-session") == [
             ("2026-12-04T10:05:00+01:00", "2026-12-04T11:05:00+01:00")
         ]
-        assert [w.message for w in result.warnings] == [
+        assert [message(result, w) for w in result.warnings] == [
             "integration-session after dose 1: no free time in its window "
             "(Wed 02 Dec 2026 10:03 – Fri 04 Dec 2026 10:03); "
             "placed 2 min late, Fri 04 Dec 2026 10:05"
@@ -426,7 +437,7 @@ class TestIntegrationSession:
         assert spans(result, "integration-session") == [
             ("2026-12-07T09:00:00+01:00", "2026-12-07T10:00:00+01:00")
         ]
-        assert [w.message for w in result.warnings] == [
+        assert [message(result, w) for w in result.warnings] == [
             "integration-session after dose 1: no free time in its window "
             "(Wed 02 Dec 2026 10:00 – Fri 04 Dec 2026 10:00); "
             "placed 2 d 23 h late, Mon 07 Dec 2026 09:00"
@@ -437,7 +448,7 @@ class TestIntegrationSession:
         result = plan(_avail("mon tue wed thu fri", "09:00-09:30") + doses(FIRST), rules=self.RULES)
         assert of(result, "integration-session") == []
         [warning] = warnings_of(result, "integration-session")
-        assert (warning.infusion, warning.message) == (
+        assert (warning.infusion, message(result, warning)) == (
             1,
             "integration-session after dose 1: no free time in its window "
             "(Wed 02 Dec 2026 10:00 – Fri 04 Dec 2026 10:00) or within 28 days later; "
@@ -462,7 +473,7 @@ class TestIntegrationSession:
         )
         assert "Covers doses 1 and 2." in event.description
         [warning] = warnings_of(result, "integration-session")
-        assert (warning.infusion, warning.message) == (
+        assert (warning.infusion, message(result, warning)) == (
             1,
             "integration-session after dose 1: dose 2 follows 20 h later, too soon for a "
             "session between them; the session after dose 2 covers both",
@@ -483,7 +494,7 @@ class TestIntegrationSession:
         assert [e.title for e in of(result, "integration-session")] == [
             "Integration session after doses 1 and 2"
         ]
-        assert [w.message for w in result.warnings] == [
+        assert [message(result, w) for w in result.warnings] == [
             "integration-session after dose 1: dose 2 follows 1 d 55 min later, too soon for "
             "a session between them; the session after dose 2 covers both"
         ]
@@ -603,7 +614,7 @@ class TestMindfulness:
         """Busy until 20:50: no 15 minutes left on Wed; it moves to Thu 08:00, flagged."""
         body = doses(FIRST) + doses("2026-12-02T08:00:00", method="oral", minutes=770)
         result = plan(body, rules=self.RULES)
-        assert [w.message for w in warnings_of(result, "mindfulness")] == [
+        assert [message(result, w) for w in warnings_of(result, "mindfulness")] == [
             "mindfulness 1/3 after dose 1: no free time in its window "
             "(Wed 02 Dec 2026 00:00 – Thu 03 Dec 2026 00:00); "
             "placed 8 h late, Thu 03 Dec 2026 08:00"
@@ -643,7 +654,7 @@ class TestMovement:
         """Busy until 19:35: it moves to Thu 12:00, flagged 12 h late."""
         body = doses(FIRST) + doses("2026-12-02T11:00:00", method="oral", minutes=515)
         result = plan(body, rules=self.RULES)
-        assert [w.message for w in warnings_of(result, "movement")] == [
+        assert [message(result, w) for w in warnings_of(result, "movement")] == [
             "movement after dose 1: no free time in its window "
             "(Wed 02 Dec 2026 00:00 – Thu 03 Dec 2026 00:00); "
             "placed 12 h late, Thu 03 Dec 2026 12:00"
@@ -684,7 +695,7 @@ class TestSmallAction:
             "2026-12-03T12:05:00", method="oral", minutes=1440
         )
         result = plan(body, rules=self.RULES)
-        assert [w.message for w in warnings_of(result, "small-action")] == [
+        assert [message(result, w) for w in warnings_of(result, "small-action")] == [
             "small-action after dose 1: no free time in its window "
             "(Thu 03 Dec 2026 12:00 – Fri 04 Dec 2026 12:00); "
             "placed 5 min late, Fri 04 Dec 2026 12:05"
@@ -704,7 +715,10 @@ class TestProtect48h:
             "2026-12-04T00:00:00+01:00",
             True,
         )
-        assert (event.kind, event.title) == (Kind.ADVISORY, "Protect the 48 hours after dose 1")
+        assert (event.kind, event.title) == (
+            EventKind.ADVISORY,
+            "Protect the 48 hours after dose 1",
+        )
 
     def test_48_hours_ending_at_midnight_do_not_touch_the_next_day(self) -> None:
         """Dose ending Wed 00:00: 48 h end Fri 00:00, so Thu is the last day."""
@@ -825,7 +839,7 @@ class TestWeek2Anchoring:
             "2026-12-11T09:00:00+01:00",
             "2026-12-18T09:00:00+01:00",
         ]
-        assert [w.message for w in result.warnings] == [
+        assert [message(result, w) for w in result.warnings] == [
             "week-2-anchoring 2/2 (course 1): no free time in its window "
             "(Sat 12 Dec 2026 00:00 – Wed 16 Dec 2026 00:00); "
             "placed 2 d 9 h late, Fri 18 Dec 2026 09:00"
@@ -878,7 +892,7 @@ class TestRelapsePrevention:
             'rrule = "FREQ=DAILY;COUNT=15"\nmethod = "oral"\nminutes = 1440\n'
         )
         result = plan(body, rules=self.RULES)
-        assert [w.message for w in warnings_of(result, "relapse-prevention")] == [
+        assert [message(result, w) for w in warnings_of(result, "relapse-prevention")] == [
             "relapse-prevention (course 1): no free time in its window "
             "(Tue 15 Dec 2026 00:00 – Wed 30 Dec 2026 00:00); "
             "placed 9 h late, Wed 30 Dec 2026 09:00"
@@ -911,7 +925,7 @@ class TestConsolidation:
             ("2027-01-19T09:00:00+01:00", "2027-01-19T10:00:00+01:00"),
         ]
         assert {(e.course, e.infusion, e.kind) for e in of(result, "consolidation")} == {
-            (1, None, Kind.CONSOLIDATION_SESSION)
+            (1, None, EventKind.CONSOLIDATION_SESSION)
         }
 
     def test_a_day_less_drops_the_last(self) -> None:
@@ -997,7 +1011,7 @@ class TestLongArc:
             _avail("mon", "09:00-09:30") + doses(FIRST), rules=("dose", "long-arc-biweekly")
         )
         assert of(result, "long-arc-biweekly") == []
-        assert [w.message for w in result.warnings] == [
+        assert [message(result, w) for w in result.warnings] == [
             f"long-arc-biweekly {k}/3 (long arc): no free time in its window ({window}) "
             "or within 28 days later; not planned"
             for k, window in enumerate(
@@ -1093,7 +1107,7 @@ class TestAdvisoriesAndOrder:
         result = build_plan(
             load_schedule(str(ROOT / "examples/two-courses.toml")), rulebook(), texts=TEXTS
         )
-        advisories = [e for e in result.events if e.kind is Kind.ADVISORY]
+        advisories = [e for e in result.events if e.kind is EventKind.ADVISORY]
         assert advisories
         for event in advisories:
             assert event.all_day

@@ -15,11 +15,12 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kapplan.engine import planner as engine
-from kapplan.engine.planner import TherapistHours, _plus_months, build_caseload
+from kapplan.engine import build_caseload
+from kapplan.engine.calendar import TherapistCalendar
+from kapplan.engine.calendar import plus_months as _plus_months
 from kapplan.formats.ics import _TEXT_TABLE, _escape
 from kapplan.i18n import _Formatter, catalogue
-from kapplan.model.schedule import HourRange
+from kapplan.model.hours import HourRange, TherapistHours
 from tests.plans import TEXTS, doses, rulebook, schedule
 
 
@@ -121,17 +122,17 @@ def test_skipping_days_without_room_changes_no_placement(monkeypatch: pytest.Mon
         "dose", "rest", "integration-session", "week-2-anchoring", "relapse-prevention"
     )
     skipped: list[date] = []
-    has_room = engine._Practice._has_room
+    has_room = TherapistCalendar._has_room
 
-    def counting(practice: engine._Practice, t: TherapistHours, day: date, n: timedelta) -> bool:
+    def counting(practice: TherapistCalendar, t: TherapistHours, day: date, n: timedelta) -> bool:
         room = has_room(practice, t, day, n)
         if not room:
             skipped.append(day)
         return room
 
-    monkeypatch.setattr(engine._Practice, "_has_room", counting)
+    monkeypatch.setattr(TherapistCalendar, "_has_room", counting)
     fast = build_caseload(clients, rules, therapist, texts=TEXTS)
     assert skipped, "no day ran out of room: the test no longer exercises the short cut"
-    monkeypatch.setattr(engine._Practice, "_has_room", lambda *_: True)
+    monkeypatch.setattr(TherapistCalendar, "_has_room", lambda *_: True)
     plain = build_caseload(clients, rules, therapist, texts=TEXTS)
     assert fast == plain

@@ -150,7 +150,7 @@ def load_only(data: bytes) -> None:
     """Decode and load in process: only a `KapplanError` may come out."""
     text = data.decode("utf-8", errors="replace").replace("\x00", "")
     with hang_guard(), contextlib.suppress(KapplanError):
-        schedule_from_text(text, "fuzz.toml", default_timezone="UTC")
+        schedule_from_text(text, "fuzz.toml")
 
 
 @FUZZ

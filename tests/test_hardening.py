@@ -23,9 +23,10 @@ from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge import atomic as output
-from kapplan.edge.load import catalogues, rulebook_from_text, schedule_from_text
-from kapplan.engine.planner import build_plan
+from kapplan.edge.load import rulebook_from_text, schedule_from_text
+from kapplan.engine import build_plan
 from kapplan.formats.ics import IcsOptions, render_ics
+from kapplan.i18n import catalogues
 from kapplan.views.agenda import render_caseload, render_terminal
 from tests.conftest import ROOT
 from tests.test_whole_path import EVENT_PROPERTIES

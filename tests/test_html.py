@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge.load import rulebook_from_text, schedule_from_text
-from kapplan.engine.planner import build_plan
-from kapplan.model.plan import Kind, Plan
+from kapplan.engine import build_plan
+from kapplan.model.plan import EventKind, Plan
 from kapplan.views.html import OWNED_MARKER, SESSION_MARK, render_html
 from tests.conftest import EXAMPLES, ROOT
 from tests.plans import ALWAYS, TEXTS, doses
@@ -137,7 +137,7 @@ class TestContent:
         parse(html)
         assert html.count('class="dose"') == len(built.infusions) == 2
         assert html.count(f'<span class="session">{SESSION_MARK} ') == len(built.sessions)
-        journaling = [e for e in built.events if e.kind is Kind.JOURNALING]
+        journaling = [e for e in built.events if e.kind is EventKind.JOURNALING]
         assert len(journaling) == 2
         prompts = journaling[0].prompts
         assert len(prompts) == 6

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from kapplan.edge.load import default_rulebook, load_schedule
-from kapplan.engine.planner import build_plan
+from kapplan.engine import build_plan
 from kapplan.errors import KapplanError
 from kapplan.i18n import (
     DATE_FIELDS,

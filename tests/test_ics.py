@@ -12,22 +12,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kapplan.errors import KapplanError
+from kapplan.cli.options import FLAGS, calendar_flags
+from kapplan.errors import InvalidOption, KapplanError, UnreadableCalendar
 from kapplan.formats.ics import (
-    DEFAULT_REMINDERS,
     DISCREET_WORDS,
     OWNED_MARKER,
     PRODID,
     IcsOptions,
-    InvalidOption,
-    UnreadableCalendar,
     iter_ics,
     parse_previous,
-    parse_reminder,
     parse_stamp,
     render_ics,
 )
-from kapplan.model.plan import Kind, Plan
+from kapplan.model.plan import EventKind, Plan
+from kapplan.model.reminders import DEFAULT_REMINDERS, parse_reminder
 from tests.ics_fixtures import (
     BERLIN,
     READERS,
@@ -170,7 +168,8 @@ class TestDocument:
         """Five thousand events with two alarms each all render (speed: see benchmarks/)."""
         start = berlin(2026, 1, 1, 9)
         events = tuple(
-            event(f"e{i}@kapplan", Kind.INTEGRATION_SESSION, start + timedelta(hours=3 * i), 60,
+            event(f"e{i}@kapplan", EventKind.INTEGRATION_SESSION, start + timedelta(hours=3 * i),
+                  60,
                   title=f"Integration session {i} — интеграция",
                   description="Talk it through; notes, prompts, and more.\n" * 8)
             for i in range(5000)
@@ -216,7 +215,7 @@ class TestParsers:
 
     def test_one_day_advisory_ends_next_day(self) -> None:
         """A one-day advisory on the 5th ends on the 6th, never on the 5th."""
-        one = event("a@kapplan", Kind.ADVISORY, berlin(2026, 11, 5), days=1)
+        one = event("a@kapplan", EventKind.ADVISORY, berlin(2026, 11, 5), days=1)
         plan = Plan(timezone="Europe/Berlin", infusions=(), courses=(), events=(one,))
         text = render_ics(plan, IcsOptions())
         assert "DTSTART;VALUE=DATE:20261105\r\nDTEND;VALUE=DATE:20261106\r\n" in text
@@ -231,7 +230,7 @@ class TestReminders:
         blocks = vevents(text)
         for e in plan.events:
             block = blocks[e.uid]
-            if e.is_session or e.kind is Kind.INFUSION:
+            if e.is_session or e.kind is EventKind.INFUSION:
                 assert re.findall(r"TRIGGER:(.*)\r", block) == ["-P1D", "-PT1H"]
                 assert block.count("ACTION:DISPLAY") == 2
             else:
@@ -306,9 +305,12 @@ class TestReminders:
     )
     def test_parse_reminder_rejects(self, text: str) -> None:
         """Anything else is a one-line user error naming the option and the value."""
-        with pytest.raises(InvalidOption) as caught:
+        with pytest.raises(ValueError, match=re.escape(repr(text[:50])[:-1])):
             parse_reminder(text)
-        message = str(caught.value)
+        # The command line checks each --remind as it reads it, and names its flag.
+        with pytest.raises(InvalidOption) as caught:
+            calendar_flags(None, [text])
+        message = str(caught.value.renamed(FLAGS))
         assert isinstance(caught.value, KapplanError)
         assert message.startswith("--remind: ")
         assert repr(text[:50])[:-1] in message
@@ -326,7 +328,7 @@ class TestEscaping:
         """A title or description with line breaks and property text stays one TEXT value."""
         evil = event(
             "x@kapplan",
-            Kind.INTEGRATION_SESSION,
+            EventKind.INTEGRATION_SESSION,
             berlin(2026, 10, 27, 10),
             title=self.INJECTION,
             description="a;b,c\\d\n" + self.INJECTION,
@@ -343,7 +345,7 @@ class TestEscaping:
 
     def test_specials_are_escaped(self) -> None:
         """Backslash, semicolon, comma and newline are escaped as RFC 5545 3.3.11 says."""
-        e = event("x@kapplan", Kind.JOURNALING, berlin(2026, 10, 27, 10), title="a\\b;c,d\ne")
+        e = event("x@kapplan", EventKind.JOURNALING, berlin(2026, 10, 27, 10), title="a\\b;c,d\ne")
         plan = Plan(timezone="Europe/Berlin", infusions=(), courses=(), events=(e,))
         assert "SUMMARY:a\\\\b\\;c\\,d\\ne\r\n" in render_ics(plan, IcsOptions())
 
@@ -351,7 +353,7 @@ class TestEscaping:
         """TEXT allows no control characters; characters read as line breaks become \\n."""
         e = event(
             "x@kapplan",
-            Kind.JOURNALING,
+            EventKind.JOURNALING,
             berlin(2026, 10, 27, 10),
             title="a\x00b\x1bc\u2028d\x85e\tf",
         )
@@ -374,7 +376,7 @@ class TestFolding:
         """Emoji, Cyrillic and CJK text folds into lines of at most 75 octets."""
         for shift in range(4):  # move the character boundaries across the fold point
             title = "x" * shift + "🙂ж字" * 60
-            e = event("x@kapplan", Kind.JOURNALING, berlin(2026, 10, 27, 10), title=title)
+            e = event("x@kapplan", EventKind.JOURNALING, berlin(2026, 10, 27, 10), title=title)
             plan = Plan(timezone="Europe/Berlin", infusions=(), courses=(), events=(e,))
             text = render_ics(plan, IcsOptions())
             self.check_physical_lines(text)
@@ -385,7 +387,7 @@ class TestFolding:
         """A 75-octet line stays whole; a 76-octet line folds into 75 + a continuation."""
         fits = "a" * (75 - len("SUMMARY:"))
         for title, folded in ((fits, False), (fits + "b", True)):
-            e = event("x@kapplan", Kind.JOURNALING, berlin(2026, 10, 27, 10), title=title)
+            e = event("x@kapplan", EventKind.JOURNALING, berlin(2026, 10, 27, 10), title=title)
             plan = Plan(timezone="Europe/Berlin", infusions=(), courses=(), events=(e,))
             text = render_ics(plan, IcsOptions())
             expected_line = f"SUMMARY:{fits}\r\n b\r\n" if folded else f"SUMMARY:{fits}\r\n"
@@ -423,7 +425,7 @@ class TestDiscreet:
             block = blocks[e.uid]
             title = (
                 "Appointment"
-                if e.kind is Kind.INFUSION
+                if e.kind is EventKind.INFUSION
                 else "Session"
                 if e.is_session
                 else "Personal time"
@@ -446,12 +448,13 @@ class TestDiscreet:
 
     def test_revealing_calendar_name_is_refused(self, plan: Plan) -> None:
         """A calendar name with a revealing word is refused, not written."""
-        with pytest.raises(InvalidOption, match=r"^--calendar-name: .*'Esketamine'"):
+        with pytest.raises(InvalidOption, match=r"^calendar_name: .*'Esketamine'") as caught:
             render_ics(plan, IcsOptions(discreet=True, calendar_name="My Esketamine plan"))
+        assert str(caught.value.renamed(FLAGS)).startswith("--calendar-name: ")
 
     def test_revealing_uid_is_refused(self) -> None:
         """A uid with a revealing word is refused before anything is written."""
-        e = event("infusion-1@example", Kind.INFUSION, berlin(2026, 10, 27, 10))
+        e = event("infusion-1@example", EventKind.INFUSION, berlin(2026, 10, 27, 10))
         plan = Plan(timezone="Europe/Berlin", infusions=(), courses=(), events=(e,))
         with pytest.raises(InvalidOption, match="uid"):
             iter_ics(plan, IcsOptions(discreet=True))
@@ -520,7 +523,7 @@ class TestUpdates:
         previous = parse_previous(text, "plan.ics")
         again = render_ics(plan, IcsOptions(reminders=(timedelta(hours=2),), previous=previous))
         for e in plan.events:
-            alarmed = e.is_session or e.kind is Kind.INFUSION
+            alarmed = e.is_session or e.kind is EventKind.INFUSION
             assert prop(vevents(again)[e.uid], "SEQUENCE") == ("1" if alarmed else "0")
 
     @pytest.mark.parametrize("reader", sorted(READERS))
@@ -568,9 +571,10 @@ class TestUpdates:
         assert parse_stamp("now", now) == datetime(2026, 9, 1, 10, tzinfo=UTC)
         assert parse_stamp("2026-10-01T09:00:00Z", now) == datetime(2026, 10, 1, 9, tzinfo=UTC)
         assert parse_stamp("2026-10-01T11:00+02:00", now) == datetime(2026, 10, 1, 9, tzinfo=UTC)
-        with pytest.raises(InvalidOption, match=r"^--stamp: .*no UTC offset"):
+        with pytest.raises(InvalidOption, match=r"^stamp: .*no UTC offset") as caught:
             parse_stamp("2026-10-01T09:00", now)
-        with pytest.raises(InvalidOption, match=r"^--stamp: .*not a time"):
+        assert str(caught.value.renamed(FLAGS)).startswith("--stamp: ")
+        with pytest.raises(InvalidOption, match=r"^stamp: .*not a time"):
             parse_stamp("yesterday", now)
 
 
@@ -654,7 +658,7 @@ def test_text_round_trips_through_independent_parsers(titles: list[tuple[str, st
     """Random titles and descriptions come back unchanged from icalendar and vobject, and
     no physical line exceeds 75 octets or splits a character."""
     events = tuple(
-        event(f"e{i}@kapplan", Kind.INTEGRATION_SESSION, berlin(2026, 10, 25, 1 + i), 30,
+        event(f"e{i}@kapplan", EventKind.INTEGRATION_SESSION, berlin(2026, 10, 25, 1 + i), 30,
               title=title, description=description)
         for i, (title, description) in enumerate(titles)
     )  # fmt: skip

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge.load import default_rulebook
-from kapplan.engine.planner import build_plan
+from kapplan.engine import build_plan
 from kapplan.model.plan import Phase
 from kapplan.views.agenda import render_terminal
 from kapplan.views.month import day_marks, render_month

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from kapplan.edge import atomic as output
-from kapplan.edge.atomic import read_own_output, write_output
+from kapplan.edge.atomic import write_output
+from kapplan.edge.files import read_own_output
 from kapplan.errors import KapplanError, OutputError
 from kapplan.formats.ics import OWNED_MARKER, IcsOptions, render_ics
 from tests.ics_fixtures import dst_plan

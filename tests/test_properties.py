@@ -19,11 +19,13 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kapplan.engine.planner import build_plan
+from kapplan.engine import build_plan
 from kapplan.formats.json import render_json
-from kapplan.model.plan import Kind, Plan, PlanEvent
-from kapplan.model.schedule import METHOD_ALIASES, WEEKDAYS, Schedule, parse_hours
-from tests.plans import TEXTS, rulebook
+from kapplan.model.fields import METHOD_ALIASES
+from kapplan.model.hours import WEEKDAYS, parse_hours
+from kapplan.model.plan import EventKind, Plan, PlanEvent
+from kapplan.model.schedule import Schedule
+from tests.plans import TEXTS, message, rulebook
 
 ZONES = ("Asia/Kathmandu", "Australia/Lord_Howe", "America/New_York", "Europe/Berlin", "UTC")
 
@@ -198,7 +200,7 @@ def test_sessions_never_overlap(schedule: Schedule) -> None:
 def check_timed_events(plan: Plan) -> None:
     """Assert that no timed event overlaps a dose, and timed events other than doses
     never overlap each other."""
-    timed = [e for e in plan.events if not e.all_day and e.kind is not Kind.INFUSION]
+    timed = [e for e in plan.events if not e.all_day and e.kind is not EventKind.INFUSION]
     for event in timed:
         for dose in plan.infusions:
             overlap = _utc(event.start) < _utc(dose.end) and _utc(dose.start) < _utc(event.end)
@@ -237,7 +239,9 @@ def check_windows(schedule: Schedule, plan: Plan) -> None:
         assert inside != flagged or len(windows) > 1, (event, windows)
         if flagged:
             assert any(
-                w.rule == event.rule and w.infusion == event.infusion and "placed" in w.message
+                w.rule == event.rule
+                and w.infusion == event.infusion
+                and "placed" in message(plan, w)
                 for w in plan.warnings
             ), event
 
@@ -245,7 +249,7 @@ def check_windows(schedule: Schedule, plan: Plan) -> None:
 def check_doses_answered(schedule: Schedule, plan: Plan) -> None:
     """Assert that each dose is one dose event, and (every-infusion cadence) each dose's
     integration session is placed, covered by a later one, or warned about."""
-    assert [e.infusion for e in plan.events if e.kind is Kind.INFUSION] == [
+    assert [e.infusion for e in plan.events if e.kind is EventKind.INFUSION] == [
         i.index for i in plan.infusions
     ]
     if schedule.plan.cadence == "every-infusion":

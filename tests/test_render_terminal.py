@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge.load import default_rulebook, schedule_from_text
-from kapplan.engine.planner import build_plan
+from kapplan.engine import build_plan
 from kapplan.model.plan import Plan
 from kapplan.views.agenda import render_terminal, summary
 from tests.plans import TEXTS

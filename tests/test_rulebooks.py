@@ -18,18 +18,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kapplan.cli.app import app
-from kapplan.edge.load import (
-    catalogues,
-    default_rulebook,
-    load_rulebook,
-    load_schedule,
-    rulebook_from_text,
-)
-from kapplan.edge.rulebook_file import dump_rulebook, migrate, overlay, rule_origins
-from kapplan.engine.planner import build_caseload, build_plan
+from kapplan.edge.load import default_rulebook, load_rulebook, load_schedule, rulebook_from_text
+from kapplan.edge.rulebook_file import dump_rulebook, migrate, overlay
+from kapplan.engine import build_caseload, build_plan
 from kapplan.errors import RulebookError
 from kapplan.formats.schema import rulebook_schema, schedule_schema
-from kapplan.model.rulebook import RULEBOOK_VERSION, Rulebook
+from kapplan.i18n import catalogues
+from kapplan.model.rulebook import RULEBOOK_VERSION, Rulebook, rule_origins
 from tests.conftest import EXAMPLES, ROOT
 
 IV = ROOT / "examples" / "iv-six-infusions.toml"

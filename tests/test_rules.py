@@ -6,7 +6,7 @@ import pytest
 
 from kapplan.edge.load import default_rulebook, rulebook_from_text
 from kapplan.errors import RulebookError
-from kapplan.model.plan import Kind, Phase
+from kapplan.model.plan import EventKind, Phase
 from kapplan.model.rulebook import Anchor, Offset, Placement, parse_offset
 
 METHODS = """version = 1
@@ -352,9 +352,9 @@ class TestDefaultRulebook:
         """Placement `session` is used exactly for appointments with a therapist."""
         sessions = {r.kind for r in default_rulebook().rule if r.placement is Placement.SESSION}
         assert sessions == {
-            Kind.PREPARATION_SESSION,
-            Kind.INTEGRATION_SESSION,
-            Kind.RELAPSE_PREVENTION,
-            Kind.CONSOLIDATION_SESSION,
-            Kind.LONG_ARC_SESSION,
+            EventKind.PREPARATION_SESSION,
+            EventKind.INTEGRATION_SESSION,
+            EventKind.RELAPSE_PREVENTION,
+            EventKind.CONSOLIDATION_SESSION,
+            EventKind.LONG_ARC_SESSION,
         }

@@ -8,15 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kapplan.errors import ScheduleError
+from kapplan.model.doses import DEFAULT_DOSE_MINUTES
+from kapplan.model.fields import METHOD_ALIASES
+from kapplan.model.hours import HourRange, parse_hours
 from kapplan.model.plan import Method
-from kapplan.model.schedule import (
-    DEFAULT_DOSE_MINUTES,
-    METHOD_ALIASES,
-    HourRange,
-    localize,
-    parse_hours,
-)
-from tests.plans import doses, plan, schedule
+from tests.plans import TEXTS, doses, local_time, message, plan, schedule
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -33,13 +29,13 @@ class TestLocalize:
 
     def test_ordinary_time_gets_its_offset_and_no_note(self) -> None:
         """A wall-clock time that exists once is kept as is, without a note."""
-        moment, note = localize(datetime(2026, 12, 1, 10, 0), BERLIN)
+        moment, note = local_time(datetime(2026, 12, 1, 10, 0), BERLIN)
         assert moment.isoformat() == "2026-12-01T10:00:00+01:00"
         assert note is None
 
     def test_gap_moves_forward_by_the_gap_with_a_note(self) -> None:
         """02:30 on the spring-forward night does not exist: it becomes 03:30 CEST, noted."""
-        moment, note = localize(datetime(2026, 3, 29, 2, 30), BERLIN)
+        moment, note = local_time(datetime(2026, 3, 29, 2, 30), BERLIN)
         assert moment.isoformat() == "2026-03-29T03:30:00+02:00"
         assert note == (
             "2026-03-29 02:30 does not exist in Europe/Berlin (clocks go forward); using 03:30"
@@ -47,14 +43,14 @@ class TestLocalize:
 
     def test_gap_of_half_an_hour_moves_forward_half_an_hour(self) -> None:
         """Lord Howe's clocks skip 02:00-02:30; 02:15 becomes 02:45 (+11:00)."""
-        moment, note = localize(datetime(2026, 10, 4, 2, 15), LORD_HOWE)
+        moment, note = local_time(datetime(2026, 10, 4, 2, 15), LORD_HOWE)
         assert moment.isoformat() == "2026-10-04T02:45:00+11:00"
         assert note is not None
         assert "using 02:45" in note
 
     def test_fold_takes_the_first_occurrence_with_a_note(self) -> None:
         """01:30 on New York's fall-back night happens twice: the first (EDT) is used, noted."""
-        moment, note = localize(datetime(2026, 11, 1, 1, 30), NEW_YORK)
+        moment, note = local_time(datetime(2026, 11, 1, 1, 30), NEW_YORK)
         assert moment.isoformat() == "2026-11-01T01:30:00-04:00"
         assert moment.fold == 0
         assert note == (
@@ -64,8 +60,8 @@ class TestLocalize:
 
     def test_edges_of_the_gap_are_ordinary(self) -> None:
         """01:59 before and 03:00 after the Berlin gap exist once and need no note."""
-        before, note_before = localize(datetime(2026, 3, 29, 1, 59), BERLIN)
-        after, note_after = localize(datetime(2026, 3, 29, 3, 0), BERLIN)
+        before, note_before = local_time(datetime(2026, 3, 29, 1, 59), BERLIN)
+        after, note_after = local_time(datetime(2026, 3, 29, 3, 0), BERLIN)
         assert (before.isoformat(), note_before) == ("2026-03-29T01:59:00+01:00", None)
         assert (after.isoformat(), note_after) == ("2026-03-29T03:00:00+02:00", None)
 
@@ -74,7 +70,7 @@ class TestLocalize:
         result = plan(doses("2026-03-29T02:30:00"))
         assert result.infusions[0].start.isoformat() == "2026-03-29T03:30:00+02:00"
         notes = [w for w in result.warnings if w.rule is None]
-        assert [w.message for w in notes] == [
+        assert [message(result, w) for w in notes] == [
             "infusion[1].at: 2026-03-29 02:30 does not exist in Europe/Berlin "
             "(clocks go forward); using 03:30"
         ]
@@ -257,7 +253,7 @@ class TestSeries:
             "2026-03-29T03:30:00+02:00",
             "2026-03-30T02:30:00+02:00",
         ]
-        assert notes == [
+        assert [TEXTS["en"].warning_text(n.warning(), BERLIN) for n in notes] == [
             "series[1] dose 2: 2026-03-29 02:30 does not exist in Europe/Berlin "
             "(clocks go forward); using 03:30"
         ]

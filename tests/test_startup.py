@@ -44,7 +44,7 @@ IV = str(ROOT / "examples" / "iv-six-infusions.toml")
 NEVER = (
     "rich",
     "kapplan.views.agenda",
-    "kapplan.engine.caseload",
+    "kapplan.model.caseload",
     "kapplan.model.therapist",
     "kapplan.formats.busy",
     "kapplan.views.reference",

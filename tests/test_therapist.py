@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from kapplan.model.schedule import HourRange
+from kapplan.model.hours import HourRange
 from kapplan.model.therapist import MAX_DAYS_OFF_SPAN, MAX_DAYS_OFF_TOTAL, Therapist, TherapistFile
 
 

@@ -16,20 +16,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from kapplan.api import Environment, validate_files
 from kapplan.cli.app import app
 from kapplan.edge.load import (
-    catalogues,
-    check_model,
     check_schedule,
     default_rulebook,
-    parse_toml,
+    detect_kind,
+    guess_kind,
     schedule_from_text,
 )
-from kapplan.engine.planner import build_plan
+from kapplan.edge.located import check_model, parse_toml
+from kapplan.engine import build_plan
 from kapplan.errors import KapplanError, ScheduleError
+from kapplan.i18n import catalogues
 from kapplan.model.report import FileKind
 from kapplan.model.rulebook import Rulebook
-from kapplan.validation import detect_kind, guess_kind, validate_files
 from tests.conftest import ROOT
 from tests.test_cli import BAD_INPUTS, GOOD
 
@@ -323,7 +324,7 @@ class TestKinds:
             tmp_path, "t.toml", '[therapist]\ntimezone = "UTC"\nbusy_calendar = "busy.ics"\n'
         )
         schedule = _write(tmp_path, "s.toml", GOOD)
-        reports = validate_files([schedule, path], now=NOW)
+        reports = validate_files([schedule, path], env=Environment(now=NOW))
         assert [r.passes() for r in reports] == [True, False]
         (problem,) = reports[1].errors
         assert (problem.line, problem.field) == (3, "therapist.busy_calendar")
@@ -485,7 +486,7 @@ class TestSharedLocating:
         """`Schedule.doses` raises the first of `dose_problems`, so plan and validate agree."""
         text = GOOD + "[[infusion]]\nat = 2026-12-01T10:00:00\nmethod = 'im'\n"
         text += "[[infusion]]\nat = 2026-12-01T10:00:00\nmethod = 'oral'\n"
-        schedule, problems = check_schedule(parse_toml(text, "s.toml"), text, "s.toml")
+        schedule, _, problems = check_schedule(parse_toml(text, "s.toml"), text, "s.toml")
         assert schedule is None
         assert [p.field for p in problems] == ["infusion[2].at", "infusion[3].at"]
         with pytest.raises(ScheduleError) as raised:
@@ -558,7 +559,7 @@ def test_validate_passes_exactly_when_plan_succeeds(data: dict[str, object]) -> 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "s.toml"
         path.write_text(text, encoding="utf-8")
-        (report,) = validate_files([str(path)], now=NOW)
+        (report,) = validate_files([str(path)], env=Environment(now=NOW))
     assert report.passes() is (failure is None)
     if failure is not None:
         assert report.errors[0].text().replace(str(path), "s.toml") == failure

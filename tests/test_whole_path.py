@@ -38,12 +38,15 @@ from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge.load import schedule_from_text
-from kapplan.engine.planner import build_plan
+from kapplan.engine import build_plan
 from kapplan.errors import ScheduleError
 from kapplan.formats.ics import IcsOptions, render_ics
 from kapplan.formats.json import render_json
+from kapplan.model.fields import METHOD_ALIASES
+from kapplan.model.hours import WEEKDAYS
 from kapplan.model.plan import Plan
-from kapplan.model.schedule import METHOD_ALIASES, WEEKDAYS, Schedule, resolve_wall
+from kapplan.model.schedule import Schedule
+from kapplan.model.zones import resolve_wall
 from tests.conftest import SCALE
 from tests.ics_fixtures import read_icalendar
 from tests.plans import TEXTS, rulebook

@@ -1,20 +1,22 @@
-"""Allow ``python -m kapplan``; `run` is also the ``kapplan`` program's entry point."""
+"""The entry point: ``kapplan`` and ``python -m kapplan``."""
 
 import os
-import sys
 
 
 def run() -> None:
-    """Start the command line; Ctrl-C while it loads exits 130 with one line, as later."""
+    """Run the command line, every early stop (Ctrl-C while it loads, too) ended alike."""
     # Third-party pydantic plugins would see every validated schedule (health data):
     # the program loads none, unless the user names some.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    try:
-        from kapplan.cli.app import main
-    except KeyboardInterrupt:
-        sys.stderr.write("kapplan: interrupted\n")
-        raise SystemExit(130) from None
-    main()
+    from kapplan.cli.stops import run as guarded
+
+    guarded(_program)
+
+
+def _program() -> None:
+    from kapplan.cli.app import app
+
+    app()
 
 
 if __name__ == "__main__":

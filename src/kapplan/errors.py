@@ -1,10 +1,15 @@
 """Errors a user can fix, each able to say where and what in one line.
 
-The shell catches `KapplanError` in one place, prints `str(error)` on stderr
-and exits with `error.exit_code` (2 for bad input). Nothing here prints.
+Every error kapplan raises for a person is a `KapplanError` subclass defined
+here, named after what went wrong. Each carries its place (file, line, field)
+and builds its own line from it; the command line catches them in one place,
+prints `str(error)` on stderr and exits with `error.exit_code` (2 for bad
+input). Nothing here prints.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 
 class KapplanError(Exception):
@@ -36,12 +41,15 @@ class KapplanError(Exception):
         self.column = column
         super().__init__(str(self))
 
-    def located(self, *, source: str | None = None, line: int | None = None) -> KapplanError:
-        """Return a copy of this error that names a file and line.
+    def located(
+        self, *, source: str | None = None, line: int | None = None, field: str | None = None
+    ) -> KapplanError:
+        """Return a copy of this error that names a file, line and field.
 
         Parameters:
             source: The file name to name, unless one is already set.
             line: The line, unless one is already set.
+            field: The field, unless one is already set.
 
         Returns:
             A new error of the same class.
@@ -49,8 +57,27 @@ class KapplanError(Exception):
         return type(self)(
             self.message,
             source=self.source or source,
-            field=self.field,
+            field=self.field or field,
             line=self.line or line,
+            column=self.column,
+        )
+
+    def renamed(self, names: Mapping[str, str]) -> KapplanError:
+        """Return a copy whose field is named as a caller knows it (an option's flag).
+
+        Parameters:
+            names: New names of fields, e.g. ``{"reminders": "--remind"}``.
+
+        Returns:
+            A new error of the same class; the same when its field is not in `names`.
+        """
+        if self.field is None or self.field not in names:
+            return self
+        return type(self)(
+            self.message,
+            source=self.source,
+            field=names[self.field],
+            line=self.line,
             column=self.column,
         )
 
@@ -100,3 +127,46 @@ class RulebookError(KapplanError):
 
 class OutputError(KapplanError):
     """An output file cannot be written as asked."""
+
+
+class ConfigError(KapplanError):
+    """The user's config file is unreadable or invalid, or cannot be found or written."""
+
+
+class InvalidOption(KapplanError):
+    """An option (a reminder, a stamp, a calendar name) cannot be used as given.
+
+    Its `field` names the option as the library knows it (``reminders``,
+    ``stamp``, ``calendar_name``); the command line names its flag instead.
+    """
+
+
+class UnreadableCalendar(KapplanError):
+    """An earlier export given to compare against is not a calendar kapplan wrote."""
+
+
+class UnreadableBusyCalendar(KapplanError):
+    """The therapist's calendar export (.ics) is malformed, too large or asks for too much."""
+
+
+class UnreadableExport(KapplanError):
+    """An earlier JSON export given to compare against is not one kapplan wrote."""
+
+
+class BadAnswer(KapplanError):
+    """An answer to `kapplan init`, given as a flag or at a prompt, that cannot be used."""
+
+
+__all__ = [
+    "BadAnswer",
+    "ConfigError",
+    "InvalidOption",
+    "KapplanError",
+    "OutputError",
+    "RulebookError",
+    "ScheduleError",
+    "UnreadableBusyCalendar",
+    "UnreadableCalendar",
+    "UnreadableExport",
+    "one_line",
+]

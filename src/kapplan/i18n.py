@@ -29,24 +29,32 @@ template also ``hour`` and ``minute``.
 Rule and method texts are keyed by rule id and method. A translation is used
 only while the rule's own text is still kapplan's English original: a custom
 rule, or a default rule whose text a user rewrote, keeps its own words.
+
+This module holds all of kapplan's wording: an event's title and description
+are written here from its rule and `EventFacts` (`Catalogue.event_text`), and
+a plan warning, which is a code and its facts, is said here in the reader's
+language and on the reader's clock (`Catalogue.warning_text`).
 """
 
 from __future__ import annotations
 
 import string
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
+from zoneinfo import ZoneInfo
 
 from kapplan.errors import KapplanError
+from kapplan.model.fields import LANGUAGES
+from kapplan.model.plan import Method, PlanWarning, WarningCode
 
-#: Language codes kapplan ships, each with a file in ``data/i18n/``.
-LANGUAGES: Final = ("en", "ru")
+if TYPE_CHECKING:
+    from kapplan.model.rulebook import MethodText, Rule
 #: The language of a schedule that names none, and of the default rulebook.
 DEFAULT_LANGUAGE: Final = "en"
 #: Styles `Catalogue.format_date` knows, each a ``date.<style>`` message.
@@ -203,6 +211,48 @@ def plural_specs(template: str) -> list[list[str]]:
         for _, field, spec, _ in string.Formatter().parse(template)
         if field is not None and spec and spec.startswith(_PLURAL_SPEC)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Outside:
+    """An event placed outside its window, for the note its description ends with."""
+
+    late: bool
+    """True when placed after the window; False when before it."""
+    opens: datetime
+    """The window's opening, on the clock the note is written in."""
+    closes: datetime
+    """The window's closing, on the same clock."""
+    miss: int
+    """How far outside, in whole minutes."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventFacts:
+    """What fills in a rule's title and description for one event (see `Catalogue.event_text`)."""
+
+    infusion: int | None = None
+    """The dose it belongs to (``{n}``, ``{dose}``)."""
+    method: Method | None = None
+    """That dose's method (``{method}``, ``{method_note}``)."""
+    covers: tuple[int, ...] = ()
+    """Doses a session covers, when more than one (cadence)."""
+    weeks_after: int = 0
+    """Weekly cadence: whole weeks after its dose, for a week with no dose."""
+    course: int | None = None
+    """The course it belongs to (``{course}``)."""
+    k: int = 1
+    """Which occurrence of its rule on its anchor (``{k}``)."""
+    count: int = 1
+    """How many its rule has there (``{count}``)."""
+    minutes: int = 0
+    """Its length (``{minutes}``)."""
+    week: int = 0
+    """Whole weeks from its anchor's day (``{week}``)."""
+    month: int = 0
+    """Calendar months from its anchor (``{month}``)."""
+    outside: Outside | None = None
+    """Set when it was placed outside its window."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -382,6 +432,152 @@ class Catalogue:
             return default
         return self.messages.get(key, default)
 
+    # -- events and warnings -------------------------------------------------------
+
+    def event_text(
+        self, rule: Rule, method: MethodText | None, facts: EventFacts
+    ) -> tuple[str, str, tuple[str, ...]]:
+        """Write an event's title, description and journaling prompts.
+
+        Parameters:
+            rule: The rule that made it (its templates, translated while they
+                are kapplan's originals).
+            method: The rulebook's text for the dose's method, if it has a dose.
+            facts: What fills the templates in.
+
+        Returns:
+            The title; the description (what to do, the prompts, doses covered,
+            a week without a dose, why, and a note when placed outside its
+            window, as paragraphs); and the prompts.
+        """
+        values = {
+            "n": self.join(facts.covers) if facts.covers else (facts.infusion or ""),
+            "dose": (
+                self.doses(facts.covers or (facts.infusion,)) if facts.infusion is not None else ""
+            ),
+            "k": facts.k,
+            "count": facts.count,
+            "course": facts.course if facts.course is not None else "",
+            "method": (
+                self.method_label(facts.method, method.label) if facts.method and method else ""
+            ),
+            "method_note": (
+                self.method_note(facts.method, method.note) if facts.method and method else ""
+            ),
+            "minutes": facts.minutes,
+            "week": facts.week,
+            "month": facts.month,
+        }
+
+        def text(field: Literal["title", "description", "why"]) -> str:
+            return self.format(self.rule_text(rule.id, field, getattr(rule, field)), **values)
+
+        parts = [text("description")]
+        prompts = self.rule_prompts(rule.id, rule.prompts)
+        if prompts:
+            parts.append("\n".join(f"- {p}" for p in prompts))
+        if facts.covers:
+            parts.append(self.text("text.covers", doses=self.join(facts.covers)))
+        if facts.weeks_after:
+            parts.append(self.text("text.weekly_gap"))
+        if rule.why:
+            parts.append(self.text("text.why", why=text("why")))
+        if facts.outside is not None:
+            outside = facts.outside
+            parts.append(
+                self.text(
+                    "note.outside_late" if outside.late else "note.outside_early",
+                    window=self._span(outside.opens, outside.closes),
+                    miss=self.format_duration(outside.miss),
+                )
+            )
+        return text("title"), "\n\n".join(p for p in parts if p), prompts
+
+    def warning_text(self, warning: PlanWarning, zone: ZoneInfo, *, with_field: bool = True) -> str:
+        """Say a plan warning in this language, its times on a clock.
+
+        Parameters:
+            warning: The warning (a code and its params).
+            zone: The clock its times are shown on (the plan's zone).
+            with_field: For a note on a dose's local time, start with the field
+                it came from (``infusion[2].at: ...``); False leaves it to the
+                caller (a report that names fields apart).
+
+        Returns:
+            One sentence.
+        """
+        p, code = warning.params, warning.code
+        if code is WarningCode.DST_GAP or code is WarningCode.DST_FOLD:
+            if code is WarningCode.DST_GAP:
+                body = self.text("note.dst_gap", wall=p["wall"], zone=p["zone"], moved=p["moved"])
+            else:
+                body = self.text(
+                    "note.dst_fold", wall=p["wall"], zone=p["zone"], offset=p["offset"]
+                )
+            if not with_field:
+                return body
+            where = (
+                p["field"]
+                if "dose" not in p
+                else self.text("note.series_dose", field=p["field"], n=p["dose"])
+            )
+            return f"{where}: {body}"
+        rule = warning.rule or ""
+        if code is WarningCode.REPEAT_CUT:
+            return self.text("warning.repeat_cut", name=self._rule_name(rule), limit=p["limit"])
+        what = self._what(rule, p)
+        if code is WarningCode.COVERED:
+            return self.text(
+                "warning.covered", what=what, next=p["next"], gap=self._minutes(p["gap"])
+            )
+        if code is WarningCode.REST_OVERLAPS:
+            return self.text("warning.rest_overlaps", what=what)
+        window = self._span(_moment(p["opens"], zone), _moment(p["closes"], zone))
+        if code is WarningCode.NOT_PLANNED:
+            return self.text(
+                f"warning.not_planned_{p['direction']}", what=what, window=window, days=p["days"]
+            )
+        return self.text(
+            f"warning.{code.value}",
+            what=what,
+            window=window,
+            miss=self._minutes(p["miss"]),
+            when=self.format_datetime(_moment(p["at"], zone)),
+        )
+
+    def _what(self, rule: str, params: Mapping[str, object]) -> str:
+        """Name an occurrence for a warning: its rule's name, its ordinal and its anchor."""
+        count = params.get("count", 1)
+        values: dict[str, object] = {
+            "name": self._rule_name(rule),
+            "ordinal": (
+                self.text("what.ordinal", k=params["k"], count=count)
+                if isinstance(count, int) and count > 1
+                else ""
+            ),
+        }
+        anchor = params.get("anchor")
+        if anchor == "dose":
+            key = "what.before_dose" if params.get("before") else "what.after_dose"
+            dose = params["dose"]
+            values["dose"] = self.doses((dose,)) if isinstance(dose, int) else dose
+        elif anchor == "course":
+            key, values["course"] = "what.course", params["course"]
+        else:
+            key = "what.long_arc"
+        return self.text(key, **values)
+
+    def _rule_name(self, rule: str) -> str:
+        return self.rule_text(rule, "name", rule)
+
+    def _span(self, first: datetime, last: datetime) -> str:
+        return self.text(
+            "text.span", first=self.format_datetime(first), last=self.format_datetime(last)
+        )
+
+    def _minutes(self, value: object) -> str:
+        return self.format_duration(value if isinstance(value, int) else 0)
+
     @property
     def discreet_words(self) -> tuple[str, ...]:
         """Words (or stems) a discreet calendar never contains, matched ignoring case."""
@@ -480,6 +676,36 @@ def catalogue(lang: str) -> Catalogue:
     return catalogue_from_text(text, lang, source)
 
 
+def catalogues() -> Mapping[str, Catalogue]:
+    """Return the message catalogues that ship with kapplan, by language.
+
+    Each is read on first use: a plan in one language reads only that one (and
+    English, the rulebook's own).
+    """
+    return _Catalogues()
+
+
+class _Catalogues(Mapping[str, Catalogue]):
+    """Every shipped catalogue by language, each read when first asked for."""
+
+    def __getitem__(self, lang: str) -> Catalogue:
+        if lang not in LANGUAGES:
+            raise KeyError(lang)
+        return catalogue(lang)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(LANGUAGES)
+
+
+def _moment(value: object, zone: ZoneInfo) -> datetime:
+    """Return a warning's time on a clock (params hold aware datetimes)."""
+    assert isinstance(value, datetime)
+    return value.astimezone(zone)
+
+
 def catalogue_from_text(text: str, lang: str, source: str) -> Catalogue:
     """Validate a language file's text and build its catalogue.
 
@@ -570,9 +796,12 @@ __all__ = [
     "RULE_FIELDS",
     "Catalogue",
     "DateStyle",
+    "EventFacts",
+    "Outside",
     "RuleField",
     "catalogue",
     "catalogue_from_text",
+    "catalogues",
     "placeholders",
     "plural_specs",
 ]

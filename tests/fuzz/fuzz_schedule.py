@@ -16,11 +16,12 @@ import sys
 import atheris
 
 with atheris.instrument_imports(include=["kapplan"]):
-    from kapplan.edge.load import catalogues, default_rulebook, load_schedule
-    from kapplan.engine.planner import build_plan
+    from kapplan.edge.load import default_rulebook, load_schedule
+    from kapplan.engine import build_plan
     from kapplan.errors import KapplanError
     from kapplan.formats.ics import IcsOptions, render_ics
     from kapplan.formats.json import render_json
+    from kapplan.i18n import catalogues
     from kapplan.views.agenda import render_terminal
 
 RULEBOOK = default_rulebook()
@@ -32,7 +33,7 @@ def test_one_input(data: bytes) -> None:
     stdin = sys.stdin
     sys.stdin = io.TextIOWrapper(io.BytesIO(data))
     try:
-        schedule = load_schedule("-", default_timezone="UTC")
+        schedule = load_schedule("-")
         plan = build_plan(schedule, RULEBOOK, texts=TEXTS)
     except KapplanError:
         return

@@ -93,34 +93,6 @@ def write_output(
     _sync_folder(folder)
 
 
-def read_own_output(path: Path, owned_marker: bytes) -> bytes | None:
-    """Return an earlier output of kapplan at path, or None when there is none.
-
-    The shell uses it to find the earlier export that ``-o`` is about to
-    replace (e.g. for SEQUENCE bumps in .ics).
-
-    Parameters:
-        path: The output path.
-        owned_marker: Bytes kapplan's output of this kind starts with.
-
-    Returns:
-        The file's bytes when it exists and starts with the marker, else None.
-
-    Raises:
-        OutputError: When the file exists but cannot be read.
-    """
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        return None
-    except OSError as problem:
-        raise OutputError(
-            f"cannot read the earlier output ({problem.strerror or problem})", source=str(path)
-        ) from None
-    return data if data.startswith(owned_marker) else None
-
-
 def _refuse_inputs(path: Path, target: Path, inputs: Sequence[Path]) -> None:
     for source in inputs:
         same = Path(os.path.realpath(source)) == target

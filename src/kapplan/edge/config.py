@@ -21,6 +21,7 @@ a located `ConfigError`, like a bad schedule.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Mapping
@@ -30,15 +31,16 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
-from kapplan.errors import KapplanError
-from kapplan.model.schedule import Availability, Schedule, _language, _zone_name
+from kapplan.errors import ConfigError
+from kapplan.model.fields import LanguageCode, ZoneName
+from kapplan.model.reminders import DEFAULT_REMINDER_TEXTS, parse_reminder
+from kapplan.model.schedule import Availability, Schedule, ScheduleDefaults
+from kapplan.model.zones import known_zone
 
 #: The environment variable naming the config file, overriding the platform's place.
 CONFIG_ENV = "KAPPLAN_CONFIG"
 #: The source of a value nobody set.
 DEFAULT = "default"
-#: Reminder lead times when nobody sets any (`kapplan.formats.ics.DEFAULT_REMINDERS`).
-DEFAULT_REMINDER_TEXTS = ("1d", "1h")
 #: The language when nobody sets one.
 DEFAULT_LANGUAGE = "en"
 
@@ -46,8 +48,18 @@ _T = TypeVar("_T")
 _V = TypeVar("_V", covariant=True)
 
 
-class ConfigError(KapplanError):
-    """The user's config file is unreadable or invalid, or cannot be found or written."""
+def machine_timezone() -> str:
+    """Return the IANA name of this machine's zone, or ``UTC`` when it cannot be told."""
+    candidates: list[str] = []
+    if os.environ.get("TZ"):
+        candidates.append(os.environ["TZ"].lstrip(":"))
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    with contextlib.suppress(OSError):
+        target = os.readlink("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    return next((name for name in candidates if known_zone(name) is not None), "UTC")
 
 
 def config_path(
@@ -94,12 +106,7 @@ def _reminders(value: object) -> object:
 def _lead_time(value: object) -> object:
     """Check one lead time as ``--remind`` would."""
     if isinstance(value, str):
-        from kapplan.formats.ics import parse_reminder
-
-        try:
-            parse_reminder(value)
-        except KapplanError as problem:
-            raise ValueError(problem.message) from None
+        parse_reminder(value)
     return value
 
 
@@ -111,11 +118,11 @@ class UserConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
 
-    language: Annotated[str | None, BeforeValidator(_language)] = Field(
+    language: LanguageCode | None = Field(
         default=None,
         description="Language of plans (en or ru) when the schedule names none.",
     )
-    timezone: Annotated[str | None, BeforeValidator(_zone_name)] = Field(
+    timezone: ZoneName | None = Field(
         default=None,
         description="IANA zone for schedules that name none, and a caseload's clock "
         "without --therapist (default: this machine's).",
@@ -160,7 +167,8 @@ def load_config(path: Path | None = None) -> Configuration:
         ConfigError: Located, when the file cannot be read, is not TOML or holds
             an unknown key or a bad value.
     """
-    from kapplan.edge.load import _validate, parse_toml, read_text
+    from kapplan.edge.files import read_text
+    from kapplan.edge.located import parse_toml, validate_model
 
     path = config_path() if path is None else path
     if str(path) == "-":
@@ -171,7 +179,7 @@ def load_config(path: Path | None = None) -> Configuration:
         return Configuration(path, exists=False, values=UserConfig())
     name, text = read_text(str(path), ConfigError, "a kapplan config file (TOML)")
     data = parse_toml(text, name, ConfigError)
-    return Configuration(path, True, _validate(UserConfig, data, text, name, ConfigError))
+    return Configuration(path, True, validate_model(UserConfig, data, text, name, ConfigError))
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,35 +302,36 @@ def resolve(
     )
 
 
-def apply_config(schedule: Schedule, configuration: Configuration, lang: str | None) -> Schedule:
-    """Give a loaded schedule the config's language and availability where it sets none.
-
-    The zone is not applied here: pass the config's ``timezone`` to the loader
-    as ``default_timezone``, since local times are read in it.
+def schedule_defaults(
+    configuration: Configuration, flags: Flags, *, machine_zone: str
+) -> ScheduleDefaults:
+    """Return what a schedule gets for the settings its file leaves out (see `resolve`).
 
     Parameters:
-        schedule: The schedule as loaded.
         configuration: The user's config file.
-        lang: The ``--lang`` flag, if given.
+        flags: What the command line gave (``--lang`` is imposed on every schedule).
+        machine_zone: This machine's zone, for a schedule and config that name none.
 
     Returns:
-        The schedule with the decided language and availability.
+        The config file's zone (else `machine_zone`), language and availability,
+        and the ``--lang`` flag.
     """
-    layer = ScheduleLayer(schedule, "", frozenset(schedule.model_fields_set))
-    # The zone is decided by the loader (see above), so its fallback is not needed here.
-    settings = resolve(configuration, Flags(lang=lang), machine_zone="UTC", layer=layer)
-    update: dict[str, object] = {"language": settings.language.value}
-    if "availability" not in layer.keys and configuration.values.availability is not None:
-        update["availability"] = configuration.values.availability
-    return schedule.model_copy(update=update)
+    user = configuration.values
+    return ScheduleDefaults(
+        timezone=user.timezone or machine_zone,
+        language=user.language,
+        availability=user.availability,
+        lang=flags.lang,
+    )
 
 
-def load_layer(path: str, configuration: Configuration) -> ScheduleLayer:
+def load_layer(path: str, configuration: Configuration, *, machine_zone: str) -> ScheduleLayer:
     """Load a schedule (local times in the config's zone, if it names none) as a layer.
 
     Parameters:
         path: A schedule file, or ``-`` for stdin.
         configuration: The user's config file.
+        machine_zone: This machine's zone, for a schedule and config that name none.
 
     Returns:
         The schedule, its name, and the top-level keys its file sets.
@@ -330,82 +339,14 @@ def load_layer(path: str, configuration: Configuration) -> ScheduleLayer:
     Raises:
         ScheduleError: Located, on any problem in the schedule.
     """
-    from kapplan.edge.load import parse_toml, read_text, schedule_from_text
+    from kapplan.edge.files import read_text
+    from kapplan.edge.load import schedule_from_text
+    from kapplan.edge.located import parse_toml
 
     name, text = read_text(path)
     keys = frozenset(parse_toml(text, name))
-    zone = configuration.values.timezone
-    return ScheduleLayer(schedule_from_text(text, name, default_timezone=zone), name, keys)
-
-
-def display(value: object) -> str:
-    """Write a setting's value for people: lists joined by commas, booleans in lower case.
-
-    Parameters:
-        value: A setting's value.
-
-    Returns:
-        The text; ``none`` for an empty list.
-    """
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, tuple):
-        return ", ".join(value) if value else "none"
-    return str(value)
-
-
-def render_settings(settings: Settings, configuration: Configuration, schedule: str | None) -> str:
-    """Render the settings as a plain table for people, with the config file's place.
-
-    Parameters:
-        settings: The decided settings.
-        configuration: The user's config file.
-        schedule: The schedule's name, if one was given.
-
-    Returns:
-        The text, ending with a newline.
-    """
-    state = "" if configuration.exists else " (not found; using defaults)"
-    lines = [f"config file: {configuration.path}{state}"]
-    if schedule is not None:
-        lines.append(f"schedule:    {schedule}")
-    rows = [("setting", "value", "source")]
-    rows += [(name, display(sourced.value), sourced.source) for name, sourced in settings.rows()]
-    widths = [max(len(row[i]) for row in rows) for i in range(2)]
-    lines.append("")
-    for name, value, source in rows:
-        lines.append(f"{name:<{widths[0]}}  {value:<{widths[1]}}  {source}")
-    lines += ["", "reminders and discreet apply to calendar (.ics) output only."]
-    return "\n".join(lines) + "\n"
-
-
-def settings_json(settings: Settings, configuration: Configuration, schedule: str | None) -> str:
-    """Render the settings as one JSON document for scripts.
-
-    Parameters:
-        settings: The decided settings.
-        configuration: The user's config file.
-        schedule: The schedule's name, if one was given.
-
-    Returns:
-        ``{"config": {"path", "exists"}, "schedule", "settings": [{"setting",
-        "value", "source"}]}``, ending with a newline; lists stay lists.
-    """
-    import json
-
-    document = {
-        "config": {"path": str(configuration.path), "exists": configuration.exists},
-        "schedule": schedule,
-        "settings": [
-            {
-                "setting": name,
-                "value": list(s.value) if isinstance(s.value, tuple) else s.value,
-                "source": s.source,
-            }
-            for name, s in settings.rows()
-        ],
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    zone = ScheduleDefaults(timezone=configuration.values.timezone or machine_zone)
+    return ScheduleLayer(schedule_from_text(text, name, defaults=zone), name, keys)
 
 
 #: What `kapplan config --init` writes: every key, commented out, with its default.

@@ -30,7 +30,7 @@ import textwrap
 from collections.abc import Callable, Mapping
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import tomli_w
 
@@ -49,9 +49,6 @@ Migration = Callable[[dict[str, Any]], dict[str, Any]]
 #: Version 1 is the first format, so there is no step yet; a change to the
 #: format bumps `RULEBOOK_VERSION` and adds the step from the previous one.
 MIGRATIONS: Final[Mapping[int, Migration]] = MappingProxyType({})
-
-#: Where a rule of a laid-over rulebook came from, as `kapplan rules` shows it.
-Origin = Literal["default", "changed", "new"]
 
 
 def migrate(
@@ -187,24 +184,6 @@ def _check_new_rule(rule_id: str, entry: dict[str, Any], known: list[str], index
     )
 
 
-def rule_origins(rulebook: Rulebook, defaults: Rulebook) -> dict[str, Origin]:
-    """Say, for each rule, whether it is kapplan's default, changed, or new.
-
-    Parameters:
-        rulebook: The rules in force.
-        defaults: kapplan's default rulebook.
-
-    Returns:
-        The origin of every rule, by id.
-    """
-    known = {rule.id: rule for rule in defaults.rule}
-    origins: dict[str, Origin] = {}
-    for rule in rulebook.rule:
-        default = known.get(rule.id)
-        origins[rule.id] = "new" if default is None else "default" if rule == default else "changed"
-    return origins
-
-
 _HEADER = """\
 # A kapplan rulebook: your own protocol. Plan with it:
 #   kapplan plan schedule.toml --rules {name}
@@ -302,9 +281,7 @@ __all__ = [
     "FILE_KEYS",
     "MIGRATIONS",
     "Migration",
-    "Origin",
     "dump_rulebook",
     "migrate",
     "overlay",
-    "rule_origins",
 ]

@@ -29,15 +29,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomli_w
 from pydantic import BaseModel
 
-from kapplan.errors import KapplanError
+from kapplan.errors import BadAnswer
+from kapplan.model.doses import DEFAULT_DOSE_MINUTES
+from kapplan.model.fields import METHOD_ALIASES
 from kapplan.model.plan import Method
-from kapplan.model.schedule import (
-    DEFAULT_DOSE_MINUTES,
-    METHOD_ALIASES,
-    Availability,
-    PlanSettings,
-    Schedule,
-)
+from kapplan.model.schedule import Availability, PlanSettings, Schedule
 
 
 class Preset(StrEnum):
@@ -51,10 +47,6 @@ class Preset(StrEnum):
     """Esketamine (Spravato) on the product label's schedule."""
     ORAL = "oral"
     """An at-home oral or sublingual course."""
-
-
-class BadAnswer(KapplanError):
-    """An answer to `kapplan init`, given as a flag or at a prompt, that cannot be used."""
 
 
 #: Bounds of the answers, checked for flags and prompts alike.

@@ -1,58 +1,245 @@
-"""Views of a caseload: several clients' plans seen from the therapist's chair. Pure."""
+"""Plans for one client or a whole caseload, and the therapist's merged calendar. Pure.
+
+`build_plan` plans one schedule; `build_caseload` plans several clients of
+one therapist together. Each client's windows are measured from their own
+doses in their own zone, while every client's therapy sessions share one
+calendar (`kapplan.engine.calendar.TherapistCalendar`), so no two overlap.
+Sessions are booked earliest deadline first: where two clients compete for
+the same time, the one whose window closes sooner gets it. Practices come
+last, around every session, and nothing else depends on them, so
+`book_sessions` (what a therapist's calendar is made of) leaves them out.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import timedelta
 
-from kapplan.model.plan import Kind, Plan, PlanEvent
+from kapplan.engine.calendar import Clock, TherapistCalendar
+from kapplan.engine.occurrences import Occurrence
+from kapplan.engine.planner import ClientPlanner, Shared, by_deadline
+from kapplan.errors import ScheduleError
+from kapplan.i18n import Catalogue
+from kapplan.model.doses import DoseExpansion, expand_doses
+from kapplan.model.hours import TherapistHours
+from kapplan.model.limits import DEFAULT_LIMITS, Limits
+from kapplan.model.plan import Plan
 from kapplan.model.rulebook import Placement, Rulebook
-
-#: What a therapist's agenda and calendar show of each client: sessions, and
-#: the doses they follow (the client's practices stay in the client's own plan).
-AGENDA_KINDS = frozenset({Kind.INFUSION})
+from kapplan.model.schedule import Schedule
 
 
-@dataclass(frozen=True, slots=True)
-class AgendaItem:
-    """One line of a therapist's agenda."""
-
-    client: str
-    event: PlanEvent
-    client_zone: str
-
-
-def agenda(plans: Sequence[Plan]) -> list[AgendaItem]:
-    """Return every client's sessions and doses, in time order (ties by client order).
+def build_plan(
+    schedule: Schedule,
+    rulebook: Rulebook,
+    *,
+    texts: Mapping[str, Catalogue],
+    limits: Limits = DEFAULT_LIMITS,
+    expansion: DoseExpansion | None = None,
+) -> Plan:
+    """Plan the integration calendar for one schedule.
 
     Parameters:
-        plans: One plan per client.
+        schedule: The validated schedule (its zone and availability decided).
+        rulebook: The rules to apply.
+        texts: Message catalogues by language; the plan is written in the
+            schedule's `language` (see `kapplan.i18n.catalogues`).
+        limits: How large the schedule and the plan may be (see `kapplan.model.limits`).
+        expansion: The schedule's doses, when the caller has them already
+            (`kapplan.model.doses.expand_doses`); expanded here otherwise.
 
     Returns:
-        The agenda items.
+        The plan: doses, courses, events in time order, and warnings.
+
+    Raises:
+        ScheduleError: When the schedule's doses cannot be expanded, or the plan
+            would exceed `limits` or the years a date can have.
     """
-    items = [
-        (event.start.astimezone(UTC), n, AgendaItem(plan.client, event, plan.timezone))
-        for n, plan in enumerate(plans)
-        for event in plan.events
-        if event.is_session or event.kind in AGENDA_KINDS
+    expansions = None if expansion is None else (expansion,)
+    return build_caseload((schedule,), rulebook, texts=texts, limits=limits, expansions=expansions)[
+        0
     ]
-    items.sort(key=lambda item: (item[0], item[1]))
-    return [item for _, _, item in items]
+
+
+def build_caseload(
+    schedules: Sequence[Schedule],
+    rulebook: Rulebook | Sequence[Rulebook],
+    therapist: TherapistHours | None = None,
+    *,
+    texts: Mapping[str, Catalogue],
+    limits: Limits = DEFAULT_LIMITS,
+    expansions: Sequence[DoseExpansion] | None = None,
+) -> tuple[Plan, ...]:
+    """Plan several clients of one therapist together (see the module docstring).
+
+    Parameters:
+        schedules: One schedule per client, in a fixed order (ties go to the earlier).
+        rulebook: The rules to apply to every client, or one rulebook per
+            schedule (each client's own protocol), in the same order.
+        therapist: The therapist's working time; without it, sessions follow each
+            client's `[availability]` and only avoid each other.
+        texts: Message catalogues by language; each client's plan is written in
+            its schedule's `language`.
+        limits: How large each schedule and each client's plan may be: the
+            events are counted before any is placed (see `kapplan.model.limits`).
+        expansions: Each schedule's doses, when the caller has them already.
+
+    Returns:
+        One plan per schedule, in the same order.
+
+    Raises:
+        ScheduleError: When a schedule's doses cannot be expanded, a plan would
+            have more than `Limits.events` events, or the plans would reach
+            outside the years 1-9999.
+        ValueError: When the rulebooks (or expansions) are not one per schedule.
+    """
+    return _plan(schedules, rulebook, therapist, texts, limits, expansions, practices=True)
+
+
+def book_sessions(
+    schedules: Sequence[Schedule],
+    rulebook: Rulebook | Sequence[Rulebook],
+    therapist: TherapistHours | None = None,
+    *,
+    texts: Mapping[str, Catalogue],
+    limits: Limits = DEFAULT_LIMITS,
+    expansions: Sequence[DoseExpansion] | None = None,
+) -> tuple[Plan, ...]:
+    """Plan a caseload as `build_caseload` does, up to the sessions: no practices.
+
+    Practices are placed after every session and only around them, so every
+    other event and warning is the one `build_caseload` gives; their
+    occurrences still count towards `limits`. This is what a therapist's
+    calendar (`therapist_calendar`) is made of, at a fraction of the cost.
+
+    Parameters:
+        schedules: As for `build_caseload`.
+        rulebook: As for `build_caseload`.
+        therapist: As for `build_caseload`.
+        texts: As for `build_caseload`.
+        limits: As for `build_caseload`.
+        expansions: As for `build_caseload`.
+
+    Returns:
+        One plan per schedule, without the practices' events and warnings.
+
+    Raises:
+        ScheduleError: As `build_caseload` does.
+        ValueError: As `build_caseload` does.
+    """
+    return _plan(schedules, rulebook, therapist, texts, limits, expansions, practices=False)
+
+
+def _plan(
+    schedules: Sequence[Schedule],
+    rulebook: Rulebook | Sequence[Rulebook],
+    therapist: TherapistHours | None,
+    texts: Mapping[str, Catalogue],
+    limits: Limits,
+    expansions: Sequence[DoseExpansion] | None,
+    *,
+    practices: bool,
+) -> tuple[Plan, ...]:
+    books = [rulebook] * len(schedules) if isinstance(rulebook, Rulebook) else list(rulebook)
+    if len(books) != len(schedules):
+        raise ValueError(
+            f"{len(books)} rulebooks for {len(schedules)} schedules; expected one each"
+        )
+    if expansions is None:
+        expansions = [expand_doses(s, limits).checked() for s in schedules]
+    elif len(expansions) != len(schedules):
+        raise ValueError(
+            f"{len(expansions)} dose expansions for {len(schedules)} schedules; expected one each"
+        )
+    try:
+        planners = _planners(schedules, books, expansions, therapist, texts)
+        return _place(planners, limits, practices=practices)
+    except OverflowError:
+        raise ScheduleError(
+            "the plan reaches outside the years 1 to 9999 that a date can have; expected "
+            "doses further inside them"
+        ) from None
+
+
+def _planners(
+    schedules: Sequence[Schedule],
+    books: Sequence[Rulebook],
+    expansions: Sequence[DoseExpansion],
+    therapist: TherapistHours | None,
+    texts: Mapping[str, Catalogue],
+) -> list[ClientPlanner]:
+    """Return one planner per client, sharing this call's calendar and caches."""
+    clock = Clock()
+    shared = Shared(TherapistCalendar(clock, therapist), clock)
+    if therapist is not None and therapist.session_minutes is not None:
+        update = {"session_minutes": therapist.session_minutes}
+        schedules = [
+            s.model_copy(update={"plan": s.plan.model_copy(update=update)}) for s in schedules
+        ]
+    distinct: list[Rulebook] = []
+    planners = []
+    for schedule, book, expansion in zip(schedules, books, expansions, strict=True):
+        # Rulebooks are told apart by identity within this call (each client of a
+        # caseload may have its own); the position keys their wording.
+        index = next((n for n, known in enumerate(distinct) if known is book), len(distinct))
+        if index == len(distinct):
+            distinct.append(book)
+        planner = ClientPlanner(
+            schedule, book, index, expansion.checked(), shared, texts[schedule.language]
+        )
+        planners.append(planner)
+    return planners
+
+
+def _place(planners: list[ClientPlanner], limits: Limits, *, practices: bool) -> tuple[Plan, ...]:
+    # Every event comes from one occurrence (advisories of close doses merge), so
+    # counting occurrences bounds the plan before any search for a free time.
+    # The limit is per client: a clinic's caseload of a thousand sound plans is
+    # not absurd, one schedule asking for hundreds of thousands of events is.
+    groups = []
+    for planner in planners:
+        group = planner.occurrences(limits.events)
+        if group is None:
+            whose = f"{planner.client}'s plan" if len(planners) > 1 else "the plan"
+            raise ScheduleError(
+                f"{whose} would have more than {limits.events} events, the limit; "
+                "expected a smaller schedule, or a higher --max-events"
+            )
+        groups.append(group)
+    sessions: list[tuple[tuple[object, ...], ClientPlanner, Occurrence]] = []
+    for client, (planner, group) in enumerate(zip(planners, groups, strict=True)):
+        for occurrence in planner.stage(group):
+            sessions.append(((*by_deadline(occurrence), client), planner, occurrence))
+    sessions.sort(key=lambda item: item[0])
+    if sessions:
+        calendar = planners[0].shared.calendar
+        calendar.shortest = timedelta(minutes=min(item[2].minutes for item in sessions))
+    for _, planner, occurrence in sessions:
+        planner.place_timed(occurrence)
+    sessions.clear()  # placed: a big caseload's occurrences need not outlive this
+    return tuple(planner.finish(practices=practices) for planner in planners)
+
+
+# -- the therapist's view ---------------------------------------------------------
 
 
 def calendar_shows_practices(books: Sequence[Rulebook]) -> bool:
     """Tell whether the therapist's calendar could show a practice of these rulebooks.
 
-    It shows sessions and doses only, so a caseload planned just for it may leave
-    the practices out (`kapplan.engine.planner.build_caseload`'s `practices`), unless a
-    rulebook gives a practice one of the kinds it shows.
+    It shows sessions and doses only, so `book_sessions` is enough for it,
+    unless a rulebook gives a practice one of the kinds it shows.
+
+    Parameters:
+        books: The clients' rulebooks.
+
+    Returns:
+        True when some active practice rule makes events of a kind in `AGENDA_KINDS`.
     """
+    from kapplan.model.caseload import AGENDA_KINDS
+
     return any(
         rule.placement is Placement.PRACTICE and rule.kind in AGENDA_KINDS
-        for book in {id(book): book for book in books}.values()
+        for book in books
         for rule in book.active
     )
 
@@ -70,6 +257,8 @@ def therapist_calendar(plans: Sequence[Plan], timezone: str, language: str = "en
     Returns:
         A plan with no doses or courses of its own, only the merged events.
     """
+    from kapplan.model.caseload import agenda
+
     events = tuple(
         replace(item.event, title=f"{item.client}: {item.event.title}") for item in agenda(plans)
     )
@@ -78,33 +267,10 @@ def therapist_calendar(plans: Sequence[Plan], timezone: str, language: str = "en
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Load:
-    """How busy the therapist is and what could not be met, for the load summary."""
-
-    sessions_per_week: tuple[tuple[date, int], ...]
-    """(Monday, number of sessions) for every week that has sessions."""
-    unmet_per_client: tuple[tuple[str, int], ...]
-    """(client, number of warnings about missed windows), in client order."""
-
-
-def load(plans: Sequence[Plan], zone: ZoneInfo) -> Load:
-    """Count sessions per week (in the therapist's zone) and unmet windows per client.
-
-    Parameters:
-        plans: One plan per client.
-        zone: The therapist's zone, whose weeks are counted.
-
-    Returns:
-        The load summary.
-    """
-    weeks: dict[date, int] = {}
-    for plan in plans:
-        for event in plan.sessions:
-            day = event.start.astimezone(zone).date()
-            monday = day - timedelta(days=day.weekday())
-            weeks[monday] = weeks.get(monday, 0) + 1
-    unmet = tuple(
-        (plan.client, sum(1 for w in plan.warnings if w.rule is not None)) for plan in plans
-    )
-    return Load(tuple(sorted(weeks.items())), unmet)
+__all__ = [
+    "book_sessions",
+    "build_caseload",
+    "build_plan",
+    "calendar_shows_practices",
+    "therapist_calendar",
+]

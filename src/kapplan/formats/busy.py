@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import rrule as rrulemod
 
-from kapplan.errors import KapplanError
+from kapplan.errors import UnreadableBusyCalendar
 from kapplan.model.limits import never_yields as _never_yields
-from kapplan.model.schedule import localize
+from kapplan.model.zones import localize
 
 #: Calendar files larger than this (UTF-8 bytes) are refused before parsing.
 MAX_BUSY_CALENDAR_BYTES = 20 * 1024 * 1024
@@ -125,10 +125,6 @@ WINDOWS_ZONES: dict[str, str] = {
 Interval = tuple[datetime, datetime]
 
 _UTC_ZONE = ZoneInfo("UTC")
-
-
-class UnreadableBusyCalendar(KapplanError):
-    """The therapist's calendar export (.ics) is malformed, too large or asks for too much."""
 
 
 def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
@@ -537,14 +533,14 @@ class _Reader:
     def instant(self, when: _When) -> datetime:
         """Return the UTC instant of a value; floating and all-day in the default zone."""
         zone = when.zone or self.default_zone
-        return localize(when.wall, zone)[0].astimezone(UTC)
+        return localize(when.wall, zone).astimezone(UTC)
 
     def span(self, wall: datetime, zone: ZoneInfo, length: _Length) -> Interval:
         """Return one instance from its wall-clock start (RFC 5545 §3.3.6 nominal days)."""
-        begin = localize(wall, zone)[0].astimezone(UTC)
+        begin = localize(wall, zone).astimezone(UTC)
         finish = begin
         if length.days:
-            finish = localize(wall + timedelta(days=length.days), zone)[0].astimezone(UTC)
+            finish = localize(wall + timedelta(days=length.days), zone).astimezone(UTC)
         return begin, finish + length.exact
 
     def event(self, event: _Component, skip: set[datetime], *, recurring: bool) -> list[Interval]:

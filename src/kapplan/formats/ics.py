@@ -81,25 +81,24 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from kapplan import __version__
-from kapplan.errors import KapplanError
-from kapplan.i18n import LANGUAGES, Catalogue, catalogue
-from kapplan.model.plan import Kind, Plan, PlanEvent
+from kapplan.diff import Aspect, Diff, EventRecord, compare
+from kapplan.errors import InvalidOption, UnreadableCalendar
+from kapplan.i18n import Catalogue, catalogue
+from kapplan.model.fields import LANGUAGES
+from kapplan.model.plan import EventKind, Plan, PlanEvent
+from kapplan.model.reminders import DEFAULT_REMINDERS, clip
 
 #: Product identifier; also how `parse_previous` knows a calendar kapplan wrote.
 PRODID = f"-//kapplan//kapplan {__version__}//EN"
 #: Every calendar kapplan writes starts with these bytes (see `kapplan.edge.atomic`).
 OWNED_MARKER = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kapplan//"
-#: Reminder lead times used when the caller sets none: a day and an hour before.
-DEFAULT_REMINDERS = (timedelta(days=1), timedelta(hours=1))
 #: Words a ``--discreet`` calendar never contains, in any case.
 DISCREET_WORDS = ("ketamine", "esketamine", "spravato", "infusion", "dose")
-#: The longest reminder lead time `parse_reminder` accepts.
-MAX_REMINDER = timedelta(weeks=4)
 
 _CRLF = "\r\n"
 _MAX_OCTETS = 75
@@ -125,8 +124,6 @@ _RARE = re.compile(
     "[" + "".join(re.escape(chr(c)) for c in sorted(_TEXT_TABLE) if chr(c) not in "\\;,\n") + "]"
 )
 
-_REMINDER = re.compile(r"(\d+)\s*(min|w|d|h|m)", re.IGNORECASE)
-_REMINDER_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "min": "minutes"}
 _UNESCAPE = re.compile(r"\\(.)")
 _UNESCAPED = {"n": "\n", "N": "\n"}
 _CONTENT_LINE = re.compile(
@@ -137,14 +134,6 @@ _CONTENT_LINE = re.compile(
 _STAMP_VALUE = re.compile(r"\d{8}T\d{6}Z")
 _TIME_LINE = re.compile(r"(?:DTSTART|DTEND)(?::\d{8}T\d{6}Z|;VALUE=DATE:\d{8})")
 _NOT_REVISION = frozenset(("UID", "DTSTAMP", "SEQUENCE"))
-
-
-class InvalidOption(KapplanError):
-    """A calendar option (reminder, stamp, calendar name) cannot be used as given."""
-
-
-class UnreadableCalendar(KapplanError):
-    """An earlier export given to compare against is not a calendar kapplan wrote."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,77 +199,45 @@ class IcsOptions:
             if lead < timedelta(0):
                 raise InvalidOption(
                     f"reminder {lead} is negative; give a lead time before the event",
-                    field="--remind",
+                    field="reminders",
                 )
         if self.stamp is not None and self.stamp.utcoffset() is None:
             raise InvalidOption(
                 f"{self.stamp.isoformat()} has no UTC offset; add one, e.g. Z or +02:00",
-                field="--stamp",
+                field="stamp",
             )
 
 
-def parse_reminder(text: str) -> timedelta:
-    """Parse a reminder lead time such as ``15m``, ``2h``, ``1d``, ``1w`` or ``1h30m``.
-
-    Parameters:
-        text: Whole numbers with units w (weeks), d (days), h (hours),
-            m or min (minutes), case-insensitive; ``0m`` means at the start.
-
-    Returns:
-        How long before the event the reminder fires.
-
-    Raises:
-        InvalidOption: When the text is not such a duration or exceeds `MAX_REMINDER`.
-    """
-    parts = list(_REMINDER.finditer(text))
-    spelled = "".join(part.group(0) for part in parts)
-    if not parts or "".join(spelled.split()) != "".join(text.split()):
-        raise InvalidOption(
-            f"{_clip(text)} is not a lead time; use a number and a unit, e.g. 15m, 2h, 1d or 1w",
-            field="--remind",
-        )
-    try:
-        lead = sum(
-            (timedelta(**{_REMINDER_UNITS[p.group(2).lower()]: int(p.group(1))}) for p in parts),
-            timedelta(),
-        )
-    except (OverflowError, ValueError):  # too large for timedelta, or for int()
-        lead = timedelta.max
-    if lead > MAX_REMINDER:
-        raise InvalidOption(
-            f"{_clip(text)} is too far ahead; a reminder can be at most 4 weeks (4w) before",
-            field="--remind",
-        )
-    return lead
-
-
-def parse_stamp(text: str, now: datetime) -> datetime:
-    """Parse a ``--stamp`` value: ``now`` or an ISO 8601 time with an offset.
+def parse_stamp(text: str, now: datetime | None) -> datetime:
+    """Parse a DTSTAMP given as text: ``now`` or an ISO 8601 time with an offset.
 
     Parameters:
         text: ``now`` (any case), or e.g. ``2026-10-01T09:00:00Z`` or
             ``2026-10-01T11:00+02:00``.
-        now: The current time (aware); the shell reads the clock, not this module.
+        now: The current time (aware); the caller reads the clock, not this module.
 
     Returns:
         The stamp in UTC, in whole seconds.
 
     Raises:
-        InvalidOption: When the text is not such a time, or has no offset.
+        InvalidOption: At ``stamp``, when the text is not such a time, or has no offset.
+        ValueError: For ``now`` without a clock (`now` None).
     """
     if text.strip().lower() == "now":
+        if now is None:
+            raise ValueError("the stamp 'now' needs the current time")
         moment = now
     else:
         try:
             moment = datetime.fromisoformat(text.strip())
         except ValueError:
             raise InvalidOption(
-                f"{_clip(text)} is not a time; use now or ISO 8601, e.g. 2026-10-01T09:00:00Z",
-                field="--stamp",
+                f"{clip(text)} is not a time; use now or ISO 8601, e.g. 2026-10-01T09:00:00Z",
+                field="stamp",
             ) from None
     if moment.utcoffset() is None:
         raise InvalidOption(
-            f"{_clip(text)} has no UTC offset; add one, e.g. Z or +02:00", field="--stamp"
+            f"{clip(text)} has no UTC offset; add one, e.g. Z or +02:00", field="stamp"
         )
     return moment.astimezone(UTC).replace(microsecond=0)
 
@@ -445,7 +402,7 @@ def _event_body(event: PlanEvent, discreet: bool, alarms: _Alarms, texts: Catalo
         "CLASS:PRIVATE",
         "STATUS:CONFIRMED",
     ]
-    if event.is_session or event.kind is Kind.INFUSION:
+    if event.is_session or event.kind is EventKind.INFUSION:
         lines += alarms.lines(title)
     return lines
 
@@ -472,7 +429,7 @@ def _cancelled_body(gone: PreviousEvent, discreet: bool, texts: Catalogue) -> li
 
 
 def _discreet_title(event: PlanEvent, texts: Catalogue) -> str:
-    if event.kind is Kind.INFUSION:
+    if event.kind is EventKind.INFUSION:
         return texts.text("ics.discreet_appointment")
     if event.is_session:
         return texts.text("ics.discreet_session")
@@ -496,15 +453,15 @@ def _refuse_leaks(name: str, uids: Iterable[str], vanished: Iterable[str]) -> No
         raise InvalidOption(
             f"the calendar name contains {found.group(0)!r}, which --discreet never "
             "writes; choose a neutral name",
-            field="--calendar-name",
+            field="calendar_name",
         )
     for uid in (*uids, *vanished):
         found = _leak().search(uid)
         if found:
             raise InvalidOption(
-                f"event uid {_clip(uid)} contains {found.group(0)!r}, which --discreet never "
+                f"event uid {clip(uid)} contains {found.group(0)!r}, which --discreet never "
                 "writes; export without --discreet",
-                field="--discreet",
+                field="discreet",
             )
 
 
@@ -624,13 +581,13 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
         if closed:
             if content.strip():
                 raise UnreadableCalendar(
-                    f"{_clip(content)} after END:VCALENDAR", source=source, line=number
+                    f"{clip(content)} after END:VCALENDAR", source=source, line=number
                 )
             continue
         match = _CONTENT_LINE.fullmatch(content)
         if match is None:
             raise UnreadableCalendar(
-                f"not an iCalendar content line: {_clip(content)}", source=source, line=number
+                f"not an iCalendar content line: {clip(content)}", source=source, line=number
             )
         name, value = match.group("name").upper(), match.group("value")
         if name == "BEGIN":
@@ -648,7 +605,7 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
         elif name == "END":
             if not stack or stack[-1][0] != value:
                 raise UnreadableCalendar(
-                    f"{_clip(content)} does not match; expected END:{stack[-1][0]}",
+                    f"{clip(content)} does not match; expected END:{stack[-1][0]}",
                     source=source,
                     line=number,
                 )
@@ -660,7 +617,7 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
                 event = _previous_event(current, body, source, begun)
                 if event.uid in events:
                     raise UnreadableCalendar(
-                        f"uid {_clip(event.uid)} appears twice",
+                        f"uid {clip(event.uid)} appears twice",
                         source=source,
                         line=current["UID"][1],
                     )
@@ -668,7 +625,7 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
         elif len(stack) == 1 and name == "PRODID":
             if not value.startswith("-//kapplan//"):
                 raise UnreadableCalendar(
-                    f"PRODID {_clip(value)} is not kapplan's; give the .ics file kapplan wrote",
+                    f"PRODID {clip(value)} is not kapplan's; give the .ics file kapplan wrote",
                     source=source,
                     line=number,
                 )
@@ -732,14 +689,14 @@ def _previous_event(
     stamp = value("DTSTAMP")
     if not _STAMP_VALUE.fullmatch(stamp):
         raise UnreadableCalendar(
-            f"DTSTAMP {_clip(stamp)} is not a UTC time like 20261027T090000Z",
+            f"DTSTAMP {clip(stamp)} is not a UTC time like 20261027T090000Z",
             source=source,
             line=props["DTSTAMP"][1],
         )
     sequence = value("SEQUENCE")
     if not sequence.isascii() or not sequence.isdigit() or len(sequence) > 9:
         raise UnreadableCalendar(
-            f"SEQUENCE {_clip(sequence)} is not a whole number",
+            f"SEQUENCE {clip(sequence)} is not a whole number",
             source=source,
             line=props["SEQUENCE"][1],
         )
@@ -749,7 +706,7 @@ def _previous_event(
         line, number = props[name]
         if not _TIME_LINE.fullmatch(line):
             raise UnreadableCalendar(
-                f"{_clip(line)} is not a UTC time or a VALUE=DATE date as kapplan writes",
+                f"{clip(line)} is not a UTC time or a VALUE=DATE date as kapplan writes",
                 source=source,
                 line=number,
             )
@@ -776,7 +733,125 @@ def _unescape(text: str) -> str:
     return _UNESCAPE.sub(lambda m: _UNESCAPED.get(m.group(1), m.group(1)), text)
 
 
-def _clip(text: str) -> str:
-    """Shorten a quoted piece of a file for a one-line message."""
-    text = " ".join(text.split())
-    return repr(text if len(text) <= 60 else text[:57] + "...")
+# -- records for a diff ----------------------------------------------------------
+
+_ASPECT_OF = {
+    "DTSTART": Aspect.START,
+    "DTEND": Aspect.END,
+    "SUMMARY": Aspect.TITLE,
+    "DESCRIPTION": Aspect.DESCRIPTION,
+    "CATEGORIES": Aspect.CATEGORY,
+}
+_NAME = re.compile(r"[A-Za-z0-9-]+")
+
+
+def _grouped(lines: Sequence[str]) -> dict[Aspect, tuple[str, ...]]:
+    groups: dict[Aspect, list[str]] = {}
+    depth = 0
+    for line in lines:
+        match = _NAME.match(line)
+        name = match.group(0).upper() if match else ""
+        if name == "BEGIN":
+            depth += 1
+        # Everything inside a VALARM is a reminder, whatever its property name.
+        aspect = Aspect.REMINDERS if depth else _ASPECT_OF.get(name, Aspect.OTHER)
+        groups.setdefault(aspect, []).append(line)
+        if name == "END":
+            depth -= 1
+    return {aspect: tuple(lines) for aspect, lines in groups.items()}
+
+
+def records_from_plan(plan: Plan, options: IcsOptions, zone: tzinfo) -> tuple[EventRecord, ...]:
+    """Turn a plan's events into diff records, with the lines its .ics would hold.
+
+    Parameters:
+        plan: The plan (built from a schedule, or read by `plan_from_json`).
+        options: Privacy and reminders, as the calendar is (or will be) exported.
+        zone: The diff's zone, for times.
+
+    Returns:
+        One record per event, in plan order.
+    """
+    return tuple(
+        EventRecord(
+            uid=event.uid,
+            start=_in_zone(event.start, event.all_day, zone),
+            end=_in_zone(event.end, event.all_day, zone),
+            all_day=event.all_day,
+            title=event.title,
+            parts=_grouped(event_lines(event, options, plan.language)),
+            kind=event.kind,
+        )
+        for event in plan.events
+    )
+
+
+def records_from_calendar(calendar: PreviousCalendar, zone: tzinfo) -> tuple[EventRecord, ...]:
+    """Turn the events of a kapplan .ics export into diff records.
+
+    Parameters:
+        calendar: The export, read by `parse_previous`.
+        zone: The diff's zone: timed events are shown in it, and an all-day
+            event's dates start at its midnight.
+
+    Returns:
+        One record per VEVENT, in file order (cancelled ones flagged).
+    """
+    records = []
+    for event in calendar.events.values():
+        start, all_day = _ics_time(event.start_line, zone)
+        end, _ = _ics_time(event.end_line, zone)
+        records.append(
+            EventRecord(
+                uid=event.uid,
+                start=start,
+                end=end,
+                all_day=all_day,
+                title=event.summary,
+                parts=_grouped(event.body),
+                cancelled=event.cancelled,
+            )
+        )
+    return tuple(records)
+
+
+def _ics_time(line: str, zone: tzinfo) -> tuple[datetime, bool]:
+    """Read a DTSTART/DTEND line as `parse_previous` accepts it (UTC or VALUE=DATE)."""
+    value = line.rpartition(":")[2]
+    if "VALUE=DATE" in line.upper():
+        return datetime.combine(
+            date(int(value[:4]), int(value[4:6]), int(value[6:])), time(), zone
+        ), True
+    moment = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    return moment.astimezone(zone), False
+
+
+def _in_zone(moment: datetime, all_day: bool, zone: tzinfo) -> datetime:
+    # An all-day event is a date: the same date at the diff zone's midnight.
+    if all_day:
+        return datetime.combine(moment.date(), time(), zone)
+    return moment.astimezone(zone)
+
+
+def compare_sides(
+    old: Plan | PreviousCalendar, new: Plan | PreviousCalendar, options: IcsOptions, zone: tzinfo
+) -> Diff:
+    """Compare two inputs, each a plan (from a schedule or a JSON export) or a calendar export.
+
+    Parameters:
+        old: What the calendar holds now.
+        new: What it will hold.
+        options: Privacy and reminders of the calendar export (they change what
+            a calendar compares; a calendar export's own lines are taken as written).
+        zone: The diff's zone.
+
+    Returns:
+        The diff.
+    """
+
+    def records(side: Plan | PreviousCalendar) -> tuple[EventRecord, ...]:
+        if isinstance(side, Plan):
+            return records_from_plan(side, options, zone)
+        return records_from_calendar(side, zone)
+
+    return compare(records(old), records(new), zone)

@@ -1,17 +1,23 @@
-"""Render a plan as one JSON document: the stable contract for scripts.
+"""A plan as one JSON document, the stable contract for scripts, and an export read back.
 
 Field order is fixed (see `EVENT_FIELDS` and friends) and documented in the
-README; times are ISO 8601 with their UTC offset; indices are 1-based.
+README; times are ISO 8601 with their UTC offset; indices are 1-based. A
+warning carries its `code` and `params` (for scripts) and its `message`,
+worded in its plan's language on its plan's clock.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from datetime import UTC
-from typing import Any
+from collections.abc import Collection, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
-from kapplan.model.plan import Plan
+from kapplan.errors import UnreadableExport
+from kapplan.i18n import catalogue
+from kapplan.model.plan import EventKind, Phase, Plan, PlanEvent, PlanWarning
+from kapplan.model.zones import known_zone
 
 #: Published field order of each object in the document.
 TOP_FIELDS = ("timezone", "clients", "infusions", "courses", "events", "warnings")
@@ -32,7 +38,16 @@ EVENT_FIELDS = (
     "course",
     "rule",
 )
-WARNING_FIELDS = ("client", "rule", "message", "infusion", "alternatives")
+WARNING_FIELDS = (
+    "client",
+    "rule",
+    "code",
+    "message",
+    "params",
+    "infusion",
+    "event",
+    "alternatives",
+)
 
 
 def plan_to_data(plans: Plan | Sequence[Plan], *, timezone: str | None = None) -> dict[str, Any]:
@@ -95,18 +110,29 @@ def plan_to_data(plans: Plan | Sequence[Plan], *, timezone: str | None = None) -
             }
             for _, _, client, e in events
         ],
-        "warnings": [
-            {
-                "client": p.client,
-                "rule": w.rule,
-                "message": w.message,
-                "infusion": w.infusion,
-                "alternatives": [a.isoformat() for a in w.alternatives],
-            }
-            for p in group
-            for w in p.warnings
-        ],
+        "warnings": [_warning(p, w) for p in group for w in p.warnings],
     }
+
+
+def _warning(plan: Plan, warning: PlanWarning) -> dict[str, Any]:
+    zone = plan.zone
+    return {
+        "client": plan.client,
+        "rule": warning.rule,
+        "code": warning.code.value,
+        "message": catalogue(plan.language).warning_text(warning, zone),
+        "params": {key: _param(value, zone) for key, value in warning.params.items()},
+        "infusion": warning.infusion,
+        "event": warning.event,
+        "alternatives": [a.astimezone(zone).isoformat() for a in warning.alternatives],
+    }
+
+
+def _param(value: object, zone: ZoneInfo) -> object:
+    """Return a warning param for JSON: an aware time on the plan's clock, as ISO 8601."""
+    if isinstance(value, datetime):
+        return (value.astimezone(zone) if value.tzinfo else value).isoformat()
+    return value
 
 
 def render_json(plans: Plan | Sequence[Plan], *, timezone: str | None = None) -> str:
@@ -120,3 +146,164 @@ def render_json(plans: Plan | Sequence[Plan], *, timezone: str | None = None) ->
         The JSON document.
     """
     return json.dumps(plan_to_data(plans, timezone=timezone), indent=2, ensure_ascii=False) + "\n"
+
+
+# -- reading an export back ------------------------------------------------------
+
+
+#: Fields every event of a kapplan JSON export has, with the types they must have.
+_JSON_EVENT: Mapping[str, tuple[type, ...]] = {
+    "uid": (str,),
+    "kind": (str,),
+    "phase": (str,),
+    "start": (str,),
+    "end": (str,),
+    "all_day": (bool,),
+    "title": (str,),
+    "description": (str,),
+    "infusion": (int, type(None)),
+    "course": (int, type(None)),
+    "rule": (str,),
+}
+
+
+def plan_from_json(
+    text: str, source: str, *, language: str, session_kinds: Collection[EventKind]
+) -> Plan:
+    """Read a kapplan JSON export (``kapplan plan --format json``) back as a plan of events.
+
+    Parameters:
+        text: The document.
+        source: The file's name, for messages.
+        language: The language to write calendar lines in (phase names,
+            discreet texts): a JSON export does not record its own.
+        session_kinds: Kinds of events that are therapy sessions (they carry
+            reminders in a calendar), from the rulebook.
+
+    Returns:
+        A plan with the export's zone and events (no doses or courses).
+
+    Raises:
+        UnreadableExport: When the text is not JSON, not a kapplan export of
+            one schedule, or an event lacks or garbles a field; the message
+            names the file, the line where it can be told, and the field.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as problem:
+        raise UnreadableExport(
+            f"not valid JSON: {problem.msg}; expected a kapplan JSON export "
+            "(kapplan plan --format json)",
+            source=source,
+            line=problem.lineno,
+        ) from None
+    except RecursionError:
+        raise UnreadableExport("not valid JSON: nested too deeply", source=source) from None
+    if not isinstance(data, dict) or not isinstance(data.get("events"), list):
+        raise UnreadableExport(
+            "no events list; expected a kapplan JSON export (kapplan plan --format json)",
+            source=source,
+        )
+    zone = data.get("timezone")
+    if not isinstance(zone, str) or known_zone(zone) is None:
+        raise UnreadableExport(
+            f"got {_shown(zone)}; expected an IANA zone name such as Europe/Berlin",
+            source=source,
+            field="timezone",
+        )
+    clients = data.get("clients")
+    if isinstance(clients, list) and len(clients) > 1:
+        raise UnreadableExport(
+            f"the export of a caseload ({len(clients)} clients); expected one schedule's "
+            "export: kapplan diff compares one client's plan",
+            source=source,
+            field="clients",
+        )
+    events = tuple(
+        _json_event(item, f"events[{n}]", source, session_kinds)
+        for n, item in enumerate(data["events"], start=1)
+    )
+    uids = [e.uid for e in events]
+    for n, uid in enumerate(uids, start=1):
+        if uid in uids[: n - 1]:
+            raise UnreadableExport(
+                f"uid {uid!r} appears twice; expected a kapplan export",
+                source=source,
+                field=f"events[{n}].uid",
+            )
+    return Plan(timezone=zone, infusions=(), courses=(), events=events, language=language)
+
+
+def _json_event(
+    item: Any, where: str, source: str, session_kinds: Collection[EventKind]
+) -> PlanEvent:
+    if not isinstance(item, dict):
+        raise UnreadableExport("not an object; expected an event", source=source, field=where)
+    for name, types in _JSON_EVENT.items():
+        if name not in item:
+            raise UnreadableExport(
+                "missing; every event of a kapplan export has it",
+                source=source,
+                field=f"{where}.{name}",
+            )
+        if not isinstance(item[name], types) or (
+            bool not in types and isinstance(item[name], bool)
+        ):
+            expected = " or ".join("null" if t is type(None) else t.__name__ for t in types)
+            raise UnreadableExport(
+                f"got {_shown(item[name])}; expected {expected}",
+                source=source,
+                field=f"{where}.{name}",
+            )
+    kind = _json_enum(EventKind, item["kind"], source, f"{where}.kind")
+    phase = _json_enum(Phase, item["phase"], source, f"{where}.phase")
+    start, end = (_json_time(item[k], source, f"{where}.{k}") for k in ("start", "end"))
+    return PlanEvent(
+        uid=item["uid"],
+        kind=kind,
+        phase=phase,
+        start=start,
+        end=end,
+        all_day=item["all_day"],
+        title=item["title"],
+        description=item["description"],
+        infusion=item["infusion"],
+        course=item["course"],
+        rule=item["rule"],
+        is_session=kind in session_kinds,
+    )
+
+
+_E = TypeVar("_E", EventKind, Phase)
+
+
+def _json_enum(closed: type[_E], value: str, source: str, field: str) -> _E:
+    try:
+        return closed(value)
+    except ValueError:
+        what = field.rpartition(".")[2]
+        raise UnreadableExport(
+            f"unknown {what} {_shown(value)}; expected one of {', '.join(closed)}",
+            source=source,
+            field=field,
+        ) from None
+
+
+def _json_time(value: str, source: str, field: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.utcoffset() is None:
+        raise UnreadableExport(
+            f"{_shown(value)} is not a time with an offset; expected ISO 8601, "
+            "e.g. 2026-12-01T10:00:00+01:00",
+            source=source,
+            field=field,
+        )
+    return moment
+
+
+def _shown(value: object) -> str:
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -17,9 +17,10 @@ from typing import Any, Final
 
 from kapplan.edge.rulebook_file import EXTENDS
 from kapplan.i18n import LANGUAGES
+from kapplan.model.fields import METHOD_ALIASES
 from kapplan.model.plan import Method
 from kapplan.model.rulebook import RULEBOOK_VERSION, Rulebook
-from kapplan.model.schedule import METHOD_ALIASES, Schedule
+from kapplan.model.schedule import Schedule
 
 DRAFT: Final = "http://json-schema.org/draft-07/schema#"
 

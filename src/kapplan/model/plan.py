@@ -7,9 +7,12 @@ exclusive end, as iCalendar's VALUE=DATE events do.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
 
 
 class Phase(StrEnum):
@@ -20,7 +23,7 @@ class Phase(StrEnum):
     INTEGRATION = "integration"
 
 
-class Kind(StrEnum):
+class EventKind(StrEnum):
     """What an event is; the closed set published in the JSON contract."""
 
     PREPARATION_SESSION = "preparation-session"
@@ -36,6 +39,13 @@ class Kind(StrEnum):
     RELAPSE_PREVENTION = "relapse-prevention"
     CONSOLIDATION_SESSION = "consolidation-session"
     LONG_ARC_SESSION = "long-arc-session"
+
+
+class Language(StrEnum):
+    """A language kapplan writes plans in; each has a message catalogue in ``data/i18n/``."""
+
+    EN = "en"
+    RU = "ru"
 
 
 class Method(StrEnum):
@@ -83,7 +93,7 @@ class PlanEvent:
 
     uid: str
     """Stable identifier derived from what the event is, never from a counter or clock."""
-    kind: Kind
+    kind: EventKind
     """What the event is."""
     phase: Phase
     """Its PEI phase."""
@@ -109,16 +119,64 @@ class PlanEvent:
     """Journaling prompts the description lists (so a handout can print them once)."""
 
 
+class WarningCode(StrEnum):
+    """What a plan warning says; the closed set published in the JSON contract.
+
+    Each code has its own `PlanWarning.params` (times are aware datetimes,
+    lengths whole minutes). Occurrence params name what the warning is about:
+    ``k`` and ``count`` (the occurrence of a repeated rule, when ``count`` > 1),
+    ``anchor`` (``dose``, ``course`` or ``long-arc``), ``dose`` or ``course``
+    (its index) and ``before`` (a dose rule whose window opens before the dose).
+    """
+
+    LATE = "late"
+    """Placed after its window: occurrence params, ``opens``, ``closes``, ``at`` (the time
+    taken) and ``miss`` (minutes after the window)."""
+    EARLY = "early"
+    """Placed before its window: as `LATE`, ``miss`` being minutes before it."""
+    NOT_PLANNED = "not-planned"
+    """No free time near its window: occurrence params, ``opens``, ``closes``,
+    ``direction`` (``later`` or ``earlier``: where it was looked for) and ``days``."""
+    COVERED = "covered"
+    """The next dose follows too soon for a session between them, so its session covers
+    both: occurrence params, ``next`` (that dose) and ``gap`` (minutes between the doses)."""
+    REPEAT_CUT = "repeat-cut"
+    """A repeating rule stopped at ``limit`` occurrences."""
+    REST_OVERLAPS = "rest-overlaps"
+    """No time for rest before the next event: occurrence params."""
+    DST_GAP = "dst-gap"
+    """A dose's local time does not exist (clocks go forward): ``field``, ``dose`` (a
+    series' dose, or absent), ``wall`` (naive, as written), ``zone`` and ``moved`` (the
+    time used)."""
+    DST_FOLD = "dst-fold"
+    """A dose's local time happens twice (clocks go back): ``field``, ``dose``, ``wall``,
+    ``zone`` and ``offset`` (the UTC offset of the first, used)."""
+
+
+#: A value of `PlanWarning.params`.
+WarningParam = str | int | bool | datetime
+
+
 @dataclass(frozen=True, slots=True)
 class PlanWarning:
-    """Something the plan could not do as the rules ask, or a correction it made."""
+    """Something the plan could not do as the rules ask, or a correction it made.
 
-    rule: str | None
+    A warning is data, not a sentence: `kapplan.i18n` words it from `code` and
+    `params` in the reader's language, with times on the reader's clock.
+    """
+
+    code: WarningCode
+    """What happened."""
+    params: Mapping[str, WarningParam] = field(default_factory=lambda: MappingProxyType({}))
+    """The facts the sentence is made of (see `WarningCode`). Treat as read-only."""
+    rule: str | None = None
     """Id of the rule concerned, or None for schedule-level notes (e.g. DST)."""
-    message: str
-    """One sentence for a person."""
+    client: str = ""
+    """Label of the client whose plan it is ('' for a single schedule without one)."""
     infusion: int | None = None
     """Index of the dose concerned, if any."""
+    event: str | None = None
+    """Uid of the event concerned, when one was placed."""
     alternatives: tuple[datetime, ...] = ()
     """For a session placed outside its window: the next free starts after the one
     taken, on other days, for whoever arranges the session by hand."""
@@ -142,6 +200,11 @@ class Plan:
     """Label of the person the plan is for ('' when not given)."""
     language: str = "en"
     """Language its texts are written in; renderers label the plan in it too."""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """Return the plan's zone."""
+        return ZoneInfo(self.timezone)
 
     @property
     def sessions(self) -> tuple[PlanEvent, ...]:

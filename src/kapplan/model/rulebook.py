@@ -24,11 +24,13 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-from kapplan.model.plan import Kind, Method, Phase
+from kapplan.model.hours import parse_hours
+from kapplan.model.plan import EventKind, Method, Phase
 
 #: The rulebook format this kapplan writes; it reads every version from 1 up to this one.
 RULEBOOK_VERSION = 1
@@ -61,17 +63,24 @@ def check_version(value: object, current: int = RULEBOOK_VERSION) -> int:
     return value
 
 
-class RuleFieldError(ValueError):
-    """A rule's fields disagree; `field` names the one to fix, so the error can be located.
+def rule_field_error(field: str, message: str) -> PydanticCustomError:
+    """Return the validation error of a rule whose fields disagree, naming the one to fix.
+
+    The loader adds `field` to the error's location, so the message is located
+    at that key of the user's ``[[rule]]``.
 
     Parameters:
         field: The rule field the message is about.
         message: What is wrong and what was expected.
-    """
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+    Returns:
+        The error to raise from a validator.
+    """
+    return PydanticCustomError(RULE_FIELD_ERROR, message, {"field": field})
+
+
+#: The pydantic error type of `rule_field_error`.
+RULE_FIELD_ERROR = "rule_field"
 
 
 class Anchor(StrEnum):
@@ -227,7 +236,7 @@ class Rule(BaseModel):
     id: str = Field(
         pattern=r"^[a-z0-9][a-z0-9-]*$", description="Unique id, e.g. integration-session."
     )
-    kind: Kind = Field(description="What the events are.")
+    kind: EventKind = Field(description="What the events are.")
     phase: Phase = Field(description="preparation | experience | integration.")
     anchor: Anchor = Field(description="What the offsets count from.")
     placement: Placement = Field(description="fixed | session | practice | advisory.")
@@ -271,8 +280,6 @@ class Rule(BaseModel):
     @classmethod
     def _hours(cls, value: str) -> str:
         if value != "availability":
-            from kapplan.model.schedule import parse_hours
-
             parse_hours(value)
         return value
 
@@ -287,25 +294,26 @@ class Rule(BaseModel):
             )
         return value
 
-    def model_post_init(self, __context: object) -> None:
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
         """Check the fields that only make sense together."""
         timed = self.placement in (Placement.SESSION, Placement.PRACTICE, Placement.ADVISORY)
         if timed and self.closes is None:
-            raise RuleFieldError("closes", f"a {self.placement} rule needs 'closes'")
+            raise rule_field_error("closes", f"a {self.placement} rule needs 'closes'")
         if self.placement is not Placement.ADVISORY and self.minutes in (0, "0"):
-            raise RuleFieldError("minutes", "needs 'minutes' greater than 0")
+            raise rule_field_error("minutes", "needs 'minutes' greater than 0")
         if isinstance(self.minutes, int) and self.minutes < 0:
-            raise RuleFieldError(
+            raise rule_field_error(
                 "minutes", f"minutes is {self.minutes}; expected a positive number"
             )
         if isinstance(self.count, int) and self.count < 1:
-            raise RuleFieldError("count", f"count is {self.count}; expected 1 or more")
+            raise rule_field_error("count", f"count is {self.count}; expected 1 or more")
         if self.until is not None and self.every is None:
-            raise RuleFieldError("until", "'until' needs 'every'")
+            raise rule_field_error("until", "'until' needs 'every'")
         if self.every is not None:
             step = parse_offset(_SETTING.sub("1", self.every))
             if step.ref == "end" or step.day or _span(step, longest=False) <= 0:
-                raise RuleFieldError(
+                raise rule_field_error(
                     "every",
                     f"every is {self.every!r}; expected a positive step such as 14d or 1mo",
                 )
@@ -319,11 +327,12 @@ class Rule(BaseModel):
                 closes.minutes - opens.minutes,
             )
             if opens.ref == closes.ref and opens.day == closes.day and _span(width) <= 0:
-                raise RuleFieldError(
+                raise rule_field_error(
                     "closes",
                     f"the window closes ({self.closes}) before it opens ({self.opens}); "
                     "expected closes after opens",
                 )
+        return self
 
 
 def _span(offset: Offset, *, longest: bool = True) -> int:
@@ -386,3 +395,37 @@ class Rulebook(BaseModel):
     def active(self) -> tuple[Rule, ...]:
         """Return the enabled rules, in file order."""
         return tuple(r for r in self.rule if r.enabled)
+
+
+#: Where a rule of a laid-over rulebook came from, as `kapplan rules` shows it.
+Origin = Literal["default", "changed", "new"]
+
+
+def rule_origins(rulebook: Rulebook, defaults: Rulebook) -> dict[str, Origin]:
+    """Say, for each rule, whether it is kapplan's default, changed, or new.
+
+    Parameters:
+        rulebook: The rules in force.
+        defaults: kapplan's default rulebook.
+
+    Returns:
+        The origin of every rule, by id.
+    """
+    known = {rule.id: rule for rule in defaults.rule}
+    origins: dict[str, Origin] = {}
+    for rule in rulebook.rule:
+        default = known.get(rule.id)
+        origins[rule.id] = "new" if default is None else "default" if rule == default else "changed"
+    return origins
+
+
+def session_kinds(rulebook: Rulebook) -> frozenset[EventKind]:
+    """Return the kinds of events the rulebook places as therapy sessions.
+
+    Parameters:
+        rulebook: The rulebook.
+
+    Returns:
+        The kinds (sessions carry reminders in a calendar, as doses do).
+    """
+    return frozenset(rule.kind for rule in rulebook.rule if rule.placement is Placement.SESSION)

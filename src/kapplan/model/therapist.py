@@ -9,6 +9,7 @@ views the engine needs. Nothing here reads a file or a clock: the loader reads
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from itertools import pairwise
@@ -25,8 +26,17 @@ from pydantic import (
     model_validator,
 )
 
-from kapplan.formats.busy import merge_intervals
-from kapplan.model.schedule import WEEKDAYS, HourRange, _datetime, _zone_name, localize, parse_hours
+from kapplan.model.fields import DateTimeField, ZoneName
+from kapplan.model.hours import (
+    HourRange,
+    TherapistHours,
+    cut_breaks,
+    parse_hours,
+    parse_weekdays,
+    weekday_numbers,
+)
+from kapplan.model.intervals import Interval, merge_intervals
+from kapplan.model.zones import localize, zone_named
 
 #: The longest range of days off one entry may span, in days (about three years):
 #: `Therapist.is_day_off` keeps every date in memory.
@@ -107,19 +117,7 @@ def _days_off(value: object) -> object:
 
 
 def _weekdays(value: object) -> object:
-    if isinstance(value, list | tuple):
-        days = []
-        for given in value:
-            day = given.strip().lower()[:3] if isinstance(given, str) else None
-            if day not in WEEKDAYS:
-                raise ValueError(
-                    f"unknown day {given!r}; expected mon, tue, wed, thu, fri, sat or sun"
-                )
-            days.append(day)
-        if not days:
-            raise ValueError("no days given; expected at least one of mon … sun")
-        return tuple(days)
-    return value
+    return parse_weekdays(value) if isinstance(value, list | tuple) else value
 
 
 class BusyTime(BaseModel):
@@ -127,10 +125,10 @@ class BusyTime(BaseModel):
 
     model_config = _STRICT
 
-    start: Annotated[datetime, BeforeValidator(_datetime)] = Field(
+    start: DateTimeField = Field(
         description="When it starts: local (the therapist's zone) or with an offset."
     )
-    end: Annotated[datetime, BeforeValidator(_datetime)] | None = Field(
+    end: DateTimeField | None = Field(
         default=None,
         description="When it ends (exclusive): local or with an offset; or give minutes.",
     )
@@ -165,7 +163,7 @@ class BusyTime(BaseModel):
 
         Returns:
             Start and end in UTC; a local time in a DST gap moves forward and
-            one in a fold takes its first occurrence (`kapplan.model.schedule.localize`).
+            one in a fold takes its first occurrence (`kapplan.model.zones.localize`).
         """
         start = _aware(self.start, zone)
         if self.end is not None:
@@ -175,7 +173,7 @@ class BusyTime(BaseModel):
 
 def _aware(moment: datetime, zone: ZoneInfo) -> datetime:
     if moment.tzinfo is None:
-        moment = localize(moment, zone)[0]
+        moment = localize(moment, zone)
     return moment.astimezone(UTC)
 
 
@@ -187,7 +185,7 @@ class Therapist(BaseModel):
     name: str = Field(
         default="", max_length=200, description="Who the calendar belongs to (optional label)."
     )
-    timezone: Annotated[str, BeforeValidator(_zone_name)] = Field(
+    timezone: ZoneName = Field(
         description="IANA zone, e.g. Europe/Berlin: days, hours, days off and local busy "
         "times are on this clock."
     )
@@ -259,7 +257,7 @@ class Therapist(BaseModel):
                     f"break {pause} is not inside the working hours {shown}; "
                     "expected each break within one range of hours"
                 )
-        if not _cut(hours, breaks):
+        if not cut_breaks(hours, breaks):
             raise ValueError("the breaks fill all working hours; expected some time to work")
         return value
 
@@ -278,7 +276,7 @@ class Therapist(BaseModel):
     def _busy(cls, value: tuple[BusyTime, ...], info: ValidationInfo) -> tuple[BusyTime, ...]:
         if "timezone" not in info.data:
             return value  # the zone is wrong already, and reported
-        zone = ZoneInfo(info.data["timezone"])
+        zone = zone_named(info.data["timezone"])
         for number, entry in enumerate(value, start=1):
             start, end = entry.interval(zone)
             if end <= start:
@@ -291,12 +289,12 @@ class Therapist(BaseModel):
     @cached_property
     def zone(self) -> ZoneInfo:
         """Return the therapist's zone."""
-        return ZoneInfo(self.timezone)
+        return zone_named(self.timezone)
 
     @cached_property
     def weekdays(self) -> frozenset[int]:
         """Return the working days as ``date.weekday()`` numbers."""
-        return frozenset(WEEKDAYS.index(d) for d in self.days)
+        return weekday_numbers(self.days)
 
     @cached_property
     def days_off_dates(self) -> frozenset[date]:
@@ -310,7 +308,9 @@ class Therapist(BaseModel):
             The ranges in order, none empty; e.g. ``09:00-18:00`` with a
             ``12:30-13:30`` break gives ``09:00-12:30`` and ``13:30-18:00``.
         """
-        return _cut(parse_hours(self.hours), [r for item in self.breaks for r in parse_hours(item)])
+        return cut_breaks(
+            parse_hours(self.hours), [r for item in self.breaks for r in parse_hours(item)]
+        )
 
     def is_day_off(self, day: date) -> bool:
         """Tell whether a date is one of the days off (not whether it is a working day).
@@ -323,6 +323,26 @@ class Therapist(BaseModel):
         """
         return day in self.days_off_dates
 
+    def working_time(self, calendar: Iterable[Interval] = ()) -> TherapistHours:
+        """Return what the engine needs of this therapist.
+
+        Parameters:
+            calendar: Busy time read from the therapist's ``busy_calendar``, if any.
+
+        Returns:
+            Working time, days off, every busy time, buffer and limits.
+        """
+        return TherapistHours(
+            zone=self.zone,
+            weekdays=self.weekdays,
+            ranges=self.working_ranges(),
+            days_off=self.days_off_dates,
+            busy=(*self.busy_intervals(), *calendar),
+            buffer=timedelta(minutes=self.buffer_minutes),
+            max_per_day=self.max_sessions_per_day,
+            session_minutes=self.session_minutes,
+        )
+
     def busy_intervals(self) -> list[tuple[datetime, datetime]]:
         """Return the times in `busy` as sorted, merged, aware UTC intervals.
 
@@ -331,23 +351,6 @@ class Therapist(BaseModel):
             or touching entries are merged into one.
         """
         return merge_intervals(entry.interval(self.zone) for entry in self.busy)
-
-
-def _cut(hours: tuple[HourRange, ...], breaks: list[HourRange]) -> tuple[HourRange, ...]:
-    """Remove the breaks from the hours, dropping what becomes empty."""
-    pieces = list(hours)
-    for pause in breaks:
-        kept: list[HourRange] = []
-        for piece in pieces:
-            if pause.end <= piece.start or piece.end <= pause.start:
-                kept.append(piece)
-                continue
-            if piece.start < pause.start:
-                kept.append(HourRange(piece.start, pause.start))
-            if pause.end < piece.end:
-                kept.append(HourRange(pause.end, piece.end))
-        pieces = kept
-    return tuple(pieces)
 
 
 class TherapistFile(BaseModel):

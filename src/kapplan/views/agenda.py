@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
@@ -19,16 +20,11 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from kapplan.engine.caseload import agenda, load
 from kapplan.i18n import Catalogue, catalogue
-from kapplan.model.plan import Phase, Plan, PlanEvent
+from kapplan.model.caseload import agenda
+from kapplan.model.plan import Plan, PlanEvent
+from kapplan.views.console import PHASE_STYLE, plain_lines, text_console
 from kapplan.views.labels import monday, sections, summary, title, warning_text
-
-PHASE_STYLE = {
-    Phase.PREPARATION: "bold cyan",
-    Phase.EXPERIENCE: "bold magenta",
-    Phase.INTEGRATION: "bold green",
-}
 
 
 def render_terminal(plan: Plan, *, width: int = 100, color: bool = False) -> str:
@@ -45,37 +41,6 @@ def render_terminal(plan: Plan, *, width: int = 100, color: bool = False) -> str
     buffer = io.StringIO()
     print_plan(text_console(buffer, width, color), plan)
     return plain_lines(buffer.getvalue())
-
-
-def text_console(buffer: io.StringIO, width: int, color: bool) -> Console:
-    """Return a console that prints into a buffer: no markup, emoji or highlighting.
-
-    Parameters:
-        buffer: Where the text goes.
-        width: Columns to lay out for.
-        color: Emit ANSI colour codes; plain text otherwise.
-
-    Returns:
-        The console.
-    """
-    return Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        legacy_windows=False,
-    )
-
-
-def plain_lines(text: str) -> str:
-    """Return text with each line's trailing blanks removed, ending in a newline."""
-    # Rich pads every line to the width; trailing blanks only get in the way of
-    # pipes and diffs.
-    return "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
 def print_plan(console: Console, plan: Plan) -> None:
@@ -112,7 +77,7 @@ def print_warnings(console: Console, plan: Plan, texts: Catalogue) -> None:
     console.print()
     console.print(Text(texts.text("terminal.warnings", n=len(plan.warnings)), style="bold yellow"))
     for warning in plan.warnings:
-        line = f"! {warning_text(warning, texts)}"
+        line = f"! {warning_text(warning, texts, plan.zone)}"
         console.print(Padding(Text(line), (0, 0, 0, 2), expand=False))
 
 
@@ -221,7 +186,7 @@ def render_caseload(
             )
             previous = start.date()
         console.print(Padding(table, (0, 0, 0, 2), expand=False))
-    summary_of = load(plans, zone)
+    summary_of = load_summary(plans, zone)
     console.print()
     console.print(Text(texts.text("terminal.load"), style="bold"))
     busiest = max((n for _, n in summary_of.sessions_per_week), default=0)
@@ -230,12 +195,12 @@ def render_caseload(
     for client, unmet in summary_of.unmet_per_client:
         line = texts.text("terminal.load_unmet", client=client, n=unmet)
         console.print(Padding(Text(line), (0, 0, 0, 2), expand=False))
-    warnings = [(p.client, w) for p in plans for w in p.warnings]
+    warnings = [(p.client, p.zone, w) for p in plans for w in p.warnings]
     if warnings:
         console.print()
         console.print(Text(texts.text("terminal.warnings", n=len(warnings)), style="bold yellow"))
-        for client, warning in warnings:
-            line = f"! {client}: {warning_text(warning, texts)}"
+        for client, client_zone, warning in warnings:
+            line = f"! {client}: {warning_text(warning, texts, client_zone)}"
             console.print(Padding(Text(line), (0, 0, 0, 2), expand=False))
     console.print()
     sessions_total = sum(len(p.sessions) for p in plans)
@@ -247,3 +212,35 @@ def render_caseload(
     )
     console.print(Text(" · ".join(texts.text(key, n=n) for key, n in counts)))
     return plain_lines(buffer.getvalue())
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    """How busy the therapist is and what could not be met, for the load summary."""
+
+    sessions_per_week: tuple[tuple[date, int], ...]
+    """(Monday, number of sessions) for every week that has sessions."""
+    unmet_per_client: tuple[tuple[str, int], ...]
+    """(client, number of warnings about missed windows), in client order."""
+
+
+def load_summary(plans: Sequence[Plan], zone: ZoneInfo) -> Load:
+    """Count sessions per week (in the therapist's zone) and unmet windows per client.
+
+    Parameters:
+        plans: One plan per client.
+        zone: The therapist's zone, whose weeks are counted.
+
+    Returns:
+        The load summary.
+    """
+    weeks: dict[date, int] = {}
+    for plan in plans:
+        for event in plan.sessions:
+            day = event.start.astimezone(zone).date()
+            monday = day - timedelta(days=day.weekday())
+            weeks[monday] = weeks.get(monday, 0) + 1
+    unmet = tuple(
+        (plan.client, sum(1 for w in plan.warnings if w.rule is not None)) for plan in plans
+    )
+    return Load(tuple(sorted(weeks.items())), unmet)

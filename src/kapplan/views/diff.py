@@ -127,7 +127,7 @@ def render_diff_terminal(
     """
     from rich.text import Text
 
-    from kapplan.views.agenda import plain_lines, text_console
+    from kapplan.views.console import plain_lines, text_console
 
     texts = catalogue(language)
     zone = ZoneInfo(timezone)

@@ -20,7 +20,7 @@ from html import escape
 from itertools import groupby
 
 from kapplan.i18n import Catalogue, DateStyle, catalogue
-from kapplan.model.plan import Kind, Plan, PlanEvent
+from kapplan.model.plan import EventKind, Plan, PlanEvent
 from kapplan.views.labels import last_day, monday, sections, summary, title, warning_text
 
 #: Every handout starts with these bytes; a file that does is kapplan's own and
@@ -98,7 +98,9 @@ def render_html(plan: Plan) -> str:
     parts.append(_prompts(plan, texts))
     parts.append(_advisories(plan, texts))
     if plan.warnings:
-        items = "".join(f"<li>{_e(warning_text(w, texts))}</li>\n" for w in plan.warnings)
+        items = "".join(
+            f"<li>{_e(warning_text(w, texts, plan.zone))}</li>\n" for w in plan.warnings
+        )
         heading_w = _e(texts.text("terminal.warnings", n=len(plan.warnings)))
         parts.append(f'<section class="warnings">\n<h2>{heading_w}</h2>\n<ul>\n{items}</ul>\n')
         parts.append("</section>\n")
@@ -139,7 +141,7 @@ def _event(event: PlanEvent) -> str:
     name = _e(event.title)
     if event.is_session:
         name = f'<span class="session">{SESSION_MARK} {name}</span>'
-    elif event.kind is Kind.INFUSION:
+    elif event.kind is EventKind.INFUSION:
         name = f'<span class="dose">{name}</span>'
     return f'<li><span class="time">{times}</span> {name}</li>'
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from kapplan.i18n import Catalogue, catalogue
 from kapplan.model.plan import Plan, PlanEvent, PlanWarning
@@ -76,20 +77,22 @@ def sections(plan: Plan, texts: Catalogue) -> Iterable[tuple[str, list[PlanEvent
         yield texts.text("terminal.long_arc"), rest
 
 
-def warning_text(warning: PlanWarning, texts: Catalogue) -> str:
+def warning_text(warning: PlanWarning, texts: Catalogue, zone: ZoneInfo) -> str:
     """Return a warning's message, with the next free times when it has them.
 
     Parameters:
         warning: The warning.
-        texts: The catalogue of the plan's language.
+        texts: The catalogue of the reader's language.
+        zone: The clock its times are shown on.
 
     Returns:
         The message as one line.
     """
+    message = texts.warning_text(warning, zone)
     if not warning.alternatives:
-        return warning.message
-    options = ", ".join(texts.format_datetime(a) for a in warning.alternatives)
-    return f"{warning.message} ({texts.text('terminal.next_options', options=options)})"
+        return message
+    options = ", ".join(texts.format_datetime(a.astimezone(zone)) for a in warning.alternatives)
+    return f"{message} ({texts.text('terminal.next_options', options=options)})"
 
 
 def monday(day: date) -> date:

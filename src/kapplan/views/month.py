@@ -29,8 +29,9 @@ from rich.table import Table
 from rich.text import Text
 
 from kapplan.i18n import Catalogue, catalogue
-from kapplan.model.plan import Kind, Phase, Plan, PlanEvent
-from kapplan.views.agenda import PHASE_STYLE, plain_lines, print_warnings, text_console
+from kapplan.model.plan import EventKind, Phase, Plan, PlanEvent
+from kapplan.views.agenda import print_warnings
+from kapplan.views.console import PHASE_STYLE, plain_lines, text_console
 from kapplan.views.labels import last_day, monday, summary, title
 
 #: What marks a day with a therapy session.
@@ -82,7 +83,7 @@ def day_marks(plan: Plan) -> dict[date, DayMark]:
         marks[day] = DayMark(
             phase=_first_phase(e.phase for e in events) if events else None,
             advisory=advised.get(day),
-            doses=tuple(e.infusion for e in events if e.kind is Kind.INFUSION and e.infusion),
+            doses=tuple(e.infusion for e in events if e.kind is EventKind.INFUSION and e.infusion),
             sessions=sum(1 for e in events if e.is_session),
         )
     return marks

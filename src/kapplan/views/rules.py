@@ -11,8 +11,7 @@ import io
 import json
 from typing import Any
 
-from kapplan.edge.rulebook_file import rule_origins
-from kapplan.model.rulebook import Placement, Rule, Rulebook
+from kapplan.model.rulebook import Placement, Rule, Rulebook, rule_origins
 
 
 def window_text(rule: Rule) -> str:
@@ -84,7 +83,7 @@ def render_rules_terminal(
     from rich import box
     from rich.table import Table
 
-    from kapplan.views.agenda import plain_lines, text_console
+    from kapplan.views.console import plain_lines, text_console
 
     origins = rule_origins(rulebook, defaults)
     table = Table(

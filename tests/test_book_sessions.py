@@ -1,11 +1,12 @@
-"""Planning a caseload without its practices (for the therapist's calendar) changes nothing else."""
+"""Booking a caseload's sessions without its practices (for the therapist's calendar)
+changes nothing else."""
 
 from __future__ import annotations
 
 from kapplan.edge.load import load_caseload, load_therapist
+from kapplan.engine import book_sessions, build_caseload
 from kapplan.engine.caseload import calendar_shows_practices, therapist_calendar
-from kapplan.engine.planner import build_caseload
-from kapplan.model.rulebook import Kind, Placement, Rulebook
+from kapplan.model.rulebook import EventKind, Placement, Rulebook
 from tests.conftest import ROOT
 from tests.plans import TEXTS, rulebook
 
@@ -17,11 +18,11 @@ def test_without_practices_every_other_event_and_warning_is_the_same() -> None:
     """Sessions are placed before practices and never around them: leaving the practices
     out removes their events and warnings and nothing else, and the calendar is the same."""
     clients = load_caseload([str(CASELOAD)])
-    hours = load_therapist(str(THERAPIST), clients)
+    hours = load_therapist(str(THERAPIST), [d.start for c in clients for d in c.doses()[0]])
     book = rulebook()
     practice_rules = {r.id for r in book.active if r.placement is Placement.PRACTICE}
     full = build_caseload(clients, book, hours, texts=TEXTS)
-    lean = build_caseload(clients, book, hours, texts=TEXTS, practices=False)
+    lean = book_sessions(clients, book, hours, texts=TEXTS)
     assert any(e.rule in practice_rules for p in full for e in p.events)
     for whole, part in zip(full, lean, strict=True):
         assert part.events == tuple(e for e in whole.events if e.rule not in practice_rules)
@@ -37,7 +38,9 @@ def test_a_practice_the_calendar_shows_keeps_the_practices() -> None:
     book = rulebook()
     assert not calendar_shows_practices([book, book])
     rules = [
-        r.model_copy(update={"kind": Kind.INFUSION}) if r.placement is Placement.PRACTICE else r
+        r.model_copy(update={"kind": EventKind.INFUSION})
+        if r.placement is Placement.PRACTICE
+        else r
         for r in book.rule
     ]
     odd = Rulebook(version=book.version, methods=book.methods, rule=rules)

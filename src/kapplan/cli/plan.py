@@ -1,0 +1,137 @@
+"""``kapplan plan``: the integration calendar of a schedule, or of a therapist's caseload."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kapplan import api
+from kapplan.cli import options as o
+from kapplan.cli.shell import emit, environment, layout
+from kapplan.errors import KapplanError
+from kapplan.model.limits import Limits
+
+
+def plan_command(
+    schedules: o.SchedulesArgument,
+    output_format: o.FormatOption = None,
+    view: o.ViewOption = None,
+    output: o.OutputOption = None,
+    force: o.ForceOption = False,
+    therapist: o.TherapistOption = None,
+    lang: Annotated[
+        o.Language | None,
+        o.lang_option(
+            "Language of every text: en or ru (default: the schedule's `language`, else the "
+            "config file's, else en)."
+        ),
+    ] = None,
+    rulebook: Annotated[
+        Path | None,
+        o.rules_option(
+            "Your own rulebook (write one with `kapplan rules --dump`) for every schedule, "
+            "over any schedule's own `rules`."
+        ),
+    ] = None,
+    remind: Annotated[
+        list[str] | None,
+        o.remind_option(
+            "Reminder lead time before sessions and doses, e.g. 60m, 2h, 1d (repeatable; "
+            "default: the config file's `reminders`, else 1d and 1h)."
+        ),
+    ] = None,
+    no_remind: Annotated[bool, o.no_remind_option("No reminders.")] = False,
+    discreet: Annotated[
+        bool | None,
+        o.discreet_option(
+            "Neutral titles and texts that do not reveal the treatment (default: the config "
+            "file's `discreet`, else off)."
+        ),
+    ] = None,
+    previous: o.PreviousOption = None,
+    stamp: o.StampOption = None,
+    calendar_name: o.CalendarNameOption = None,
+    strict: o.StrictOption = False,
+    max_infusions: o.MaxInfusionsOption = o.MAX_INFUSIONS,
+    max_events: o.MaxEventsOption = o.MAX_EVENTS,
+    max_years: o.MaxYearsOption = o.MAX_YEARS,
+) -> None:
+    """Print the Preparation–Experience–Integration calendar for a schedule.
+
+    Examples:
+
+      kapplan plan examples/iv-six-infusions.toml
+
+      kapplan plan infusions.toml --format json | jq '.events[].title'
+
+      kapplan plan infusions.toml -o plan.ics --discreet
+
+      kapplan plan infusions.toml --view month
+
+      kapplan plan infusions.toml -o handout.html
+
+      cat infusions.toml | kapplan plan -
+
+      kapplan plan examples/caseload/ -o sessions.ics
+
+      kapplan plan infusions.toml --rules my-protocol.toml
+
+      kapplan plan infusions.toml --strict -o plan.ics || echo "check the warnings"
+
+      kapplan plan maintenance.toml --max-infusions 2000 --max-years 20
+    """
+    chosen = output_format or api.SUFFIX_FORMATS.get(output.suffix.lower() if output else "")
+    chosen = chosen or api.Format.TERMINAL
+    calendar = {
+        "--remind": bool(remind),
+        "--no-remind": no_remind,
+        "--discreet": discreet is True,
+        "--no-discreet": discreet is False,
+        "--previous": previous is not None,
+        "--stamp": stamp is not None,
+        "--calendar-name": calendar_name is not None,
+    }
+    given = [flag for flag, present in calendar.items() if present]
+    if given and chosen is not api.Format.ICS:
+        raise KapplanError(f"{given[0]} applies to calendars; expected --format ics or -o FILE.ics")
+    flags = o.calendar_flags(lang, remind, no_remind, discreet)
+    if view is not None and chosen is not api.Format.TERMINAL:
+        raise KapplanError("--view applies to the terminal format; expected --format terminal")
+    if (chosen is api.Format.HTML or view is api.View.MONTH) and api.is_caseload(
+        schedules, str(therapist) if therapist else None
+    ):
+        what = "--format html" if chosen is api.Format.HTML else "--view month"
+        raise KapplanError(
+            f"{what} shows one client's plan, not a caseload; expected a single schedule"
+        )
+    # The clock is read only for --stamp now.
+    env = environment(clock=stamp is not None)
+    width, color = layout(output)
+    target = api.Target(
+        format=chosen,
+        view=view or api.View.AGENDA,
+        width=width,
+        color=color,
+        stamp=api.calendar_stamp(stamp, env.now) if stamp is not None else None,
+        calendar_name=calendar_name,
+        previous=str(previous) if previous is not None else None,
+        output=output,
+    )
+    export = api.export_files(
+        schedules,
+        target,
+        therapist=str(therapist) if therapist else None,
+        rules=str(rulebook) if rulebook else None,
+        flags=flags,
+        env=env,
+        limits=Limits(infusions=max_infusions, events=max_events, years=max_years),
+        complete=strict,
+    )
+    inputs = export.planned.inputs
+    emit(export.data, output, force=force, owned_marker=export.owned_marker, inputs=inputs)
+    if strict and export.planned.warnings:
+        sys.stderr.write(f"kapplan: {export.planned.warnings} warning(s) in the plan (--strict)\n")
+        raise typer.Exit(1)

@@ -1,0 +1,80 @@
+"""What a command needs of the shell it runs in: the environment, stdout, the terminal.
+
+The config file, this machine's zone and the clock are read here, once per
+command, and passed down to `kapplan.api` as an `Environment`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kapplan.api import Environment
+
+
+def environment(*, clock: bool = False) -> Environment:
+    """Read what kapplan needs of the world it runs in, once per command.
+
+    Parameters:
+        clock: Read the clock too (only the commands that use it do).
+
+    Returns:
+        The user's config file, this machine's zone, and the time when asked for.
+
+    Raises:
+        ConfigError: Located, when the config file is unreadable or invalid.
+    """
+    from kapplan.api import load_config, machine_timezone
+
+    return Environment(
+        configuration=load_config(),
+        machine_zone=machine_timezone(),
+        now=datetime.now(UTC) if clock else None,
+    )
+
+
+def emit(data: bytes | str, output: Path | None = None, **options: Any) -> None:
+    """Print data on stdout, or write it to `output` (atomically, see `kapplan.api.write`).
+
+    Parameters:
+        data: The document; bytes are written as they are (an .ics keeps its CRLF).
+        output: The file, or None for stdout.
+        **options: `force`, `owned_marker` and `inputs`, for a file.
+    """
+    if output is not None:
+        from kapplan.api import write
+
+        write(data, output, **options)
+        return
+    if isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+    else:
+        sys.stdout.write(data)
+    sys.stdout.flush()
+
+
+def layout(output: Path | None) -> tuple[int, bool]:
+    """Return the width to lay text out for, and whether to colour it.
+
+    Colour only on a terminal, without ``NO_COLOR``; the terminal's width there,
+    else ``COLUMNS``, else 100, kept within 60 to 140.
+
+    Parameters:
+        output: The output file, if any (a file is never coloured).
+
+    Returns:
+        Columns, and colour or not.
+    """
+    to_terminal = output is None and sys.stdout.isatty()
+    if to_terminal:
+        width = os.get_terminal_size(sys.stdout.fileno()).columns
+    else:
+        columns = os.environ.get("COLUMNS", "")
+        width = int(columns) if columns.isdigit() else 100
+    return max(60, min(width, 140)), to_terminal and "NO_COLOR" not in os.environ
+
+
+__all__ = ["emit", "environment", "layout"]

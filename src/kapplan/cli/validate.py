@@ -1,0 +1,52 @@
+"""``kapplan validate``: every problem in every file, one line each."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kapplan import api
+from kapplan.cli import options as o
+from kapplan.cli.shell import emit, environment
+
+
+def validate_command(
+    files: o.FilesArgument,
+    output_format: Annotated[
+        o.TextFormat,
+        o.text_format_option(
+            "terminal (one line per problem, as editors read them) or json (for editors and CI)."
+        ),
+    ] = o.TextFormat.TERMINAL,
+    kind: o.KindOption = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail (exit 1) on warnings when there is no error.")
+    ] = False,
+) -> None:
+    """Check files and report every problem in every file at once.
+
+    A schedule passes exactly when `kapplan plan` would succeed with it; what
+    the plan would warn about is reported as a warning. Problems go to stdout,
+    one line each (file:line: field: message), then a summary. Exit status: 0
+    when every file is valid, 2 when any has an error, 1 under --strict when
+    there are warnings but no error.
+
+    Examples:
+
+      kapplan validate examples/iv-six-infusions.toml
+
+      kapplan validate examples/ examples/therapist/lisbon.toml
+
+      kapplan validate schedules/ --format json | jq '.ok'
+
+      cat infusions.toml | kapplan validate - --strict
+    """
+    # The clock is only used for a therapist's busy calendar checked without a schedule.
+    reports = api.validate_files(files, kind=kind, env=environment(clock=True))
+    json = output_format is o.TextFormat.JSON
+    emit(api.render_report(reports, json=json, strict=strict))
+    if any(report.errors for report in reports):
+        raise typer.Exit(2)
+    if strict and any(report.warnings for report in reports):
+        raise typer.Exit(1)

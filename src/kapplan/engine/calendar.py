@@ -1,0 +1,326 @@
+"""Calendars: busy timelines, allowed hours, and the search for a free start. Pure.
+
+All instants are UTC; local time is used only to find local days and clock
+hours. Busy time is kept as sorted, merged intervals searched with `bisect`,
+and allowed time is generated day by day, so a search costs what it looks
+at, not the size of the calendar.
+
+Nothing here is kept between planning calls: a `Clock` (local times resolved
+once each) and a `TherapistCalendar` belong to one call and are passed in.
+"""
+
+from __future__ import annotations
+
+import calendar
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from kapplan.model.hours import HourRange, TherapistHours
+from kapplan.model.zones import localize
+
+#: Sessions and practices start on this grid (minutes since the epoch, UTC).
+GRID_MINUTES = 5
+GRID = timedelta(minutes=GRID_MINUTES)
+#: Every day of the week, as `date.weekday()` numbers.
+ALL_DAYS = frozenset(range(7))
+#: The whole of a day.
+WHOLE_DAY = HourRange(0, 24 * 60)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_D = TypeVar("_D", date, datetime)
+
+
+def ceil_to_grid(moment: datetime) -> datetime:
+    """Return the first grid time at or after `moment`."""
+    steps = -((_EPOCH - moment) // GRID)
+    return _EPOCH + steps * GRID
+
+
+def floor_to_grid(moment: datetime) -> datetime:
+    """Return the last grid time at or before `moment`."""
+    return _EPOCH + ((moment - _EPOCH) // GRID) * GRID
+
+
+class Clock:
+    """Local clock times as UTC instants, each resolved once per planning call.
+
+    A caseload asks for the same local midnights and working hours thousands
+    of times; a `Clock` belongs to one call of the engine, so nothing outlives it.
+    """
+
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[date, int, ZoneInfo], datetime] = {}
+
+    def at(self, day: date, minutes: int, zone: ZoneInfo) -> datetime:
+        """Return the instant `minutes` after local midnight of `day` in `zone`.
+
+        Parameters:
+            day: The local date.
+            minutes: Minutes after its midnight (1440 is the next midnight).
+            zone: The zone.
+
+        Returns:
+            The UTC instant; a time in a DST gap moves forward, one in a fold
+            takes its first occurrence (`kapplan.model.zones.resolve_wall`).
+        """
+        key = (day, minutes, zone)
+        found = self._known.get(key)
+        if found is None:
+            wall = datetime.combine(day, time()) + timedelta(minutes=minutes)
+            found = self._known[key] = localize(wall, zone).astimezone(UTC)
+        return found
+
+
+class Timeline:
+    """Busy time as sorted, merged, half-open UTC intervals, searched with bisect."""
+
+    def __init__(self) -> None:
+        self.starts: list[datetime] = []
+        self.ends: list[datetime] = []
+
+    def add(self, start: datetime, end: datetime) -> None:
+        """Mark [start, end) busy, merging with any interval it touches."""
+        lo = bisect_left(self.ends, start)
+        hi = bisect_right(self.starts, end)
+        if lo < hi:
+            start = min(start, self.starts[lo])
+            end = max(end, self.ends[hi - 1])
+        self.starts[lo:hi] = [start]
+        self.ends[lo:hi] = [end]
+
+    def next_busy(self, moment: datetime) -> datetime | None:
+        """Return the start of the first busy interval that ends after `moment`."""
+        i = bisect_right(self.ends, moment)
+        return self.starts[i] if i < len(self.starts) else None
+
+    def first_overlap(self, start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
+        """Return the earliest busy interval overlapping [start, end), if any."""
+        i = bisect_right(self.ends, start)
+        if i < len(self.starts) and self.starts[i] < end:
+            return self.starts[i], self.ends[i]
+        return None
+
+    def last_overlap(self, start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
+        """Return the latest busy interval overlapping [start, end), if any."""
+        i = bisect_left(self.starts, end) - 1
+        if i >= 0 and self.ends[i] > start:
+            return self.starts[i], self.ends[i]
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Hours:
+    """Allowed time: some weekdays and clock ranges in one zone, minus excluded dates."""
+
+    zone: ZoneInfo
+    weekdays: frozenset[int]
+    ranges: tuple[HourRange, ...]
+    excluded: frozenset[date]
+    clock: Clock = field(compare=False, repr=False)
+    runs: tuple[list[int], list[int]] = field(init=False, repr=False, compare=False)
+    """The excluded dates as runs of consecutive day ordinals (first days, last days)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "runs", _runs(self.excluded))
+
+    def intervals(
+        self, lo: datetime, hi: datetime, *, latest: bool
+    ) -> Iterator[tuple[datetime, datetime]]:
+        """Yield the allowed UTC intervals that overlap [lo, hi], clipped, in time order
+        (reversed when `latest`)."""
+        zone, at = self.zone, self.clock.at
+        first = lo.astimezone(zone).date().toordinal()
+        last = hi.astimezone(zone).date().toordinal()
+        firsts, lasts = self.runs
+        ranges = self.ranges[::-1] if latest else self.ranges
+        day = last if latest else first
+        while first <= day <= last:
+            # A run of excluded days (a therapist's full weeks) is passed in one step.
+            run = bisect_right(firsts, day) - 1
+            if run >= 0 and day <= lasts[run]:
+                day = firsts[run] - 1 if latest else lasts[run] + 1
+                continue
+            local = date.fromordinal(day)
+            day += -1 if latest else 1
+            if local.weekday() not in self.weekdays:
+                continue
+            for hours in ranges:
+                a = max(lo, at(local, hours.start, zone))
+                b = min(hi, at(local, hours.end, zone))
+                if a < b:
+                    yield a, b
+
+
+def _runs(days: frozenset[date]) -> tuple[list[int], list[int]]:
+    """Return dates as runs of consecutive day ordinals: (first days, last days), sorted."""
+    firsts: list[int] = []
+    lasts: list[int] = []
+    for day in sorted(d.toordinal() for d in days):
+        if lasts and day == lasts[-1] + 1:
+            lasts[-1] = day
+        else:
+            firsts.append(day)
+            lasts.append(day)
+    return firsts, lasts
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """Find a free start: inside every `hours` (their intersection) and clear of every
+    busy timeline, each with its padding (a therapist's buffer between sessions)."""
+
+    hours: tuple[Hours, ...]
+    busy: tuple[tuple[Timeline, timedelta], ...]
+    length: timedelta
+
+    def find(self, lo: datetime, hi: datetime, *, latest: bool) -> datetime | None:
+        """Return the earliest (or latest) free start in [lo, hi], or None."""
+        if hi < lo:
+            return None
+        for a, b in self._allowed(self.hours, lo, hi + self.length, latest=latest):
+            found = self._free(max(lo, a), min(hi, b - self.length), latest=latest)
+            if found is not None:
+                return found
+        return None
+
+    def _allowed(
+        self, hours: tuple[Hours, ...], lo: datetime, hi: datetime, *, latest: bool
+    ) -> Iterator[tuple[datetime, datetime]]:
+        first, rest = hours[0], hours[1:]
+        for a, b in first.intervals(lo, hi, latest=latest):
+            if rest:
+                yield from self._allowed(rest, a, b, latest=latest)
+            else:
+                yield a, b
+
+    def _free(self, a: datetime, b: datetime, *, latest: bool) -> datetime | None:
+        start = floor_to_grid(b) if latest else ceil_to_grid(a)
+        while a <= start <= b:
+            for timeline, pad in self.busy:
+                if latest:
+                    hit = timeline.last_overlap(start - pad, start + self.length + pad)
+                    if hit is not None:
+                        start = floor_to_grid(hit[0] - pad - self.length)
+                        break
+                else:
+                    hit = timeline.first_overlap(start - pad, start + self.length + pad)
+                    if hit is not None:
+                        start = ceil_to_grid(hit[1] + pad)
+                        break
+            else:
+                return start
+        return None
+
+
+@dataclass(slots=True)
+class TherapistCalendar:
+    """The therapist's side of a planning call: one calendar of sessions for every client.
+
+    Without a therapist (a single schedule, or a caseload without a therapist
+    file) it only keeps the clients' sessions apart.
+    """
+
+    clock: Clock
+    therapist: TherapistHours | None = None
+    busy: Timeline = field(default_factory=Timeline)
+    sessions_on: dict[date, int] = field(default_factory=dict)
+    """Sessions per therapist-local date, for `max_per_day`."""
+    working: Hours | None = None
+    """The therapist's working time as of the last session booked (see `hours`)."""
+    shortest: timedelta | None = None
+    """The shortest session any client still asks for, once known (see `book`)."""
+    no_room: set[date] = field(default_factory=set)
+    """Therapist-local dates where not even the shortest session fits any more."""
+
+    def __post_init__(self) -> None:
+        if self.therapist is not None:
+            for start, end in self.therapist.busy:
+                self.busy.add(start.astimezone(UTC), end.astimezone(UTC))
+
+    @property
+    def buffer(self) -> timedelta:
+        """Return the free time kept around each session (none without a therapist)."""
+        return self.therapist.buffer if self.therapist is not None else timedelta()
+
+    def hours(self) -> Hours | None:
+        """Return the therapist's working time, full days and days off cut out."""
+        t = self.therapist
+        if t is None:
+            return None
+        if self.working is None:
+            # Built again only when a day fills up, not for every session placed.
+            full = {d for d, n in self.sessions_on.items() if t.max_per_day and n >= t.max_per_day}
+            self.working = Hours(
+                t.zone, t.weekdays, t.ranges, t.days_off | full | self.no_room, self.clock
+            )
+        return self.working
+
+    def book(self, start: datetime, end: datetime) -> None:
+        """Put a session on the therapist's calendar."""
+        self.busy.add(start, end)
+        t = self.therapist
+        if t is not None:
+            day = start.astimezone(t.zone).date()
+            count = self.sessions_on[day] = self.sessions_on.get(day, 0) + 1
+            if t.max_per_day and count >= t.max_per_day:
+                self.working = None
+            elif self.shortest is not None and not self._has_room(t, day, self.shortest):
+                # The calendar only fills up: a day with no room now never has any,
+                # so searches (which may cross weeks of such days) skip it.
+                self.no_room.add(day)
+                self.working = None
+
+    def _has_room(self, t: TherapistHours, day: date, length: timedelta) -> bool:
+        """Tell whether a session of `length` still fits on a day of the therapist's."""
+        hours = Hours(t.zone, ALL_DAYS, t.ranges, frozenset(), self.clock)
+        first = self.clock.at(day, 0, t.zone)
+        last = self.clock.at(day + timedelta(days=1), 0, t.zone) - timedelta(microseconds=1)
+        search = Search((hours,), ((self.busy, t.buffer),), length)
+        return search.find(first, last, latest=False) is not None
+
+
+def plus_months(day: _D, months: int) -> _D:
+    """Move a date (or wall-clock time) by calendar months, keeping the day of the month
+    where the month has it and taking the month's last day where it has not, as
+    `dateutil.relativedelta` does (31 January + 1 month is 28 or 29 February)."""
+    if not months:
+        return day
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return day.replace(year=year, month=month + 1, day=min(day.day, last))
+
+
+def monday(day: date) -> date:
+    """Return the Monday that starts the week of a day."""
+    return day - timedelta(days=day.weekday())
+
+
+def local_days(start: datetime, end: datetime, zone: ZoneInfo) -> list[date]:
+    """Return the local dates that [start, end) touches (at least the first)."""
+    first = start.astimezone(zone).date()
+    last = max(first, (end - timedelta(microseconds=1)).astimezone(zone).date())
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+__all__ = [
+    "ALL_DAYS",
+    "GRID",
+    "GRID_MINUTES",
+    "WHOLE_DAY",
+    "Clock",
+    "Hours",
+    "Search",
+    "TherapistCalendar",
+    "Timeline",
+    "ceil_to_grid",
+    "floor_to_grid",
+    "local_days",
+    "monday",
+    "plus_months",
+]

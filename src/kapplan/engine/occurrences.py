@@ -1,0 +1,379 @@
+"""Courses, anchors and occurrences: what every rule asks for, before any time is chosen. Pure.
+
+Doses are grouped into courses: a dose more than ``course_gap_days`` after
+the end of the previous one starts a new course. Every enabled rule then
+yields *occurrences* per anchor (a dose, a course, the gap between courses,
+the time after the last course; see `kapplan.model.rulebook`), each with a
+window measured from its anchor in real time (minutes, hours, days) or on
+the wall clock (calendar months, ``day`` offsets). All instants are UTC.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from kapplan.engine.calendar import Clock, monday, plus_months
+from kapplan.model.doses import Dose
+from kapplan.model.plan import Course, Infusion, PlanWarning, WarningCode, WarningParam
+from kapplan.model.rulebook import Anchor, Offset, Placement, Rule, Rulebook, parse_offset
+from kapplan.model.schedule import Cadence, PlanSettings
+from kapplan.model.zones import localize
+
+#: A repeat that yields more occurrences than this is cut off with a warning.
+MAX_OCCURRENCES = 500
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorSpan:
+    """One thing a rule counts from: a dose, a course, a gap, or the end of the last course."""
+
+    start: datetime
+    end: datetime
+    infusion: Infusion | None = None
+    course: Course | None = None
+    covers: tuple[int, ...] = ()
+    """Dose indices an infusion-anchored session covers (cadence), when more than one."""
+    weeks_after: int = 0
+    """Weekly cadence: whole weeks this anchor lies after its dose (a week with no dose)."""
+
+
+@dataclass(slots=True)
+class Occurrence:
+    """One occurrence of a rule waiting for its time."""
+
+    rule: Rule
+    order: int
+    """The rule's position among the active rules (ties are placed in this order)."""
+    anchor: AnchorSpan
+    ordinal: int
+    """1-based among the occurrences of its rule on its anchor."""
+    count: int
+    """How many occurrences its rule has on its anchor."""
+    opens: datetime
+    closes: datetime | None
+    minutes: int
+    months: int = 0
+    """Calendar months from the anchor (``{month}`` in texts)."""
+    weeks: int = 0
+    """Whole weeks from the anchor's day (``{week}`` in texts)."""
+
+
+def group_courses(
+    doses: Sequence[Dose], gap_days: int
+) -> tuple[tuple[Infusion, ...], tuple[Course, ...]]:
+    """Group doses into courses, numbering both (times in UTC).
+
+    Parameters:
+        doses: The doses in time order.
+        gap_days: A dose more than this many days after the end of the one
+            before starts a new course.
+
+    Returns:
+        The doses as infusions and the courses, in time order.
+    """
+    gap = timedelta(days=gap_days)
+    members: list[list[int]] = []
+    previous_end: datetime | None = None
+    for i, dose in enumerate(doses):
+        # In UTC: datetimes sharing a tzinfo subtract by wall clock, which
+        # would measure the gap an hour short or long across a DST change.
+        start, end = dose.start.astimezone(UTC), dose.end.astimezone(UTC)
+        if previous_end is None or start - previous_end > gap:
+            members.append([])
+        members[-1].append(i)
+        previous_end = max(previous_end or end, end)
+    infusions: list[Infusion] = []
+    courses: list[Course] = []
+    for c, indices in enumerate(members, start=1):
+        for i in indices:
+            dose = doses[i]
+            infusions.append(
+                Infusion(
+                    index=i + 1,
+                    start=dose.start.astimezone(UTC),
+                    end=dose.end.astimezone(UTC),
+                    method=dose.method,
+                    course=c,
+                )
+            )
+        courses.append(
+            Course(
+                index=c,
+                start=infusions[indices[0]].start,
+                end=max(infusions[i].end for i in indices),
+                infusions=tuple(i + 1 for i in indices),
+            )
+        )
+    return tuple(infusions), tuple(courses)
+
+
+def occurrence_params(
+    rule: Rule, anchor: AnchorSpan, ordinal: int = 1, count: int = 1
+) -> dict[str, WarningParam]:
+    """Return the warning params that name an occurrence (see `WarningCode`).
+
+    Parameters:
+        rule: Its rule.
+        anchor: What it counts from.
+        ordinal: Which occurrence of the rule on the anchor.
+        count: How many the rule has there (1: no ordinal is said).
+
+    Returns:
+        ``k`` and ``count`` (when several), ``anchor``, and ``dose`` with
+        ``before``, or ``course``.
+    """
+    params: dict[str, WarningParam] = {"k": ordinal, "count": count} if count > 1 else {}
+    if anchor.infusion is not None:
+        params.update(anchor="dose", dose=anchor.infusion.index, before=rule.opens.startswith("-"))
+    elif anchor.course is not None:
+        params.update(anchor="course", course=anchor.course.index)
+    else:
+        params["anchor"] = "long-arc"
+    return params
+
+
+class Occurrences:
+    """Every occurrence of a client's rules, from their doses and courses.
+
+    Warnings met on the way (a dose covered by the next one's session, a
+    repeat cut off) go to `warnings`, in the order met.
+    """
+
+    def __init__(
+        self,
+        settings: PlanSettings,
+        zone: ZoneInfo,
+        infusions: tuple[Infusion, ...],
+        courses: tuple[Course, ...],
+        clock: Clock,
+        offsets: dict[str, Offset],
+        warnings: list[PlanWarning],
+        client: str = "",
+    ) -> None:
+        self.settings = settings
+        self.setting_values = settings.model_dump(mode="json")
+        self.zone = zone
+        self.infusions = infusions
+        self.courses = courses
+        self.clock = clock
+        self.offsets = offsets
+        self.warnings = warnings
+        self.client = client
+
+    def of(self, rulebook: Rulebook, budget: int) -> dict[Placement, list[Occurrence]] | None:
+        """Return every occurrence of every active rule, by placement.
+
+        Parameters:
+            rulebook: The client's rules.
+            budget: The most occurrences (and doses) there may be.
+
+        Returns:
+            The occurrences by placement, each group in rule order; None as soon
+            as there are more than `budget`.
+        """
+        if len(self.infusions) > budget:
+            return None  # Each dose is an event of its own.
+        groups: dict[Placement, list[Occurrence]] = defaultdict(list)
+        total = 0
+        for order, rule in enumerate(rulebook.active):
+            for occurrence in self._of_rule(order, rule):
+                groups[rule.placement].append(occurrence)
+                total += 1
+                if total > budget:
+                    return None
+        return groups
+
+    # -- anchors -----------------------------------------------------------------
+
+    def _anchors(self, rule: Rule) -> Iterator[AnchorSpan]:
+        courses = self.courses
+        if rule.anchor is Anchor.INFUSION:
+            if rule.follows_cadence:
+                yield from self._cadence_anchors(rule)
+            else:
+                for inf in self.infusions:
+                    yield AnchorSpan(inf.start, inf.end, inf, courses[inf.course - 1])
+        elif rule.anchor is Anchor.COURSE_START:
+            for course in courses:
+                first = self.infusions[course.infusions[0] - 1]
+                yield AnchorSpan(first.start, first.end, None, course)
+        elif rule.anchor is Anchor.COURSE_END:
+            for course in courses:
+                last = self.infusions[course.infusions[-1] - 1]
+                yield AnchorSpan(last.start, last.end, None, course)
+        elif rule.anchor is Anchor.COURSE:
+            for course in courses:
+                yield AnchorSpan(course.start, course.end, None, course)
+        elif rule.anchor is Anchor.BETWEEN_COURSES:
+            for before, after in pairwise(courses):
+                yield AnchorSpan(before.end, after.start, None, before)
+        else:
+            final = courses[-1]
+            yield AnchorSpan(final.end, final.end, None, None)
+
+    def _cadence_anchors(self, rule: Rule) -> Iterator[AnchorSpan]:
+        """Yield the doses a cadence rule follows, thinned as [plan] cadence asks."""
+        for course in self.courses:
+            members = [self.infusions[i - 1] for i in course.infusions]
+            if self.settings.cadence is Cadence.WEEKLY:
+                yield from self._weekly_anchors(course, members)
+                continue
+            pending: list[int] = []
+            for inf, following in zip(members, [*members[1:], None], strict=True):
+                opens = self.at(self.offset(rule.opens, inf), inf.start, inf.end)
+                length = timedelta(minutes=self._amount(rule.minutes, inf))
+                if following is not None and following.start < opens + length:
+                    # DOMAIN.md: doses too close for a session between them share one.
+                    pending.append(inf.index)
+                    anchor = AnchorSpan(inf.start, inf.end, inf, course)
+                    params = occurrence_params(rule, anchor)
+                    params.update(
+                        before=False,
+                        next=following.index,
+                        gap=int((following.start - inf.start).total_seconds() // 60),
+                    )
+                    self._warn(WarningCode.COVERED, rule, params, inf.index)
+                    continue
+                covers = (*pending, inf.index) if pending else ()
+                pending = []
+                yield AnchorSpan(inf.start, inf.end, inf, course, covers)
+
+    def _weekly_anchors(self, course: Course, members: list[Infusion]) -> Iterator[AnchorSpan]:
+        """Yield one anchor per calendar week of a course: its first dose, or for a week
+        without one, the latest earlier dose moved on by whole weeks (DOMAIN.md: at least
+        one session a week during the active phase)."""
+        week = timedelta(days=7)
+        first_monday = monday(members[0].start.astimezone(self.zone).date())
+        by_week: dict[int, Infusion] = {}
+        for inf in members:
+            number = (monday(inf.start.astimezone(self.zone).date()) - first_monday).days // 7
+            by_week.setdefault(number, inf)
+        latest = members[0]
+        for number in range(max(by_week) + 1):
+            if number in by_week:
+                latest = by_week[number]
+                yield AnchorSpan(latest.start, latest.end, latest, course)
+                continue
+            lag = (
+                number
+                - (monday(latest.start.astimezone(self.zone).date()) - first_monday).days // 7
+            )
+            yield AnchorSpan(
+                latest.start + lag * week, latest.end + lag * week, latest, course, weeks_after=lag
+            )
+
+    # -- occurrences and their windows -------------------------------------------
+
+    def _of_rule(self, order: int, rule: Rule) -> Iterator[Occurrence]:
+        step = self.offset(rule.every) if rule.every else None
+        for anchor in self._anchors(rule):
+            inf = anchor.infusion
+            opens = self.offset(rule.opens, inf)
+            closes = self.offset(rule.closes, inf) if rule.closes else None
+            minutes = self._amount(rule.minutes, inf)
+            windows: list[tuple[Offset, Offset | None]] = []
+            if step is None:
+                windows = [(opens, closes)] * self._amount(rule.count, inf)
+            else:
+                limit = (
+                    self.at(self.offset(rule.until), anchor.start, anchor.end)
+                    if rule.until
+                    else None
+                )
+                total = None if limit else self._amount(rule.count, inf)
+                k = 0
+                while total is None or k < total:
+                    o, c = opens.shifted(step, k), closes.shifted(step, k) if closes else None
+                    edge = self.at(c or o, anchor.start, anchor.end)
+                    if limit is not None and edge > limit:
+                        break
+                    if k >= MAX_OCCURRENCES:
+                        self._warn(WarningCode.REPEAT_CUT, rule, {"limit": MAX_OCCURRENCES})
+                        break
+                    windows.append((o, c))
+                    k += 1
+            for k, (o, c) in enumerate(windows, start=1):
+                start = self.at(o, anchor.start, anchor.end)
+                base = (anchor.end if o.ref == "end" else anchor.start).astimezone(self.zone)
+                yield Occurrence(
+                    rule=rule,
+                    order=order,
+                    anchor=anchor,
+                    ordinal=k,
+                    count=len(windows),
+                    opens=start,
+                    closes=self.at(c, anchor.start, anchor.end) if c else None,
+                    minutes=minutes,
+                    months=o.months,
+                    weeks=(start.astimezone(self.zone).date() - base.date()).days // 7,
+                )
+
+    def offset(self, text: str | None, inf: Infusion | None = None) -> Offset:
+        """Return a rule's offset, its ``{settings}`` filled in, parsed once per call."""
+        filled = self._fill(text, inf)
+        found = self.offsets.get(filled)
+        if found is None:
+            found = self.offsets[filled] = parse_offset(filled)
+        return found
+
+    def _fill(self, text: str | None, inf: Infusion | None = None) -> str:
+        assert text is not None
+        if "{" not in text:
+            return text
+        values = dict(self.setting_values)
+        values["dose_minutes"] = (
+            int((inf.end - inf.start) / timedelta(minutes=1)) if inf is not None else 0
+        )
+        return text.format(**values)
+
+    def _amount(self, value: int | str, inf: Infusion | None) -> int:
+        return value if isinstance(value, int) else int(self._fill(value, inf))
+
+    def at(self, offset: Offset, start: datetime, end: datetime) -> datetime:
+        """Resolve an offset against an anchor's span; return a UTC instant."""
+        base = end if offset.ref == "end" else start
+        try:
+            if offset.day:
+                day = base.astimezone(self.zone).date()
+                day = plus_months(day, offset.months) + timedelta(days=offset.days)
+                return self.clock.at(day, 0, self.zone)
+            if offset.months:
+                wall = base.astimezone(self.zone).replace(tzinfo=None)
+                base = localize(plus_months(wall, offset.months), self.zone)
+        except ValueError as error:
+            # Dates say "year 10000 is out of range" as a ValueError.
+            raise OverflowError(str(error)) from None
+        return base.astimezone(UTC) + timedelta(days=offset.days, minutes=offset.minutes)
+
+    def _warn(
+        self,
+        code: WarningCode,
+        rule: Rule,
+        params: dict[str, WarningParam],
+        infusion: int | None = None,
+    ) -> None:
+        self.warnings.append(
+            PlanWarning(
+                code=code,
+                params=MappingProxyType(params),
+                rule=rule.id,
+                client=self.client,
+                infusion=infusion,
+            )
+        )
+
+
+__all__ = [
+    "MAX_OCCURRENCES",
+    "AnchorSpan",
+    "Occurrence",
+    "Occurrences",
+    "group_courses",
+    "occurrence_params",
+]

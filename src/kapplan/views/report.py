@@ -1,0 +1,78 @@
+"""What `kapplan validate` found: one line per problem for people and editors, or JSON."""
+
+from __future__ import annotations
+
+import json
+
+from kapplan.model.report import FileReport
+
+
+def render_text(reports: list[FileReport], *, strict: bool = False) -> str:
+    """Render reports for people and editors: one line per problem, then a summary.
+
+    Errors read ``file:line: field: message`` (as ``kapplan plan`` says them);
+    warnings ``file:line: warning: field: message``. The summary is
+    ``3 problems in 2 files``, or ``2 files OK``, with the warnings counted.
+
+    Parameters:
+        reports: What `validate_files` found.
+        strict: Whether warnings fail a file (the summary says so).
+
+    Returns:
+        The text, each line ending in a newline.
+    """
+    lines = [
+        line
+        for report in reports
+        for line in [
+            *(problem.text() for problem in report.errors),
+            *(problem.text("warning") for problem in report.warnings),
+        ]
+    ]
+    errors = sum(len(report.errors) for report in reports)
+    warnings = sum(len(report.warnings) for report in reports)
+    counted = f", {_count(warnings, 'warning')}" if warnings else ""
+    if errors:
+        failed = sum(1 for report in reports if report.errors)
+        summary = f"{_count(errors, 'problem')} in {_count(failed, 'file')}{counted}"
+    elif warnings and strict:
+        warned = sum(1 for report in reports if report.warnings)
+        summary = f"{_count(warnings, 'warning')} in {_count(warned, 'file')} (--strict)"
+    else:
+        summary = f"{_count(len(reports), 'file')} OK{counted}"
+    return "".join(f"{line}\n" for line in [*lines, summary])
+
+
+def render_json(reports: list[FileReport], *, strict: bool = False) -> str:
+    """Render reports as one JSON document, for editors and CI.
+
+    ``{"files": [{"path", "kind", "ok", "errors", "warnings"}], "ok"}``; each
+    problem is ``{"line", "column", "field", "message"}``, absent parts null.
+    ``ok`` is false for a file with errors, or under `strict` with warnings.
+
+    Parameters:
+        reports: What `validate_files` found.
+        strict: Whether warnings fail a file.
+
+    Returns:
+        The document, indented, ending in a newline.
+    """
+    files = [
+        {
+            "path": report.path,
+            "kind": report.kind.value if report.kind else None,
+            "ok": report.passes(strict=strict),
+            "errors": [problem.to_data() for problem in report.errors],
+            "warnings": [problem.to_data() for problem in report.warnings],
+        }
+        for report in reports
+    ]
+    data = {"files": files, "ok": all(r.passes(strict=strict) for r in reports)}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+__all__ = ["render_json", "render_text"]
