@@ -5,7 +5,7 @@ written both ways: by `kapplan.formats.ics.render_ics`, and by building an
 ``icalendar.Calendar`` of the same events (the same properties, texts,
 times and reminders) and calling ``to_ical()``. Each side is timed alone
 (median of several runs), and both files are parsed back with icalendar and
-must hold the same events, property for property. Needs the ``test`` extra.
+must hold the same events, property for property.
 """
 
 from __future__ import annotations

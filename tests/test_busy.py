@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from time import perf_counter
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -12,11 +14,13 @@ import pytest
 from dateutil import rrule as rrulemod
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON as WINDOWS_ZONES
 
 from kapplan.errors import KapplanError, UnreadableBusyCalendar
 from kapplan.formats import busy as busymod
-from kapplan.formats.busy import MAX_BUSY_CALENDAR_BYTES, WINDOWS_ZONES, read_busy_calendar
+from kapplan.formats.busy import MAX_BUSY_CALENDAR_BYTES, read_busy_calendar
 from kapplan.model.intervals import merge_intervals
+from tests.conftest import SCALE
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -780,6 +784,268 @@ class TestUnreadable:
             read(calendar("DTSTART:20260301T100000Z"), start=datetime(2026, 1, 1))
 
 
+SAMPLES = Path(__file__).resolve().parent / "data" / "busy"
+
+
+def sample(name: str, *, zone: ZoneInfo = BERLIN) -> list[tuple[datetime, datetime]]:
+    """Read a real-world export from tests/data/busy/ (CRLF kept, as the apps write it)."""
+    text = (SAMPLES / name).read_bytes().decode("utf-8")
+    return read_busy_calendar(text, name, start=START, end=END, default_zone=zone)
+
+
+class TestRealWorldSamples:
+    """Exports as Google, Outlook and Apple write them, read to the exact busy time."""
+
+    def test_google_with_x_wr_timezone(self) -> None:
+        """UTC times meant in X-WR-TIMEZONE: the weekly 10:00 stays 10:00 Berlin across DST.
+
+        The series is written in UTC (09:00Z, 10:00 CET) with COUNT=6 on Mondays
+        from 9 March; 23 March is an EXDATE; the 6 April instance (10:00 CEST,
+        08:00Z, as its RECURRENCE-ID says) moved to Tuesday 7 April 14:00 CEST.
+        The birthday is TRANSPARENT and the intervision CANCELLED. Without
+        x-wr-timezone the instances after 29 March would stay at 09:00Z and the
+        moved one would not match its RECURRENCE-ID (so 6 April would stay busy).
+        """
+        expected = [
+            (utc(2026, 3, 9, 9), utc(2026, 3, 9, 10)),
+            (utc(2026, 3, 16, 9), utc(2026, 3, 16, 10)),
+            (utc(2026, 3, 30, 8), utc(2026, 3, 30, 9)),
+            (utc(2026, 4, 7, 12), utc(2026, 4, 7, 13)),
+            (utc(2026, 4, 13, 8), utc(2026, 4, 13, 9)),
+        ]
+        assert sample("google.ics") == expected
+        assert sample("google.ics", zone=NEW_YORK) == expected  # every time is zoned
+
+    def test_outlook_windows_zone(self) -> None:
+        """TZID="W. Europe Standard Time" is Europe/Berlin, by icalendar's Windows table.
+
+        Every other Thursday 10:00-11:00 from 5 March until 30 April (UNTIL in
+        UTC, inclusive), 2 April excluded by a zoned EXDATE; the all-day OOF
+        training blocks its local day; the lunch break is FREE.
+        """
+        assert sample("outlook.ics") == [
+            (utc(2026, 3, 5, 9), utc(2026, 3, 5, 10)),
+            (utc(2026, 3, 19, 9), utc(2026, 3, 19, 10)),
+            (utc(2026, 4, 9, 22), utc(2026, 4, 10, 22)),
+            (utc(2026, 4, 16, 8), utc(2026, 4, 16, 9)),
+            (utc(2026, 4, 30, 8), utc(2026, 4, 30, 9)),
+        ]
+
+    def test_apple_floating_all_day_holiday(self) -> None:
+        """The all-day Good Friday (VALUE=DATE) is the local day of the default zone.
+
+        Apple's X-APPLE-STRUCTURED-LOCATION, with quoted, folded parameters
+        holding commas and colons, is read past; the timed event has its TZID.
+        """
+        assert sample("apple.ics") == [
+            (utc(2026, 4, 2, 22), utc(2026, 4, 3, 22)),
+            (utc(2026, 4, 15, 12), utc(2026, 4, 15, 13, 30)),
+        ]
+        assert sample("apple.ics", zone=NEW_YORK) == [
+            (utc(2026, 4, 3, 4), utc(2026, 4, 4, 4)),
+            (utc(2026, 4, 15, 12), utc(2026, 4, 15, 13, 30)),
+        ]
+
+    def test_samples_with_lf_line_ends(self) -> None:
+        """The samples read the same once converted to LF."""
+        for name in ("google.ics", "outlook.ics", "apple.ics"):
+            text = (SAMPLES / name).read_bytes().decode("utf-8")
+            assert read(text.replace("\r\n", "\n")) == sample(name)
+
+
+class TestLibraries:
+    """What icalendar and recurring-ical-events bring, and where kapplan holds them."""
+
+    def test_this_and_future_moves_the_rest_of_the_series(self) -> None:
+        """RECURRENCE-ID;RANGE=THISANDFUTURE moves that instance and all after it."""
+        text = calendar(
+            "UID:s\nDTSTART;TZID=Europe/Berlin:20260105T100000\nDURATION:PT1H\n"
+            "RRULE:FREQ=DAILY;COUNT=4",
+            "UID:s\nRECURRENCE-ID;RANGE=THISANDFUTURE;TZID=Europe/Berlin:20260107T100000\n"
+            "DTSTART;TZID=Europe/Berlin:20260107T140000\nDURATION:PT2H",
+        )
+        assert read(text) == [
+            (utc(2026, 1, 5, 9), utc(2026, 1, 5, 10)),
+            (utc(2026, 1, 6, 9), utc(2026, 1, 6, 10)),
+            (utc(2026, 1, 7, 13), utc(2026, 1, 7, 15)),
+            (utc(2026, 1, 8, 13), utc(2026, 1, 8, 15)),
+        ]
+
+    def test_rdate_period_and_exdate_date(self) -> None:
+        """RDATE;VALUE=PERIOD adds an instance with its own end; an EXDATE date removes a day."""
+        text = calendar(
+            "DTSTART;TZID=Europe/Berlin:20260105T100000\nDURATION:PT1H\n"
+            "RRULE:FREQ=DAILY;COUNT=3\nEXDATE;VALUE=DATE:20260106\n"
+            "RDATE;VALUE=PERIOD:20260110T090000Z/PT3H"
+        )
+        assert read(text) == [
+            (utc(2026, 1, 5, 9), utc(2026, 1, 5, 10)),
+            (utc(2026, 1, 7, 9), utc(2026, 1, 7, 10)),
+            (utc(2026, 1, 10, 9), utc(2026, 1, 10, 12)),
+        ]
+
+    def test_floating_times_with_x_wr_timezone(self) -> None:
+        """With X-WR-TIMEZONE, floating times are in that zone, not the default one."""
+        text = calendar("DTSTART:20260301T100000\nDURATION:PT1H").replace(
+            "VERSION:2.0\n", "VERSION:2.0\nX-WR-TIMEZONE:America/New_York\n"
+        )
+        assert read(text) == [(utc(2026, 3, 1, 15), utc(2026, 3, 1, 16))]
+
+    def test_unknown_x_wr_timezone(self) -> None:
+        """An X-WR-TIMEZONE that names no zone is refused on its line."""
+        text = calendar("DTSTART:20260301T100000\nDURATION:PT1H").replace(
+            "VERSION:2.0\n", "VERSION:2.0\nX-WR-TIMEZONE:Nowhere\n"
+        )
+        assert refused(text).startswith(
+            "cal.ics:3: X-WR-TIMEZONE: unknown time zone 'Nowhere'; expected an IANA name"
+        )
+
+    def test_one_uid_is_one_event_the_latest_sequence_wins(self) -> None:
+        """Two VEVENTs with one UID and no RECURRENCE-ID are revisions: the latest counts.
+
+        recurring-ical-events keeps the higher SEQUENCE (the first, when equal),
+        as RFC 5545 §3.8.7.4 and RFC 5546 order revisions. kapplan's own reader
+        blocked both.
+        """
+        older = "UID:same\nSEQUENCE:0\nDTSTART:20260301T100000Z\nDURATION:PT1H"
+        newer = "UID:same\nSEQUENCE:1\nDTSTART:20260302T100000Z\nDURATION:PT1H"
+        assert read(calendar(older, newer)) == [(utc(2026, 3, 2, 10), utc(2026, 3, 2, 11))]
+
+    def test_dtend_across_dst_is_an_exact_length(self) -> None:
+        """Each instance lasts DTEND - DTSTART in real time (RFC 5545 §3.8.5.3).
+
+        recurring-ical-events adds that length on the wall clock (12:00 to 12:00);
+        kapplan keeps the RFC's exact length, as before: 23 hours each time.
+        """
+        text = calendar(
+            "DTSTART;TZID=Europe/Berlin:20260328T120000\n"
+            "DTEND;TZID=Europe/Berlin:20260329T120000\nRRULE:FREQ=WEEKLY;COUNT=2"
+        )
+        assert read(text) == [
+            (utc(2026, 3, 28, 11), utc(2026, 3, 29, 10)),
+            (utc(2026, 4, 4, 10), utc(2026, 4, 5, 9)),
+        ]
+
+    def test_hours_over_a_day_are_exact(self) -> None:
+        """PT25H is 25 real hours, not a day and an hour (RFC 5545 §3.3.6)."""
+        text = calendar("DTSTART;TZID=Europe/Berlin:20260328T120000\nDURATION:PT25H")
+        assert read(text) == [(utc(2026, 3, 28, 11), utc(2026, 3, 29, 12))]
+
+    def test_leap_second_is_refused(self) -> None:
+        """icalendar reads no second 60; kapplan's own reader took it for 59."""
+        text = calendar("DTSTART:20261231T235960Z\nDURATION:PT1H")
+        assert refused(text) == (
+            "cal.ics:5: DTSTART: '20261231T235960Z' is not a real date or time; "
+            "expected e.g. 20261201T100000Z"
+        )
+
+    @pytest.mark.parametrize("value", ["PT1H", "103000"])
+    def test_times_and_durations_are_not_dates(self, value: str) -> None:
+        """icalendar reads these as a duration or a time of day; DTSTART needs a date."""
+        text = calendar(f"DTSTART:{value}\nDURATION:PT1H")
+        assert refused(text) == (
+            f"cal.ics:5: DTSTART: cannot read '{value}' as a date or date-time; "
+            "expected e.g. 20261201T100000Z or 20261201"
+        )
+
+    @pytest.mark.parametrize("value_type", ["UID", "DATE,", "PERIOD"])
+    def test_value_types_icalendar_would_follow(self, value_type: str) -> None:
+        """VALUE= chooses icalendar's reader: a type DTSTART cannot have is refused first."""
+        text = calendar(f"DTSTART;VALUE={value_type}:20260410\nDURATION:PT1H")
+        assert refused(text) == (
+            f"cal.ics:5: DTSTART: VALUE={value_type} is not a type DTSTART can have; "
+            "expected VALUE=DATE-TIME or VALUE=DATE"
+        )
+
+    def test_x_wr_timezone_at_the_end_of_time(self) -> None:
+        """x-wr-timezone moving a UTC time past year 9999 is refused on the event's line."""
+        text = calendar(
+            "DTSTART:20260301T100000Z\nDURATION:PT1H", "DTSTART:99991231T235959Z"
+        ).replace("VERSION:2.0\n", "VERSION:2.0\nX-WR-TIMEZONE:Europe/Berlin\n")
+        assert refused(text) == (
+            "cal.ics:9: holds a date too close to year 1 or 9999 to compute with; "
+            "expected real dates"
+        )
+
+    def test_rule_dateutil_refuses_names_its_line(self) -> None:
+        """A rule the library would fail on without a line is refused on its own."""
+        text = calendar("DTSTART:20260301T100000Z\nDURATION:PT1H\nRRULE:FREQ=DAILY;BYSETPOS=400")
+        assert refused(text).startswith(
+            "cal.ics:7: RRULE: cannot use 'FREQ=DAILY;BYSETPOS=400': bysetpos must be"
+        )
+
+    def test_repeated_dtstart_reads_the_first(self) -> None:
+        """A second DTSTART (RFC 5545 allows one) is ignored, as before."""
+        text = calendar("DTSTART:20260301T100000Z\nDTSTART:20260302T100000Z\nDURATION:PT1H")
+        assert read(text) == [(utc(2026, 3, 1, 10), utc(2026, 3, 1, 11))]
+
+    def test_no_vtimezone_reaches_icalendar(self) -> None:
+        """A custom VTIMEZONE is not cached by icalendar for later files: it stays unknown."""
+        zone = (
+            "BEGIN:VTIMEZONE\nTZID:Praxiszeit\nBEGIN:STANDARD\nDTSTART:16010101T000000\n"
+            "TZOFFSETFROM:+0300\nTZOFFSETTO:+0300\nEND:STANDARD\nEND:VTIMEZONE\n"
+        )
+        event = "DTSTART;TZID=Praxiszeit:20260301T100000\nDURATION:PT1H"
+        for _ in range(2):
+            assert "unknown time zone 'Praxiszeit' (VTIMEZONE of line 4)" in refused(
+                calendar(event, timezones=zone)
+            )
+        assert "unknown time zone 'Praxiszeit';" in refused(calendar(event))
+
+
+class TestBounded:
+    """No file makes kapplan search for long or expand without end."""
+
+    @pytest.mark.parametrize(
+        "rule",
+        [
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+            "FREQ=DAILY;BYMONTH=6;BYMONTHDAY=31",
+            "FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=31",
+        ],
+    )
+    def test_never_matching_rule_is_refused_fast(self, rule: str) -> None:
+        """recurring-ical-events would look until year 9999; kapplan refuses at once."""
+        text = calendar(f"DTSTART:20260101T090000Z\nDURATION:PT1H\nRRULE:{rule}")
+        began = perf_counter()
+        assert refused(text) == (
+            f"cal.ics:7: RRULE: '{rule}' never yields an instance; expected a rule that can "
+            "match (not, say, BYMONTH=2;BYMONTHDAY=30)"
+        )
+        assert perf_counter() - began < 5
+
+    def test_instances_before_the_window_count(self) -> None:
+        """A minutely rule from 1970 is refused after 100,000 instances, not walked to 2026."""
+        text = calendar("DTSTART:19700101T000000Z\nDURATION:PT1M\nRRULE:FREQ=MINUTELY")
+        began = perf_counter()
+        assert refused(text) == (
+            "cal.ics:7: RRULE: the recurrence yields more than 100000 instances before "
+            "2027-01-02; expected a calendar export of a shorter period"
+        )
+        assert perf_counter() - began < 10
+
+    def test_total_limit_across_calendars(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The limit on all instances counts every VCALENDAR of the file."""
+        monkeypatch.setattr(busymod, "MAX_TOTAL_INSTANCES", 60)
+        rule = "DTSTART:20260105T090000Z\nDURATION:PT1H\nRRULE:FREQ=WEEKLY"
+        message = refused(calendar(rule) + calendar(rule))
+        assert message.startswith("cal.ics:16: RRULE: the recurrences yield more than 60")
+
+    def test_limits_of_the_library_query(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Limits hold for daily rules as for weekly ones, in every zone kind."""
+        monkeypatch.setattr(busymod, "MAX_INSTANCES", 300)
+        for start in (
+            "DTSTART:20260101T090000Z",
+            "DTSTART:20260101T090000",
+            "DTSTART;TZID=Europe/Berlin:20260101T090000",
+            "DTSTART;VALUE=DATE:20260101",
+        ):
+            text = calendar(f"{start}\nRRULE:FREQ=DAILY")
+            assert "yields more than 300 instances before 2027-01-02" in refused(text)
+        allowed = calendar("DTSTART:20260101T090000Z\nDURATION:PT1H\nRRULE:FREQ=DAILY;COUNT=300")
+        assert len(read(allowed)) == 300
+
+
 class TestMerge:
     """`merge_intervals` sorts and merges."""
 
@@ -960,3 +1226,80 @@ def test_reads_what_icalendar_reads(drawn: list[Drawn]) -> None:
     """For random events written by icalendar, the busy instants equal icalendar's reading."""
     data = write_with_icalendar(drawn)
     assert read(data.decode("utf-8")) == read_with_icalendar(data, BERLIN)
+
+
+#: Fragments a mutation may insert into a sample: syntax noise and values at every edge.
+FRAGMENTS = (
+    ":",
+    ";",
+    ",",
+    '"',
+    "\\",
+    " ",
+    "Z",
+    "T",
+    "0",
+    "9",
+    "BEGIN:VEVENT",
+    "END:VEVENT",
+    "RRULE:FREQ=DAILY",
+    "RRULE:FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30",
+    ";BYSETPOS=-1",
+    ";COUNT=0",
+    ";INTERVAL=0",
+    ";UNTIL=20261301",
+    ";VALUE=DATE,",
+    ";VALUE=PERIOD",
+    ";VALUE=UID",
+    ";TZID=Nowhere",
+    ';TZID="W. Europe Standard Time"',
+    ";RANGE=THISANDFUTURE",
+    "RECURRENCE-ID:20260309T090000Z",
+    "EXDATE:PT1H",
+    "RDATE;VALUE=PERIOD:20260101/20260102",
+    "DURATION:-P1D",
+    "DURATION:P99999W",
+    "DTSTART:99991231T235959Z",
+    "DTSTART;VALUE=DATE:00010101",
+    "X-WR-TIMEZONE:Europe/Berlin",
+    "X-WR-TIMEZONE:/x/",
+    "SEQUENCE:x",
+    "FREEBUSY:20260101T000000Z",
+)
+
+
+@st.composite
+def mutated_samples(draw: st.DrawFn) -> str:
+    """Draw a sample export with a few lines inserted, deleted or cut into."""
+    name = draw(st.sampled_from(["google.ics", "outlook.ics", "apple.ics"]))
+    lines = (SAMPLES / name).read_bytes().decode("utf-8").split("\r\n")
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(lines) - 1))
+        action = draw(st.sampled_from(["insert", "splice", "delete"]))
+        if action == "insert":
+            lines.insert(at, draw(st.sampled_from(FRAGMENTS)))
+        elif action == "splice":
+            cut = draw(st.integers(0, len(lines[at])))
+            lines[at] = lines[at][:cut] + draw(st.sampled_from(FRAGMENTS)) + lines[at][cut:]
+        else:
+            del lines[at]
+    return "\r\n".join(lines)
+
+
+@settings(max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_samples())
+def test_mutated_exports_give_intervals_or_one_located_line(text: str) -> None:
+    """Whatever the mutation, the reader returns intervals or refuses in one line, quickly."""
+    began = perf_counter()
+    found: list[tuple[datetime, datetime]] | None = None
+    message = ""
+    try:
+        found = read(text)
+    except UnreadableBusyCalendar as problem:
+        message = str(problem)
+    assert perf_counter() - began < 10
+    if found is None:
+        assert message.startswith("cal.ics")
+        assert "\n" not in message
+    else:
+        assert found == merge_intervals(found)

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from kapplan.engine import build_caseload
 from kapplan.engine.calendar import TherapistCalendar
 from kapplan.engine.calendar import plus_months as _plus_months
-from kapplan.formats.ics import _TEXT_TABLE, _escape
+from kapplan.formats.ical import _TEXT_TABLE
+from kapplan.formats.ical import escape_text as _escape
 from kapplan.i18n import _Formatter, catalogue
 from kapplan.model.hours import HourRange, TherapistHours
 from tests.plans import TEXTS, doses, rulebook, schedule

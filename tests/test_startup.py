@@ -47,6 +47,10 @@ NEVER = (
     "kapplan.model.caseload",
     "kapplan.model.therapist",
     "kapplan.formats.busy",
+    "kapplan.formats.recurrence",
+    "icalendar",
+    "recurring_ical_events",
+    "x_wr_timezone",
     "kapplan.views.reference",
     "kapplan.edge.atomic",
     "dateutil",
@@ -55,7 +59,6 @@ NEVER = (
 #: The models a schedule, the user's config file (plan reads it, even when there
 #: is none, for its defaults) and the default rulebook are validated with.
 SCHEDULE_MODELS = [
-    "kapplan.edge.config.UserConfig",
     "kapplan.model.rulebook.MethodText",
     "kapplan.model.rulebook.Rule",
     "kapplan.model.rulebook.Rulebook",
@@ -64,6 +67,7 @@ SCHEDULE_MODELS = [
     "kapplan.model.schedule.PlanSettings",
     "kapplan.model.schedule.Schedule",
     "kapplan.model.schedule.SeriesEntry",
+    "kapplan.model.settings.UserConfig",
 ]
 
 
@@ -89,8 +93,8 @@ def _loaded(report: dict[str, list[str]], name: str) -> list[str]:
 @pytest.mark.parametrize("output_format", ["json", "ics"])
 def test_scripts_path_loads_nothing_it_does_not_use(output_format: str) -> None:
     """`plan -f json|ics` loads no Rich, no terminal view, no caseload, therapist,
-    busy-calendar, docs or file-writing code, and no dateutil for a schedule of
-    plain TOML datetimes."""
+    busy-calendar, docs or file-writing code, no iCalendar library, and no dateutil
+    for a schedule of plain TOML datetimes."""
     report = _run("plan", IV, "--format", output_format)
     for name in NEVER:
         assert _loaded(report, name) == [], f"{name} imported by plan -f {output_format}"
@@ -131,3 +135,23 @@ def test_terminal_view_loads_rich() -> None:
     report = _run("plan", IV)
     assert _loaded(report, "rich")
     assert "kapplan.views.agenda" in report["modules"]
+
+
+def test_caseload_without_busy_calendar_loads_no_icalendar_library() -> None:
+    """A therapist file without `busy_calendar` reads no .ics, so no iCalendar library loads."""
+    report = _run(
+        "plan",
+        str(ROOT / "examples" / "caseload"),
+        "--therapist",
+        str(ROOT / "examples" / "therapist" / "lisbon.toml"),
+        "--format",
+        "json",
+    )
+    assert "kapplan.model.therapist" in report["modules"]
+    for name in (
+        "icalendar",
+        "recurring_ical_events",
+        "x_wr_timezone",
+        "kapplan.formats.recurrence",
+    ):
+        assert _loaded(report, name) == [], f"{name} imported without a busy calendar"

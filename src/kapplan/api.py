@@ -34,7 +34,6 @@ from kapplan.model.report import FileKind, FileReport, Problem
 
 if TYPE_CHECKING:
     from kapplan.diff import Diff
-    from kapplan.edge.config import Configuration, Flags, Settings
     from kapplan.edge.starter import Answers, Preset, Question
     from kapplan.formats.ics import PreviousCalendar
     from kapplan.model.doses import DoseExpansion
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
     from kapplan.model.plan import Plan
     from kapplan.model.rulebook import Rulebook
     from kapplan.model.schedule import Schedule
+    from kapplan.model.settings import Configuration, Flags, Settings
     from kapplan.model.therapist import Therapist
 
 STDIN = "-"
@@ -122,15 +122,15 @@ def machine_timezone() -> str:
 
 
 def _configuration(env: Environment) -> Configuration:
-    from kapplan.edge.config import Configuration, UserConfig
+    from kapplan.model.settings import Configuration, UserConfig
 
     if env.configuration is not None:
         return env.configuration
-    return Configuration(Path(), exists=False, values=UserConfig())
+    return Configuration("", exists=False, values=UserConfig())
 
 
 def _flags(flags: Flags | None) -> Flags:
-    from kapplan.edge.config import Flags
+    from kapplan.model.settings import Flags
 
     return flags if flags is not None else Flags()
 
@@ -218,7 +218,6 @@ def _plan(
     *,
     calendar_only: bool,
 ) -> Planned:
-    from kapplan.edge.config import resolve, schedule_defaults
     from kapplan.edge.files import display_name
     from kapplan.edge.load import (
         load_clients,
@@ -230,6 +229,7 @@ def _plan(
     from kapplan.engine import build_plan
     from kapplan.i18n import catalogues
     from kapplan.model.limits import DEFAULT_LIMITS
+    from kapplan.model.settings import resolve, schedule_defaults
 
     limits = limits or DEFAULT_LIMITS
     configuration = _configuration(env)
@@ -568,10 +568,10 @@ def diff_files(
     """
     from zoneinfo import ZoneInfo
 
-    from kapplan.edge.config import resolve
     from kapplan.edge.files import read_text
     from kapplan.formats.ics import IcsOptions, compare_sides
     from kapplan.model.plan import Plan
+    from kapplan.model.settings import resolve
 
     if old == new == STDIN:
         raise KapplanError("stdin (-) is named twice; expected it once at most")
@@ -604,8 +604,8 @@ def _diff_schedule(
     path: str, name: str, text: str, rules: str | None, flags: Flags, env: Environment
 ) -> tuple[Schedule, Rulebook] | None:
     """Load one side of a diff when it is a schedule, with the rulebook it is planned with."""
-    from kapplan.edge.config import schedule_defaults
     from kapplan.edge.load import Source, rulebooks_for, schedule_from_text, sniff, with_rules_path
+    from kapplan.model.settings import schedule_defaults
 
     if sniff(path, text) is not Source.SCHEDULE:
         return None
@@ -743,8 +743,8 @@ def _check_schedule(
     path: str, name: str, text: str, data: dict[str, object], reference: _Reference
 ) -> _Checked:
     """Check a schedule as planning it would, and find what its plan warns about."""
-    from kapplan.edge.config import Flags, schedule_defaults
     from kapplan.edge.load import check_schedule, load_rulebook, with_rules_path
+    from kapplan.model.settings import Flags, schedule_defaults
 
     defaults = schedule_defaults(
         reference.configuration, Flags(), machine_zone=reference.machine_zone
@@ -900,7 +900,8 @@ def settings_in_force(
     Raises:
         KapplanError: Located, on a problem in the schedule.
     """
-    from kapplan.edge.config import load_layer, resolve
+    from kapplan.edge.config import load_layer
+    from kapplan.model.settings import resolve
 
     configuration = _configuration(env)
     layer = None

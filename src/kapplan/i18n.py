@@ -51,7 +51,7 @@ from zoneinfo import ZoneInfo
 
 from kapplan.errors import KapplanError
 from kapplan.model.fields import LANGUAGES
-from kapplan.model.plan import Method, PlanWarning, WarningCode
+from kapplan.model.plan import EventFacts, PlanWarning, WarningCode
 
 if TYPE_CHECKING:
     from kapplan.model.rulebook import MethodText, Rule
@@ -211,48 +211,6 @@ def plural_specs(template: str) -> list[list[str]]:
         for _, field, spec, _ in string.Formatter().parse(template)
         if field is not None and spec and spec.startswith(_PLURAL_SPEC)
     ]
-
-
-@dataclass(frozen=True, slots=True)
-class Outside:
-    """An event placed outside its window, for the note its description ends with."""
-
-    late: bool
-    """True when placed after the window; False when before it."""
-    opens: datetime
-    """The window's opening, on the clock the note is written in."""
-    closes: datetime
-    """The window's closing, on the same clock."""
-    miss: int
-    """How far outside, in whole minutes."""
-
-
-@dataclass(frozen=True, slots=True)
-class EventFacts:
-    """What fills in a rule's title and description for one event (see `Catalogue.event_text`)."""
-
-    infusion: int | None = None
-    """The dose it belongs to (``{n}``, ``{dose}``)."""
-    method: Method | None = None
-    """That dose's method (``{method}``, ``{method_note}``)."""
-    covers: tuple[int, ...] = ()
-    """Doses a session covers, when more than one (cadence)."""
-    weeks_after: int = 0
-    """Weekly cadence: whole weeks after its dose, for a week with no dose."""
-    course: int | None = None
-    """The course it belongs to (``{course}``)."""
-    k: int = 1
-    """Which occurrence of its rule on its anchor (``{k}``)."""
-    count: int = 1
-    """How many its rule has there (``{count}``)."""
-    minutes: int = 0
-    """Its length (``{minutes}``)."""
-    week: int = 0
-    """Whole weeks from its anchor's day (``{week}``)."""
-    month: int = 0
-    """Calendar months from its anchor (``{month}``)."""
-    outside: Outside | None = None
-    """Set when it was placed outside its window."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -796,8 +754,6 @@ __all__ = [
     "RULE_FIELDS",
     "Catalogue",
     "DateStyle",
-    "EventFacts",
-    "Outside",
     "RuleField",
     "catalogue",
     "catalogue_from_text",

@@ -20,7 +20,7 @@ from kapplan.model.plan import Language
 from kapplan.model.report import FileKind
 
 if TYPE_CHECKING:
-    from kapplan.edge.config import Flags
+    from kapplan.model.settings import Flags
 
 #: The help panel of the calendar options.
 CALENDAR_PANEL = "Calendar (.ics) options"
@@ -242,9 +242,9 @@ def calendar_flags(
         KapplanError: When ``--remind`` and ``--no-remind`` are both given.
         InvalidOption: At ``reminders``, for a lead time that cannot be read.
     """
-    from kapplan.edge.config import Flags
     from kapplan.errors import InvalidOption, KapplanError
     from kapplan.model.reminders import parse_reminder
+    from kapplan.model.settings import Flags
 
     if remind and no_remind:
         raise KapplanError("--remind and --no-remind contradict each other; expected one of them")

@@ -15,6 +15,7 @@ start-up too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -62,10 +63,30 @@ def run(program: Callable[[], None]) -> None:
         finally:
             # The run is over: a Ctrl-C now must not interrupt the final flush.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except KeyboardInterrupt as late:
-        # Ctrl-C between the program's end and the line above.
-        status = ended(late)
+    except BaseException:
+        # Once Ctrl-C has been said, whatever surfaces is its echo: Typer's own exit,
+        # a Ctrl-C just before the line above, or the RuntimeError Python wraps around
+        # one that lands in a class being built (`__set_name__`).
+        if not _interrupted:
+            raise
+    if _interrupted:
+        _exit_interrupted()
     sys.exit(status)
+
+
+def _exit_interrupted() -> None:
+    """Exit with status 130 now, whatever the interpreter noticed of the Ctrl-C.
+
+    CPython marks a KeyboardInterrupt that passes through code run from a
+    string (``exec``, as `dataclasses` and pydantic build their classes while
+    kapplan loads) as unhandled, even when it is then caught, and at exit
+    kills itself with SIGINT instead of the status asked for. Stop here
+    instead, once what was printed is flushed.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(130)
 
 
 def _say_interrupted() -> None:

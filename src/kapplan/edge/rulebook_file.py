@@ -35,12 +35,14 @@ from typing import Any, Final
 import tomli_w
 
 from kapplan.errors import RulebookError
-from kapplan.model.rulebook import RULEBOOK_VERSION, Rule, Rulebook, check_version
-
-#: Top-level keys of a rulebook file.
-FILE_KEYS: Final = ("version", "extends", "methods", "rule")
-#: What a rulebook file may extend.
-EXTENDS: Final = ("default", "none")
+from kapplan.model.rulebook import (
+    EXTENDS,
+    FILE_KEYS,
+    RULEBOOK_VERSION,
+    Rule,
+    Rulebook,
+    check_version,
+)
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 

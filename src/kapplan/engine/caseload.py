@@ -15,18 +15,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from kapplan.engine.calendar import Clock, TherapistCalendar
 from kapplan.engine.occurrences import Occurrence
 from kapplan.engine.planner import ClientPlanner, Shared, by_deadline
 from kapplan.errors import ScheduleError
-from kapplan.i18n import Catalogue
 from kapplan.model.doses import DoseExpansion, expand_doses
 from kapplan.model.hours import TherapistHours
 from kapplan.model.limits import DEFAULT_LIMITS, Limits
 from kapplan.model.plan import Plan
 from kapplan.model.rulebook import Placement, Rulebook
 from kapplan.model.schedule import Schedule
+
+if TYPE_CHECKING:
+    from kapplan.i18n import Catalogue
 
 
 def build_plan(

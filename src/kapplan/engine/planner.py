@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from kapplan.engine.calendar import (
     ALL_DAYS,
@@ -37,13 +38,14 @@ from kapplan.engine.calendar import (
     local_days,
 )
 from kapplan.engine.occurrences import Occurrence, Occurrences, group_courses, occurrence_params
-from kapplan.i18n import Catalogue, EventFacts, Outside
 from kapplan.model.doses import DoseExpansion
 from kapplan.model.hours import HourRange, parse_hours
 from kapplan.model.plan import (
     Course,
+    EventFacts,
     EventKind,
     Infusion,
+    Outside,
     Plan,
     PlanEvent,
     PlanWarning,
@@ -53,6 +55,9 @@ from kapplan.model.plan import (
 from kapplan.model.rulebook import Anchor, Offset, Placement, Rule, Rulebook
 from kapplan.model.schedule import Schedule
 from kapplan.model.zones import localize
+
+if TYPE_CHECKING:
+    from kapplan.i18n import Catalogue
 
 #: How far outside a missed window the engine looks for the nearest slot.
 OVERFLOW_HORIZON = timedelta(days=28)

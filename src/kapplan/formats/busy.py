@@ -4,21 +4,46 @@ Any calendar app's export is accepted (Google, Outlook, Apple, Thunderbird):
 events (VEVENT) block their time, recurring ones expanded inside the window
 asked for, and free/busy periods (VFREEBUSY) block theirs. Every problem is
 an `UnreadableBusyCalendar` naming the file and line, never a traceback.
+
+Why libraries here
+    These files come from other programs, each with its quirks: Google writes
+    UTC times and puts the calendar's zone in the non-standard X-WR-TIMEZONE,
+    Outlook names zones the Windows way ("W. Europe Standard Time"), Apple
+    writes floating all-day holidays, and every app moves single instances
+    of a series with RECURRENCE-ID (RANGE=THISANDFUTURE too) and removes them
+    with EXDATE. So values are read with ``icalendar``, recurrences expanded
+    with ``recurring-ical-events`` (see `kapplan.formats.recurrence`, which also
+    bounds it), X-WR-TIMEZONE files repaired with ``x-wr-timezone``, and
+    Windows zone names mapped with icalendar's own Windows→IANA table: the
+    libraries the field keeps up with these apps. kapplan's own codec
+    (`kapplan.formats.ical`) makes the structural pass first, so a syntax error or a
+    bad value is still reported on its line, and the libraries only ever see
+    components the codec has read. kapplan's own .ics writer
+    (`kapplan.render.ics`) stays hand-written: it writes one narrow, known
+    form, and does so many times faster than icalendar's ``to_ical()``.
+
+The libraries are imported only when a calendar is read, so the commands
+that read none do not pay for them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from dateutil import rrule as rrulemod
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from kapplan.errors import UnreadableBusyCalendar
-from kapplan.model.limits import never_yields as _never_yields
-from kapplan.model.zones import localize
+from kapplan.formats import ical
+from kapplan.model.intervals import Interval, merge_intervals
+from kapplan.model.zones import known_zone, resolve_wall
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Component
+
+    from kapplan.formats.recurrence import RuleProblem, Time
 
 #: Calendar files larger than this (UTF-8 bytes) are refused before parsing.
 MAX_BUSY_CALENDAR_BYTES = 20 * 1024 * 1024
@@ -29,123 +54,6 @@ MAX_INSTANCES = 100_000
 
 #: All recurring events of one file together may yield at most this many instances.
 MAX_TOTAL_INSTANCES = 1_000_000
-
-#: Windows zone names (as Outlook writes them in TZID) and their IANA zones,
-#: after the "001" territory of CLDR's windowsZones.xml.
-WINDOWS_ZONES: dict[str, str] = {
-    "Dateline Standard Time": "Etc/GMT+12",
-    "UTC-11": "Etc/GMT+11",
-    "Hawaiian Standard Time": "Pacific/Honolulu",
-    "Alaskan Standard Time": "America/Anchorage",
-    "Pacific Standard Time (Mexico)": "America/Tijuana",
-    "Pacific Standard Time": "America/Los_Angeles",
-    "US Mountain Standard Time": "America/Phoenix",
-    "Mountain Standard Time (Mexico)": "America/Mazatlan",
-    "Mountain Standard Time": "America/Denver",
-    "Central America Standard Time": "America/Guatemala",
-    "Central Standard Time": "America/Chicago",
-    "Central Standard Time (Mexico)": "America/Mexico_City",
-    "Canada Central Standard Time": "America/Regina",
-    "SA Pacific Standard Time": "America/Bogota",
-    "Eastern Standard Time": "America/New_York",
-    "Eastern Standard Time (Mexico)": "America/Cancun",
-    "US Eastern Standard Time": "America/Indiana/Indianapolis",
-    "Venezuela Standard Time": "America/Caracas",
-    "Atlantic Standard Time": "America/Halifax",
-    "SA Western Standard Time": "America/La_Paz",
-    "Pacific SA Standard Time": "America/Santiago",
-    "Newfoundland Standard Time": "America/St_Johns",
-    "E. South America Standard Time": "America/Sao_Paulo",
-    "Argentina Standard Time": "America/Argentina/Buenos_Aires",
-    "SA Eastern Standard Time": "America/Cayenne",
-    "Montevideo Standard Time": "America/Montevideo",
-    "UTC-02": "Etc/GMT+2",
-    "Azores Standard Time": "Atlantic/Azores",
-    "Cape Verde Standard Time": "Atlantic/Cape_Verde",
-    "UTC": "Etc/UTC",
-    "GMT Standard Time": "Europe/London",
-    "Greenwich Standard Time": "Atlantic/Reykjavik",
-    "W. Europe Standard Time": "Europe/Berlin",
-    "Central Europe Standard Time": "Europe/Budapest",
-    "Romance Standard Time": "Europe/Paris",
-    "Central European Standard Time": "Europe/Warsaw",
-    "W. Central Africa Standard Time": "Africa/Lagos",
-    "Morocco Standard Time": "Africa/Casablanca",
-    "GTB Standard Time": "Europe/Bucharest",
-    "Middle East Standard Time": "Asia/Beirut",
-    "Egypt Standard Time": "Africa/Cairo",
-    "E. Europe Standard Time": "Europe/Chisinau",
-    "South Africa Standard Time": "Africa/Johannesburg",
-    "FLE Standard Time": "Europe/Kyiv",
-    "Israel Standard Time": "Asia/Jerusalem",
-    "Kaliningrad Standard Time": "Europe/Kaliningrad",
-    "Jordan Standard Time": "Asia/Amman",
-    "Arabic Standard Time": "Asia/Baghdad",
-    "Turkey Standard Time": "Europe/Istanbul",
-    "Arab Standard Time": "Asia/Riyadh",
-    "Belarus Standard Time": "Europe/Minsk",
-    "Russian Standard Time": "Europe/Moscow",
-    "E. Africa Standard Time": "Africa/Nairobi",
-    "Iran Standard Time": "Asia/Tehran",
-    "Arabian Standard Time": "Asia/Dubai",
-    "Azerbaijan Standard Time": "Asia/Baku",
-    "Russia Time Zone 3": "Europe/Samara",
-    "Georgian Standard Time": "Asia/Tbilisi",
-    "Caucasus Standard Time": "Asia/Yerevan",
-    "Afghanistan Standard Time": "Asia/Kabul",
-    "Ekaterinburg Standard Time": "Asia/Yekaterinburg",
-    "Pakistan Standard Time": "Asia/Karachi",
-    "West Asia Standard Time": "Asia/Tashkent",
-    "India Standard Time": "Asia/Kolkata",
-    "Sri Lanka Standard Time": "Asia/Colombo",
-    "Nepal Standard Time": "Asia/Kathmandu",
-    "Bangladesh Standard Time": "Asia/Dhaka",
-    "Myanmar Standard Time": "Asia/Yangon",
-    "SE Asia Standard Time": "Asia/Bangkok",
-    "N. Central Asia Standard Time": "Asia/Novosibirsk",
-    "China Standard Time": "Asia/Shanghai",
-    "Singapore Standard Time": "Asia/Singapore",
-    "W. Australia Standard Time": "Australia/Perth",
-    "Taipei Standard Time": "Asia/Taipei",
-    "Tokyo Standard Time": "Asia/Tokyo",
-    "Korea Standard Time": "Asia/Seoul",
-    "Cen. Australia Standard Time": "Australia/Adelaide",
-    "AUS Central Standard Time": "Australia/Darwin",
-    "E. Australia Standard Time": "Australia/Brisbane",
-    "AUS Eastern Standard Time": "Australia/Sydney",
-    "Tasmania Standard Time": "Australia/Hobart",
-    "West Pacific Standard Time": "Pacific/Port_Moresby",
-    "Vladivostok Standard Time": "Asia/Vladivostok",
-    "New Zealand Standard Time": "Pacific/Auckland",
-    "UTC+12": "Etc/GMT-12",
-    "Fiji Standard Time": "Pacific/Fiji",
-    "Tonga Standard Time": "Pacific/Tongatapu",
-}
-
-Interval = tuple[datetime, datetime]
-
-_UTC_ZONE = ZoneInfo("UTC")
-
-
-def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
-    """Sort half-open intervals and merge those that overlap or touch.
-
-    Parameters:
-        intervals: ``(start, end)`` pairs of aware datetimes; empty ones are dropped.
-
-    Returns:
-        The merged intervals in UTC, in time order, none overlapping or touching.
-    """
-    merged: list[Interval] = []
-    for start, end in sorted((s.astimezone(UTC), e.astimezone(UTC)) for s, e in intervals):
-        if end <= start:
-            continue
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def read_busy_calendar(
@@ -158,10 +66,11 @@ def read_busy_calendar(
     Recurring events (RRULE, RDATE) are expanded within the window, without
     their EXDATE instances; an instance with its own VEVENT (same UID and a
     RECURRENCE-ID) is replaced by it. VFREEBUSY periods other than FREE block
-    too. To-dos, journals and alarms are ignored.
+    too. To-dos, journals and alarms are ignored. A calendar with Google's
+    X-WR-TIMEZONE has its UTC and floating times read in that zone.
 
     Parameters:
-        text: The .ics text (CRLF or LF line ends; folded lines are unfolded).
+        text: The .ics text (CRLF, LF or CR line ends; folded lines are unfolded).
         source: The file name, for messages.
         start: Start of the window (aware).
         end: End of the window (aware, exclusive).
@@ -189,168 +98,19 @@ def read_busy_calendar(
             "expected a calendar export of a smaller size (export a shorter period)",
             source=source,
         )
+    try:
+        calendars = ical.parse_calendars(text.removeprefix("\ufeff"))
+    except ical.ContentLineError as problem:
+        raise UnreadableBusyCalendar(problem.message, source=source, line=problem.line) from None
     reader = _Reader(source, default_zone, start.astimezone(UTC), end.astimezone(UTC))
-    calendars = _components(_unfold(text.removeprefix("\ufeff"), source), source)
-    return reader.read(calendars)
-
-
-@dataclass(frozen=True, slots=True)
-class _Property:
-    """One content line: NAME;PARAM=VALUE:value (names upper-case)."""
-
-    name: str
-    params: dict[str, str]
-    value: str
-    line: int
-
-
-@dataclass(slots=True)
-class _Component:
-    """A BEGIN … END block with its properties and nested blocks."""
-
-    name: str
-    line: int
-    properties: list[_Property] = field(default_factory=list)
-    children: list[_Component] = field(default_factory=list)
-
-    def first(self, name: str) -> _Property | None:
-        """Return the first property of this name, if any."""
-        return next((p for p in self.properties if p.name == name), None)
-
-    def every(self, name: str) -> list[_Property]:
-        """Return every property of this name, in file order."""
-        return [p for p in self.properties if p.name == name]
-
-
-def _unfold(text: str, source: str) -> Iterator[tuple[int, str]]:
-    """Yield logical lines with the physical line each begins on (RFC 5545 §3.1)."""
-    current: list[str] = []
-    begun = 0
-    for number, line in enumerate(re.split(r"\r\n|\n|\r", text), start=1):
-        if line[:1] in (" ", "\t"):
-            if not current:
-                raise UnreadableBusyCalendar(
-                    "a folded line continues nothing; expected a property before it",
-                    source=source,
-                    line=number,
-                )
-            current.append(line[1:])
-            continue
-        if current:
-            yield begun, "".join(current)
-        current, begun = ([line], number) if line.strip() else ([], 0)
-    if current:
-        yield begun, "".join(current)
-
-
-_NAME = re.compile(r"[A-Za-z0-9-]+")
-_PARAM_VALUE = re.compile(r'"[^"]*"|[^";:,]*')
-
-
-def _parse_line(text: str, number: int, source: str) -> _Property:
-    """Split a content line into name, parameters and value (RFC 5545 §3.1)."""
-    match = _NAME.match(text)
-    if not match:
-        raise UnreadableBusyCalendar(
-            f"cannot read {_shorten(text)!r}; expected NAME:VALUE", source=source, line=number
-        )
-    name, at = match.group().upper(), match.end()
-    params: dict[str, str] = {}
-    while at < len(text) and text[at] == ";":
-        key = _NAME.match(text, at + 1)
-        if not key or text[key.end() : key.end() + 1] != "=":
-            raise UnreadableBusyCalendar(
-                f"cannot read the parameters of {name}; expected NAME;PARAM=VALUE:value",
-                source=source,
-                line=number,
-            )
-        values: list[str] = []
-        at = key.end()
-        while True:
-            value = _PARAM_VALUE.match(text, at + 1)
-            values.append(value.group().strip('"') if value else "")
-            at = value.end() if value else at + 1
-            if text[at : at + 1] != ",":
-                break
-        params[key.group().upper()] = ",".join(values)
-    if text[at : at + 1] != ":":
-        raise UnreadableBusyCalendar(
-            f"cannot read {_shorten(text)!r}; expected NAME:VALUE", source=source, line=number
-        )
-    return _Property(name, params, text[at + 1 :], number)
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= 40 else text[:40] + "…"
-
-
-def _components(lines: Iterable[tuple[int, str]], source: str) -> list[_Component]:
-    """Build the VCALENDAR blocks of the file from its logical lines."""
-    calendars: list[_Component] = []
-    stack: list[_Component] = []
-    last = 0
-    for number, text in lines:
-        last = number
-        prop = _parse_line(text, number, source)
-        if prop.name == "BEGIN":
-            block = _Component(prop.value.strip().upper(), number)
-            if stack:
-                stack[-1].children.append(block)
-            elif block.name == "VCALENDAR":
-                calendars.append(block)
-            else:
-                raise UnreadableBusyCalendar(
-                    f"BEGIN:{block.name} outside a calendar; expected BEGIN:VCALENDAR first",
-                    source=source,
-                    line=number,
-                )
-            stack.append(block)
-        elif prop.name == "END":
-            name = prop.value.strip().upper()
-            if not stack:
-                raise UnreadableBusyCalendar(
-                    f"END:{name} without its BEGIN; expected BEGIN:VCALENDAR first",
-                    source=source,
-                    line=number,
-                )
-            if stack[-1].name != name:
-                raise UnreadableBusyCalendar(
-                    f"END:{name} closes BEGIN:{stack[-1].name} of line {stack[-1].line}; "
-                    f"expected END:{stack[-1].name}",
-                    source=source,
-                    line=number,
-                )
-            stack.pop()
-        elif stack:
-            stack[-1].properties.append(prop)
-        else:
-            raise UnreadableBusyCalendar(
-                f"{prop.name} outside a calendar; expected BEGIN:VCALENDAR first",
-                source=source,
-                line=number,
-            )
-    if stack:
-        raise UnreadableBusyCalendar(
-            f"the file ends inside BEGIN:{stack[-1].name} of line {stack[-1].line}; "
-            f"expected END:{stack[-1].name} (is the file cut short?)",
-            source=source,
-            line=last,
-        )
-    if not calendars:
-        raise UnreadableBusyCalendar(
-            "holds no calendar; expected an iCalendar (.ics) file with BEGIN:VCALENDAR",
-            source=source,
-        )
-    return calendars
-
-
-@dataclass(frozen=True, slots=True)
-class _When:
-    """A DATE or DATE-TIME value: its wall-clock time and zone (None when floating)."""
-
-    wall: datetime
-    zone: ZoneInfo | None
-    all_day: bool
+    busy: list[Interval] = []
+    for calendar in calendars:
+        busy.extend(reader.calendar(calendar))
+    return merge_intervals(
+        (max(s, reader.start), min(e, reader.end))
+        for s, e in busy
+        if e > reader.start and s < reader.end
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,27 +121,77 @@ class _Length:
     exact: timedelta
 
 
+@dataclass(frozen=True, slots=True)
+class _Event:
+    """What kapplan needs of one VEVENT beyond what recurring-ical-events computes."""
+
+    block: ical.Component
+    blocks: bool
+    """Whether it takes up time (not cancelled, not free)."""
+    length: _Length
+    periods: dict[datetime, Interval]
+    """Instances an RDATE;VALUE=PERIOD adds, by their start (UTC), with their own end."""
+
+
+#: The properties a VEVENT's busy time depends on: the only ones icalendar reads.
+_EVENT_PROPERTIES = frozenset(
+    (
+        "UID",
+        "SEQUENCE",
+        "DTSTART",
+        "DTEND",
+        "DURATION",
+        "RRULE",
+        "RDATE",
+        "EXDATE",
+        "RECURRENCE-ID",
+    )
+)
+#: Properties a VEVENT has at most once (RFC 5545 §3.6.1).
+_SINGLE = frozenset(("UID", "SEQUENCE", "DTSTART", "DTEND", "DURATION", "RECURRENCE-ID"))
+#: The value types (VALUE=) each property read may have (RFC 5545 §3.8).
+_VALUE_TYPES = {
+    "DTSTART": ("DATE-TIME", "DATE"),
+    "DTEND": ("DATE-TIME", "DATE"),
+    "RECURRENCE-ID": ("DATE-TIME", "DATE"),
+    "EXDATE": ("DATE-TIME", "DATE"),
+    "RDATE": ("DATE-TIME", "DATE", "PERIOD"),
+    "DURATION": ("DURATION",),
+    "RRULE": ("RECUR",),
+    "FREEBUSY": ("PERIOD",),
+    "UID": ("TEXT",),
+    "SEQUENCE": ("INTEGER",),
+}
+#: Properties whose values may carry a TZID (RFC 5545 §3.2.19).
+_ZONED = frozenset(("DTSTART", "DTEND", "RDATE", "EXDATE", "RECURRENCE-ID"))
+_FREE = (("STATUS", "CANCELLED"), ("TRANSP", "TRANSPARENT"), ("X-MICROSOFT-CDO-BUSYSTATUS", "FREE"))
 _DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DATETIME = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)$")
+# icalendar reads "P" and "PT" as no time at all; RFC 5545 §3.3.6 wants a number.
 _DURATION = re.compile(
     r"^([+-]?)P(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$"
 )
-_COUNT = re.compile(r"COUNT=(\d+)", re.IGNORECASE)
 _UNTIL_VALUE = re.compile(r"^\d{8}(T\d{6}Z?)?$", re.IGNORECASE)
-_UNTIL = re.compile(r"(UNTIL=)(\d{8})(T\d{6})?(Z?)", re.IGNORECASE)
+_CENTURY = timedelta(days=36_600)
+_DAY = timedelta(days=1)
+_EDGE_OF_TIME = "holds a date too close to year 1 or 9999 to compute with; expected real dates"
 
 
 class _Reader:
-    """Reads the parsed file: zones, events and free/busy periods, within the window."""
+    """Reads the codec's components with the libraries, within the window."""
 
     def __init__(self, source: str, default_zone: ZoneInfo, start: datetime, end: datetime):
+        from kapplan.formats.recurrence import Budget
+
         self.source = source
         self.default_zone = default_zone
         self.start = start
         self.end = end
-        self.timezones: dict[str, _Component] = {}
+        #: How far recurrences are expanded: a day past the window (see `events`).
+        self.horizon = _moved(end, _DAY)
+        self.budget = Budget(MAX_INSTANCES, MAX_TOTAL_INSTANCES)
+        self.timezones: dict[str, ical.Component] = {}
         self.zones: dict[str, ZoneInfo] = {}
-        self.instances = 0
 
     def fail(
         self, message: str, line: int | None, field: str | None = None
@@ -389,74 +199,185 @@ class _Reader:
         """Return the error to raise, located in the file."""
         return UnreadableBusyCalendar(message, source=self.source, line=line, field=field)
 
-    def read(self, calendars: list[_Component]) -> list[Interval]:
-        """Return the merged busy intervals of every calendar in the file."""
-        events: list[_Component] = []
-        periods: list[_Component] = []
-        for calendar in calendars:
-            for block in calendar.children:
-                if block.name == "VTIMEZONE":
-                    tzid = block.first("TZID")
-                    if tzid is None:
-                        raise self.fail("VTIMEZONE without TZID; expected a TZID", block.line)
-                    self.timezones.setdefault(tzid.value.strip(), block)
-                elif block.name == "VEVENT":
-                    events.append(block)
-                elif block.name == "VFREEBUSY":
-                    periods.append(block)
-        # An instance with its own VEVENT (RECURRENCE-ID) replaces the generated one.
-        replaced: dict[str, set[datetime]] = {}
+    # -- one VCALENDAR ---------------------------------------------------------
+
+    def calendar(self, calendar: ical.Component) -> list[Interval]:
+        """Return the busy intervals of one VCALENDAR (unclipped, unmerged)."""
+        self.timezones, self.zones = {}, {}
+        for block in calendar.children:
+            if block.name == "VTIMEZONE":
+                tzid = block.first("TZID")
+                if tzid is None:
+                    raise self.fail("VTIMEZONE without TZID; expected a TZID", block.line)
+                self.timezones.setdefault(tzid.value.strip(), block)
+        # Events that take no time matter only when they override an instance
+        # of a series (a cancelled RECURRENCE-ID removes it); others are not read.
+        events = [
+            block
+            for block in calendar.children
+            if block.name == "VEVENT"
+            and (_blocks(block) or block.first("RECURRENCE-ID") is not None)
+        ]
+        periods = [block for block in calendar.children if block.name == "VFREEBUSY"]
         busy: list[Interval] = []
-        line = 0
+        for block in periods:
+            busy.extend(self.free_busy(block, self.parse(block, frozenset(("FREEBUSY",)))))
+        if events:
+            busy.extend(self.events(calendar, events))
+        return busy
+
+    def events(self, calendar: ical.Component, blocks: list[ical.Component]) -> list[Interval]:
+        """Return the busy intervals of a calendar's VEVENTs, expanded in the window."""
+        import icalendar
+        import x_wr_timezone
+
+        from kapplan.formats.recurrence import RuleProblem, SeriesProblem, occurrences
+
+        whole = icalendar.Calendar()
+        for block in blocks:
+            whole.add_component(self.parse(block, _EVENT_PROPERTIES))
+        google = calendar.first("X-WR-TIMEZONE")
+        if google is not None and google.value.strip():
+            zone = self.zone(google.value, google.line, "X-WR-TIMEZONE", declared=False)
+            # Google's X-WR-TIMEZONE: UTC and floating times are meant in the
+            # calendar's zone, so a weekly event keeps its local time across DST.
+            try:
+                whole = x_wr_timezone.to_standard(whole, timezone=zone)
+            except (OverflowError, ValueError):
+                raise self.fail(_EDGE_OF_TIME, self.edge(blocks, whole, zone)) from None
+        events: dict[int, _Event] = {}
+        for block, component in zip(blocks, whole.subcomponents, strict=True):
+            events[id(component)] = self.event(block, component)
+        busy: list[Interval] = []
+        # Floating and all-day times are compared as they are written: a day
+        # more on each side covers every zone they may be in.
+        span = (_moved(self.start, -_DAY), self.horizon)
         try:
-            for block in periods:
-                line = block.line
-                busy.extend(self.free_busy(block))
-            for event in events:
-                line = event.line
-                recurrence, uid = event.first("RECURRENCE-ID"), event.first("UID")
-                if recurrence is not None and uid is not None:
-                    key = self.instant(self.when(recurrence))
-                    replaced.setdefault(uid.value, set()).add(key)
-            for event in events:
-                line = event.line
-                if not self.blocks(event):
-                    continue
-                uid = event.first("UID")
-                own = event.first("RECURRENCE-ID") is not None
-                skip = replaced.get(uid.value, set()) if uid is not None and not own else set()
-                busy.extend(self.event(event, skip, recurring=not own))
-        except (OverflowError, ValueError):
-            # Dates at the edges of years 1 and 9999 overflow in zone arithmetic.
+            for found in occurrences(whole, *span, self.budget):
+                event = events[id(found.source)]
+                if event.blocks:
+                    try:
+                        busy.append(self.instance(event, found.start))
+                    except (OverflowError, ValueError):
+                        raise self.fail(_EDGE_OF_TIME, event.block.line) from None
+        except RuleProblem as problem:
+            raise self.rule_problem(problem, events) from None
+        except SeriesProblem as problem:
+            blocks = [events[id(c)].block for c in problem.components if id(c) in events]
+            line = blocks[0].line if blocks else calendar.line
+            if isinstance(problem.problem, OverflowError):
+                raise self.fail(_EDGE_OF_TIME, line) from None
             raise self.fail(
-                "holds a date too close to year 1 or 9999 to compute with; expected real dates",
-                line,
+                f"cannot expand this event: {problem.problem}; expected an RFC 5545 event", line
             ) from None
-        return merge_intervals(
-            (max(s, self.start), min(e, self.end))
-            for s, e in busy
-            if e > self.start and s < self.end
-        )
+        return busy
 
-    def blocks(self, event: _Component) -> bool:
-        """Tell whether an event takes up time (RFC 5545 §3.8.2.7, §3.8.1.11)."""
-        for name, free in (
-            ("STATUS", "CANCELLED"),
-            ("TRANSP", "TRANSPARENT"),
-            ("X-MICROSOFT-CDO-BUSYSTATUS", "FREE"),
-        ):
-            prop = event.first(name)
-            if prop is not None and prop.value.strip().upper() == free:
-                return False
-        return True
+    def edge(self, blocks: list[ical.Component], whole: Calendar, zone: ZoneInfo) -> int:
+        """Return the line of the first VEVENT x-wr-timezone cannot move into `zone`."""
+        import icalendar
+        import x_wr_timezone
 
-    def zone(self, name: str, line: int) -> ZoneInfo:
-        """Return the zone a TZID names: IANA, a Windows name, or its VTIMEZONE's location."""
+        for block, component in zip(blocks, whole.subcomponents, strict=True):
+            alone = icalendar.Calendar()
+            alone.add_component(component)
+            try:
+                x_wr_timezone.to_standard(alone, timezone=zone)
+            except (OverflowError, ValueError):
+                return block.line
+        return blocks[0].line
+
+    # -- reading values with icalendar -----------------------------------------
+
+    def parse(self, block: ical.Component, names: frozenset[str]) -> Component:
+        """Read a component's properties named in `names` with icalendar.
+
+        TZIDs are replaced by the IANA zone kapplan resolved for them, so
+        icalendar never needs the file's VTIMEZONEs (it would cache them for
+        the whole process, by TZID).
+        """
+        import icalendar
+
+        lines = [f"BEGIN:{block.name}"]
+        seen: set[str] = set()
+        for prop in block.properties:
+            if prop.name not in names or prop.name in seen:
+                continue
+            if prop.name == "SEQUENCE" and not prop.value.strip().isdigit():
+                continue  # a revision number kapplan cannot read decides nothing
+            if prop.name in _SINGLE:
+                # RFC 5545 §3.6.1: at most once; the first one is read, as before.
+                seen.add(prop.name)
+            value_type = ",".join(prop.params.get("VALUE", ())).upper()
+            if value_type and value_type not in _VALUE_TYPES.get(prop.name, (value_type,)):
+                # icalendar would read the value as whatever type VALUE names.
+                raise self.fail(
+                    f"VALUE={_shorten(value_type)} is not a type {prop.name} can have; expected "
+                    + " or ".join(f"VALUE={t}" for t in _VALUE_TYPES[prop.name]),
+                    prop.line,
+                    prop.name,
+                )
+            tzid = prop.param("TZID") if prop.name in _ZONED else None
+            if tzid is None:
+                lines.append(prop.text)
+                continue
+            zone = self.zone(tzid, prop.line, "TZID")
+            params = {**prop.params, "TZID": (zone.key,)}
+            lines.append(_content_line(prop.name, params, prop.value))
+        lines.append(f"END:{block.name}")
+        kind = icalendar.Event if block.name == "VEVENT" else icalendar.FreeBusy
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                component = kind.from_ical("\r\n".join(lines) + "\r\n")
+            except Exception as problem:
+                # icalendar documents ValueError, but odd parameters reach its
+                # internals (an AttributeError for VALUE=DATE,): locate them all.
+                raise self.unreadable(block, names, str(problem)) from None
+        if component.errors:
+            raise self.unreadable(block, names, component.errors[0][1])
+        return component
+
+    def unreadable(
+        self, block: ical.Component, names: frozenset[str], detail: str
+    ) -> UnreadableBusyCalendar:
+        """Return the error for the first property of a block icalendar cannot read."""
+        import icalendar
+
+        for prop in block.properties:
+            if prop.name not in names:
+                continue
+            probe = f"BEGIN:VEVENT\r\n{prop.text}\r\nEND:VEVENT\r\n"
+            if prop.name in _ZONED and prop.param("TZID") is not None:
+                probe = probe.replace(
+                    prop.text, _content_line(prop.name, _no_tzid(prop), prop.value)
+                )
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    trouble = icalendar.Event.from_ical(probe).errors
+            except Exception as problem:  # as in `parse`
+                trouble = [(prop.name, str(problem))]
+            if trouble:
+                return self.fail(_value_message(prop, trouble[0][1]), prop.line, prop.name)
+        return self.fail(f"cannot read this {block.name}: {detail}", block.line)
+
+    def zone(self, name: str, line: int, field: str, *, declared: bool = True) -> ZoneInfo:
+        """Return the zone a TZID names: IANA, Windows, a path ending in one, or X-LIC-LOCATION.
+
+        Parameters:
+            name: The TZID (or X-WR-TIMEZONE) as written.
+            line: Its line, for the message.
+            field: The field to name in the message.
+            declared: Whether the calendar's VTIMEZONEs may tell the zone.
+
+        Raises:
+            UnreadableBusyCalendar: When no zone can be told.
+        """
         name = name.strip()
-        if name in self.zones:
+        if declared and name in self.zones:
             return self.zones[name]
         found = _known_zone(name)
-        block = self.timezones.get(name)
+        block = self.timezones.get(name) if declared else None
         if found is None and block is not None:
             location = block.first("X-LIC-LOCATION")
             found = _known_zone(location.value) if location is not None else None
@@ -466,130 +387,107 @@ class _Reader:
                 f"unknown time zone {name!r}{where}; expected an IANA name such as "
                 "Europe/Berlin, a common Windows name, or a VTIMEZONE with X-LIC-LOCATION",
                 line,
-                "TZID",
+                field,
             )
-        self.zones[name] = found
+        if declared:
+            self.zones[name] = found
         return found
 
-    def when(self, prop: _Property, text: str | None = None) -> _When:
-        """Read a DATE or DATE-TIME value of a property (RFC 5545 §3.3.4, §3.3.5)."""
-        value = (prop.value if text is None else text).strip().upper()
-        kind = prop.params.get("VALUE", "").upper()
+    # -- what recurring-ical-events does not check --------------------------------
+
+    def event(self, block: ical.Component, component: Component) -> _Event:
+        """Check one VEVENT as icalendar read it; return what its instances need."""
+        from recurring_ical_events.constants import NEGATIVE_RRULE_COUNT_REGEX
+
+        start = block.first("DTSTART")
+        if start is None:
+            raise self.fail("VEVENT without DTSTART; expected a DTSTART", block.line)
+        first = self.moment(start, _single(component, "DTSTART"))
+        all_day = not isinstance(first, datetime)
         try:
-            day = _DATE.match(value)
-            if day and kind in ("", "DATE"):
-                y, m, d = (int(g) for g in day.groups())
-                return _When(datetime(y, m, d), None, True)
-            moment = _DATETIME.match(value)
-            if moment and kind in ("", "DATE-TIME", "PERIOD"):
-                y, m, d, hh, mm, ss = (int(g) for g in moment.groups()[:6])
-                # A leap second (60) is read as the second before it (RFC 5545 §3.3.5).
-                wall = datetime(y, m, d, hh, mm, min(ss, 59))
-                if moment.group(7):
-                    return _When(wall, _UTC_ZONE, False)
-                tzid = prop.params.get("TZID")
-                zone = self.zone(tzid, prop.line) if tzid else None
-                return _When(wall, zone, False)
-        except ValueError:
-            raise self.fail(
-                f"{value!r} is not a real date or time; expected e.g. 20261201T100000Z",
-                prop.line,
-                prop.name,
-            ) from None
-        expected = "20261201" if kind == "DATE" else "20261201T100000Z or 20261201"
+            length = self.event_length(block, component, first)
+            for name in ("RECURRENCE-ID", "EXDATE"):
+                for prop, value in zip(block.every(name), _values(component, name), strict=False):
+                    for moment in getattr(value, "dts", [value]):
+                        self.moment(prop, moment.dt)
+            for prop in block.every("RRULE"):
+                self.check_rule(prop, NEGATIVE_RRULE_COUNT_REGEX.sub("", prop.value))
+            self.repair_until(component, first)
+            periods: dict[datetime, Interval] = {}
+            # icalendar skips an empty RDATE, as a line that adds nothing.
+            rdates = [p for p in block.every("RDATE") if p.value.strip()]
+            for prop, value in zip(rdates, _values(component, "RDATE"), strict=False):
+                items = prop.value.split(",")
+                if len(items) != len(value.dts):
+                    raise self.fail(
+                        f"cannot read {_shorten(prop.value)!r} as a list of dates, date-times "
+                        "or periods; expected them separated by commas",
+                        prop.line,
+                        "RDATE",
+                    )
+                for text, moment in zip(items, value.dts, strict=True):
+                    when = moment.dt
+                    if isinstance(when, tuple):
+                        begin, finish = self.period(prop, when, text)
+                        periods[begin] = (begin, finish)
+                    elif isinstance(self.moment(prop, when), datetime) == all_day:
+                        raise self.fail(
+                            "RDATE is not of DTSTART's kind (date or date-time); expected the same",
+                            prop.line,
+                            "RDATE",
+                        )
+            self.instant(first)
+        except (OverflowError, ValueError):
+            # Dates at the edges of years 1 and 9999 overflow in zone arithmetic.
+            raise self.fail(_EDGE_OF_TIME, block.line) from None
+        return _Event(block, _blocks(block), length, periods)
+
+    def moment(self, prop: ical.Property, value: object) -> Time:
+        """Return a DATE or DATE-TIME value; refuse the times and durations icalendar also reads."""
+        if isinstance(value, date):
+            return value
+        expected = "20261201" if prop.param("VALUE") == "DATE" else "20261201T100000Z or 20261201"
         raise self.fail(
-            f"cannot read {_shorten(value)!r} as a date or date-time; expected e.g. {expected}",
+            f"cannot read {_shorten(prop.value.strip())!r} as a date or date-time; "
+            f"expected e.g. {expected}",
             prop.line,
             prop.name,
         )
 
-    def length(self, prop: _Property, text: str | None = None) -> _Length:
-        """Read a DURATION value (RFC 5545 §3.3.6): days are nominal, hours exact."""
-        value = (prop.value if text is None else text).strip().upper()
-        match = _DURATION.match(value)
-        if not match or not any(match.groups()[1:]):
-            raise self.fail(
-                f"cannot read {_shorten(value)!r} as a duration; expected e.g. PT1H30M or P1D",
-                prop.line,
-                prop.name,
-            )
-        sign, weeks, days, hours, minutes, seconds = match.groups()
-        if sign == "-":
-            raise self.fail(
-                f"{value!r} is a negative duration; expected a positive one", prop.line, prop.name
-            )
-        whole = int(weeks or 0) * 7 + int(days or 0)
-        exact = timedelta(
-            hours=int(hours or 0), minutes=int(minutes or 0), seconds=int(seconds or 0)
-        )
-        if whole > 36_600 or exact > timedelta(days=36_600):
-            raise self.fail(
-                f"{_shorten(value)!r} is longer than a century; expected a shorter duration",
-                prop.line,
-                prop.name,
-            )
-        return _Length(whole, exact)
-
-    def instant(self, when: _When) -> datetime:
-        """Return the UTC instant of a value; floating and all-day in the default zone."""
-        zone = when.zone or self.default_zone
-        return localize(when.wall, zone).astimezone(UTC)
-
-    def span(self, wall: datetime, zone: ZoneInfo, length: _Length) -> Interval:
-        """Return one instance from its wall-clock start (RFC 5545 §3.3.6 nominal days)."""
-        begin = localize(wall, zone).astimezone(UTC)
-        finish = begin
-        if length.days:
-            finish = localize(wall + timedelta(days=length.days), zone).astimezone(UTC)
-        return begin, finish + length.exact
-
-    def event(self, event: _Component, skip: set[datetime], *, recurring: bool) -> list[Interval]:
-        """Return the busy intervals of one VEVENT, its recurrence expanded in the window."""
-        dtstart = event.first("DTSTART")
-        if dtstart is None:
-            raise self.fail("VEVENT without DTSTART; expected a DTSTART", event.line)
-        first = self.when(dtstart)
-        length = self.event_length(event, first)
-        zone = first.zone or self.default_zone
-        walls = [first.wall]
-        if recurring:
-            walls.extend(self.recurrences(event, first, zone, length))
-        excluded, excluded_days = self.exdates(event) if recurring else (set(), set())
-        busy: list[Interval] = []
-        for wall in dict.fromkeys(walls):
-            begin, finish = self.span(wall, zone, length)
-            if begin in skip or begin in excluded or wall.date() in excluded_days:
-                continue
-            busy.append((begin, finish))
-        if recurring:
-            busy.extend(self.periods(event, first))
-        return busy
-
-    def event_length(self, event: _Component, first: _When) -> _Length:
+    def event_length(self, block: ical.Component, component: Component, first: Time) -> _Length:
         """Return how long each instance lasts, from DTEND or DURATION (RFC 5545 §3.6.1)."""
-        dtend, duration = event.first("DTEND"), event.first("DURATION")
+        dtend, duration = block.first("DTEND"), block.first("DURATION")
+        all_day = not isinstance(first, datetime)
         if dtend is not None and duration is not None:
             raise self.fail(
                 "VEVENT with both DTEND and DURATION; expected one of them", duration.line
             )
         if duration is not None:
-            return self.length(duration)
+            value = _single(component, "DURATION")
+            if not isinstance(value, timedelta):
+                raise self.fail(
+                    f"cannot read {_shorten(duration.value)!r} as a duration; "
+                    "expected e.g. PT1H30M or P1D",
+                    duration.line,
+                    "DURATION",
+                )
+            return self.length(duration, value)
         if dtend is None:
             # Without an end an all-day event takes its day and a timed one no time.
-            return _Length(1 if first.all_day else 0, timedelta())
-        last = self.when(dtend)
-        if last.all_day != first.all_day:
+            return _Length(1 if all_day else 0, timedelta())
+        last = self.moment(dtend, _single(component, "DTEND"))
+        if isinstance(last, datetime) == all_day:
             raise self.fail(
                 "DTEND is a date and DTSTART a date-time, or the other way round; "
                 "expected both of one kind",
                 dtend.line,
                 "DTEND",
             )
-        if first.all_day:
-            days = (last.wall - first.wall).days
+        if all_day:
+            days = (last - first).days
             if days < 0:
                 raise self.fail(
-                    f"ends on {last.wall:%Y-%m-%d}, before it starts on {first.wall:%Y-%m-%d}; "
+                    f"ends on {last:%Y-%m-%d}, before it starts on {first:%Y-%m-%d}; "
                     "expected DTEND after DTSTART",
                     dtend.line,
                     "DTEND",
@@ -606,215 +504,300 @@ class _Reader:
             )
         return _Length(0, exact)
 
-    def recurrences(
-        self, event: _Component, first: _When, zone: ZoneInfo, length: _Length
-    ) -> list[datetime]:
-        """Return the wall-clock starts of RRULE and RDATE instances up to the window's end."""
-        walls: list[datetime] = []
-        horizon = self.end.astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
-        earliest = (
-            self.start.astimezone(zone).replace(tzinfo=None)
-            - timedelta(days=length.days + 2)
-            - length.exact
-        )
-        for prop in event.every("RRULE"):
-            walls.extend(self.expand(prop, first, zone, earliest, horizon))
-        for prop in event.every("RDATE"):
-            if prop.params.get("VALUE", "").upper() == "PERIOD":
-                continue  # read by `periods`, as they carry their own end
-            for text in prop.value.split(","):
-                when = self.when(prop, text)
-                if when.all_day != first.all_day:
-                    raise self.fail(
-                        "RDATE is not of DTSTART's kind (date or date-time); expected the same",
-                        prop.line,
-                        "RDATE",
-                    )
-                walls.append(
-                    when.wall
-                    if when.all_day
-                    else self.instant(when).astimezone(zone).replace(tzinfo=None)
-                )
-        return walls
-
-    def expand(
-        self, prop: _Property, first: _When, zone: ZoneInfo, earliest: datetime, horizon: datetime
-    ) -> list[datetime]:
-        """Return the wall-clock starts one RRULE yields from `earliest` up to `horizon`."""
-        rule = self.rule(prop, first, zone)
-        walls: list[datetime] = []
-        count, synced, ended, last = 0, True, True, first.wall
-        try:
-            if _never_yields(rule, first.wall):
-                raise self.fail(
-                    f"{_shorten(prop.value)!r} never yields an instance; expected a rule that "
-                    "can match (not, say, BYMONTH=2;BYMONTHDAY=30)",
-                    prop.line,
-                    "RRULE",
-                )
-            for wall in rule:
-                if wall > horizon:
-                    ended = False
-                    break
-                synced = synced if count else wall == first.wall
-                count, last = count + 1, wall
-                self.instances += 1
-                if count > MAX_INSTANCES:
-                    raise self.fail(
-                        f"the recurrence yields more than {MAX_INSTANCES} instances before "
-                        f"{horizon:%Y-%m-%d}; expected a calendar export of a shorter period",
-                        prop.line,
-                        "RRULE",
-                    )
-                if self.instances > MAX_TOTAL_INSTANCES:
-                    raise self.fail(
-                        f"the recurrences yield more than {MAX_TOTAL_INSTANCES} instances in "
-                        "all; expected a calendar export of a shorter period",
-                        prop.line,
-                        "RRULE",
-                    )
-                if wall >= earliest:
-                    walls.append(wall)
-        except (ValueError, KeyError, IndexError, TypeError, OverflowError) as problem:
+    def length(self, prop: ical.Property, value: timedelta, text: str | None = None) -> _Length:
+        """Check a DURATION (RFC 5545 §3.3.6) and split it: weeks and days are nominal,
+        hours, minutes and seconds exact (icalendar's timedelta no longer tells them apart).
+        """
+        written = (prop.value if text is None else text).strip().upper()
+        match = _DURATION.match(written)
+        if not match or not any(match.groups()[1:]):
             raise self.fail(
-                f"cannot expand {_shorten(prop.value)!r}: {problem}; expected an RFC 5545 RRULE",
+                f"cannot read {_shorten(written)!r} as a duration; expected e.g. PT1H30M or P1D",
                 prop.line,
-                "RRULE",
-            ) from None
-        if ended and not synced and _COUNT.search(prop.value) and walls and walls[-1] == last:
-            # RFC 5545 §3.8.5.3: DTSTART counts as the first instance even when the
-            # rule would not yield it, so COUNT leaves one fewer to the rule.
-            walls.pop()
-        return walls
+                prop.name,
+            )
+        if value < timedelta():
+            raise self.fail(
+                f"{written!r} is a negative duration; expected a positive one",
+                prop.line,
+                prop.name,
+            )
+        if value > _CENTURY:
+            raise self.fail(
+                f"{_shorten(written)!r} is longer than a century; expected a shorter duration",
+                prop.line,
+                prop.name,
+            )
+        _, weeks, days, hours, minutes, seconds = match.groups()
+        return _Length(
+            int(weeks or 0) * 7 + int(days or 0),
+            timedelta(hours=int(hours or 0), minutes=int(minutes or 0), seconds=int(seconds or 0)),
+        )
 
-    def rule(self, prop: _Property, first: _When, zone: ZoneInfo) -> rrulemod.rrule:
-        """Parse an RRULE that runs in DTSTART's wall-clock time."""
+    def check_rule(self, prop: ical.Property, text: str) -> None:
+        """Refuse an RRULE recurring-ical-events would fail on, naming its line (§3.3.10).
 
-        def until(match: re.Match[str]) -> str:
-            day, clock, utc = match.group(2), match.group(3), match.group(4)
-            if first.all_day:
-                return match.group(1) + day
-            if not clock:
-                # A date UNTIL with a date-time start includes all of that day.
-                return match.group(1) + day + "T235959"
-            if not utc:
-                return match.group(0)
-            # RFC 5545 §3.3.10: UNTIL is in UTC when DTSTART has a zone; the
-            # recurrence runs in wall-clock time, so compare it there.
-            moment = datetime.strptime(day + clock, "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
-            return match.group(1) + moment.astimezone(zone).strftime("%Y%m%dT%H%M%S")
+        The library reports a rule dateutil refuses as a missing UNTIL, on no
+        line; so each rule is first built here, as dateutil will build it.
+        """
+        from dateutil import rrule as rrulemod
 
-        text = prop.value.strip()
-        for part in text.split(";"):
-            key, _, value = part.partition("=")
-            # Checked here: dateutil would hand a malformed UNTIL to its free-form
-            # date parser, which guesses and warns instead of refusing.
-            if key.strip().upper() == "UNTIL" and not _UNTIL_VALUE.match(value.strip()):
-                raise self.fail(
-                    f"cannot read UNTIL={_shorten(value)!r}; expected e.g. UNTIL=20261231T235959Z",
-                    prop.line,
-                    "RRULE",
-                )
-        try:
-            text = _UNTIL.sub(until, text)
-            rule = rrulemod.rrulestr(text, dtstart=first.wall, cache=False)
-        except (ValueError, KeyError, IndexError, TypeError, OverflowError) as problem:
-            detail = str(problem).strip(" .'\"") or "invalid"
+        parts = [p for p in text.strip().split(";") if p.strip()]
+        keys = {p.partition("=")[0].strip().upper() for p in parts}
+        detail = "FREQ is missing" if "FREQ" not in keys else ""
+        if not detail:
+            # UNTIL was read by icalendar already; its zone is repaired later.
+            rule = ";".join(p for p in parts if p.partition("=")[0].strip().upper() != "UNTIL")
+            try:
+                rrulemod.rrulestr(rule, dtstart=datetime(2026, 1, 1), cache=False)
+            except (ValueError, TypeError, KeyError, IndexError, OverflowError) as problem:
+                detail = str(problem).strip(" .'\"") or "invalid"
+        if detail:
             raise self.fail(
                 f"cannot use {_shorten(prop.value)!r}: {detail}; expected an RFC 5545 RRULE "
                 "such as FREQ=WEEKLY;BYDAY=MO",
                 prop.line,
                 "RRULE",
-            ) from None
-        if not isinstance(rule, rrulemod.rrule):
-            raise self.fail(
-                f"cannot use {_shorten(prop.value)!r}; expected one RFC 5545 RRULE",
-                prop.line,
-                "RRULE",
             )
-        return rule
 
-    def exdates(self, event: _Component) -> tuple[set[datetime], set[date]]:
-        """Return the excluded instants, and dates excluded as a whole (EXDATE;VALUE=DATE)."""
-        instants: set[datetime] = set()
-        days: set[date] = set()
-        for prop in event.every("EXDATE"):
-            for text in prop.value.split(","):
-                when = self.when(prop, text)
-                instants.add(self.instant(when))
-                if when.all_day:
-                    days.add(when.wall.date())
-        return instants, days
+    def repair_until(self, component: Component, first: Time) -> None:
+        """Give each RRULE's UNTIL the kind of DTSTART, as RFC 5545 §3.3.10 asks.
 
-    def periods(self, event: _Component, first: _When) -> list[Interval]:
-        """Return the instances an RDATE;VALUE=PERIOD adds, each with its own end."""
-        busy: list[Interval] = []
-        for prop in event.every("RDATE"):
-            if prop.params.get("VALUE", "").upper() == "PERIOD":
-                busy.extend(self.period(prop, text) for text in prop.value.split(","))
-        return busy
+        A date UNTIL with a date-time start includes all of that day; an UNTIL
+        without a zone is in DTSTART's zone; a floating start compares it in
+        the zone floating times are read in.
+        """
+        for rule in _values(component, "RRULE"):
+            untils = rule.get("UNTIL")
+            if not untils:
+                continue
+            until = untils[0]
+            if not isinstance(first, datetime):
+                fixed: Time = until.date() if isinstance(until, datetime) else until
+            elif not isinstance(until, datetime):
+                fixed = datetime(until.year, until.month, until.day, 23, 59, 59)
+                if first.tzinfo is not None:
+                    fixed = self.instant(fixed.replace(tzinfo=first.tzinfo))
+            elif first.tzinfo is None and until.tzinfo is not None:
+                fixed = until.astimezone(self.default_zone).replace(tzinfo=None)
+            elif first.tzinfo is not None and until.tzinfo is None:
+                fixed = self.instant(until.replace(tzinfo=first.tzinfo))
+            else:
+                continue
+            rule["UNTIL"] = [fixed]
 
-    def period(self, prop: _Property, text: str) -> Interval:
-        """Read a PERIOD value: start/end or start/duration (RFC 5545 §3.3.9)."""
-        begin, slash, finish = text.partition("/")
-        if not slash:
+    def period(
+        self, prop: ical.Property, value: tuple[Time, Time | timedelta], text: str
+    ) -> Interval:
+        """Return the interval of a PERIOD value: start/end or start/duration (§3.3.9).
+
+        Parameters:
+            prop: The RDATE or FREEBUSY property, for messages.
+            value: The period as icalendar read it.
+            text: The period as written (one item of the property's list).
+        """
+        opening, closing = value
+        if not isinstance(opening, datetime):
             raise self.fail(
-                f"cannot read {_shorten(text)!r} as a period; expected START/END or START/DURATION",
+                f"{opening:%Y%m%d} is a date; expected a date-time in a period",
                 prop.line,
                 prop.name,
             )
-        opening = self.when(prop, begin)
-        if opening.all_day:
-            raise self.fail(
-                f"{begin!r} is a date; expected a date-time in a period", prop.line, prop.name
-            )
-        start = self.instant(opening)
-        if finish.strip().upper().startswith(("P", "+P")):
-            length = self.length(prop, finish)
-            return self.span(opening.wall, opening.zone or self.default_zone, length)
-        closing = self.when(prop, finish)
-        if closing.all_day or self.instant(closing) < start:
+        if isinstance(closing, timedelta):
+            return self.span(opening, self.length(prop, closing, text.partition("/")[2]))
+        begin = self.instant(opening)
+        if not isinstance(closing, datetime) or self.instant(closing) < begin:
             raise self.fail(
                 f"cannot read {_shorten(text)!r} as a period; expected an end after its start",
                 prop.line,
                 prop.name,
             )
-        return start, self.instant(closing)
+        return begin, self.instant(closing)
 
-    def free_busy(self, block: _Component) -> list[Interval]:
+    def free_busy(self, block: ical.Component, component: Component) -> list[Interval]:
         """Return the busy periods of a VFREEBUSY (FBTYPE other than FREE, §3.2.9)."""
         busy: list[Interval] = []
+        # icalendar keeps one value per period, the periods of all lines in file order.
+        values = iter(_values(component, "FREEBUSY"))
         for prop in block.every("FREEBUSY"):
-            if prop.params.get("FBTYPE", "BUSY").upper() == "FREE":
-                continue
-            busy.extend(self.period(prop, text) for text in prop.value.split(","))
+            for text in prop.value.split(","):
+                value = next(values)
+                if (prop.param("FBTYPE") or "BUSY").upper() != "FREE":
+                    busy.append(self.period(prop, value.dt, text))
         return busy
+
+    def rule_problem(
+        self, problem: RuleProblem, events: dict[int, _Event]
+    ) -> UnreadableBusyCalendar:
+        """Return the error for a rule recurring-ical-events was stopped on."""
+        horizon = self.horizon
+        blocks = [events[id(c)].block for c in problem.components if id(c) in events]
+        rules = [p for b in blocks for p in b.every("RRULE")]
+        prop = next((p for p in rules if _same_rule(p.value, problem.rule)), None) or (
+            rules[0] if rules else None
+        )
+        line = prop.line if prop is not None else (blocks[0].line if blocks else None)
+        shown = _shorten(prop.value if prop is not None else problem.rule)
+        if problem.kind == "never":
+            message = (
+                f"{shown!r} never yields an instance; expected a rule that can match "
+                "(not, say, BYMONTH=2;BYMONTHDAY=30)"
+            )
+        elif problem.kind == "rule":
+            message = (
+                f"the recurrence yields more than {self.budget.per_rule} instances before "
+                f"{horizon:%Y-%m-%d}; expected a calendar export of a shorter period"
+            )
+        else:
+            message = (
+                f"the recurrences yield more than {self.budget.total} instances in all; "
+                "expected a calendar export of a shorter period"
+            )
+        return self.fail(message, line, "RRULE")
+
+    # -- instants ----------------------------------------------------------------
+
+    def instant(self, moment: Time) -> datetime:
+        """Return the UTC instant of a value; floating and all-day in the default zone.
+
+        A wall-clock time in a DST gap moves forward by the gap (RFC 5545 §3.3.5).
+        """
+        if not isinstance(moment, datetime):
+            moment = datetime(moment.year, moment.month, moment.day)
+        zone = moment.tzinfo
+        if zone is None or isinstance(zone, ZoneInfo):
+            return resolve_wall(moment.replace(tzinfo=None), zone or self.default_zone)[
+                0
+            ].astimezone(UTC)
+        return moment.astimezone(UTC)
+
+    def span(self, start: Time, length: _Length) -> Interval:
+        """Return one instance from its start (RFC 5545 §3.3.6 nominal days)."""
+        begin = self.instant(start)
+        finish = begin
+        if length.days:
+            finish = self.instant(start + timedelta(days=length.days))
+        return begin, finish + length.exact
+
+    def instance(self, event: _Event, start: Time) -> Interval:
+        """Return the busy interval of one occurrence recurring-ical-events found."""
+        begin = self.instant(start)
+        return event.periods.get(begin) or self.span(start, event.length)
+
+
+def _moved(moment: datetime, delta: timedelta) -> datetime:
+    """Return `moment` moved by `delta`, stopping at the first or last representable time."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return (datetime.min if delta < timedelta() else datetime.max).replace(tzinfo=UTC)
+
+
+def _blocks(block: ical.Component) -> bool:
+    """Tell whether an event takes up time (RFC 5545 §3.8.2.7, §3.8.1.11)."""
+    for name, free in _FREE:
+        prop = block.first(name)
+        if prop is not None and prop.value.strip().upper() == free:
+            return False
+    return True
+
+
+def _single(component: Component, name: str) -> object:
+    """Return the value icalendar read for a property that occurs once (its first)."""
+    values = _values(component, name)
+    return getattr(values[0], "dt", None) if values else None
+
+
+def _values(component: Component, name: str) -> list[Any]:
+    """Return every value icalendar read for a property, in file order."""
+    found = component.get(name)
+    if found is None:
+        return []
+    return list(found) if isinstance(found, list) else [found]
 
 
 def _known_zone(name: str) -> ZoneInfo | None:
-    """Return the zone of an IANA or common Windows name, or of a path ending in one."""
+    """Return the zone of an IANA or Windows name, or of a path ending in one."""
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
     name = name.strip().strip('"')
-    candidates = [name, WINDOWS_ZONES.get(name, "")]
+    candidates = [name, WINDOWS_TO_OLSON.get(name, "")]
     if "/" in name:
         # Evolution and old Mozilla prefix the IANA name with a path, e.g.
-        # /freeassociation.sourceforge.net/Tzfile/Europe/Berlin.
+        # /freeassociation.sourceforge.net/Tzfile/Europe/Berlin (RFC 5545 §3.2.19).
         parts = name.strip("/").split("/")
         candidates.extend("/".join(parts[i:]) for i in range(1, len(parts)))
-    for candidate in candidates:
-        if not candidate:
-            continue
+    return next((z for c in candidates if c and (z := known_zone(c)) is not None), None)
+
+
+def _content_line(name: str, params: dict[str, tuple[str, ...]], value: str) -> str:
+    """Write a content line back, quoting parameter values that need it (§3.1)."""
+    written = "".join(
+        f";{key}=" + ",".join(f'"{v}"' if any(c in v for c in ";:,") else v for v in values)
+        for key, values in params.items()
+    )
+    return f"{name}{written}:{value}"
+
+
+def _no_tzid(prop: ical.Property) -> dict[str, tuple[str, ...]]:
+    return {key: values for key, values in prop.params.items() if key != "TZID"}
+
+
+def _value_message(prop: ical.Property, detail: str) -> str:
+    """Say why icalendar could not read a property's value, in kapplan's words."""
+    value = prop.value.strip()
+    kind = (prop.param("VALUE") or "").upper()
+    if prop.name == "DURATION":
+        return f"cannot read {_shorten(value)!r} as a duration; expected e.g. PT1H30M or P1D"
+    if prop.name == "RRULE":
+        for part in value.split(";"):
+            key, _, until = part.partition("=")
+            # Named apart: a date-time that is not one is the commonest slip.
+            if key.strip().upper() == "UNTIL" and not _UNTIL_VALUE.match(until.strip()):
+                return (
+                    f"cannot read UNTIL={_shorten(until)!r}; expected e.g. UNTIL=20261231T235959Z"
+                )
+        detail = detail.strip(" .'\"") or "invalid"
+        return (
+            f"cannot use {_shorten(value)!r}: {detail}; expected an RFC 5545 RRULE "
+            "such as FREQ=WEEKLY;BYDAY=MO"
+        )
+    if prop.name == "FREEBUSY" or kind == "PERIOD":
+        item = next((i for i in value.split(",") if "/" not in i), value)
+        return f"cannot read {_shorten(item)!r} as a period; expected START/END or START/DURATION"
+    for item in value.split(","):
+        item = item.strip().upper()
+        shaped = _DATETIME.match(item) or _DATE.match(item)
+        if shaped is None:
+            expected = "20261201" if kind == "DATE" else "20261201T100000Z or 20261201"
+            return (
+                f"cannot read {_shorten(item)!r} as a date or date-time; expected e.g. {expected}"
+            )
         try:
-            return ZoneInfo(candidate)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            continue
-    return None
+            numbers = [int(g) for g in shaped.groups()[:6] if g]
+            datetime(*numbers)  # type: ignore[arg-type]
+        except ValueError:
+            return f"{item!r} is not a real date or time; expected e.g. 20261201T100000Z"
+    return f"cannot read {_shorten(value)!r}: {detail}"
+
+
+def _same_rule(written: str, built: str) -> bool:
+    """Tell whether an RRULE as written is the one recurring-ical-events built (same parts)."""
+
+    def parts(text: str) -> set[str]:
+        return {p.strip().upper() for p in text.split(";") if p.strip() and "UNTIL" not in p}
+
+    return parts(written) == parts(built)
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 __all__ = [
     "MAX_BUSY_CALENDAR_BYTES",
     "MAX_INSTANCES",
     "MAX_TOTAL_INSTANCES",
-    "WINDOWS_ZONES",
     "Interval",
     "UnreadableBusyCalendar",
     "merge_intervals",

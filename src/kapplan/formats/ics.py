@@ -88,6 +88,15 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from kapplan import __version__
 from kapplan.diff import Aspect, Diff, EventRecord, compare
 from kapplan.errors import InvalidOption, UnreadableCalendar
+from kapplan.formats.ical import (
+    CRLF,
+    ContentLineError,
+    escape_text,
+    fold_lines,
+    parse_line,
+    unescape_text,
+    unfold,
+)
 from kapplan.i18n import Catalogue, catalogue
 from kapplan.model.fields import LANGUAGES
 from kapplan.model.plan import EventKind, Plan, PlanEvent
@@ -100,8 +109,6 @@ OWNED_MARKER = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kapplan//"
 #: Words a ``--discreet`` calendar never contains, in any case.
 DISCREET_WORDS = ("ketamine", "esketamine", "spravato", "infusion", "dose")
 
-_CRLF = "\r\n"
-_MAX_OCTETS = 75
 _ONE_SECOND = timedelta(seconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -113,24 +120,6 @@ def _leak() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in sorted(words)), re.IGNORECASE)
 
 
-# RFC 5545 3.3.11: escape the four TEXT specials; CONTROL characters are not
-# allowed in TEXT, and the ones str.splitlines() breaks on could split a line.
-_TEXT_TABLE: dict[int, str | None] = dict.fromkeys((*range(0x00, 0x09), *range(0x0E, 0x1C)))
-_TEXT_TABLE.update(dict.fromkeys((0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85), "\\n"))
-_TEXT_TABLE.update({0x7F: None, 0x2028: "\\n", 0x2029: "\\n"})
-_TEXT_TABLE.update({ord("\\"): "\\\\", ord(";"): "\\;", ord(","): "\\,"})
-#: Characters `_TEXT_TABLE` changes other than backslash, semicolon, comma and newline.
-_RARE = re.compile(
-    "[" + "".join(re.escape(chr(c)) for c in sorted(_TEXT_TABLE) if chr(c) not in "\\;,\n") + "]"
-)
-
-_UNESCAPE = re.compile(r"\\(.)")
-_UNESCAPED = {"n": "\n", "N": "\n"}
-_CONTENT_LINE = re.compile(
-    r'(?P<name>[A-Za-z0-9-]+)(?P<params>(?:;[A-Za-z0-9-]+=(?:"[^"]*"|[^";:,]*)'
-    r'(?:,(?:"[^"]*"|[^";:,]*))*)*):(?P<value>.*)',
-    re.DOTALL,
-)
 _STAMP_VALUE = re.compile(r"\d{8}T\d{6}Z")
 _TIME_LINE = re.compile(r"(?:DTSTART|DTEND)(?::\d{8}T\d{6}Z|;VALUE=DATE:\d{8})")
 _NOT_REVISION = frozenset(("UID", "DTSTAMP", "SEQUENCE"))
@@ -289,15 +278,15 @@ def iter_ics(plan: Plan, options: IcsOptions) -> Iterator[str]:
 def _stream(
     plan: Plan, options: IcsOptions, name: str, vanished: list[PreviousEvent], texts: Catalogue
 ) -> Iterator[str]:
-    yield _fold_all(
+    yield fold_lines(
         (
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
             f"PRODID:{PRODID}",
             "CALSCALE:GREGORIAN",
             "METHOD:PUBLISH",
-            f"X-WR-CALNAME:{_escape(name)}",
-            f"NAME:{_escape(name)}",
+            f"X-WR-CALNAME:{escape_text(name)}",
+            f"NAME:{escape_text(name)}",
         )
     )
     revise = _Revisions(options, _plan_stamp(plan) if options.stamp is None else options.stamp)
@@ -307,15 +296,15 @@ def _stream(
         yield _vevent(event.uid, body, revise)
     for gone in vanished:
         yield _vevent(gone.uid, _cancelled_body(gone, options.discreet, texts), revise)
-    yield "END:VCALENDAR" + _CRLF
+    yield "END:VCALENDAR" + CRLF
 
 
 def _vevent(uid: str, body: list[str], revise: _Revisions) -> str:
     sequence, stamp = revise(uid, body)
-    return _fold_all(
+    return fold_lines(
         (
             "BEGIN:VEVENT",
-            f"UID:{_escape(uid)}",
+            f"UID:{escape_text(uid)}",
             f"DTSTAMP:{stamp}",
             f"SEQUENCE:{sequence}",
             *body,
@@ -352,7 +341,7 @@ class _Alarms:
         self.triggers = tuple(f"TRIGGER:{_duration(-lead)}" for lead in leads)
 
     def lines(self, text: str) -> list[str]:
-        description = f"DESCRIPTION:{_escape(text)}"
+        description = f"DESCRIPTION:{escape_text(text)}"
         out: list[str] = []
         for trigger in self.triggers:
             out += ("BEGIN:VALARM", "ACTION:DISPLAY", description, trigger, "END:VALARM")
@@ -395,9 +384,9 @@ def _event_body(event: PlanEvent, discreet: bool, alarms: _Alarms, texts: Catalo
         category = texts.text(f"phase.{event.phase.value}")
     lines = [
         *times,
-        f"SUMMARY:{_escape(title)}",
-        f"DESCRIPTION:{_escape(description)}",
-        f"CATEGORIES:{_escape(category)}",
+        f"SUMMARY:{escape_text(title)}",
+        f"DESCRIPTION:{escape_text(description)}",
+        f"CATEGORIES:{escape_text(category)}",
         "TRANSP:TRANSPARENT" if event.all_day else "TRANSP:OPAQUE",
         "CLASS:PRIVATE",
         "STATUS:CONFIRMED",
@@ -419,11 +408,11 @@ def _cancelled_body(gone: PreviousEvent, discreet: bool, texts: Catalogue) -> li
     lines = [
         gone.start_line,
         gone.end_line,
-        f"SUMMARY:{_escape(title)}",
-        f"DESCRIPTION:{_escape(texts.text('ics.cancelled_description'))}",
+        f"SUMMARY:{escape_text(title)}",
+        f"DESCRIPTION:{escape_text(texts.text('ics.cancelled_description'))}",
     ]
     if category:
-        lines.append(f"CATEGORIES:{_escape(category)}")
+        lines.append(f"CATEGORIES:{escape_text(category)}")
     lines += ("TRANSP:TRANSPARENT", "CLASS:PRIVATE", "STATUS:CANCELLED")
     return lines
 
@@ -498,49 +487,6 @@ def _duration(delta: timedelta) -> str:
     return f"{sign}P{f'{days}D' if days else ''}{'T' + clock if clock else ''}"
 
 
-def _escape(text: str) -> str:
-    """Escape a TEXT value (RFC 5545 section 3.3.11)."""
-    if _RARE.search(text) is None:
-        # The usual text: four replacements in C beat a per-character table.
-        return (
-            text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-        )
-    return text.replace("\r\n", "\n").translate(_TEXT_TABLE)
-
-
-def _fold_all(lines: Iterable[str]) -> str:
-    # Most lines are short ASCII: test them here rather than call `_fold` for each.
-    return "".join(
-        [
-            line + _CRLF if len(line) <= _MAX_OCTETS and line.isascii() else _fold(line)
-            for line in lines
-        ]
-    )
-
-
-def _fold(line: str) -> str:
-    """Terminate a content line with CRLF, folding it at 75 octets if longer.
-
-    A fold goes before the octet that would pass the limit, moved back to the
-    start of its UTF-8 character, so no character is split (RFC 5545 3.1).
-    """
-    if len(line) <= _MAX_OCTETS and line.isascii():
-        return line + _CRLF
-    data = line.encode()
-    if len(data) <= _MAX_OCTETS:
-        return line + _CRLF
-    pieces: list[bytes] = []
-    start, limit = 0, _MAX_OCTETS
-    while len(data) - start > limit:
-        cut = start + limit
-        while data[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte
-            cut -= 1
-        pieces.append(data[start:cut])
-        start, limit = cut, _MAX_OCTETS - 1  # the leading space counts
-    pieces.append(data[start:])
-    return b"\r\n ".join(pieces).decode() + _CRLF
-
-
 def _fingerprint(body: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(body).encode()).hexdigest()[:32]
 
@@ -569,27 +515,28 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
     current: dict[str, tuple[str, int]] = {}
     body: list[str] = []
     seen_prodid = False
-    lines = list(_unfold(text))
-    if not lines or lines[0][0] != "BEGIN:VCALENDAR":
+    try:
+        lines = list(unfold(text))
+    except ContentLineError as problem:
+        raise UnreadableCalendar(problem.message, source=source, line=problem.line) from None
+    if not lines or lines[0][1] != "BEGIN:VCALENDAR":
         raise UnreadableCalendar(
             "not an iCalendar file (expected BEGIN:VCALENDAR on the first line)",
             source=source,
-            line=lines[0][1] if lines else 1,
+            line=lines[0][0] if lines else 1,
         )
     closed = False
-    for content, number in lines:
+    for number, content in lines:
         if closed:
-            if content.strip():
-                raise UnreadableCalendar(
-                    f"{clip(content)} after END:VCALENDAR", source=source, line=number
-                )
-            continue
-        match = _CONTENT_LINE.fullmatch(content)
-        if match is None:
+            raise UnreadableCalendar(
+                f"{clip(content)} after END:VCALENDAR", source=source, line=number
+            )
+        try:
+            name, value = _name_and_value(content, number)
+        except ContentLineError:
             raise UnreadableCalendar(
                 f"not an iCalendar content line: {clip(content)}", source=source, line=number
-            )
-        name, value = match.group("name").upper(), match.group("value")
+            ) from None
         if name == "BEGIN":
             if len(stack) == 1 and value == "VEVENT" and not seen_prodid:
                 raise UnreadableCalendar(
@@ -656,23 +603,10 @@ def _decode(data: str | bytes, source: str) -> str:
         ) from None
 
 
-def _unfold(text: str) -> Iterator[tuple[str, int]]:
-    """Yield logical content lines with the number of their first physical line."""
-    content: str | None = None
-    start = 0
-    physical = text.split("\n")
-    if physical and physical[-1] == "":
-        physical.pop()
-    for number, raw in enumerate(physical, start=1):
-        line = raw.removesuffix("\r")
-        if line[:1] in (" ", "\t") and content is not None:
-            content += line[1:]
-            continue
-        if content is not None:
-            yield content, start
-        content, start = line, number
-    if content is not None:
-        yield content, start
+def _name_and_value(content: str, number: int) -> tuple[str, str]:
+    """Return a content line's name (upper-case) and value, as the codec reads it."""
+    found = parse_line(content, number)
+    return found.name, found.value
 
 
 def _previous_event(
@@ -685,7 +619,11 @@ def _previous_event(
             )
         return props[name][0].partition(":")[2]
 
-    uid = _unescape(value("UID"))
+    def text(name: str) -> str:
+        """Return a TEXT property's value, unescaped; '' when absent."""
+        return unescape_text(props.get(name, (f"{name}:", begun))[0].partition(":")[2])
+
+    uid = unescape_text(value("UID"))
     stamp = value("DTSTAMP")
     if not _STAMP_VALUE.fullmatch(stamp):
         raise UnreadableCalendar(
@@ -719,18 +657,12 @@ def _previous_event(
         stamp=datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC),
         start_line=times[0],
         end_line=times[1],
-        summary=_unescape(props.get("SUMMARY", ("SUMMARY:", begun))[0].partition(":")[2]),
-        categories=_unescape(props.get("CATEGORIES", ("CATEGORIES:", begun))[0].partition(":")[2]),
+        summary=text("SUMMARY"),
+        categories=text("CATEGORIES"),
         cancelled=status.upper() == "CANCELLED",
-        description=_unescape(
-            props.get("DESCRIPTION", ("DESCRIPTION:", begun))[0].partition(":")[2]
-        ),
+        description=text("DESCRIPTION"),
         body=tuple(body),
     )
-
-
-def _unescape(text: str) -> str:
-    return _UNESCAPE.sub(lambda m: _UNESCAPED.get(m.group(1), m.group(1)), text)
 
 
 # -- records for a diff ----------------------------------------------------------
@@ -742,15 +674,14 @@ _ASPECT_OF = {
     "DESCRIPTION": Aspect.DESCRIPTION,
     "CATEGORIES": Aspect.CATEGORY,
 }
-_NAME = re.compile(r"[A-Za-z0-9-]+")
 
 
 def _grouped(lines: Sequence[str]) -> dict[Aspect, tuple[str, ...]]:
+    """Group an event's content lines (valid ones: kapplan's own) by what they are about."""
     groups: dict[Aspect, list[str]] = {}
     depth = 0
     for line in lines:
-        match = _NAME.match(line)
-        name = match.group(0).upper() if match else ""
+        name = parse_line(line, 0).name
         if name == "BEGIN":
             depth += 1
         # Everything inside a VALARM is a reminder, whatever its property name.

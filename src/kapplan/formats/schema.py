@@ -15,11 +15,10 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from kapplan.edge.rulebook_file import EXTENDS
 from kapplan.i18n import LANGUAGES
 from kapplan.model.fields import METHOD_ALIASES
 from kapplan.model.plan import Method
-from kapplan.model.rulebook import RULEBOOK_VERSION, Rulebook
+from kapplan.model.rulebook import EXTENDS, RULEBOOK_VERSION, Rulebook
 from kapplan.model.schedule import Schedule
 
 DRAFT: Final = "http://json-schema.org/draft-07/schema#"

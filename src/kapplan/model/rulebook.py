@@ -34,6 +34,10 @@ from kapplan.model.plan import EventKind, Method, Phase
 
 #: The rulebook format this kapplan writes; it reads every version from 1 up to this one.
 RULEBOOK_VERSION = 1
+#: Top-level keys of a rulebook file.
+FILE_KEYS = ("version", "extends", "methods", "rule")
+#: What a rulebook file may extend (`kapplan.edge.rulebook_file`).
+EXTENDS = ("default", "none")
 
 
 def check_version(value: object, current: int = RULEBOOK_VERSION) -> int:

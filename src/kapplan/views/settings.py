@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kapplan.edge.config import Configuration, Settings
+from kapplan.model.settings import Configuration, Settings
 
 
 def display(value: object) -> str:

@@ -1,0 +1,242 @@
+"""Settings and where each comes from: kapplan's defaults, the config file, a schedule, a flag.
+
+Each setting is decided in layers, later ones winning: the built-in default,
+the user's config file, the schedule file, then a command-line flag (see
+`resolve`). The config file itself is found and read by `kapplan.edge.config`;
+this module is its values and the decision. Pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+
+from kapplan.model.fields import LanguageCode, ZoneName
+from kapplan.model.reminders import DEFAULT_REMINDER_TEXTS, parse_reminder
+from kapplan.model.schedule import Availability, Schedule, ScheduleDefaults
+
+#: The source of a value nobody set.
+DEFAULT = "default"
+#: The language when nobody sets one.
+DEFAULT_LANGUAGE = "en"
+
+_T = TypeVar("_T")
+_V = TypeVar("_V", covariant=True)
+
+
+def _reminders(value: object) -> object:
+    """Refuse a lone string: reminders are a list (``[]`` for none)."""
+    if isinstance(value, str):
+        raise ValueError(f'got {value!r}; expected a list such as ["1d", "1h"], or [] for none')
+    return value
+
+
+def _lead_time(value: object) -> object:
+    """Check one lead time as ``--remind`` would."""
+    if isinstance(value, str):
+        parse_reminder(value)
+    return value
+
+
+LeadTime = Annotated[str, BeforeValidator(_lead_time)]
+
+
+class UserConfig(BaseModel):
+    """The config file: every key optional; a key left out leaves the default."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+    language: LanguageCode | None = Field(
+        default=None,
+        description="Language of plans (en or ru) when the schedule names none.",
+    )
+    timezone: ZoneName | None = Field(
+        default=None,
+        description="IANA zone for schedules that name none, and a caseload's clock "
+        "without --therapist (default: this machine's).",
+    )
+    availability: Availability | None = Field(
+        default=None,
+        description="When sessions may be placed, for schedules without [availability].",
+    )
+    reminders: Annotated[tuple[LeadTime, ...] | None, BeforeValidator(_reminders)] = Field(
+        default=None,
+        description='Reminder lead times in .ics output, e.g. ["1d", "1h"]; [] for none.',
+    )
+    discreet: StrictBool | None = Field(
+        default=None, description="Neutral titles and texts in .ics output."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Configuration:
+    """The user's config file as found: where it is, whether it exists, its values."""
+
+    path: str
+    """Where it is (or would be)."""
+    exists: bool
+    values: UserConfig
+
+    @property
+    def source(self) -> str:
+        """Return the name values from this file are credited to: its path."""
+        return self.path
+
+
+@dataclass(frozen=True, slots=True)
+class Sourced(Generic[_V]):
+    """A setting's value and where it came from."""
+
+    value: _V
+    source: str
+    """``default``, the config file's path, the schedule file's name, or a flag."""
+
+
+@dataclass(frozen=True, slots=True)
+class Flags:
+    """The configurable settings as given on the command line; None where not given."""
+
+    lang: str | None = None
+    reminders: tuple[str, ...] | None = None
+    """``--remind`` values, or () for ``--no-remind``."""
+    discreet: bool | None = None
+    """True for ``--discreet``, False for ``--no-discreet``."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleLayer:
+    """A schedule as one layer of settings: the model and which top-level keys its file set."""
+
+    schedule: Schedule
+    source: str
+    keys: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every configurable setting, decided, with its source."""
+
+    language: Sourced[str]
+    timezone: Sourced[str]
+    days: Sourced[tuple[str, ...]]
+    hours: Sourced[str]
+    reminders: Sourced[tuple[str, ...]]
+    discreet: Sourced[bool]
+
+    def rows(self) -> list[tuple[str, Sourced[object]]]:
+        """Return the settings in display order, named as in the config file."""
+        return [
+            ("language", self.language),
+            ("timezone", self.timezone),
+            ("availability.days", self.days),
+            ("availability.hours", self.hours),
+            ("reminders", self.reminders),
+            ("discreet", self.discreet),
+        ]
+
+
+def _first(*layers: tuple[_T | None, str]) -> Sourced[_T]:
+    """Return the first layer that holds a value (layers given from strongest to weakest)."""
+    for value, source in layers:
+        if value is not None:
+            return Sourced(value, source)
+    raise ValueError("no layer holds a value; the last one must be the default")
+
+
+def resolve(
+    configuration: Configuration,
+    flags: Flags,
+    *,
+    machine_zone: str,
+    layer: ScheduleLayer | None = None,
+) -> Settings:
+    """Decide every setting: flag, else schedule, else config file, else default.
+
+    Parameters:
+        configuration: The user's config file.
+        flags: What the command line gave.
+        machine_zone: This machine's zone, the last resort for ``timezone``.
+        layer: The schedule, when there is one.
+
+    Returns:
+        Each setting's value and source.
+    """
+    user, here = configuration.values, configuration.source
+    schedule = layer.schedule if layer else None
+    keys = layer.keys if layer else frozenset()
+    there = layer.source if layer else ""
+    own = schedule is not None and "availability" in keys
+    available = schedule.availability if schedule is not None and own else user.availability
+    where = there if own else here
+    fields = available.model_fields_set if available is not None else set()
+    defaults = Availability()
+    return Settings(
+        language=_first(
+            (flags.lang, "--lang"),
+            (schedule.language if schedule and "language" in keys else None, there),
+            (user.language, here),
+            (DEFAULT_LANGUAGE, DEFAULT),
+        ),
+        timezone=_first(
+            (schedule.timezone if schedule and "timezone" in keys else None, there),
+            (user.timezone, here),
+            (machine_zone, DEFAULT),
+        ),
+        days=_first(
+            (available.days if available and "days" in fields else None, where),
+            (defaults.days, DEFAULT),
+        ),
+        hours=_first(
+            (available.hours if available and "hours" in fields else None, where),
+            (defaults.hours, DEFAULT),
+        ),
+        reminders=_first(
+            (flags.reminders, "--no-remind" if flags.reminders == () else "--remind"),
+            (user.reminders, here),
+            (DEFAULT_REMINDER_TEXTS, DEFAULT),
+        ),
+        discreet=_first(
+            (flags.discreet, "--discreet" if flags.discreet else "--no-discreet"),
+            (user.discreet, here),
+            (False, DEFAULT),
+        ),
+    )
+
+
+def schedule_defaults(
+    configuration: Configuration, flags: Flags, *, machine_zone: str
+) -> ScheduleDefaults:
+    """Return what a schedule gets for the settings its file leaves out (see `resolve`).
+
+    Parameters:
+        configuration: The user's config file.
+        flags: What the command line gave (``--lang`` is imposed on every schedule).
+        machine_zone: This machine's zone, for a schedule and config that name none.
+
+    Returns:
+        The config file's zone (else `machine_zone`), language and availability,
+        and the ``--lang`` flag.
+    """
+    user = configuration.values
+    return ScheduleDefaults(
+        timezone=user.timezone or machine_zone,
+        language=user.language,
+        availability=user.availability,
+        lang=flags.lang,
+    )
+
+
+__all__ = [
+    "DEFAULT",
+    "DEFAULT_LANGUAGE",
+    "Configuration",
+    "Flags",
+    "ScheduleLayer",
+    "Settings",
+    "Sourced",
+    "UserConfig",
+    "resolve",
+    "schedule_defaults",
+]
