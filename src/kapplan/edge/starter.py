@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomli_w
 from pydantic import BaseModel
@@ -34,6 +33,7 @@ from kapplan.model.doses import DEFAULT_DOSE_MINUTES
 from kapplan.model.fields import METHOD_ALIASES
 from kapplan.model.plan import Method
 from kapplan.model.schedule import Availability, PlanSettings, Schedule
+from kapplan.model.zones import known_zone
 
 
 class Preset(StrEnum):
@@ -272,13 +272,11 @@ def parse_timezone(text: str) -> str:
         BadAnswer: When no such zone is known.
     """
     name = text.strip()
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
+    if known_zone(name) is None:
         raise BadAnswer(
             f"unknown time zone {name!r}; expected an IANA name such as Europe/Berlin",
             field="--timezone",
-        ) from None
+        )
     return name
 
 

@@ -14,6 +14,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from kapplan.model.zones import zone_named
+
 
 class Phase(StrEnum):
     """A phase of the Preparation–Experience–Integration model (DOMAIN.md)."""
@@ -246,7 +248,7 @@ class Plan:
     @property
     def zone(self) -> ZoneInfo:
         """Return the plan's zone."""
-        return ZoneInfo(self.timezone)
+        return zone_named(self.timezone)
 
     @property
     def sessions(self) -> tuple[PlanEvent, ...]:

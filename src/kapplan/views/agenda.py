@@ -23,6 +23,7 @@ from rich.text import Text
 from kapplan.i18n import Catalogue, catalogue
 from kapplan.model.caseload import agenda
 from kapplan.model.plan import Plan, PlanEvent
+from kapplan.model.zones import zone_named
 from kapplan.views.console import PHASE_STYLE, plain_lines, text_console
 from kapplan.views.labels import monday, sections, summary, title, warning_text
 
@@ -140,7 +141,7 @@ def render_caseload(
         The text, ending in a newline.
     """
     texts = catalogue(language)
-    zone = ZoneInfo(timezone)
+    zone = zone_named(timezone)
     buffer = io.StringIO()
     console = text_console(buffer, width, color)
     console.print(
@@ -172,7 +173,7 @@ def render_caseload(
             phase = item.event.phase
             theirs = ""
             if item.client_zone != timezone:
-                own = item.event.start.astimezone(ZoneInfo(item.client_zone))
+                own = item.event.start.astimezone(zone_named(item.client_zone))
                 weekday = texts.lists["calendar.weekdays_abbr"][own.weekday()]
                 day = f"{weekday} " if own.date() != start.date() else ""
                 theirs = f"{day}{own:%H:%M %Z}"

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from kapplan.diff import Aspect, Change, Diff, EventRecord
 from kapplan.i18n import Catalogue, catalogue
+from kapplan.model.zones import zone_named
 
 #: Published field order of the diff document and its records.
 DIFF_FIELDS = ("timezone", "moved", "added", "removed", "changed", "unchanged")
@@ -48,7 +49,7 @@ def diff_to_data(diff: Diff, timezone: str) -> dict[str, Any]:
     Returns:
         A dict: the zone, four lists of events and the unchanged count.
     """
-    zone = ZoneInfo(timezone)
+    zone = zone_named(timezone)
     return {
         "timezone": timezone,
         "moved": [_change(c, zone) for c in diff.moved],
@@ -130,7 +131,7 @@ def render_diff_terminal(
     from kapplan.views.console import plain_lines, text_console
 
     texts = catalogue(language)
-    zone = ZoneInfo(timezone)
+    zone = zone_named(timezone)
     groups = [
         ("moved", [(c.new, _note(c, zone, texts, moved=True)) for c in diff.moved]),
         ("added", [(e, "") for e in diff.added]),
