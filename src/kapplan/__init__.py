@@ -1,3 +1,129 @@
-"""kapplan: an integration calendar around a ketamine treatment course."""
+"""kapplan: an integration calendar around a ketamine treatment course.
+
+The library behind the ``kapplan`` command (`kapplan.api`), its main values
+(`kapplan.model.plan`) and its errors (`kapplan.errors`), importable from
+here::
+
+    import kapplan
+
+    planned = kapplan.plan_files(["infusions.toml"])
+    for event in planned.plans[0].sessions:
+        print(event.start, event.title)
+
+Names are imported on first use, so ``import kapplan`` costs nothing.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+#: Each public name and the module it lives in.
+_PUBLIC = {
+    **dict.fromkeys(
+        (
+            "Compared",
+            "Environment",
+            "Export",
+            "Format",
+            "Planned",
+            "RulesInForce",
+            "Target",
+            "View",
+            "diff_files",
+            "export_files",
+            "load_config",
+            "machine_timezone",
+            "plan_files",
+            "render",
+            "render_diff",
+            "render_report",
+            "render_rules",
+            "render_settings",
+            "rules_in_force",
+            "schema_text",
+            "settings_in_force",
+            "validate_files",
+            "warning_text",
+            "write",
+        ),
+        "kapplan.api",
+    ),
+    **dict.fromkeys(
+        (
+            "Course",
+            "EventKind",
+            "Infusion",
+            "Method",
+            "Phase",
+            "Plan",
+            "PlanEvent",
+            "PlanWarning",
+            "WarningCode",
+        ),
+        "kapplan.model.plan",
+    ),
+    "Flags": "kapplan.model.settings",
+    "Limits": "kapplan.model.limits",
+    "KapplanError": "kapplan.errors",
+}
+
+__all__ = ["__version__", *sorted(_PUBLIC)]
+
+if TYPE_CHECKING:
+    from kapplan.api import (
+        Compared,
+        Environment,
+        Export,
+        Format,
+        Planned,
+        RulesInForce,
+        Target,
+        View,
+        diff_files,
+        export_files,
+        load_config,
+        machine_timezone,
+        plan_files,
+        render,
+        render_diff,
+        render_report,
+        render_rules,
+        render_settings,
+        rules_in_force,
+        schema_text,
+        settings_in_force,
+        validate_files,
+        warning_text,
+        write,
+    )
+    from kapplan.errors import KapplanError
+    from kapplan.model.limits import Limits
+    from kapplan.model.plan import (
+        Course,
+        EventKind,
+        Infusion,
+        Method,
+        Phase,
+        Plan,
+        PlanEvent,
+        PlanWarning,
+        WarningCode,
+    )
+    from kapplan.model.settings import Flags
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (PEP 562)."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kapplan' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from kapplan.formats.ics import PreviousCalendar
     from kapplan.model.doses import DoseExpansion
     from kapplan.model.limits import Limits
-    from kapplan.model.plan import Plan
+    from kapplan.model.plan import Plan, PlanWarning
     from kapplan.model.rulebook import Rulebook
     from kapplan.model.schedule import Schedule
     from kapplan.model.settings import Configuration, Flags, Settings
@@ -323,6 +323,24 @@ class Export:
     """What every file of this kind kapplan writes starts with: an existing file that
     does may be replaced without ``force``."""
 
+    def write(self, path: Path, *, force: bool = False) -> None:
+        """Write the document to a file (see `kapplan.api.write`), never over an input.
+
+        Parameters:
+            path: The file.
+            force: Replace an existing file kapplan did not write.
+
+        Raises:
+            OutputError: When the file cannot or may not be written.
+        """
+        write(
+            self.data,
+            path,
+            force=force,
+            owned_marker=self.owned_marker,
+            inputs=self.planned.inputs,
+        )
+
 
 def export_files(
     schedules: Sequence[str],
@@ -518,6 +536,22 @@ def write(
     from kapplan.edge.atomic import write_output
 
     write_output(path, data, force=force, owned_marker=owned_marker, inputs=inputs)
+
+
+def warning_text(plan: Plan, warning: PlanWarning, *, language: str | None = None) -> str:
+    """Say a plan's warning in words, its times on the plan's clock.
+
+    Parameters:
+        plan: The plan the warning is of.
+        warning: The warning (a code and its params).
+        language: The language to say it in (default: the plan's).
+
+    Returns:
+        One sentence.
+    """
+    from kapplan.i18n import catalogue
+
+    return catalogue(language or plan.language).warning_text(warning, plan.zone)
 
 
 # -- diff ---------------------------------------------------------------------------
