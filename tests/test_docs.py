@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +61,27 @@ def test_readme_setup_commands_are_the_first_two_lines_of_code() -> None:
     assert "kapplan plan examples/" in block[0]
     assert "pytest" in block[1]
     assert block[1].split("&& ")[-1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_use_from_python_runs_as_written(tmp_path: Path) -> None:
+    """The README's "Use from Python" example runs as written, in a folder holding the
+    files it names, and prints what the README says it prints."""
+    section = README.read_text(encoding="utf-8").split("## Use from Python", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    printed = section.split("```text\n", 1)[1].split("```", 1)[0]
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    moved = ROOT / "tests" / "data" / "iv-six-infusions-moved.toml"
+    shutil.copy(moved, tmp_path / "tests" / "data")
+    (tmp_path / "example.py").write_text(code, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "example.py"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "TZ": "UTC"},
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == printed
+    assert (tmp_path / "plan.ics").read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
