@@ -163,3 +163,15 @@ class TestCommandLine:
         for command in ("plan", "init", "config", "diff", "rules", "schema", "validate"):
             text = (SRC / "cli" / f"{command}.py").read_text(encoding="utf-8")
             assert "from kapplan import api" in text, command
+
+
+def test_public_names_resolve_on_first_use() -> None:
+    """Every name `kapplan` exports resolves to its module's object, imported when asked."""
+    import kapplan
+    from kapplan import api
+
+    assert kapplan.plan_files is api.plan_files
+    for name in kapplan.__all__:
+        assert getattr(kapplan, name) is not None, name
+    with pytest.raises(AttributeError):
+        _ = kapplan.no_such_name  # type: ignore[attr-defined]

@@ -70,7 +70,45 @@ _PUBLIC = {
     "KapplanError": "kapplan.errors",
 }
 
-__all__ = ["__version__", *sorted(_PUBLIC)]
+__all__ = [
+    "Compared",
+    "Course",
+    "Environment",
+    "EventKind",
+    "Export",
+    "Flags",
+    "Format",
+    "Infusion",
+    "KapplanError",
+    "Limits",
+    "Method",
+    "Phase",
+    "Plan",
+    "PlanEvent",
+    "PlanWarning",
+    "Planned",
+    "RulesInForce",
+    "Target",
+    "View",
+    "WarningCode",
+    "__version__",
+    "diff_files",
+    "export_files",
+    "load_config",
+    "machine_timezone",
+    "plan_files",
+    "render",
+    "render_diff",
+    "render_report",
+    "render_rules",
+    "render_settings",
+    "rules_in_force",
+    "schema_text",
+    "settings_in_force",
+    "validate_files",
+    "warning_text",
+    "write",
+]
 
 if TYPE_CHECKING:
     from kapplan.api import (

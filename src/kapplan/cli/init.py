@@ -25,79 +25,63 @@ def init_command(
     ] = "schedule.toml",
     preset: Annotated[
         str | None,
-        typer.Option(
-            metavar="NAME",
-            help="custom (default: your method, count and interval), iv-six (six IV "
+        o.answer_option(
+            "NAME",
+            "custom (default: your method, count and interval), iv-six (six IV "
             "infusions, two or three a week), esketamine (the Spravato label: twice weekly "
             "in weeks 1-4, weekly in weeks 5-8, then every 1 or 2 weeks) or oral (an "
             "at-home course, evening doses twice a week).",
-            show_default=False,
-            rich_help_panel=o.ANSWERS_PANEL,
         ),
     ] = None,
     timezone: Annotated[
         str | None,
-        typer.Option(
-            metavar="ZONE",
-            help="IANA zone of the dates (default: this machine's).",
-            show_default=False,
-            rich_help_panel=o.ANSWERS_PANEL,
+        o.answer_option(
+            "ZONE",
+            "IANA zone of the dates (default: this machine's).",
         ),
     ] = None,
     method: Annotated[
         str | None,
-        typer.Option(
-            metavar="METHOD",
-            help="iv, im, esketamine or oral (custom; a preset fixes its own; default iv).",
-            show_default=False,
-            rich_help_panel=o.ANSWERS_PANEL,
+        o.answer_option(
+            "METHOD",
+            "iv, im, esketamine or oral (custom; a preset fixes its own; default iv).",
         ),
     ] = None,
     start: Annotated[
         str | None,
-        typer.Option(
-            metavar="DATE",
-            help="First dose: YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (default: the first Monday "
+        o.answer_option(
+            "DATE",
+            "First dose: YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (default: the first Monday "
             "at least a week away, 10:00; oral 19:00).",
-            show_default=False,
-            rich_help_panel=o.ANSWERS_PANEL,
         ),
     ] = None,
     count: Annotated[
         str | None,
-        typer.Option(
-            metavar="N",
-            help="How many doses, 1-60 (default: custom and iv-six 6, oral 8).",
-            show_default=False,
-            rich_help_panel=o.ANSWERS_PANEL,
+        o.answer_option(
+            "N",
+            "How many doses, 1-60 (default: custom and iv-six 6, oral 8).",
         ),
     ] = None,
     maintenance: Annotated[
         str | None,
-        typer.Option(
-            metavar="N",
-            help="Esketamine: maintenance doses after week 8, 0-52 (default 4).",
-            show_default=False,
-            rich_help_panel=o.ANSWERS_PANEL,
+        o.answer_option(
+            "N",
+            "Esketamine: maintenance doses after week 8, 0-52 (default 4).",
         ),
     ] = None,
     every: Annotated[
         str | None,
-        typer.Option(
-            metavar="INTERVAL",
-            help="How often: 3d (every 3 days), 2w (every 2 weeks), 2/week (two a week), "
+        o.answer_option(
+            "INTERVAL",
+            "How often: 3d (every 3 days), 2w (every 2 weeks), 2/week (two a week), "
             "daily, weekly (default 2/week; esketamine maintenance: weekly or 2w, default 2w).",
-            show_default=False,
-            rich_help_panel=o.ANSWERS_PANEL,
         ),
     ] = None,
     client: Annotated[
         str | None,
-        typer.Option(
-            metavar="NAME",
-            help="Who the plan is for (optional).",
-            show_default=False,
-            rich_help_panel=o.ANSWERS_PANEL,
+        o.answer_option(
+            "NAME",
+            "Who the plan is for (optional).",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,

@@ -77,6 +77,13 @@ def text_format_option(help: str) -> Any:
     return typer.Option("--format", "-f", help=help, show_default=False)
 
 
+def answer_option(metavar: str, help: str) -> Any:
+    """Return an option of `kapplan init` that answers one of its questions."""
+    return typer.Option(
+        metavar=metavar, help=help, show_default=False, rich_help_panel=ANSWERS_PANEL
+    )
+
+
 def lang_option(help: str) -> Any:
     """Return the ``--lang`` option: a language of `Language`."""
     return typer.Option("--lang", help=help, show_default=False)

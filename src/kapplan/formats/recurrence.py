@@ -20,6 +20,7 @@ below the next major version, and why tests/test_busy.py times the limits.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 
 #: A DATE or DATE-TIME value as icalendar and recurring-ical-events give it.
 Time = date | datetime
+
+#: What recurring-ical-events raises on a series it cannot build or expand.
+_LIBRARY_FAILURES = (ValueError, TypeError, OverflowError, KeyError, IndexError, AttributeError)
 
 
 class RuleProblem(Exception):
@@ -147,21 +151,9 @@ def occurrences(
     )
     query = library.CalendarQuery(calendar, components=[selection])
     for series in query.series:
-        try:
+        with _about(series.components):
             for found in series.between(start, stop):
                 yield Occurrence(found.source, found.start, found.end)
-        except RuleProblem as problem:
-            problem.components = [a.component for a in series.components]
-            raise
-        except (
-            ValueError,
-            TypeError,
-            OverflowError,
-            KeyError,
-            IndexError,
-            AttributeError,
-        ) as problem:
-            raise SeriesProblem([a.component for a in series.components], problem) from None
 
 
 def _text(rule: rrulemod.rrule) -> str:
@@ -219,20 +211,8 @@ def _bounded_series(budget: Budget) -> type[Any]:
         RecurrenceRules = Rules
 
         def __init__(self, components: Sequence[_Event]) -> None:
-            try:
+            with _about(components):
                 super().__init__(components)
-            except RuleProblem as problem:
-                problem.components = [a.component for a in components]
-                raise
-            except (
-                ValueError,
-                TypeError,
-                OverflowError,
-                KeyError,
-                IndexError,
-                AttributeError,
-            ) as problem:
-                raise SeriesProblem([a.component for a in components], problem) from None
 
     return BoundedSeries
 
@@ -258,3 +238,16 @@ def _counting_dtstart(rule: rrulemod.rrule, start: datetime) -> list[rrulemod.rr
 
 
 __all__ = ["Budget", "Occurrence", "RuleProblem", "SeriesProblem", "Time", "occurrences"]
+
+
+@contextmanager
+def _about(events: Sequence[Any]) -> Iterator[None]:
+    """Say which series' components a failure of the library is about (a rule, or the
+    library itself: `SeriesProblem`)."""
+    try:
+        yield
+    except RuleProblem as problem:
+        problem.components = [event.component for event in events]
+        raise
+    except _LIBRARY_FAILURES as problem:
+        raise SeriesProblem([event.component for event in events], problem) from None

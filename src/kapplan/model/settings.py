@@ -216,12 +216,14 @@ def schedule_defaults(
         machine_zone: This machine's zone, for a schedule and config that name none.
 
     Returns:
-        The config file's zone (else `machine_zone`), language and availability,
-        and the ``--lang`` flag.
+        The zone `resolve` decides for a schedule that names none (the config
+        file's, else `machine_zone`), the config file's language and
+        availability, and the ``--lang`` flag.
     """
     user = configuration.values
+    settings = resolve(configuration, flags, machine_zone=machine_zone)
     return ScheduleDefaults(
-        timezone=user.timezone or machine_zone,
+        timezone=settings.timezone.value,
         language=user.language,
         availability=user.availability,
         lang=flags.lang,
