@@ -22,11 +22,10 @@ from pathlib import Path
 import icalendar
 from caseload import generate
 
-from kapplan.edge.load import default_rulebook, load_caseload, load_therapist
-from kapplan.engine import build_caseload
-from kapplan.engine.caseload import therapist_calendar
+from kapplan import api
+from kapplan.engine import therapist_calendar
 from kapplan.formats.ics import PRODID, IcsOptions, render_ics
-from kapplan.i18n import catalogue, catalogues
+from kapplan.i18n import catalogue
 from kapplan.model.plan import EventKind, Plan
 from kapplan.model.reminders import DEFAULT_REMINDERS
 
@@ -51,10 +50,9 @@ def caseload_calendar(clients: int, seed: int = 1) -> Plan:
     with tempfile.TemporaryDirectory(prefix="kapplan-bench-") as name:
         folder = Path(name)
         schedules = caseload.write(folder)
-        plans = load_caseload([str(schedules)])
-        hours = load_therapist(str(folder / "therapist.toml"), plans)
-    planned = build_caseload(plans, default_rulebook(), hours, texts=catalogues())
-    return therapist_calendar(planned, hours.zone.key)
+        therapist = str(folder / "therapist.toml")
+        planned = api.plan_files([str(schedules)], therapist=therapist)
+    return therapist_calendar(planned.plans, planned.timezone)
 
 
 def with_icalendar(plan: Plan) -> bytes:

@@ -63,7 +63,7 @@ class TestImportContracts:
             ("edge/load.py", "from kapplan.engine import build_plan", "does not plan"),
             ("model/zones.py", "import kapplan.i18n", "knows no wording"),
             ("formats/json.py", "import typer", "Only the command line imports typer"),
-            ("api.py", "import rich", "Only views import rich"),
+            ("api/plan.py", "import rich", "Only views import rich"),
         ],
     )
     def test_a_wrong_import_breaks_its_contract(

@@ -31,15 +31,9 @@ from kapplan.edge.load import Source, schedule_from_text
 from kapplan.edge.load import sniff as source_of
 from kapplan.engine import build_plan
 from kapplan.errors import UnreadableExport
-from kapplan.formats.ics import (
-    IcsOptions,
-    compare_sides,
-    parse_previous,
-    records_from_calendar,
-    records_from_plan,
-    render_ics,
-)
+from kapplan.formats.ics import IcsOptions, parse_previous, render_ics
 from kapplan.formats.json import plan_from_json, render_json
+from kapplan.formats.records import compare_sides, records_from_calendar, records_from_plan
 from kapplan.model.plan import EventKind, Plan
 from kapplan.model.rulebook import session_kinds
 from kapplan.views.diff import CHANGE_FIELDS, DIFF_FIELDS, EVENT_FIELDS, render_diff_terminal

@@ -29,7 +29,7 @@ from kapplan.edge.located import check_model, parse_toml
 from kapplan.engine import build_plan
 from kapplan.errors import KapplanError, ScheduleError
 from kapplan.i18n import catalogues
-from kapplan.model.report import FileKind
+from kapplan.model.choices import FileKind
 from kapplan.model.rulebook import Rulebook
 from tests.conftest import ROOT
 from tests.test_cli import BAD_INPUTS, GOOD

@@ -14,10 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kapplan.api import Format, View
+from kapplan.model.choices import FileKind, Format, Language, View
 from kapplan.model.limits import DEFAULT_LIMITS
-from kapplan.model.plan import Language
-from kapplan.model.report import FileKind
 
 if TYPE_CHECKING:
     from kapplan.model.settings import Flags

@@ -27,10 +27,10 @@ from kapplan.edge.located import (
     validate_model,
 )
 from kapplan.errors import KapplanError, RulebookError, ScheduleError
+from kapplan.model.choices import FileKind
 from kapplan.model.doses import DoseExpansion, expand_doses, refuse_dose_count
 from kapplan.model.hours import TherapistHours
 from kapplan.model.limits import DEFAULT_LIMITS, Limits
-from kapplan.model.report import FileKind
 from kapplan.model.rulebook import Rulebook
 from kapplan.model.schedule import NO_DEFAULTS, Schedule, ScheduleDefaults
 

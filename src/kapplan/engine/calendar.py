@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import calendar
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -52,29 +53,29 @@ class Clock:
     of times; a `Clock` belongs to one call of the engine, so nothing outlives it.
     """
 
-    __slots__ = ("_known",)
+    __slots__ = ("at",)
 
     def __init__(self) -> None:
-        self._known: dict[tuple[date, int, ZoneInfo], datetime] = {}
+        # A cache of this call's own, in C: most of the calls are hits.
+        self.at: Callable[[date, int, ZoneInfo], datetime] = cache(local_instant)
+        """Return the instant `minutes` after local midnight of a `date` in a zone
+        (see `local_instant`)."""
 
-    def at(self, day: date, minutes: int, zone: ZoneInfo) -> datetime:
-        """Return the instant `minutes` after local midnight of `day` in `zone`.
 
-        Parameters:
-            day: The local date.
-            minutes: Minutes after its midnight (1440 is the next midnight).
-            zone: The zone.
+def local_instant(day: date, minutes: int, zone: ZoneInfo) -> datetime:
+    """Return the instant `minutes` after local midnight of `day` in `zone`.
 
-        Returns:
-            The UTC instant; a time in a DST gap moves forward, one in a fold
-            takes its first occurrence (`kapplan.model.zones.resolve_wall`).
-        """
-        key = (day, minutes, zone)
-        found = self._known.get(key)
-        if found is None:
-            wall = datetime.combine(day, time()) + timedelta(minutes=minutes)
-            found = self._known[key] = localize(wall, zone).astimezone(UTC)
-        return found
+    Parameters:
+        day: The local date.
+        minutes: Minutes after its midnight (1440 is the next midnight).
+        zone: The zone.
+
+    Returns:
+        The UTC instant; a time in a DST gap moves forward, one in a fold
+        takes its first occurrence (`kapplan.model.zones.resolve_wall`).
+    """
+    wall = datetime.combine(day, time()) + timedelta(minutes=minutes)
+    return localize(wall, zone).astimezone(UTC)
 
 
 class Timeline:
@@ -321,6 +322,7 @@ __all__ = [
     "ceil_to_grid",
     "floor_to_grid",
     "local_days",
+    "local_instant",
     "monday",
     "plus_months",
 ]

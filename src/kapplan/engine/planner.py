@@ -66,21 +66,23 @@ OVERFLOW_HORIZON = timedelta(days=28)
 Wording = tuple[str, str, tuple[str, ...]]
 
 
-@dataclass(slots=True)
 class Shared:
     """What every client's planner of one planning call shares; nothing outlives the call."""
 
-    calendar: TherapistCalendar
-    """The therapist's calendar: every client's sessions."""
-    clock: Clock
-    """Local clock times, resolved once each."""
-    offsets: dict[str, Offset] = field(default_factory=dict)
-    """Rule offsets, parsed once each."""
-    hours: dict[str, tuple[HourRange, ...]] = field(default_factory=dict)
-    """A practice rule's hours, parsed once each."""
-    wording: dict[tuple[object, ...], Wording] = field(default_factory=dict)
-    """Titles and descriptions already written, by what they are made of (most events
-    of a rule read alike across a caseload: time and memory)."""
+    __slots__ = ("calendar", "clock", "hours", "offsets", "wording")
+
+    def __init__(self, calendar: TherapistCalendar, clock: Clock) -> None:
+        self.calendar = calendar
+        """The therapist's calendar: every client's sessions."""
+        self.clock = clock
+        """Local clock times, resolved once each."""
+        self.offsets: dict[str, Offset] = {}
+        """Rule offsets, parsed once each."""
+        self.hours: dict[str, tuple[HourRange, ...]] = {}
+        """A practice rule's hours, parsed once each."""
+        self.wording: dict[tuple[object, ...], Wording] = {}
+        """Titles and descriptions already written, by what they are made of (most events
+        of a rule read alike across a caseload: time and memory)."""
 
 
 @dataclass
@@ -349,24 +351,28 @@ class ClientPlanner:
         rule, anchor = occurrence.rule, occurrence.anchor
         inf = anchor.infusion
         course = anchor.course.index if anchor.course else None
-        facts = EventFacts(
-            infusion=inf.index if inf else None,
-            method=inf.method if inf else None,
-            covers=anchor.covers,
-            weeks_after=anchor.weeks_after,
-            course=course,
-            k=occurrence.ordinal,
-            count=occurrence.count,
-            minutes=occurrence.minutes,
-            week=occurrence.weeks,
-            month=occurrence.months,
-            outside=outside,
+        # Everything the texts are made of; the rule and method texts are the client's
+        # own rulebook's (each client of a caseload may have one): `book` tells the
+        # call's rulebooks apart.
+        key = (
+            self.texts.language,
+            self.book,
+            rule.id,
+            inf.index if inf else None,
+            inf.method if inf else None,
+            anchor.covers,
+            anchor.weeks_after,
+            course,
+            occurrence.ordinal,
+            occurrence.count,
+            occurrence.minutes,
+            occurrence.weeks,
+            occurrence.months,
+            outside,
         )
-        # The rule and method texts are the client's own rulebook's (each client of a
-        # caseload may have one): `book` tells the call's rulebooks apart.
-        key = (self.texts.language, self.book, rule.id, facts)
         wording = self.shared.wording.get(key)
         if wording is None:
+            facts = EventFacts(*key[3:])  # the rest of the key is the facts, in their order
             method = self.rulebook.methods[inf.method] if inf else None
             wording = self.shared.wording[key] = self.texts.event_text(rule, method, facts)
         title, description, prompts = wording
@@ -414,14 +420,13 @@ class ClientPlanner:
         )
 
 
-@dataclass(slots=True)
 class _Advisory:
     """An advisory being built: a merging rule stretches it over overlapping days."""
 
-    occurrence: Occurrence
-    first: date
-    last: date
-    doses: list[int]
+    __slots__ = ("doses", "first", "last", "occurrence")
+
+    def __init__(self, occurrence: Occurrence, first: date, last: date, doses: list[int]) -> None:
+        self.occurrence, self.first, self.last, self.doses = occurrence, first, last, doses
 
 
 def by_window(occurrence: Occurrence) -> tuple[object, ...]:

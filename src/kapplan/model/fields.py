@@ -12,7 +12,8 @@ from typing import Annotated, Final
 
 from pydantic import BeforeValidator
 
-from kapplan.model.plan import Language, Method
+from kapplan.model.choices import Language
+from kapplan.model.plan import Method
 from kapplan.model.zones import check_zone_name
 
 #: Language codes kapplan ships, each with a message catalogue in ``data/i18n/``.

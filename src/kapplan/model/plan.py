@@ -43,13 +43,6 @@ class EventKind(StrEnum):
     LONG_ARC_SESSION = "long-arc-session"
 
 
-class Language(StrEnum):
-    """A language kapplan writes plans in; each has a message catalogue in ``data/i18n/``."""
-
-    EN = "en"
-    RU = "ru"
-
-
 class Method(StrEnum):
     """How a dose is given."""
 

@@ -7,21 +7,10 @@ without loading the models that check each kind.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from kapplan.errors import KapplanError, one_line
-
-
-class FileKind(StrEnum):
-    """What a file holds, and so which model checks it."""
-
-    SCHEDULE = "schedule"
-    """A client's doses, plan settings and availability."""
-    THERAPIST = "therapist"
-    """A therapist file: one ``[therapist]`` table."""
-    RULEBOOK = "rulebook"
-    """A rulebook: ``version``, ``[methods]`` and ``[[rule]]`` tables."""
+from kapplan.model.choices import FileKind
 
 
 @dataclass(frozen=True, slots=True)

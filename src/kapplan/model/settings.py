@@ -9,6 +9,7 @@ this module is its values and the decision. Pure.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
@@ -124,6 +125,10 @@ class Settings:
     hours: Sourced[str]
     reminders: Sourced[tuple[str, ...]]
     discreet: Sourced[bool]
+
+    def reminder_leads(self) -> tuple[timedelta, ...]:
+        """Return the reminder lead times in force (each was checked where it was given)."""
+        return tuple(parse_reminder(text) for text in self.reminders.value)
 
     def rows(self) -> list[tuple[str, Sourced[object]]]:
         """Return the settings in display order, named as in the config file."""

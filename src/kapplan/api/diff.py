@@ -1,0 +1,155 @@
+"""Compare two schedules or exports as a calendar re-import would: ``kapplan diff``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kapplan.api.environment import NOWHERE, Environment, configuration_of, flags_or_none
+from kapplan.errors import KapplanError
+
+if TYPE_CHECKING:
+    from kapplan.diff import Diff
+    from kapplan.formats.ics import PreviousCalendar
+    from kapplan.model.plan import Plan
+    from kapplan.model.rulebook import Rulebook
+    from kapplan.model.schedule import Schedule
+    from kapplan.model.settings import Flags
+
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Compared:
+    """What a calendar re-import of `new` over `old` does, and how to show it."""
+
+    diff: Diff
+    """The events moved, added, removed and changed."""
+    timezone: str
+    """The zone its times are shown in: the newer side's plan's."""
+    old: str
+    """The old side's name."""
+    new: str
+    """The new side's name."""
+    language: str
+    """The language of its labels: the newer schedule's."""
+
+
+def diff_files(
+    old: str,
+    new: str,
+    *,
+    rules: str | None = None,
+    flags: Flags | None = None,
+    env: Environment = NOWHERE,
+) -> Compared:
+    """Compare two inputs as a calendar re-import compares them.
+
+    Each side is a schedule (planned as `plan_files` plans it), or an earlier
+    kapplan export, .ics or JSON (told by suffix, else by content).
+
+    Parameters:
+        old: What the calendar holds now; ``-`` for stdin.
+        new: What it will hold.
+        rules: A rulebook file for both schedules, over their own `rules`.
+        flags: Language, and the calendar's reminders and discreet texts (they
+            change what a calendar compares).
+        env: The config file and this machine's zone.
+
+    Returns:
+        The diff, with its zone and labels.
+
+    Raises:
+        KapplanError: Located, on any problem in either input.
+    """
+    from zoneinfo import ZoneInfo
+
+    from kapplan.edge.files import read_text
+    from kapplan.formats.ics import IcsOptions
+    from kapplan.formats.records import compare_sides
+    from kapplan.model.plan import Plan
+    from kapplan.model.settings import resolve
+
+    if old == new == STDIN:
+        raise KapplanError("stdin (-) is named twice; expected it once at most")
+    flags = flags_or_none(flags)
+    settings = resolve(configuration_of(env), flags, machine_zone=env.machine_zone)
+    texts = {
+        side: read_text(side, what="a schedule (.toml), or a kapplan .ics or JSON export")
+        for side in dict.fromkeys((old, new))
+    }
+    schedules = {side: _diff_schedule(side, *texts[side], rules, flags, env) for side in (old, new)}
+    planned = [s for s in (schedules[new], schedules[old]) if s is not None]
+    # Labels, and a JSON export's calendar lines, speak the new schedule's language.
+    language = flags.lang or (planned[0][0].language if planned else settings.language.value)
+    sides = [_diff_side(side, texts[side], schedules[side], language) for side in (old, new)]
+    zone = next((s.timezone for s in reversed(sides) if isinstance(s, Plan)), None)
+    zone = zone or settings.timezone.value
+    options = IcsOptions(reminders=settings.reminder_leads(), discreet=settings.discreet.value)
+    diff = compare_sides(sides[0], sides[1], options, ZoneInfo(zone))
+    return Compared(diff, zone, texts[old][0], texts[new][0], language)
+
+
+def _diff_schedule(
+    path: str, name: str, text: str, rules: str | None, flags: Flags, env: Environment
+) -> tuple[Schedule, Rulebook] | None:
+    """Load one side of a diff when it is a schedule, with the rulebook it is planned with."""
+    from kapplan.edge.load import Source, rulebooks_for, schedule_from_text, sniff, with_rules_path
+    from kapplan.model.settings import schedule_defaults
+
+    if sniff(path, text) is not Source.SCHEDULE:
+        return None
+    defaults = schedule_defaults(configuration_of(env), flags, machine_zone=env.machine_zone)
+    schedule = with_rules_path(schedule_from_text(text, name, defaults=defaults), path, text, name)
+    return schedule, rulebooks_for([path], [schedule], rules)[0]
+
+
+def _diff_side(
+    path: str,
+    named: tuple[str, str],
+    schedule: tuple[Schedule, Rulebook] | None,
+    language: str,
+) -> Plan | PreviousCalendar:
+    """Return one side of a diff: a plan (of a schedule or a JSON export), or a calendar."""
+    from kapplan.edge.load import Source, default_rulebook, sniff
+    from kapplan.engine import build_plan
+    from kapplan.formats.ics import parse_previous
+    from kapplan.formats.json import plan_from_json
+    from kapplan.i18n import catalogues
+    from kapplan.model.rulebook import session_kinds
+
+    name, text = named
+    if schedule is not None:
+        return build_plan(schedule[0], schedule[1], texts=catalogues())
+    if sniff(path, text) is Source.JSON:
+        kinds = session_kinds(default_rulebook())
+        return plan_from_json(text, name, language=language, session_kinds=kinds)
+    return parse_previous(text, name)
+
+
+def render_diff(compared: Compared, *, json: bool = False, color: bool = False) -> str:
+    """Render a diff: one line per event, grouped, for people; or JSON for scripts.
+
+    Parameters:
+        compared: What `diff_files` returned.
+        json: One JSON document instead of lines.
+        color: Colour the group headings (ANSI).
+
+    Returns:
+        The text, ending in a newline.
+    """
+    from kapplan.views.diff import render_diff_json, render_diff_terminal
+
+    if json:
+        return render_diff_json(compared.diff, compared.timezone)
+    return render_diff_terminal(
+        compared.diff,
+        timezone=compared.timezone,
+        old=compared.old,
+        new=compared.new,
+        language=compared.language,
+        color=color,
+    )
+
+
+__all__ = ["Compared", "diff_files", "render_diff"]

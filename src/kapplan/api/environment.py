@@ -1,0 +1,78 @@
+"""What kapplan reads of the world it runs in, passed in by the caller: `Environment`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kapplan.model.settings import Configuration, Flags
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """What kapplan reads from the world it runs in, read once by the caller and passed in.
+
+    The defaults read nothing: no config file, UTC as this machine's zone, no clock.
+    """
+
+    configuration: Configuration | None = None
+    """The user's config file (`load_config`); None for none."""
+    machine_zone: str = "UTC"
+    """This machine's zone (`machine_timezone`): the zone of a schedule, and of a
+    caseload's agenda without a therapist, when neither it nor the config names one."""
+    now: datetime | None = None
+    """The current time (aware), where a command needs it: ``--stamp now``, and where
+    `validate_files` reads a busy calendar checked without any schedule."""
+
+
+#: No config file, UTC, no clock.
+NOWHERE = Environment()
+
+
+def load_config() -> Configuration:
+    """Read the user's config file, wherever it is (`kapplan.edge.config.config_path`).
+
+    Returns:
+        The configuration; defaults when there is no file.
+
+    Raises:
+        ConfigError: Located, when the file is unreadable or invalid.
+    """
+    from kapplan.edge.config import load_config as read
+
+    return read()
+
+
+def machine_timezone() -> str:
+    """Return this machine's IANA zone (``TZ``, ``/etc/timezone``, ``/etc/localtime``), else UTC."""
+    from kapplan.edge.config import machine_timezone as read
+
+    return read()
+
+
+def configuration_of(env: Environment) -> Configuration:
+    """Return the environment's config file, or an empty one."""
+    from kapplan.model.settings import Configuration, UserConfig
+
+    if env.configuration is not None:
+        return env.configuration
+    return Configuration("", exists=False, values=UserConfig())
+
+
+def flags_or_none(flags: Flags | None) -> Flags:
+    """Return the flags given, or none."""
+    from kapplan.model.settings import Flags
+
+    return flags if flags is not None else Flags()
+
+
+__all__ = [
+    "NOWHERE",
+    "Environment",
+    "configuration_of",
+    "flags_or_none",
+    "load_config",
+    "machine_timezone",
+]

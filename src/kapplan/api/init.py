@@ -1,0 +1,42 @@
+"""A commented starter schedule: ``kapplan init``, as a library."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kapplan.edge.starter import Answers, Preset, Question
+
+
+def starter_questions(preset: Preset, *, zone: str, today: datetime) -> tuple[Question, ...]:
+    """Return what `kapplan init` asks for a preset, with defaults from a zone and a day.
+
+    Parameters:
+        preset: The starting point.
+        zone: The zone the dates are in (default answer).
+        today: The day the defaults count from (the first dose a week or more later).
+
+    Returns:
+        The questions.
+    """
+    from kapplan.edge.starter import questions
+
+    return questions(preset, zone=zone, today=today.date())
+
+
+def starter_text(answers: Answers) -> str:
+    """Return the commented starter schedule for answers.
+
+    Parameters:
+        answers: What `starter_questions` were answered with.
+
+    Returns:
+        The TOML text.
+    """
+    from kapplan.edge.starter import starter_toml
+
+    return starter_toml(answers)
+
+
+__all__ = ["starter_questions", "starter_text"]

@@ -1,0 +1,455 @@
+"""Plan schedule files and render them: ``kapplan plan``, as a library."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kapplan.api.environment import NOWHERE, Environment, configuration_of, flags_or_none
+from kapplan.errors import KapplanError, UnreadableCalendar
+from kapplan.model.choices import Format, View
+
+if TYPE_CHECKING:
+    from kapplan.formats.ics import PreviousCalendar
+    from kapplan.model.doses import DoseExpansion
+    from kapplan.model.limits import Limits
+    from kapplan.model.plan import Plan, PlanWarning
+    from kapplan.model.schedule import Schedule
+    from kapplan.model.settings import Flags, Settings
+
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """The plans of one run: one schedule's, or every client's of a caseload."""
+
+    plans: tuple[Plan, ...]
+    """One plan per schedule, in argument order (folders expanded)."""
+    caseload: bool
+    """True for several schedules, or any number with a therapist file."""
+    timezone: str
+    """The zone of the whole: the plan's, or the therapist's clock for a caseload."""
+    settings: Settings
+    """Language, reminders and discreet as decided (flags, config file, defaults)."""
+    inputs: tuple[Path, ...]
+    """Every file read (schedules, rulebooks, therapist file): never written over."""
+    complete: bool = True
+    """False when the practices were left out (only a therapist's calendar was asked for)."""
+
+    @property
+    def warnings(self) -> int:
+        """Return how many warnings the plans have."""
+        return sum(len(plan.warnings) for plan in self.plans)
+
+
+def is_caseload(schedules: Sequence[str], therapist: str | None = None) -> bool:
+    """Tell whether these inputs plan a caseload rather than one schedule.
+
+    Parameters:
+        schedules: Files, folders (every .toml in them) or ``-``.
+        therapist: A therapist file, if any.
+
+    Returns:
+        True for more than one schedule, or any with a therapist file.
+
+    Raises:
+        ScheduleError: When a folder holds no schedule, or stdin is named twice.
+    """
+    from kapplan.edge.load import schedule_paths
+
+    return therapist is not None or len(schedule_paths(schedules)) > 1
+
+
+def plan_files(
+    schedules: Sequence[str],
+    *,
+    therapist: str | None = None,
+    rules: str | None = None,
+    flags: Flags | None = None,
+    env: Environment = NOWHERE,
+    limits: Limits | None = None,
+) -> Planned:
+    """Plan schedule files: one schedule's plan, or a therapist's caseload.
+
+    Parameters:
+        schedules: Schedule files, folders (every .toml in them) or ``-`` (stdin).
+        therapist: A therapist file: plan the schedules as this therapist's caseload.
+        rules: A rulebook file for every schedule, over each schedule's own `rules`.
+        flags: Settings the caller gives (language, reminders, discreet), over the
+            schedules' and the config file's.
+        env: The config file and this machine's zone.
+        limits: How large a schedule and its plan may be (default: `DEFAULT_LIMITS`).
+
+    Returns:
+        The plans.
+
+    Raises:
+        KapplanError: Located, for any problem in any file read, or a limit exceeded.
+    """
+    return _plan(
+        schedules, therapist, rules, flags_or_none(flags), env, limits, calendar_only=False
+    )
+
+
+def _plan(
+    schedules: Sequence[str],
+    therapist: str | None,
+    rules: str | None,
+    flags: Flags,
+    env: Environment,
+    limits: Limits | None,
+    *,
+    calendar_only: bool,
+) -> Planned:
+    from kapplan.edge.files import display_name
+    from kapplan.edge.load import (
+        load_clients,
+        load_schedule_expanded,
+        rulebook_paths,
+        rulebooks_for,
+        schedule_paths,
+    )
+    from kapplan.engine import build_plan
+    from kapplan.i18n import catalogues
+    from kapplan.model.limits import DEFAULT_LIMITS
+    from kapplan.model.settings import resolve, schedule_defaults
+
+    limits = limits or DEFAULT_LIMITS
+    configuration = configuration_of(env)
+    settings = resolve(configuration, flags, machine_zone=env.machine_zone)
+    defaults = schedule_defaults(configuration, flags, machine_zone=env.machine_zone)
+    paths = schedule_paths(schedules)
+    inputs = [Path(p) for p in paths if p != STDIN]
+    if len(paths) > 1 or therapist is not None:
+        clients = load_clients(paths, defaults=defaults, limits=limits)
+        return _plan_caseload(
+            paths, clients, therapist, rules, settings, inputs, limits, calendar_only
+        )
+    schedule, expansion = load_schedule_expanded(paths[0], defaults=defaults, limits=limits)
+    book = rulebooks_for(paths, [schedule], rules)[0]
+    inputs += rulebook_paths(rules, [schedule])
+    try:
+        plan = build_plan(schedule, book, texts=catalogues(), limits=limits, expansion=expansion)
+    except KapplanError as problem:
+        # The engine knows no file names; a single schedule's problem is in its file.
+        raise problem.located(source=display_name(paths[0])) from None
+    return Planned((plan,), False, plan.timezone, settings, tuple(inputs))
+
+
+def _plan_caseload(
+    paths: list[str],
+    clients: list[tuple[Schedule, DoseExpansion]],
+    therapist: str | None,
+    rules: str | None,
+    settings: Settings,
+    inputs: list[Path],
+    limits: Limits,
+    calendar_only: bool,
+) -> Planned:
+    """Plan a caseload; `calendar_only` leaves out what a therapist's calendar never shows."""
+    from kapplan.edge.load import load_therapist, rulebook_paths, rulebooks_for
+    from kapplan.engine import book_sessions, build_caseload, calendar_shows_practices
+    from kapplan.i18n import catalogues
+
+    schedules = [schedule for schedule, _ in clients]
+    expansions = [expansion for _, expansion in clients]
+    hours = None
+    # A caseload's clock: the therapist's file's zone, else the config's, else this machine's.
+    zone = settings.timezone.value
+    if therapist is not None:
+        hours = load_therapist(therapist, [d.start for e in expansions for d in e.doses])
+        zone = hours.zone.key
+        inputs.append(Path(therapist))
+    books = rulebooks_for(paths, schedules, rules)
+    inputs += rulebook_paths(rules, schedules)
+    lean = calendar_only and not calendar_shows_practices(books)
+    place = book_sessions if lean else build_caseload
+    plans = place(schedules, books, hours, texts=catalogues(), limits=limits, expansions=expansions)
+    return Planned(plans, True, zone, settings, tuple(inputs), complete=not lean)
+
+
+# -- render and export ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What to render plans as."""
+
+    format: Format = Format.TERMINAL
+    """The format."""
+    view: View = View.AGENDA
+    """The terminal view."""
+    width: int = 100
+    """Columns a terminal view is laid out for."""
+    color: bool = False
+    """Colour a terminal view with ANSI codes."""
+    stamp: datetime | None = None
+    """.ics: the DTSTAMP of every event (aware); None derives it from the plan."""
+    calendar_name: str | None = None
+    """.ics: the calendar's name; None picks one."""
+    previous: str | None = None
+    """.ics: an earlier export (a file) to raise SEQUENCE against and cancel vanished
+    events of; None takes `output` when kapplan wrote it."""
+    output: Path | None = None
+    """Where the result will be written, if anywhere (its earlier content may be read)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """Plans rendered, ready to print or write."""
+
+    data: bytes
+    """The rendered document, UTF-8 (an .ics keeps its CRLF line ends)."""
+    planned: Planned
+    """What was rendered."""
+    owned_marker: bytes | None = None
+    """What every file of this kind kapplan writes starts with: an existing file that
+    does may be replaced without ``force``."""
+
+    def write(self, path: Path, *, force: bool = False) -> None:
+        """Write the document to a file (see `kapplan.api.write`), never over an input.
+
+        Parameters:
+            path: The file.
+            force: Replace an existing file kapplan did not write.
+
+        Raises:
+            OutputError: When the file cannot or may not be written.
+        """
+        write(
+            self.data,
+            path,
+            force=force,
+            owned_marker=self.owned_marker,
+            inputs=self.planned.inputs,
+        )
+
+
+def export_files(
+    schedules: Sequence[str],
+    target: Target,
+    *,
+    therapist: str | None = None,
+    rules: str | None = None,
+    flags: Flags | None = None,
+    env: Environment = NOWHERE,
+    limits: Limits | None = None,
+    complete: bool = False,
+) -> Export:
+    """Plan schedule files and render them (`plan_files`, then `render`).
+
+    A therapist's calendar (a caseload as .ics) shows sessions and doses only,
+    so the clients' practices are not planned for it, unless `complete` asks
+    for them (to count their warnings).
+
+    Parameters:
+        schedules: As for `plan_files`.
+        target: What to render.
+        therapist: As for `plan_files`.
+        rules: As for `plan_files`.
+        flags: As for `plan_files`.
+        env: As for `plan_files`.
+        limits: As for `plan_files`.
+        complete: Plan everything, also what the target does not show.
+
+    Returns:
+        The document and the plans.
+
+    Raises:
+        KapplanError: As `plan_files` and `render` do.
+    """
+    calendar_only = target.format is Format.ICS and not complete
+    planned = _plan(
+        schedules, therapist, rules, flags_or_none(flags), env, limits, calendar_only=calendar_only
+    )
+    data, marker = _render(planned, target)
+    return Export(data, planned, marker)
+
+
+def render(planned: Planned, target: Target) -> bytes:
+    """Render plans.
+
+    Parameters:
+        planned: What `plan_files` returned.
+        target: What to render.
+
+    Returns:
+        The document, UTF-8.
+
+    Raises:
+        InvalidOption: For an HTML handout or a month view of a caseload, or a
+            calendar option that cannot be used (a revealing calendar name with
+            discreet texts).
+        KapplanError: For an earlier export that is not one kapplan wrote.
+    """
+    return _render(planned, target)[0]
+
+
+def _render(planned: Planned, target: Target) -> tuple[bytes, bytes | None]:
+    from kapplan.errors import InvalidOption
+
+    if planned.caseload and (target.format is Format.HTML or _month(target)):
+        what = "format" if target.format is Format.HTML else "view"
+        raise InvalidOption(
+            "shows one client's plan, not a caseload; expected a single schedule", field=what
+        )
+    if target.format is Format.ICS:
+        from kapplan.formats.ics import OWNED_MARKER
+
+        return _calendar(planned, target).encode("utf-8"), OWNED_MARKER
+    if target.format is Format.HTML:
+        from kapplan.views.html import OWNED_MARKER as HANDOUT
+        from kapplan.views.html import render_html
+
+        return render_html(planned.plans[0]).encode("utf-8"), HANDOUT
+    return _text(planned, target).encode("utf-8"), None
+
+
+def _month(target: Target) -> bool:
+    return target.format is Format.TERMINAL and target.view is View.MONTH
+
+
+def _text(planned: Planned, target: Target) -> str:
+    """Render JSON or a terminal view."""
+    if target.format is Format.JSON:
+        from kapplan.formats.json import render_json
+
+        if planned.caseload:
+            return render_json(planned.plans, timezone=planned.timezone)
+        return render_json(planned.plans[0])
+    if planned.caseload:
+        from kapplan.views.agenda import render_caseload
+
+        return render_caseload(
+            planned.plans,
+            timezone=planned.timezone,
+            width=target.width,
+            color=target.color,
+            language=planned.settings.language.value,
+        )
+    if target.view is View.MONTH:
+        from kapplan.views.month import render_month
+
+        return render_month(planned.plans[0], width=target.width, color=target.color)
+    from kapplan.views.agenda import render_terminal
+
+    return render_terminal(planned.plans[0], width=target.width, color=target.color)
+
+
+def _calendar(planned: Planned, target: Target) -> str:
+    """Render the .ics: one plan's, or the therapist's calendar of a caseload."""
+    from kapplan.engine import therapist_calendar
+    from kapplan.formats.ics import IcsOptions, render_ics
+
+    settings = planned.settings
+    plan = planned.plans[0]
+    if planned.caseload:
+        plan = therapist_calendar(planned.plans, planned.timezone, settings.language.value)
+    options = IcsOptions(
+        reminders=settings.reminder_leads(),
+        discreet=settings.discreet.value,
+        stamp=target.stamp,
+        previous=_earlier_export(target),
+        calendar_name=target.calendar_name,
+    )
+    return render_ics(plan, options)
+
+
+def _earlier_export(target: Target) -> PreviousCalendar | None:
+    """Read the earlier export a calendar is measured against, if there is one."""
+    from kapplan.edge.files import read_own_output
+    from kapplan.formats.ics import OWNED_MARKER, parse_previous
+
+    if target.previous is not None:
+        try:
+            data = Path(target.previous).read_bytes()
+        except OSError as error:
+            raise UnreadableCalendar(
+                f"cannot read: {error.strerror or error}; expected an earlier kapplan export",
+                source=target.previous,
+            ) from None
+        return parse_previous(data, target.previous)
+    if target.output is not None:
+        own = read_own_output(target.output, OWNED_MARKER)
+        if own is not None:
+            return parse_previous(own, str(target.output))
+    return None
+
+
+def calendar_stamp(text: str, now: datetime | None) -> datetime:
+    """Read a DTSTAMP given as ``now`` or an ISO 8601 time with an offset.
+
+    Parameters:
+        text: ``now`` (any case), or e.g. ``2026-10-01T09:00:00Z``.
+        now: The current time (aware), for ``now``.
+
+    Returns:
+        The stamp in UTC, whole seconds.
+
+    Raises:
+        InvalidOption: At ``stamp``, when the text is not such a time.
+        ValueError: For ``now`` without the current time.
+    """
+    from kapplan.formats.ics import parse_stamp
+
+    return parse_stamp(text, now)
+
+
+def write(
+    data: bytes | str,
+    path: Path,
+    *,
+    force: bool = False,
+    owned_marker: bytes | None = None,
+    inputs: Sequence[Path] = (),
+) -> None:
+    """Write a file atomically, never over one kapplan did not write (unless `force`).
+
+    Parameters:
+        data: The content (text is written as UTF-8).
+        path: The file.
+        force: Replace an existing file kapplan did not write.
+        owned_marker: What kapplan's own files of this kind start with.
+        inputs: Files the run read: the output is never one of them.
+
+    Raises:
+        OutputError: When the file cannot or may not be written; any earlier
+            file is then left as it was.
+    """
+    from kapplan.edge.atomic import write_output
+
+    write_output(path, data, force=force, owned_marker=owned_marker, inputs=inputs)
+
+
+def warning_text(plan: Plan, warning: PlanWarning, *, language: str | None = None) -> str:
+    """Say a plan's warning in words, its times on the plan's clock.
+
+    Parameters:
+        plan: The plan the warning is of.
+        warning: The warning (a code and its params).
+        language: The language to say it in (default: the plan's).
+
+    Returns:
+        One sentence.
+    """
+    from kapplan.i18n import catalogue
+
+    return catalogue(language or plan.language).warning_text(warning, plan.zone)
+
+
+__all__ = [
+    "Export",
+    "Planned",
+    "Target",
+    "calendar_stamp",
+    "export_files",
+    "is_caseload",
+    "plan_files",
+    "render",
+    "warning_text",
+    "write",
+]
