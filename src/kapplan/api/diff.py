@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kapplan.api.environment import NOWHERE, Environment, configuration_of, flags_or_none
+from kapplan.edge.files import STDIN
 from kapplan.errors import KapplanError
 
 if TYPE_CHECKING:
@@ -15,8 +16,6 @@ if TYPE_CHECKING:
     from kapplan.model.rulebook import Rulebook
     from kapplan.model.schedule import Schedule
     from kapplan.model.settings import Flags
-
-STDIN = "-"
 
 
 @dataclass(frozen=True, slots=True)

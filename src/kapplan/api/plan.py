@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kapplan.api.environment import NOWHERE, Environment, configuration_of, flags_or_none
+from kapplan.edge.files import STDIN
 from kapplan.errors import KapplanError, UnreadableCalendar
 from kapplan.model.choices import Format, View
 
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
     from kapplan.model.plan import Plan, PlanWarning
     from kapplan.model.schedule import Schedule
     from kapplan.model.settings import Flags, Settings
-
-STDIN = "-"
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kapplan.edge.files import STDIN
+
 if TYPE_CHECKING:
     from kapplan.model.rulebook import Rulebook
-
-STDIN = "-"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kapplan.api.environment import NOWHERE, Environment, configuration_of
+from kapplan.edge.files import STDIN
 from kapplan.errors import KapplanError, ScheduleError
 from kapplan.model.choices import FileKind
 from kapplan.model.report import FileReport, Problem
@@ -18,8 +19,6 @@ if TYPE_CHECKING:
     from kapplan.model.schedule import Schedule
     from kapplan.model.settings import Configuration
     from kapplan.model.therapist import Therapist
-
-STDIN = "-"
 
 
 @dataclass(frozen=True, slots=True)
