@@ -70,9 +70,9 @@ StrictOption = Annotated[
 ]
 
 
-def text_format_option(help: str) -> Any:
+def text_format_option(help: str, *, show_default: bool = True) -> Any:
     """Return the ``--format`` option of a command that writes terminal text or JSON."""
-    return typer.Option("--format", "-f", help=help, show_default=False)
+    return typer.Option("--format", "-f", help=help, show_default=show_default)
 
 
 def answer_option(metavar: str, help: str) -> Any:

@@ -31,7 +31,8 @@ def rules_command(
     output_format: Annotated[
         o.TextFormat | None,
         o.text_format_option(
-            "terminal (a table) or json. Default: json for an -o FILE.json, else terminal."
+            "terminal (a table) or json. Default: json for an -o FILE.json, else terminal.",
+            show_default=False,
         ),
     ] = None,
     dump: Annotated[
