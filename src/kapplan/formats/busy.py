@@ -19,7 +19,7 @@ Why libraries here
     (`kapplan.formats.ical`) makes the structural pass first, so a syntax error or a
     bad value is still reported on its line, and the libraries only ever see
     components the codec has read. kapplan's own .ics writer
-    (`kapplan.render.ics`) stays hand-written: it writes one narrow, known
+    (`kapplan.formats.ics`) stays hand-written: it writes one narrow, known
     form, and does so many times faster than icalendar's ``to_ical()``.
 
 The libraries are imported only when a calendar is read, so the commands
