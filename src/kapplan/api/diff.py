@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from kapplan.formats.ics import PreviousCalendar
     from kapplan.model.plan import Plan
     from kapplan.model.rulebook import Rulebook
-    from kapplan.model.schedule import Schedule
+    from kapplan.model.schedule import Schedule, ScheduleDefaults
     from kapplan.model.settings import Flags
 
 
@@ -61,23 +61,24 @@ def diff_files(
     Raises:
         KapplanError: Located, on any problem in either input.
     """
-    from zoneinfo import ZoneInfo
-
     from kapplan.edge.files import read_text
     from kapplan.formats.ics import IcsOptions
     from kapplan.formats.records import compare_sides
     from kapplan.model.plan import Plan
-    from kapplan.model.settings import resolve
+    from kapplan.model.settings import resolve, schedule_defaults
+    from kapplan.model.zones import zone_named
 
     if old == new == STDIN:
         raise KapplanError("stdin (-) is named twice; expected it once at most")
     flags = flags_or_none(flags)
-    settings = resolve(configuration_of(env), flags, machine_zone=env.machine_zone)
+    configuration = configuration_of(env)
+    settings = resolve(configuration, flags, machine_zone=env.machine_zone)
+    defaults = schedule_defaults(configuration, flags, machine_zone=env.machine_zone)
     texts = {
         side: read_text(side, what="a schedule (.toml), or a kapplan .ics or JSON export")
         for side in dict.fromkeys((old, new))
     }
-    schedules = {side: _diff_schedule(side, *texts[side], rules, flags, env) for side in (old, new)}
+    schedules = {side: _diff_schedule(side, *texts[side], rules, defaults) for side in (old, new)}
     planned = [s for s in (schedules[new], schedules[old]) if s is not None]
     # Labels, and a JSON export's calendar lines, speak the new schedule's language.
     language = flags.lang or (planned[0][0].language if planned else settings.language.value)
@@ -85,20 +86,18 @@ def diff_files(
     zone = next((s.timezone for s in reversed(sides) if isinstance(s, Plan)), None)
     zone = zone or settings.timezone.value
     options = IcsOptions(reminders=settings.reminder_leads(), discreet=settings.discreet.value)
-    diff = compare_sides(sides[0], sides[1], options, ZoneInfo(zone))
+    diff = compare_sides(sides[0], sides[1], options, zone_named(zone))
     return Compared(diff, zone, texts[old][0], texts[new][0], language)
 
 
 def _diff_schedule(
-    path: str, name: str, text: str, rules: str | None, flags: Flags, env: Environment
+    path: str, name: str, text: str, rules: str | None, defaults: ScheduleDefaults
 ) -> tuple[Schedule, Rulebook] | None:
     """Load one side of a diff when it is a schedule, with the rulebook it is planned with."""
     from kapplan.edge.load import Source, rulebooks_for, schedule_from_text, sniff, with_rules_path
-    from kapplan.model.settings import schedule_defaults
 
     if sniff(path, text) is not Source.SCHEDULE:
         return None
-    defaults = schedule_defaults(configuration_of(env), flags, machine_zone=env.machine_zone)
     schedule = with_rules_path(schedule_from_text(text, name, defaults=defaults), path, text, name)
     return schedule, rulebooks_for([path], [schedule], rules)[0]
 

@@ -16,8 +16,7 @@ from kapplan.model.report import FileReport, Problem
 if TYPE_CHECKING:
     from kapplan.model.doses import DoseExpansion
     from kapplan.model.rulebook import Rulebook
-    from kapplan.model.schedule import Schedule
-    from kapplan.model.settings import Configuration
+    from kapplan.model.schedule import Schedule, ScheduleDefaults
     from kapplan.model.therapist import Therapist
 
 
@@ -38,8 +37,10 @@ class _Reference:
     """What every schedule of one validation is checked against, read once."""
 
     rulebook: Rulebook
-    configuration: Configuration
-    machine_zone: str
+    """kapplan's default rulebook (a rulebook file is laid over it)."""
+    defaults: ScheduleDefaults
+    """What a schedule gets for the settings it leaves out (the config file's, this
+    machine's zone), as planning gives it."""
 
 
 def validate_files(
@@ -75,7 +76,10 @@ def validate_files(
 
     # Refuses stdin named twice with the message `plan` gives.
     schedule_paths([STDIN] * list(paths).count(STDIN))
-    reference = _Reference(default_rulebook(), configuration_of(env), env.machine_zone)
+    from kapplan.model.settings import Flags, schedule_defaults
+
+    defaults = schedule_defaults(configuration_of(env), Flags(), machine_zone=env.machine_zone)
+    reference = _Reference(default_rulebook(), defaults)
     checked: list[_Checked | FileReport] = []
     for argument in paths:
         try:
@@ -125,12 +129,8 @@ def _check_schedule(
 ) -> _Checked:
     """Check a schedule as planning it would, and find what its plan warns about."""
     from kapplan.edge.load import check_schedule, load_rulebook, with_rules_path
-    from kapplan.model.settings import Flags, schedule_defaults
 
-    defaults = schedule_defaults(
-        reference.configuration, Flags(), machine_zone=reference.machine_zone
-    )
-    schedule, expansion, problems = check_schedule(data, text, name, defaults=defaults)
+    schedule, expansion, problems = check_schedule(data, text, name, defaults=reference.defaults)
     warnings: tuple[Problem, ...] = ()
     starts: tuple[datetime, ...] = ()
     if schedule is not None and expansion is not None:
