@@ -12,9 +12,10 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from kapplan.edge.load import default_rulebook, schedule_from_text
-from kapplan.engine import build_plan
+from kapplan.engine import build_caseload, build_plan
 from kapplan.i18n import catalogues
 from kapplan.model.doses import LocalTimeNote
+from kapplan.model.hours import TherapistHours
 from kapplan.model.plan import Plan, PlanEvent, PlanWarning
 from kapplan.model.rulebook import Rulebook
 from kapplan.model.schedule import Schedule
@@ -57,12 +58,23 @@ def rulebook(*ids: str) -> Rulebook:
     return Rulebook(
         version=book.version,
         methods=book.methods,
+        placement=book.placement,
         rule=tuple(r for r in book.rule if r.id in ids),
     )
 
 
-def plan(body: str, timezone: str = "Europe/Berlin", rules: tuple[str, ...] = ()) -> Plan:
-    """Plan a TOML body with the default rulebook (or only `rules` of it)."""
+def plan(
+    body: str,
+    timezone: str = "Europe/Berlin",
+    rules: tuple[str, ...] = (),
+    therapist: TherapistHours | None = None,
+) -> Plan:
+    """Plan a TOML body with the default rulebook (or only `rules` of it), alone or on a
+    therapist's calendar."""
+    if therapist is not None:
+        return build_caseload(
+            (schedule(body, timezone),), rulebook(*rules), therapist, texts=TEXTS
+        )[0]
     return build_plan(schedule(body, timezone), rulebook(*rules), texts=TEXTS)
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from kapplan.edge.load import load_schedule
 from kapplan.engine import build_plan
 from kapplan.formats.json import render_json
-from kapplan.model.plan import EventKind, Phase
+from kapplan.model.hours import HourRange, TherapistHours
+from kapplan.model.plan import EventKind, Phase, WarningCode
 from tests.conftest import ROOT
 from tests.plans import (
     ALWAYS,
@@ -43,48 +45,51 @@ def _utc(moment: datetime) -> str:
 
 
 class TestCourses:
-    """Doses group into courses by `course_gap_days`, measured from a dose's end."""
+    """Doses group into courses by `course_gap_days`: calendar days between dose starts."""
 
     def test_gap_of_exactly_course_gap_days_stays_one_course(self) -> None:
-        """Dose 2 starting exactly 14 days after dose 1 ends is in the same course."""
-        result = plan(doses(FIRST, "2026-12-15T11:00:00"), rules=("dose",))
+        """Dose 2 on the 14th day after dose 1, whatever the clock time: one course."""
+        result = plan(doses(FIRST, "2026-12-15T23:30:00"), rules=("dose",))
         assert [c.infusions for c in result.courses] == [(1, 2)]
+        assert result.warnings == ()
 
-    def test_one_minute_more_starts_a_new_course(self) -> None:
-        """14 days and one minute after dose 1 ends, dose 2 starts course 2."""
-        result = plan(doses(FIRST, "2026-12-15T11:01:00"), rules=("dose",))
+    def test_one_day_more_starts_a_new_course_and_says_what_would_keep_one(self) -> None:
+        """15 days after dose 1 (even at an earlier clock time), dose 2 starts course 2, and a
+        warning names course_gap_days and the value that would have kept one course."""
+        result = plan(doses(FIRST, "2026-12-16T08:00:00"), rules=("dose",))
         assert [c.infusions for c in result.courses] == [(1,), (2,)]
         assert [i.course for i in result.infusions] == [1, 2]
         assert [(c.start.isoformat(), c.end.isoformat()) for c in result.courses] == [
             ("2026-12-01T10:00:00+01:00", "2026-12-01T11:00:00+01:00"),
-            ("2026-12-15T11:01:00+01:00", "2026-12-15T12:01:00+01:00"),
+            ("2026-12-16T08:00:00+01:00", "2026-12-16T09:00:00+01:00"),
         ]
+        (split,) = result.warnings
+        assert split.code is WarningCode.COURSE_SPLIT
+        assert dict(split.params) == {"course": 2, "dose": 2, "days": 15, "setting": 14}
+        assert "course_gap_days" in message(result, split)
+        assert "15" in message(result, split)
+
+    def test_a_gap_far_over_the_setting_splits_without_a_warning(self) -> None:
+        """21 days (a week over the setting) is still warned; 22 days is plainly two courses."""
+        near = plan(doses(FIRST, "2026-12-22T10:00:00"), rules=("dose",))
+        far = plan(doses(FIRST, "2026-12-23T10:00:00"), rules=("dose",))
+        assert [w.code for w in near.warnings] == [WarningCode.COURSE_SPLIT]
+        assert (len(far.courses), far.warnings) == (2, ())
 
     def test_course_gap_setting_moves_the_boundary(self) -> None:
-        """course_gap_days = 3: doses 3 days apart (end to start) share a course; more split."""
+        """course_gap_days = 3: doses 3 calendar days apart share a course; 4 split."""
         body = "[plan]\ncourse_gap_days = 3\n"
-        same = plan(body + doses(FIRST, "2026-12-04T11:00:00"), rules=("dose",))
-        split = plan(body + doses(FIRST, "2026-12-04T11:05:00"), rules=("dose",))
+        same = plan(body + doses(FIRST, "2026-12-04T23:00:00"), rules=("dose",))
+        split = plan(body + doses(FIRST, "2026-12-05T00:00:00"), rules=("dose",))
         assert (len(same.courses), len(split.courses)) == (1, 2)
 
-    def test_gap_is_elapsed_time_across_dst(self) -> None:
-        """Across the end of DST, 14 days of wall clock are 14 days and an hour: a new course.
-
-        Dose 1 ends Thu 22 Oct 11:00 CEST (09:00Z); dose 2 starts Thu 5 Nov 11:00 CET
-        (10:00Z), 14 d 1 h later in real time.
-        """
-        result = plan(doses("2026-10-22T10:00:00", "2026-11-05T11:00:00"), rules=("dose",))
-        assert [c.infusions for c in result.courses] == [(1,), (2,)]
-        exact = plan(doses("2026-10-22T10:00:00", "2026-11-05T10:00:00"), rules=("dose",))
-        assert [c.infusions for c in exact.courses] == [(1, 2)]
-
-    def test_doses_in_a_course_keep_their_order(self) -> None:
-        """A six-dose course: infusions numbered in time order, all in course 1."""
-        result = build_plan(
-            load_schedule(str(ROOT / "examples/iv-six-infusions.toml")), rulebook(), texts=TEXTS
-        )
-        assert [(i.index, i.course) for i in result.infusions] == [(n, 1) for n in range(1, 7)]
-        assert result.courses[0].end.isoformat() == "2026-12-18T10:50:00+01:00"
+    def test_gap_counts_calendar_days_across_dst(self) -> None:
+        """Across the end of DST, two-weekly doses at the same clock time are 14 days and an
+        hour apart in real time, and still one course: the rule counts calendar days."""
+        result = plan(doses("2026-10-22T10:00:00", "2026-11-05T10:00:00"), rules=("dose",))
+        assert [c.infusions for c in result.courses] == [(1, 2)]
+        later = plan(doses("2026-10-22T10:00:00", "2026-11-06T09:00:00"), rules=("dose",))
+        assert [c.infusions for c in later.courses] == [(1,), (2,)]
 
 
 class TestPreparationSession:
@@ -171,16 +176,17 @@ class TestPreparationSession:
         assert result.warnings == ()
 
     def test_skips_another_course_dose_day(self) -> None:
-        """Course 2's preparation avoids Wed 2 Dec, a dose day of course 1, in its window."""
+        """Course 2's preparation comes after course 1's last dose (Wed 2 Dec), on days that
+        are not dose days, numbered in time order (case 4 of issue 12)."""
         body = "[plan]\ncourse_gap_days = 3\nprep_sessions = 3\n" + doses(
             "2026-12-02T10:00:00", "2026-12-08T10:00:00"
         )
         result = plan(body, rules=self.RULES)
         course_2 = [s for s in of(result, "preparation-session") if s.course == 2]
         assert [e.start.isoformat() for e in course_2] == [
-            "2026-12-01T10:00:00+01:00",
             "2026-12-03T09:00:00+01:00",
             "2026-12-04T09:00:00+01:00",
+            "2026-12-07T09:00:00+01:00",
         ]
 
     def test_is_a_preparation_session(self) -> None:
@@ -479,14 +485,59 @@ class TestIntegrationSession:
             "session between them; the session after dose 2 covers both",
         )
 
-    def test_session_ending_as_the_next_dose_starts_is_not_covered(self) -> None:
-        """Dose 2 at +25 h leaves room for a session at +24 h: each dose has its own."""
-        result = plan(doses(FIRST, "2026-12-02T11:00:00"), rules=self.RULES)
-        assert spans(result, "integration-session") == [
-            ("2026-12-02T10:00:00+01:00", "2026-12-02T11:00:00+01:00"),
-            ("2026-12-03T11:00:00+01:00", "2026-12-03T12:00:00+01:00"),
+    def test_no_session_ends_as_the_next_dose_starts(self) -> None:
+        """Case 5 of issue 12: dose 2 at +25 h. A session at +24 h would end as the IV
+        starts, on dose 2's day before it; instead the session after dose 2 covers both,
+        and the warning says why."""
+        result = plan(
+            ALWAYS + doses("2026-12-01T08:00:00", "2026-12-02T09:00:00"), rules=self.RULES
+        )
+        assert [(e.start.isoformat(), e.title) for e in of(result, "integration-session")] == [
+            ("2026-12-03T09:00:00+01:00", "Integration session after doses 1 and 2")
         ]
-        assert result.warnings == ()
+        [warning] = result.warnings
+        assert (warning.code, warning.infusion) == (WarningCode.COVERED, 1)
+        assert message(result, warning) == (
+            "integration-session after dose 1: dose 2 follows 1 d 1 h later, too soon for a "
+            "session between them; the session after dose 2 covers both"
+        )
+
+    def test_a_late_session_never_lands_after_the_next_dose(self) -> None:
+        """Case 2 of issue 12: Mondays only, 90-minute sessions. Dose 1's session has no
+        time before dose 2 (Fri), so one session after dose 2 (Mon 7 Dec) covers both; it
+        does not take dose 2's only slot as a late session of dose 1."""
+        body = (
+            "[plan]\nsession_minutes = 90\n"
+            + _avail("mon", "09:00-10:30")
+            + doses(FIRST, "2026-12-04T10:00:00")
+        )
+        result = plan(body, rules=self.RULES)
+        assert [(e.start.isoformat(), e.title) for e in of(result, "integration-session")] == [
+            ("2026-12-07T09:00:00+01:00", "Integration session after doses 1 and 2")
+        ]
+        [warning] = result.warnings
+        assert (warning.code, warning.params["next"]) == (WarningCode.MERGED, 2)
+        assert message(result, warning) == (
+            "integration-session after dose 1: no free time for it before dose 2; "
+            "the session after dose 2 covers both"
+        )
+
+    def test_a_session_ends_the_buffer_before_a_dose(self) -> None:
+        """Dose 2 at 00:30: the session at +24 h (22:30-23:30 the evening before) ends exactly
+        the 60-minute buffer before it, so it stays; a 61-minute buffer moves it past dose 2."""
+        body = ALWAYS + doses("2026-12-01T22:30:00", "2026-12-03T00:30:00")
+        result = plan(body, rules=self.RULES)
+        assert spans(result, "integration-session")[0] == (
+            "2026-12-02T22:30:00+01:00",
+            "2026-12-02T23:30:00+01:00",
+        )
+        book = rulebook(*self.RULES)
+        wider = book.model_copy(
+            update={"placement": book.placement.model_copy(update={"dose_buffer_minutes": 61})}
+        )
+        moved = build_plan(schedule(body), wider, texts=TEXTS)
+        assert [e.infusion for e in of(moved, "integration-session")] == [2]
+        assert [w.code for w in moved.warnings] == [WarningCode.COVERED]
 
     def test_five_minutes_less_is_covered(self) -> None:
         """Dose 2 at +24 h 55 min: no room for a 60-minute session at +24 h, so it covers."""
@@ -528,13 +579,14 @@ class TestCadence:
         assert [e.infusion for e in of(result, "integration-session")] == [1, 2, 3, 4, 5, 6]
 
     def test_weekly_gives_one_session_per_calendar_week(self) -> None:
-        """Weekly: one session per Monday-Sunday week, after the week's first dose."""
+        """Weekly: one session per Monday-Sunday week, after the week's first dose; the last
+        week's follows the course's last dose, so the two weeks after it hold three."""
         body = '[plan]\ncadence = "weekly"\n' + doses(*self.MON_THU)
         result = plan(body, rules=("dose", "integration-session"))
         assert [(e.infusion, e.start.isoformat()) for e in of(result, "integration-session")] == [
             (1, "2026-12-01T10:00:00+01:00"),
             (3, "2026-12-08T10:00:00+01:00"),
-            (5, "2026-12-15T10:00:00+01:00"),
+            (6, "2026-12-18T10:00:00+01:00"),
         ]
         weeks = Counter(e.start.isocalendar()[:2] for e in of(result, "integration-session"))
         assert set(weeks.values()) == {1}
@@ -555,8 +607,9 @@ class TestCadence:
         assert len({e.uid for e in sessions}) == 3
 
     def test_weekly_weeks_are_local_weeks(self) -> None:
-        """Sun 10:00 and Mon 00:30 Berlin (Sun 23:30Z) are in different local weeks: 2 sessions."""
-        body = '[plan]\ncadence = "weekly"\n' + doses("2026-12-06T10:00:00", "2026-12-07T00:30:00")
+        """Fri 10:00 and Mon 00:30 Berlin (Sun 23:30Z) are in different local weeks: 2 sessions."""
+        body = '[plan]\ncadence = "weekly"\n' + doses("2026-12-04T10:00:00", "2026-12-07T00:30:00")
+        body += _avail("mon tue wed thu fri sat sun", "09:00-18:00")
         result = plan(body, rules=("dose", "integration-session"))
         assert [e.infusion for e in of(result, "integration-session")] == [1, 2]
 
@@ -804,7 +857,7 @@ class TestActiveCourse:
 
 
 class TestWeek2Anchoring:
-    """week-2-anchoring: two sessions on days 7-10 and 11-14 after a course's last dose."""
+    """week-2-anchoring: two sessions on days 7-14 after a course's last dose, spread."""
 
     RULES = ("dose", "week-2-anchoring")
 
@@ -829,11 +882,19 @@ class TestWeek2Anchoring:
             "2026-12-12T00:00:00+01:00",
         ]
 
-    def test_day_10_is_inside_and_day_15_outside(self) -> None:
-        """Fridays only: session 1 on Fri 11 Dec (day 10); session 2 misses Sat 12-Tue 15.
+    def test_day_14_is_inside(self) -> None:
+        """Tuesdays only: days 7 and 14 (Tue 8 and Tue 15 Dec) are both inside, no warning."""
+        result = plan(_avail("tue", "09:00-18:00") + doses(FIRST), rules=self.RULES)
+        assert [e.start.isoformat() for e in of(result, "week-2-anchoring")] == [
+            "2026-12-08T09:00:00+01:00",
+            "2026-12-15T09:00:00+01:00",
+        ]
+        assert result.warnings == ()
 
-        It goes to Fri 18 Dec 09:00, 2 d 9 h after its window closes (Wed 16 Dec 00:00).
-        """
+    def test_day_15_is_outside(self) -> None:
+        """Fridays only: session 1 on Fri 11 Dec (day 10); the window's other Friday is
+        none, and one session a day, so session 2 goes to Fri 18 Dec (day 17), 2 d 9 h
+        after the window (days 7-14) closes on Wed 16 Dec 00:00."""
         result = plan(_avail("fri", "09:00-18:00") + doses(FIRST), rules=self.RULES)
         assert [e.start.isoformat() for e in of(result, "week-2-anchoring")] == [
             "2026-12-11T09:00:00+01:00",
@@ -841,10 +902,18 @@ class TestWeek2Anchoring:
         ]
         assert [message(result, w) for w in result.warnings] == [
             "week-2-anchoring 2/2 (course 1): no free time in its window "
-            "(Sat 12 Dec 2026 00:00 – Wed 16 Dec 2026 00:00); "
+            "(Tue 08 Dec 2026 00:00 – Wed 16 Dec 2026 00:00); "
             "placed 2 d 9 h late, Fri 18 Dec 2026 09:00"
         ]
         assert result.warnings[0].infusion is None
+
+    def test_spread_over_the_days_not_back_to_back(self) -> None:
+        """Case 3 of issue 12: weekend-only availability puts the two sessions on Sat 12 and
+        Sun 13 Dec, never both on one day, though one day has room for both."""
+        result = plan(_avail("sat sun", "09:00-18:00") + doses(FIRST), rules=self.RULES)
+        days = [e.start.date().isoformat() for e in of(result, "week-2-anchoring")]
+        assert days == ["2026-12-12", "2026-12-13"]
+        assert result.warnings == ()
 
     def test_counts_from_the_last_dose_of_each_course(self) -> None:
         """A course of Tue 1 and Fri 4 Dec: day 7 is Fri 11 Dec."""
@@ -874,29 +943,46 @@ class TestRelapsePrevention:
         ]
         assert of(result, "relapse-prevention")[0].title == "Relapse-prevention session (course 1)"
 
-    def test_day_28_is_the_last_day(self) -> None:
-        """With days 14-27 taken by round-the-clock doses (course 2), it lands on day 28."""
-        body = doses(FIRST) + (
-            "[plan]\ncourse_gap_days = 1\n[[series]]\nstart = 2026-12-15T00:00:00\n"
-            'rrule = "FREQ=DAILY;COUNT=14"\nmethod = "oral"\nminutes = 1440\n'
+    @staticmethod
+    def _booked_until(day: int) -> TherapistHours:
+        """A therapist free round the clock but booked from day 14 (Tue 15 Dec) to `day`."""
+        berlin = ZoneInfo("Europe/Berlin")
+        return TherapistHours(
+            zone=berlin,
+            weekdays=frozenset(range(7)),
+            ranges=(HourRange(0, 24 * 60),),
+            busy=((datetime(2026, 12, 15, tzinfo=berlin), datetime(2026, 12, day, tzinfo=berlin)),),
         )
-        result = plan(body, rules=self.RULES)
+
+    def test_day_28_is_the_last_day(self) -> None:
+        """With days 14-27 booked on the therapist's calendar, it lands on day 28, 09:00
+        (the client's waking hours)."""
+        result = plan(doses(FIRST), rules=self.RULES, therapist=self._booked_until(29))
         course_1 = [e for e in of(result, "relapse-prevention") if e.course == 1]
         assert course_1[0].start.isoformat() == "2026-12-29T09:00:00+01:00"
         assert result.warnings == ()
 
     def test_day_29_is_flagged(self) -> None:
-        """With day 28 taken too, it lands on day 29 at 09:00, 9 h after its window closes."""
-        body = doses(FIRST) + (
-            "[plan]\ncourse_gap_days = 1\n[[series]]\nstart = 2026-12-15T00:00:00\n"
-            'rrule = "FREQ=DAILY;COUNT=15"\nmethod = "oral"\nminutes = 1440\n'
-        )
-        result = plan(body, rules=self.RULES)
+        """With day 28 booked too, it lands on day 29 at 09:00, 9 h after its window closes."""
+        result = plan(doses(FIRST), rules=self.RULES, therapist=self._booked_until(30))
         assert [message(result, w) for w in warnings_of(result, "relapse-prevention")] == [
             "relapse-prevention (course 1): no free time in its window "
             "(Tue 15 Dec 2026 00:00 – Wed 30 Dec 2026 00:00); "
             "placed 9 h late, Wed 30 Dec 2026 09:00"
         ]
+
+    def test_not_after_the_next_course_starts(self) -> None:
+        """Course 2 starts on day 15 (course_gap_days = 1): course 1's relapse-prevention
+        session comes before it, or not at all; never after the next dose."""
+        body = "[plan]\ncourse_gap_days = 1\n" + doses(FIRST, "2026-12-16T10:00:00")
+        result = plan(body, rules=self.RULES)
+        first = [e for e in of(result, "relapse-prevention") if e.course == 1]
+        assert [e.start.isoformat() for e in first] == ["2026-12-15T09:00:00+01:00"]
+        busy = plan(body, rules=self.RULES, therapist=self._booked_until(17))
+        assert [e.course for e in of(busy, "relapse-prevention")] == [2]
+        [warning] = busy.warnings
+        assert (warning.code, warning.params["next"]) == (WarningCode.NOT_PLANNED, 2)
+        assert message(busy, warning).endswith("before dose 2; not planned")
 
     def test_once_per_course(self) -> None:
         """Two courses: one session each, days 14 after each course's last dose."""

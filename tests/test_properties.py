@@ -162,9 +162,8 @@ def _windows(event: PlanEvent, plan: Plan, zone: ZoneInfo) -> list[tuple[datetim
         last = local_day(plan.infusions[course.infusions[-1] - 1].start)
         if event.rule == "relapse-prevention":
             return [(_midnight(last + 14 * day, zone), _midnight(last + 29 * day, zone))]
-        k = int(re.search(r"(\d)/2", event.title).group(1))  # type: ignore[union-attr]
-        first_day = last + (7 + 4 * (k - 1)) * day
-        return [(_midnight(first_day, zone), _midnight(first_day + 4 * day, zone))]
+        # Both week-2 sessions share days 7-14 (DOMAIN.md), spread over them.
+        return [(_midnight(last + 7 * day, zone), _midnight(last + 15 * day, zone))]
     if event.rule == "consolidation":
         assert event.course is not None
         before, after = plan.courses[event.course - 1], plan.courses[event.course]

@@ -306,13 +306,13 @@ BAD_RULEBOOKS = {
         'version = 1\n\n[[rule]]\nid = "journaling"\nminuts = 20\n',
         "bad.toml:5: rule[1].minuts: unknown key 'minuts'; expected one of id, kind, phase, "
         "anchor, placement, opens, closes, fit, prefer, overflow, hours, minutes, count, "
-        "every, until, per_day, avoid_dose_days, follows_cadence, clip, merge, enabled, "
+        "every, until, per_day, spread, apart_days, avoid_dose_days, follows_cadence, clip, merge, enabled, "
         "title, description, why, prompts, source",
     ),
     "unknown top-level key": (
         "version = 1\nrule_set = 2\n",
         "bad.toml:2: rule_set: unknown key 'rule_set'; expected one of version, extends, "
-        "methods, rule",
+        "methods, placement, rule",
     ),
     "unknown key in a method": (
         'version = 1\n\n[methods.iv]\nlable = "IV"\n',
@@ -579,7 +579,7 @@ class TestRulesCommand:
         result = runner.invoke(app, ["rules", "--format", "json"])
         assert result.exit_code == 0
         document = json.loads(result.stdout)
-        assert list(document) == ["version", "rulebook", "methods", "rules"]
+        assert list(document) == ["version", "rulebook", "methods", "placement", "rules"]
         assert [r["id"] for r in document["rules"]] == [r.id for r in default_rulebook().rule]
         golden("rules.json", result.stdout.encode())
 

@@ -317,7 +317,7 @@ class TestDefaultRulebook:
             ("small-action", Anchor.INFUSION, Placement.PRACTICE, "+48h", "+72h"),
             ("protect-48h", Anchor.INFUSION, Placement.ADVISORY, "+0m", "end:+48h"),
             ("active-course", Anchor.COURSE, Placement.ADVISORY, "+0m", "end:+0m"),
-            ("week-2-anchoring", Anchor.COURSE_END, Placement.SESSION, "day+7d", "day+11d"),
+            ("week-2-anchoring", Anchor.COURSE_END, Placement.SESSION, "day+7d", "day+15d"),
             ("relapse-prevention", Anchor.COURSE_END, Placement.SESSION, "day+14d", "day+29d"),
             ("consolidation", Anchor.BETWEEN_COURSES, Placement.SESSION, "day+21d", "day+28d"),
             (

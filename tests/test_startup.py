@@ -60,6 +60,7 @@ NEVER = (
 #: is none, for its defaults) and the default rulebook are validated with.
 SCHEDULE_MODELS = [
     "kapplan.model.rulebook.MethodText",
+    "kapplan.model.rulebook.PlacementSettings",
     "kapplan.model.rulebook.Rule",
     "kapplan.model.rulebook.Rulebook",
     "kapplan.model.schedule.Availability",

@@ -427,7 +427,7 @@ class TestWarnings:
             tmp_path,
             "s.toml",
             'timezone = "Europe/Berlin"\nlanguage = "ru"\n'
-            "[[series]]\nstart = 2026-10-25T02:30:00\nrrule = 'FREQ=DAILY;COUNT=2'\n"
+            "[[series]]\nstart = 2026-10-25T02:30:00\nrrule = 'FREQ=DAILY;COUNT=1'\n"
             "method = 'oral'\n",
         )
         code, lines = _validate(runner, path)

@@ -480,6 +480,15 @@ class Catalogue:
                 else self.text("note.series_dose", field=p["field"], n=p["dose"])
             )
             return f"{where}: {body}"
+        if code is WarningCode.COURSE_SPLIT:
+            return self.text(
+                "warning.course_split",
+                dose=p["dose"],
+                days=p["days"],
+                course=p["course"],
+                setting=p["setting"],
+                name="course_gap_days",
+            )
         rule = warning.rule or ""
         if code is WarningCode.REPEAT_CUT:
             return self.text("warning.repeat_cut", name=self._rule_name(rule), limit=p["limit"])
@@ -490,8 +499,22 @@ class Catalogue:
             )
         if code is WarningCode.REST_OVERLAPS:
             return self.text("warning.rest_overlaps", what=what)
+        if code is WarningCode.MERGED:
+            return self.text("warning.merged", what=what, next=p["next"])
+        if code is WarningCode.SAME_DAY or code is WarningCode.CLOSE_SESSIONS:
+            return self.text(
+                f"warning.{code.value.replace('-', '_')}",
+                what=what,
+                when=self.format_datetime(_moment(p["at"], zone)),
+                limit=p.get("limit", 1),
+                days=p.get("days", 1),
+            )
         window = self._span(_moment(p["opens"], zone), _moment(p["closes"], zone))
         if code is WarningCode.NOT_PLANNED:
+            if "next" in p:
+                return self.text(
+                    "warning.not_planned_before", what=what, window=window, next=p["next"]
+                )
             return self.text(
                 f"warning.not_planned_{p['direction']}", what=what, window=window, days=p["days"]
             )

@@ -12,6 +12,9 @@ A rulebook file (``kapplan rules --dump`` writes a complete one) is TOML:
     and rule must be complete.
 ``[methods.<method>]``
     ``label`` and ``note`` of a dose method; a key left out keeps the default.
+``[placement]``
+    How sessions are spread around doses and days (``sessions_per_day``,
+    ``dose_buffer_minutes``, ``client_hours``); a key left out keeps the default.
 ``[[rule]]``
     Matched to a default rule by ``id``; it gives only the keys it changes
     (a list such as ``prompts`` or ``source`` replaces the whole list), and
@@ -142,6 +145,12 @@ def overlay(
     else:
         merged["methods"] = methods
 
+    placement: Any = data.get("placement", {})
+    known_placement = base.get("placement", {})
+    merged["placement"] = (
+        {**known_placement, **placement} if isinstance(placement, dict) else placement
+    )
+
     entries: Any = data.get("rule", [])
     if not isinstance(entries, list):
         merged["rule"] = entries
@@ -267,6 +276,10 @@ def dump_rulebook(rulebook: Rulebook, *, name: str = "my-protocol.toml") -> str:
     ]
     for method, text in rulebook.methods.items():
         parts.append(tomli_w.dumps({"methods": {method.value: text.model_dump()}}).rstrip("\n"))
+    parts.append(
+        "# How sessions are spread around doses and days (`kapplan rules` gives the reasons).\n"
+        + tomli_w.dumps({"placement": rulebook.placement.model_dump()}).rstrip("\n")
+    )
     for rule in rulebook.rule:
         fields = rule.model_dump(mode="json", exclude_defaults=True)
         ordered = {"id": fields.pop("id"), "enabled": rule.enabled, **fields}

@@ -95,6 +95,27 @@ class Timeline:
         self.starts[lo:hi] = [start]
         self.ends[lo:hi] = [end]
 
+    def remove(self, start: datetime, end: datetime) -> None:
+        """Mark [start, end) free again (a session moved); what else is busy stays busy.
+
+        Only an interval that was added on its own (a session, which overlaps
+        nothing) can be taken back exactly; the rest of a merged run is kept.
+        """
+        lo = bisect_right(self.ends, start)
+        hi = lo
+        starts: list[datetime] = []
+        ends: list[datetime] = []
+        while hi < len(self.starts) and self.starts[hi] < end:
+            if self.starts[hi] < start:
+                starts.append(self.starts[hi])
+                ends.append(start)
+            if self.ends[hi] > end:
+                starts.append(end)
+                ends.append(self.ends[hi])
+            hi += 1
+        self.starts[lo:hi] = starts
+        self.ends[lo:hi] = ends
+
     def next_busy(self, moment: datetime) -> datetime | None:
         """Return the start of the first busy interval that ends after `moment`."""
         i = bisect_right(self.ends, moment)
@@ -276,6 +297,16 @@ class TherapistCalendar:
                 # so searches (which may cross weeks of such days) skip it.
                 self.no_room.add(day)
                 self.working = None
+
+    def unbook(self, start: datetime, end: datetime) -> None:
+        """Take a session off the therapist's calendar (it is being moved)."""
+        self.busy.remove(start, end)
+        t = self.therapist
+        if t is not None:
+            day = start.astimezone(t.zone).date()
+            self.sessions_on[day] -= 1
+            self.no_room.discard(day)
+            self.working = None
 
     def _has_room(self, t: TherapistHours, day: date, length: timedelta) -> bool:
         """Tell whether a session of `length` still fits on a day of the therapist's."""

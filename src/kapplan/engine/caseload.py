@@ -4,22 +4,24 @@
 one therapist together. Each client's windows are measured from their own
 doses in their own zone, while every client's therapy sessions share one
 calendar (`kapplan.engine.calendar.TherapistCalendar`), so no two overlap.
-Sessions are booked earliest deadline first: where two clients compete for
-the same time, the one whose window closes sooner gets it. Practices come
+Sessions are booked by `book_requests`: earliest deadline first, then a
+repair pass that exchanges sessions to meet windows left unmet, then what is
+still unmet as near its window as the rules allow; the result does not depend
+on the order of the files. Practices come
 last, around every session, and nothing else depends on them, so
 `book_sessions` (what a therapist's calendar is made of) leaves them out.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from kapplan.engine.calendar import Clock, TherapistCalendar
-from kapplan.engine.occurrences import Occurrence
-from kapplan.engine.planner import ClientPlanner, Shared, by_deadline
+from kapplan.engine.planner import ClientPlanner, SessionRequest, Shared
 from kapplan.errors import ScheduleError
 from kapplan.model.doses import DoseExpansion, expand_doses
 from kapplan.model.hours import TherapistHours
@@ -180,7 +182,7 @@ def _planners(
             s.model_copy(update={"plan": s.plan.model_copy(update=update)}) for s in schedules
         ]
     distinct: list[Rulebook] = []
-    planners = []
+    planners: list[ClientPlanner] = []
     for schedule, book, expansion in zip(schedules, books, expansions, strict=True):
         # Rulebooks are told apart by identity within this call (each client of a
         # caseload may have its own); the position keys their wording.
@@ -188,10 +190,140 @@ def _planners(
         if index == len(distinct):
             distinct.append(book)
         planner = ClientPlanner(
-            schedule, book, index, expansion.checked(), shared, texts[schedule.language]
+            schedule,
+            book,
+            index,
+            expansion.checked(),
+            shared,
+            texts[schedule.language],
+            position=len(planners),
         )
         planners.append(planner)
     return planners
+
+
+#: How many booked sessions a repair looks at for one unmet window, and how many
+#: moves it tries over a whole call: enough for the few windows a sound caseload
+#: misses, bounded for one that is overbooked.
+REPAIR_CANDIDATES = 24
+REPAIR_BUDGET = 4000
+
+
+def book_requests(requests: list[SessionRequest]) -> None:
+    """Book every session of a planning call, judged by the result, not the file order.
+
+    1. Earliest deadline first (ties broken by what a session is, never by
+       which file it came from), each session takes its best free time inside
+       its window, keeping every limit.
+    2. Repair: for each window left unmet, a booked session that stands in it is
+       moved to another free time inside its own window, when that frees a time
+       for the unmet one (an exchange that meets both windows).
+    3. What is still unmet is booked as near its window as the rules allow
+       (`ClientPlanner.settle`), again earliest deadline first; a booked session
+       standing at an earlier time outside that window moves within its own
+       window where it can, so the late one is less late (`_pull_in`).
+
+    A session outside its window therefore never takes the only free time of
+    another's window.
+
+    Parameters:
+        requests: Every client's session requests (see `ClientPlanner.stage`).
+    """
+    requests.sort(key=lambda r: r.key)
+    unmet: list[SessionRequest] = []
+    for request in requests:
+        start = request.planner.find_in_window(request)
+        if start is None:
+            unmet.append(request)
+        else:
+            request.planner.reserve(request, start)
+    if unmet:
+        unmet = _repair(unmet, [r for r in requests if r.start is not None])
+    waiting = list(unmet)
+    budget = [REPAIR_BUDGET]
+    while waiting:
+        for request in waiting:
+            _pull_in(request, requests, budget)
+        follow = [f for request in waiting if (f := request.planner.settle(request))]
+        waiting = []
+        for request in sorted(follow, key=lambda r: r.key):
+            start = request.planner.find_in_window(request)
+            if start is None:
+                waiting.append(request)
+            else:
+                request.planner.reserve(request, start)
+
+
+def _pull_in(request: SessionRequest, requests: list[SessionRequest], budget: list[int]) -> None:
+    """Make a late session less late: move a booked session that stands at an earlier
+    time to another time inside its own window, when one is free. The late session
+    itself is then booked by `ClientPlanner.settle`."""
+    planner = request.planner
+    if request.occurrence.rule.overflow != "later" or budget[0] <= 0:
+        return
+    first = planner.find_outside(request, strict=True)
+    if first is None:
+        return
+    lo, hi = request.latest - timedelta(days=1), first + timedelta(days=1)
+    near = sorted(
+        (r for r in requests if r.start is not None and r.outside is None and lo <= r.start < hi),
+        key=lambda r: (r.start, r.key),
+    )
+    for other in near[:REPAIR_CANDIDATES]:
+        budget[0] -= 1
+        was = other.start
+        assert was is not None
+        other.planner.release(other)
+        sooner = planner.find_outside(request, strict=True)
+        if sooner is not None and sooner < first:
+            planner.reserve(request, sooner)
+            again = other.planner.find_in_window(other)
+            planner.release(request)
+            if again is not None:
+                other.planner.reserve(other, again)
+                return
+        other.planner.reserve(other, was)
+
+
+def _repair(unmet: list[SessionRequest], booked: list[SessionRequest]) -> list[SessionRequest]:
+    """Meet unmet windows by moving booked sessions within their own; return the rest."""
+    booked.sort(key=lambda r: (r.start, r.key))
+    starts = [r.end - r.length for r in booked]
+    budget = REPAIR_BUDGET
+    left = []
+    for request in unmet:
+        if budget <= 0 or request.hi < request.lo:
+            left.append(request)
+            continue
+        # A session stands in the way when it overlaps the window or shares a day with it.
+        lo = bisect_left(starts, request.lo - request.length - timedelta(days=1))
+        hi = bisect_right(starts, request.hi + request.length + timedelta(days=1))
+        if any(_exchange(request, other) for other in booked[lo:hi][:REPAIR_CANDIDATES]):
+            booked.append(request)
+            booked.sort(key=lambda r: (r.start, r.key))
+            starts = [r.end - r.length for r in booked]
+        else:
+            left.append(request)
+        budget -= min(hi - lo, REPAIR_CANDIDATES)
+    return left
+
+
+def _exchange(request: SessionRequest, other: SessionRequest) -> bool:
+    """Move `other` within its window so that `request` meets its own; False, and nothing
+    changed, when that cannot be done."""
+    was = other.start
+    assert was is not None
+    other.planner.release(other)
+    start = request.planner.find_in_window(request)
+    if start is not None:
+        request.planner.reserve(request, start)
+        again = other.planner.find_in_window(other)
+        if again is not None:
+            other.planner.reserve(other, again)
+            return True
+        request.planner.release(request)
+    other.planner.reserve(other, was)
+    return False
 
 
 def _place(planners: list[ClientPlanner], limits: Limits, *, practices: bool) -> tuple[Plan, ...]:
@@ -209,17 +341,14 @@ def _place(planners: list[ClientPlanner], limits: Limits, *, practices: bool) ->
                 "expected a smaller schedule, or a higher --max-events"
             )
         groups.append(group)
-    sessions: list[tuple[tuple[object, ...], ClientPlanner, Occurrence]] = []
-    for client, (planner, group) in enumerate(zip(planners, groups, strict=True)):
-        for occurrence in planner.stage(group):
-            sessions.append(((*by_deadline(occurrence), client), planner, occurrence))
-    sessions.sort(key=lambda item: item[0])
-    if sessions:
+    requests = [
+        r for planner, group in zip(planners, groups, strict=True) for r in planner.stage(group)
+    ]
+    if requests:
         calendar = planners[0].shared.calendar
-        calendar.shortest = timedelta(minutes=min(item[2].minutes for item in sessions))
-    for _, planner, occurrence in sessions:
-        planner.place_timed(occurrence)
-    sessions.clear()  # placed: a big caseload's occurrences need not outlive this
+        calendar.shortest = min(r.length for r in requests)
+    book_requests(requests)
+    del requests  # booked: a big caseload's requests need not outlive this
     return tuple(planner.finish(practices=practices) for planner in planners)
 
 

@@ -1,7 +1,9 @@
 """Courses, anchors and occurrences: what every rule asks for, before any time is chosen. Pure.
 
-Doses are grouped into courses: a dose more than ``course_gap_days`` after
-the end of the previous one starts a new course. Every enabled rule then
+Doses are grouped into courses: a dose whose start falls more than
+``course_gap_days`` calendar days after the previous dose's start (both dates
+on the schedule's clock) starts a new course, so two-weekly doses at the same
+clock time stay one course across a DST change. Every enabled rule then
 yields *occurrences* per anchor (a dose, a course, the gap between courses,
 the time after the last course; see `kapplan.model.rulebook`), each with a
 window measured from its anchor in real time (minutes, hours, days) or on
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -62,32 +64,32 @@ class Occurrence:
     """Calendar months from the anchor (``{month}`` in texts)."""
     weeks: int = 0
     """Whole weeks from the anchor's day (``{week}`` in texts)."""
+    target: datetime | None = None
+    """A spread rule's aim inside its window (see `Rule.spread`), else None."""
 
 
 def group_courses(
-    doses: Sequence[Dose], gap_days: int
+    doses: Sequence[Dose], gap_days: int, zone: ZoneInfo
 ) -> tuple[tuple[Infusion, ...], tuple[Course, ...]]:
     """Group doses into courses, numbering both (times in UTC).
 
     Parameters:
         doses: The doses in time order.
-        gap_days: A dose more than this many days after the end of the one
-            before starts a new course.
+        gap_days: A dose whose start is more than this many calendar days after the
+            previous dose's start starts a new course.
+        zone: The schedule's zone, whose calendar dates are counted.
 
     Returns:
         The doses as infusions and the courses, in time order.
     """
-    gap = timedelta(days=gap_days)
     members: list[list[int]] = []
-    previous_end: datetime | None = None
+    previous: date | None = None
     for i, dose in enumerate(doses):
-        # In UTC: datetimes sharing a tzinfo subtract by wall clock, which
-        # would measure the gap an hour short or long across a DST change.
-        start, end = dose.start.astimezone(UTC), dose.end.astimezone(UTC)
-        if previous_end is None or start - previous_end > gap:
+        day = dose.start.astimezone(zone).date()
+        if previous is None or (day - previous).days > gap_days:
             members.append([])
         members[-1].append(i)
-        previous_end = max(previous_end or end, end)
+        previous = day
     infusions: list[Infusion] = []
     courses: list[Course] = []
     for c, indices in enumerate(members, start=1):
@@ -111,6 +113,29 @@ def group_courses(
             )
         )
     return tuple(infusions), tuple(courses)
+
+
+#: A course split by a gap at most this many days over ``course_gap_days`` is warned
+#: about: a slip of a few days more likely means one course than two.
+NEAR_SPLIT_DAYS = 7
+
+
+def near_splits(
+    infusions: Sequence[Infusion], gap_days: int, zone: ZoneInfo
+) -> Iterator[tuple[Infusion, int]]:
+    """Yield each course's first dose whose gap from the dose before is only a few days
+    over the setting (`NEAR_SPLIT_DAYS`), with that gap in calendar days.
+
+    Parameters:
+        infusions: The doses, numbered into courses (`group_courses`).
+        gap_days: The schedule's ``course_gap_days``.
+        zone: The schedule's zone.
+    """
+    for before, after in pairwise(infusions):
+        if after.course != before.course:
+            days = (after.start.astimezone(zone).date() - before.start.astimezone(zone).date()).days
+            if days <= gap_days + NEAR_SPLIT_DAYS:
+                yield after, days
 
 
 def occurrence_params(
@@ -165,6 +190,8 @@ class Occurrences:
         self.offsets = offsets
         self.warnings = warnings
         self.client = client
+        self.buffer = timedelta()
+        """The free time a session keeps before a dose (the rulebook's; set by `of`)."""
 
     def of(self, rulebook: Rulebook, budget: int) -> dict[Placement, list[Occurrence]] | None:
         """Return every occurrence of every active rule, by placement.
@@ -179,6 +206,7 @@ class Occurrences:
         """
         if len(self.infusions) > budget:
             return None  # Each dose is an event of its own.
+        self.buffer = timedelta(minutes=rulebook.placement.dose_buffer_minutes)
         groups: dict[Placement, list[Occurrence]] = defaultdict(list)
         total = 0
         for order, rule in enumerate(rulebook.active):
@@ -228,7 +256,7 @@ class Occurrences:
             for inf, following in zip(members, [*members[1:], None], strict=True):
                 opens = self.at(self.offset(rule.opens, inf), inf.start, inf.end)
                 length = timedelta(minutes=self._amount(rule.minutes, inf))
-                if following is not None and following.start < opens + length:
+                if following is not None and following.start - self.buffer < opens + length:
                     # DOMAIN.md: doses too close for a session between them share one.
                     pending.append(inf.index)
                     anchor = AnchorSpan(inf.start, inf.end, inf, course)
@@ -254,6 +282,9 @@ class Occurrences:
         for inf in members:
             number = (monday(inf.start.astimezone(self.zone).date()) - first_monday).days // 7
             by_week.setdefault(number, inf)
+        # The last week's session follows the course's last dose, so the two weeks after
+        # it hold its session and the week-2 ones (DOMAIN.md: 3 to 5 sessions).
+        by_week[max(by_week)] = members[-1]
         latest = members[0]
         for number in range(max(by_week) + 1):
             if number in by_week:
@@ -300,7 +331,14 @@ class Occurrences:
                     k += 1
             for k, (o, c) in enumerate(windows, start=1):
                 start = self.at(o, anchor.start, anchor.end)
+                end = self.at(c, anchor.start, anchor.end) if c else None
                 base = (anchor.end if o.ref == "end" else anchor.start).astimezone(self.zone)
+                target = None
+                if rule.spread and end is not None and len(windows) > 1:
+                    target = start + (end - start) * (k - 1) / len(windows)
+                    if o.day:  # a day window aims at the nearest local midnight
+                        near = (target + timedelta(hours=12)).astimezone(self.zone).date()
+                        target = self.clock.at(near, 0, self.zone)
                 yield Occurrence(
                     rule=rule,
                     order=order,
@@ -308,10 +346,11 @@ class Occurrences:
                     ordinal=k,
                     count=len(windows),
                     opens=start,
-                    closes=self.at(c, anchor.start, anchor.end) if c else None,
+                    closes=end,
                     minutes=minutes,
                     months=o.months,
                     weeks=(start.astimezone(self.zone).date() - base.date()).days // 7,
+                    target=target,
                 )
 
     def offset(self, text: str | None, inf: Infusion | None = None) -> Offset:
@@ -371,9 +410,11 @@ class Occurrences:
 
 __all__ = [
     "MAX_OCCURRENCES",
+    "NEAR_SPLIT_DAYS",
     "AnchorSpan",
     "Occurrence",
     "Occurrences",
     "group_courses",
+    "near_splits",
     "occurrence_params",
 ]

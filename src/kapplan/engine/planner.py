@@ -1,15 +1,25 @@
 """Placement: one client's occurrences become events at free times, or warnings. Pure.
 
 Occurrences are placed in this order: fixed events (doses, then rest),
-advisories, therapy sessions (by window opening; in a caseload, all clients'
-sessions earliest deadline first, see `kapplan.engine.caseload`), then
-practices. A session or practice takes the earliest (or, for ``prefer =
-"latest"``, the latest) start on a five-minute grid that lies in its window,
-inside its hours, on an allowed day, and overlaps no dose, rest, session or
-practice already placed. When the window cannot be met, it takes the
-nearest such time outside it (within four weeks, in the rule's `overflow`
-direction) and the plan warns by how much; when nothing fits, it warns and
-places nothing. No rule is ever dropped silently.
+advisories, therapy sessions (all clients' together, see
+`kapplan.engine.caseload`), then practices. A practice takes the earliest
+(or, for ``prefer = "latest"``, the latest) start on a five-minute grid that
+lies in its window, inside its hours, on an allowed day, and overlaps
+nothing already placed; on a dose day, an integration practice comes after
+that dose's intention where the day has room for it after the intention.
+
+A therapy session (`SessionRequest`) has hard bounds besides its window: it
+ends at least the rulebook's ``dose_buffer_minutes`` before any dose and
+never on a dose day before the dose; a session that follows a dose comes
+before the next dose (`SessionRequest.ceiling`), and one that prepares a
+course after the previous course's last dose (`SessionRequest.floor`). Soft
+limits (``sessions_per_day``, a rule's ``apart_days``) hold unless nothing
+else fits, and are then warned. When a window cannot be met, the session
+takes the nearest time outside it within its bounds (within four weeks, in
+the rule's `overflow` direction) and the plan warns by how much; a
+cadence session with no time before the next dose is covered by a session
+after that dose; otherwise a warning and no event. No rule is ever dropped
+silently.
 
 Warnings are data (`kapplan.model.plan.WarningCode` and its params); event
 titles and descriptions are written by `kapplan.i18n` from `EventFacts`.
@@ -18,6 +28,7 @@ titles and descriptions are written by `kapplan.i18n` from `EventFacts`.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,7 +38,6 @@ from typing import TYPE_CHECKING
 from kapplan.engine.calendar import (
     ALL_DAYS,
     GRID,
-    WHOLE_DAY,
     Clock,
     Hours,
     Search,
@@ -37,7 +47,14 @@ from kapplan.engine.calendar import (
     floor_to_grid,
     local_days,
 )
-from kapplan.engine.occurrences import Occurrence, Occurrences, group_courses, occurrence_params
+from kapplan.engine.occurrences import (
+    AnchorSpan,
+    Occurrence,
+    Occurrences,
+    group_courses,
+    near_splits,
+    occurrence_params,
+)
 from kapplan.model.doses import DoseExpansion
 from kapplan.model.hours import HourRange, parse_hours
 from kapplan.model.plan import (
@@ -85,6 +102,43 @@ class Shared:
         of a rule read alike across a caseload: time and memory)."""
 
 
+@dataclass(eq=False, slots=True)
+class SessionRequest:
+    """A therapy session waiting for its time, and where it may go."""
+
+    planner: ClientPlanner
+    occurrence: Occurrence
+    length: timedelta
+    lo: datetime
+    """The earliest start inside its window (and its bounds)."""
+    hi: datetime
+    """The latest start inside its window (and its bounds); before `lo` when none is."""
+    latest: datetime
+    """The latest start its window alone allows (for measuring lateness)."""
+    floor: datetime | None
+    """No start before this: the end of the previous course's last dose (preparation)."""
+    ceiling: datetime | None
+    """No start after this: the next dose's start less the session (it comes first)."""
+    nearest: int | None
+    """The dose that sets `ceiling`, if one does."""
+    key: tuple[object, ...]
+    """Its place in the booking order: deadline first, then what it is (not file order)."""
+    start: datetime | None = None
+    """Its start, once booked."""
+    outside: Outside | None = None
+    """How it misses its window, when it does."""
+    notes: list[tuple[WarningCode, dict[str, WarningParam], tuple[datetime, ...]]] = field(
+        default_factory=list
+    )
+    """Warnings about its placement, written out (with its final ordinal) by `finish`."""
+
+    @property
+    def end(self) -> datetime:
+        """Return its end, once booked."""
+        assert self.start is not None
+        return self.start + self.length
+
+
 @dataclass
 class ClientPlanner:
     """Places one client's occurrences and collects their events and warnings."""
@@ -96,23 +150,48 @@ class ClientPlanner:
     expansion: DoseExpansion
     shared: Shared
     texts: Catalogue
+    position: int = 0
+    """The client's place among the call's schedules (the last tie-break only)."""
     warnings: list[PlanWarning] = field(default_factory=list)
     busy: Timeline = field(default_factory=Timeline)
+    guard: Timeline = field(default_factory=Timeline)
+    """Where no session may be: on a dose day before the dose, and the buffer before it."""
     events: list[tuple[tuple[object, ...], PlanEvent]] = field(default_factory=list)
     per_day: dict[str, dict[date, int]] = field(default_factory=lambda: defaultdict(dict))
+    sessions_on: dict[date, int] = field(default_factory=dict)
+    """Sessions booked on each client-local date."""
+    requests: list[SessionRequest] = field(default_factory=list)
+    """Every session request of the client, booked or not."""
     practices: list[Occurrence] = field(default_factory=list)
     """Practice occurrences, placed last (`finish`), around every session."""
 
     def __post_init__(self) -> None:
         self.zone = self.schedule.zone
         self.client = self.schedule.client
+        self.settings = self.rulebook.placement
+        self.buffer = timedelta(minutes=self.settings.dose_buffer_minutes)
         self.warnings.extend(note.warning(self.client) for note in self.expansion.notes)
-        self.infusions, self.courses = group_courses(
-            self.expansion.doses, self.schedule.plan.course_gap_days
-        )
+        gap_days = self.schedule.plan.course_gap_days
+        self.infusions, self.courses = group_courses(self.expansion.doses, gap_days, self.zone)
+        self.starts = [inf.start for inf in self.infusions]
+        self.ends = sorted(inf.end for inf in self.infusions)
         self.dose_days = frozenset(
             day for inf in self.infusions for day in local_days(inf.start, inf.end, self.zone)
         )
+        for inf in self.infusions:
+            midnight = self.shared.clock.at(inf.start.astimezone(self.zone).date(), 0, self.zone)
+            self.guard.add(min(midnight, inf.start - self.buffer), inf.start)
+        for inf, days in near_splits(self.infusions, gap_days, self.zone):
+            self.warnings.append(
+                PlanWarning(
+                    code=WarningCode.COURSE_SPLIT,
+                    params=MappingProxyType(
+                        {"course": inf.course, "dose": inf.index, "days": days, "setting": gap_days}
+                    ),
+                    client=self.client,
+                    infusion=inf.index,
+                )
+            )
 
     def occurrences(self, budget: int) -> dict[Placement, list[Occurrence]] | None:
         """Return every occurrence of the client's rules by placement; None beyond `budget`."""
@@ -127,8 +206,8 @@ class ClientPlanner:
             self.client,
         ).of(self.rulebook, budget)
 
-    def stage(self, groups: dict[Placement, list[Occurrence]]) -> list[Occurrence]:
-        """Place fixed events and advisories; return the session occurrences to place.
+    def stage(self, groups: dict[Placement, list[Occurrence]]) -> list[SessionRequest]:
+        """Place fixed events and advisories; return the sessions to book.
 
         Practices wait for `finish`, so they fit around every session.
         """
@@ -136,14 +215,22 @@ class ClientPlanner:
             self._place_fixed(occurrence)
         self._place_advisories(groups[Placement.ADVISORY])
         self.practices = groups[Placement.PRACTICE]
-        return groups[Placement.SESSION]
+        self.requests = [self.request(o) for o in groups[Placement.SESSION]]
+        return self.requests
 
     def finish(self, *, practices: bool) -> Plan:
-        """Place the practices (when asked to) and return the plan."""
+        """Write out the sessions, place the practices (when asked to), return the plan."""
+        self._write_sessions()
         waiting, self.practices = self.practices, []
         if practices:
-            for occurrence in sorted(waiting, key=by_window):
+            waiting.sort(key=by_window)
+            intentions = [o for o in waiting if _prepares_dose(o)]
+            for occurrence in intentions:
                 self.place_timed(occurrence)
+            after = self._after_intentions()
+            for occurrence in waiting:
+                if not _prepares_dose(occurrence):
+                    self.place_timed(occurrence, after)
         del waiting
         self.events.sort(key=lambda pair: pair[0])
         zone = self.zone
@@ -209,8 +296,23 @@ class ClientPlanner:
             occurrence.anchor = replace(occurrence.anchor, covers=tuple(span.doses))
         self._emit(occurrence, start, end, all_day=True)
 
-    def place_timed(self, occurrence: Occurrence) -> None:
-        """Place a session or practice at its best free time, or warn."""
+    def _after_intentions(self) -> Timeline:
+        """Return where an integration practice may not go: on a dose day, before that
+        dose's intention (placed already) ends."""
+        blocked = Timeline()
+        for _, event in self.events:
+            if event.infusion is None or event.all_day or event.phase != "preparation":
+                continue
+            if event.is_session:
+                continue
+            inf = self.infusions[event.infusion - 1]
+            day = inf.start.astimezone(self.zone).date()
+            if event.start.astimezone(self.zone).date() == day:
+                blocked.add(self.shared.clock.at(day, 0, self.zone), event.end)
+        return blocked
+
+    def place_timed(self, occurrence: Occurrence, blocked: Timeline | None = None) -> None:
+        """Place a practice at its best free time, or warn."""
         rule = occurrence.rule
         assert occurrence.closes is not None
         length = timedelta(minutes=occurrence.minutes)
@@ -218,9 +320,13 @@ class ClientPlanner:
         window_days = local_days(occurrence.opens, occurrence.closes, self.zone)
         if rule.per_day and all(taken.get(d, 0) >= rule.per_day for d in window_days):
             return  # Already done that day for an earlier dose: at most per_day a day.
-        search = self._search(rule, taken, length)
+        search = self._search(rule, taken, length, blocked)
         latest_start = occurrence.closes - length if rule.fit == "whole" else occurrence.closes
         start = search.find(occurrence.opens, latest_start, latest=rule.prefer == "latest")
+        if start is None and blocked is not None:
+            # No room after the intention that day (an evening dose): before it, then.
+            search = self._search(rule, taken, length, None)
+            start = search.find(occurrence.opens, latest_start, latest=rule.prefer == "latest")
         miss: timedelta | None = None
         # The nearest grid times strictly outside the window: an edge off the grid
         # (a dose at 10:03) must not skip the grid time next to it.
@@ -250,34 +356,34 @@ class ClientPlanner:
         if miss is not None:
             late = rule.overflow == "later"
             minutes = int(miss.total_seconds() // 60)
-            others: tuple[datetime, ...] = ()
-            if rule.placement is Placement.SESSION:
-                others = self._alternatives(search, start, late)
             self._warn(
                 WarningCode.LATE if late else WarningCode.EARLY,
                 occurrence,
                 event=self._uid(occurrence),
-                alternatives=tuple(o.astimezone(self.zone) for o in others),
                 opens=occurrence.opens,
                 closes=occurrence.closes,
                 at=start,
                 miss=minutes,
             )
-            outside = Outside(
-                late,
-                occurrence.opens.astimezone(self.zone),
-                occurrence.closes.astimezone(self.zone),
-                minutes,
-            )
+            outside = self._outside(occurrence, late, minutes)
         self.busy.add(start, start + length)
-        if rule.placement is Placement.SESSION:
-            self.shared.calendar.book(start, start + length)
         day = start.astimezone(self.zone).date()
         taken[day] = taken.get(day, 0) + 1
         self._emit(occurrence, start, start + length, outside=outside)
 
-    def _search(self, rule: Rule, taken: dict[date, int], length: timedelta) -> Search:
-        """Return where an occurrence of `rule` may go: its hours, clear of what is busy."""
+    def _outside(self, occurrence: Occurrence, late: bool, minutes: int) -> Outside:
+        assert occurrence.closes is not None
+        return Outside(
+            late,
+            occurrence.opens.astimezone(self.zone),
+            occurrence.closes.astimezone(self.zone),
+            minutes,
+        )
+
+    def _search(
+        self, rule: Rule, taken: dict[date, int], length: timedelta, blocked: Timeline | None
+    ) -> Search:
+        """Return where a practice of `rule` may go: its hours, clear of what is busy."""
         clock = self.shared.clock
         if rule.hours == "availability":
             available = self.schedule.availability
@@ -291,19 +397,288 @@ class ClientPlanner:
         if rule.avoid_dose_days:
             excluded |= self.dose_days
         own = Hours(self.zone, weekdays, ranges, frozenset(excluded), clock)
-        hours: tuple[Hours, ...] = (own,)
         busy: tuple[tuple[Timeline, timedelta], ...] = ((self.busy, timedelta()),)
-        if rule.placement is Placement.SESSION:
-            calendar = self.shared.calendar
-            therapist = calendar.hours()
-            if therapist is not None:
-                # The therapist's hours rule; the client's own [availability] narrows
-                # them only when the schedule sets it.
-                if "availability" not in self.schedule.model_fields_set:
-                    own = Hours(self.zone, ALL_DAYS, (WHOLE_DAY,), frozenset(excluded), clock)
-                hours = (therapist, own)
-            busy += ((calendar.busy, calendar.buffer),)
-        return Search(hours, busy, length)
+        if blocked is not None:
+            busy += ((blocked, timedelta()),)
+        return Search((own,), busy, length)
+
+    # -- sessions ----------------------------------------------------------------
+
+    def request(self, occurrence: Occurrence) -> SessionRequest:
+        """Return a session occurrence as a request: its window, bounds and booking order."""
+        rule, anchor = occurrence.rule, occurrence.anchor
+        assert occurrence.closes is not None
+        length = timedelta(minutes=occurrence.minutes)
+        latest = occurrence.closes - length if rule.fit == "whole" else occurrence.closes
+        floor = ceiling = None
+        nearest = None
+        if occurrence.opens < anchor.start:
+            # It prepares its anchor: after whatever dose came before, never before it.
+            before = bisect_left(self.ends, anchor.start)
+            floor = self.ends[before - 1] if before else None
+        else:
+            after = bisect_right(self.starts, anchor.start)
+            if after < len(self.starts):
+                ceiling = self.starts[after] - length
+                nearest = self.infusions[after].index
+        lo = max(occurrence.opens, floor) if floor else occurrence.opens
+        hi = min(latest, ceiling) if ceiling else latest
+        key = (
+            hi,
+            lo,
+            -occurrence.minutes,
+            occurrence.order,
+            occurrence.ordinal,
+            self._uid(occurrence),
+            self.schedule.timezone,
+            self.position,
+        )
+        return SessionRequest(
+            self, occurrence, length, lo, hi, latest, floor, ceiling, nearest, key
+        )
+
+    def session_search(
+        self, request: SessionRequest, *, strict: bool, apart: bool | None = None
+    ) -> Search:
+        """Return where a session may go: the client's hours (and the therapist's, sharing
+        their calendar), clear of doses, their guard and other sessions; `strict` keeps the
+        soft limit of sessions a day, and `apart` (by default as `strict`) a rule's
+        ``apart_days``."""
+        rule = request.occurrence.rule
+        clock, calendar = self.shared.clock, self.shared.calendar
+        therapist = calendar.hours()
+        if "availability" in self.schedule.model_fields_set or therapist is None:
+            available = self.schedule.availability
+            weekdays, ranges = available.weekdays, available.ranges
+        else:
+            # The therapist's hours rule, and the client's waking hours still hold.
+            weekdays, ranges = ALL_DAYS, self.settings.client_ranges
+        excluded: set[date] = set()
+        taken = self.per_day[rule.id]
+        if rule.per_day:
+            excluded |= {d for d, n in taken.items() if n >= rule.per_day}
+        if rule.avoid_dose_days:
+            excluded |= self.dose_days
+        if strict:
+            limit = self.settings.sessions_per_day
+            excluded |= {d for d, n in self.sessions_on.items() if n >= limit}
+        if rule.apart_days and (strict if apart is None else apart):
+            excluded |= self._near_sessions(rule.apart_days)
+        own = Hours(self.zone, weekdays, ranges, frozenset(excluded), clock)
+        hours: tuple[Hours, ...] = (own,) if therapist is None else (therapist, own)
+        busy = (
+            (self.busy, timedelta()),
+            (self.guard, timedelta()),
+            (calendar.busy, calendar.buffer),
+        )
+        return Search(hours, busy, request.length)
+
+    def _near_sessions(self, days: int) -> set[date]:
+        """Return the dates within `days` of a booked session's date (either side)."""
+        near: set[date] = set()
+        for day, count in self.sessions_on.items():
+            if count:
+                near.update(day + timedelta(days=n) for n in range(-days, days + 1))
+        return near
+
+    def find_in_window(
+        self, request: SessionRequest, *, strict: bool = True, apart: bool | None = None
+    ) -> datetime | None:
+        """Return the best free start inside the request's window and bounds, or None."""
+        if request.hi < request.lo:
+            return None
+        search = self.session_search(request, strict=strict, apart=apart)
+        target = request.occurrence.target
+        if target is not None and request.lo <= target <= request.hi:
+            # A spread occurrence: the first free time from its aim, else the nearest before.
+            found = search.find(target, request.hi, latest=False)
+            return found or search.find(request.lo, target, latest=True)
+        latest = request.occurrence.rule.prefer == "latest"
+        return search.find(request.lo, request.hi, latest=latest)
+
+    def find_outside(self, request: SessionRequest, *, strict: bool) -> datetime | None:
+        """Return the nearest free start outside the window, inside the bounds, or None."""
+        search = self.session_search(request, strict=strict)
+        occurrence = request.occurrence
+        if occurrence.rule.overflow == "later":
+            lo = floor_to_grid(request.latest) + GRID
+            hi = request.latest + OVERFLOW_HORIZON
+            if request.ceiling is not None:
+                hi = min(hi, request.ceiling)
+            return search.find(lo, hi, latest=False)
+        lo = occurrence.opens - OVERFLOW_HORIZON
+        if request.floor is not None:
+            lo = max(lo, request.floor)
+        return search.find(lo, ceil_to_grid(occurrence.opens) - GRID, latest=True)
+
+    def reserve(self, request: SessionRequest, start: datetime) -> None:
+        """Book a session: on the client's and the therapist's calendars."""
+        request.start = start
+        end = start + request.length
+        self.busy.add(start, end)
+        self.shared.calendar.book(start, end)
+        day = start.astimezone(self.zone).date()
+        self.sessions_on[day] = self.sessions_on.get(day, 0) + 1
+        taken = self.per_day[request.occurrence.rule.id]
+        taken[day] = taken.get(day, 0) + 1
+
+    def release(self, request: SessionRequest) -> None:
+        """Take a booked session off both calendars (it is being moved)."""
+        start, end = request.start, request.end
+        assert start is not None
+        self.busy.remove(start, end)
+        self.shared.calendar.unbook(start, end)
+        day = start.astimezone(self.zone).date()
+        self.sessions_on[day] -= 1
+        self.per_day[request.occurrence.rule.id][day] -= 1
+        request.start = None
+
+    def settle(self, request: SessionRequest) -> SessionRequest | None:
+        """Book a session whose window could not be met, as near it as the rules allow.
+
+        In order: inside the window but near another session (a rule's
+        ``apart_days``), outside the window, inside it on a day that has a session
+        already, outside it on such a day; else, for a session that follows a
+        dose's cadence, a session after the next dose of the course covers both;
+        else nothing. Each is warned.
+
+        Returns:
+            A new request when the session moved on to the next dose (to book
+            next), else None.
+        """
+        occurrence = request.occurrence
+        rule = occurrence.rule
+        if rule.apart_days:
+            start = self.find_in_window(request, strict=True, apart=False)
+            if start is not None:
+                self._book_noted(request, start, None)
+                return None
+        for strict in (True, False):
+            start = self.find_outside(request, strict=strict)
+            if start is not None:
+                self._book_noted(request, start, self._miss(request, start))
+                return None
+            if strict:
+                start = self.find_in_window(request, strict=False)
+                if start is not None:
+                    self._book_noted(request, start, None)
+                    return None
+        return self._give_up(request)
+
+    def _miss(self, request: SessionRequest, start: datetime) -> int:
+        occurrence = request.occurrence
+        miss = (
+            start - request.latest
+            if occurrence.rule.overflow == "later"
+            else occurrence.opens - start
+        )
+        return int(miss.total_seconds() // 60)
+
+    def _book_noted(self, request: SessionRequest, start: datetime, miss: int | None) -> None:
+        """Book a session outside what was asked, noting each way it differs."""
+        occurrence = request.occurrence
+        rule = occurrence.rule
+        day = start.astimezone(self.zone).date()
+        crowded = self.sessions_on.get(day, 0) >= self.settings.sessions_per_day
+        near = rule.apart_days and day in self._near_sessions(rule.apart_days)
+        self.reserve(request, start)
+        if miss is not None:
+            late = rule.overflow == "later"
+            others = self._alternatives(self.session_search(request, strict=True), start, late)
+            request.notes.append(
+                (
+                    WarningCode.LATE if late else WarningCode.EARLY,
+                    {
+                        "opens": occurrence.opens,
+                        "closes": occurrence.closes or request.latest,
+                        "at": start,
+                        "miss": miss,
+                    },
+                    tuple(o.astimezone(self.zone) for o in others),
+                )
+            )
+            request.outside = self._outside(occurrence, late, miss)
+        if crowded:
+            limit = self.settings.sessions_per_day
+            request.notes.append((WarningCode.SAME_DAY, {"at": start, "limit": limit}, ()))
+        elif near and rule.apart_days:
+            request.notes.append(
+                (WarningCode.CLOSE_SESSIONS, {"at": start, "days": rule.apart_days}, ())
+            )
+
+    def _give_up(self, request: SessionRequest) -> SessionRequest | None:
+        """Cover a cadence session by the next dose's, or warn that nothing fits."""
+        occurrence = request.occurrence
+        rule, anchor = occurrence.rule, occurrence.anchor
+        nxt = self.infusions[request.nearest - 1] if request.nearest else None
+        if (
+            rule.follows_cadence
+            and nxt is not None
+            and anchor.infusion is not None
+            and nxt.course == anchor.infusion.course
+        ):
+            covers = anchor.covers or (anchor.infusion.index,)
+            self._warn(WarningCode.MERGED, occurrence, next=nxt.index)
+            for other in self.requests:
+                o = other.occurrence
+                if o.rule is rule and o.anchor.infusion is nxt and not o.anchor.weeks_after:
+                    mine = o.anchor.covers or (nxt.index,)
+                    o.anchor = replace(o.anchor, covers=tuple(sorted({*covers, *mine})))
+                    return None
+            # The next dose has no session of its own (weekly cadence): one follows it.
+            shift = nxt.start - anchor.start
+            assert occurrence.closes is not None
+            moved = replace(
+                occurrence,
+                anchor=AnchorSpan(nxt.start, nxt.end, nxt, anchor.course, (*covers, nxt.index)),
+                opens=occurrence.opens + shift,
+                closes=occurrence.closes + shift,
+                target=None,
+            )
+            follow = self.request(moved)
+            self.requests.append(follow)
+            return follow
+        facts: dict[str, WarningParam] = {
+            "opens": occurrence.opens,
+            "closes": occurrence.closes or request.latest,
+            "direction": rule.overflow,
+            "days": OVERFLOW_HORIZON.days,
+        }
+        if request.nearest is not None:
+            facts["next"] = request.nearest
+        self._warn(WarningCode.NOT_PLANNED, occurrence, facts=facts)
+        return None
+
+    def _write_sessions(self) -> None:
+        """Emit the booked sessions and their warnings.
+
+        Occurrences of one rule that share a window (preparation sessions, spread
+        week-2 sessions) are numbered in time order, whichever was booked first.
+        """
+        booked = [r for r in self.requests if r.start is not None]
+        groups: dict[tuple[object, ...], list[SessionRequest]] = defaultdict(list)
+        for r in booked:
+            o = r.occurrence
+            anchor = o.anchor
+            where = (
+                anchor.course.index if anchor.course else None,
+                anchor.infusion.index if anchor.infusion else None,
+                anchor.weeks_after,
+            )
+            groups[(o.rule.id, where, o.opens, o.closes)].append(r)
+        for group in groups.values():
+            if len(group) > 1:
+                ordinals = sorted(r.occurrence.ordinal for r in group)
+                group.sort(key=lambda r: (r.start, r.key))
+                for r, ordinal in zip(group, ordinals, strict=True):
+                    r.occurrence.ordinal = ordinal
+        for r in sorted(booked, key=lambda r: (r.start, r.key)):
+            assert r.start is not None
+            uid = self._uid(r.occurrence)
+            for code, facts, alternatives in r.notes:
+                self._warn(code, r.occurrence, event=uid, alternatives=alternatives, facts=facts)
+            self._emit(r.occurrence, r.start, r.end, outside=r.outside)
+        self.requests = []
 
     def _alternatives(self, search: Search, chosen: datetime, later: bool) -> tuple[datetime, ...]:
         """Return up to two more free starts beyond `chosen`, on other days, for a warning."""
@@ -401,12 +776,13 @@ class ClientPlanner:
         *,
         event: str | None = None,
         alternatives: tuple[datetime, ...] = (),
-        **facts: WarningParam,
+        facts: dict[str, WarningParam] | None = None,
+        **more: WarningParam,
     ) -> None:
         """Record a warning about an occurrence."""
         anchor = occurrence.anchor
         params = occurrence_params(occurrence.rule, anchor, occurrence.ordinal, occurrence.count)
-        params.update(facts)
+        params.update(facts or {}, **more)
         self.warnings.append(
             PlanWarning(
                 code=code,
@@ -429,14 +805,15 @@ class _Advisory:
         self.occurrence, self.first, self.last, self.doses = occurrence, first, last, doses
 
 
+def _prepares_dose(occurrence: Occurrence) -> bool:
+    """Tell whether a practice prepares its dose (intention setting)."""
+    rule = occurrence.rule
+    return rule.phase == "preparation" and rule.anchor is Anchor.INFUSION
+
+
 def by_window(occurrence: Occurrence) -> tuple[object, ...]:
     """Order occurrences by window opening (practices, and sessions within a client)."""
     return (occurrence.opens, occurrence.closes, occurrence.order, occurrence.ordinal)
 
 
-def by_deadline(occurrence: Occurrence) -> tuple[object, ...]:
-    """Order occurrences by window closing: in a caseload, the sooner deadline books first."""
-    return (occurrence.closes, occurrence.opens, occurrence.order, occurrence.ordinal)
-
-
-__all__ = ["OVERFLOW_HORIZON", "ClientPlanner", "Shared", "by_deadline", "by_window"]
+__all__ = ["OVERFLOW_HORIZON", "ClientPlanner", "SessionRequest", "Shared", "by_window"]

@@ -97,6 +97,7 @@ def rulebook_schema() -> dict[str, Any]:
     definitions = schema["definitions"]
     definitions["Rule"]["required"] = ["id"]
     definitions["MethodText"].pop("required", None)
+    definitions["PlacementSettings"].pop("required", None)
     properties = schema["properties"]
     properties["version"] = {
         "type": "integer",
@@ -117,7 +118,7 @@ def rulebook_schema() -> dict[str, Any]:
         "additionalProperties": False,
     }
     schema["properties"] = {
-        key: properties[key] for key in ("version", "extends", "methods", "rule")
+        key: properties[key] for key in ("version", "extends", "methods", "placement", "rule")
     }
     schema["required"] = ["version"]
     return schema

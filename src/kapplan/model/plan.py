@@ -131,10 +131,24 @@ class WarningCode(StrEnum):
     """Placed before its window: as `LATE`, ``miss`` being minutes before it."""
     NOT_PLANNED = "not-planned"
     """No free time near its window: occurrence params, ``opens``, ``closes``,
-    ``direction`` (``later`` or ``earlier``: where it was looked for) and ``days``."""
+    ``direction`` (``later`` or ``earlier``: where it was looked for) and ``days``; ``next``
+    when the next dose (that index) came first."""
     COVERED = "covered"
     """The next dose follows too soon for a session between them, so its session covers
     both: occurrence params, ``next`` (that dose) and ``gap`` (minutes between the doses)."""
+    MERGED = "merged"
+    """No free time for its session before the next dose, so a session after that dose
+    covers both: occurrence params, ``next`` (that dose)."""
+    SAME_DAY = "same-day"
+    """A session shares its client-local day with another session, as nothing else fit:
+    occurrence params, ``at`` and ``limit`` (sessions a day the rulebook allows)."""
+    CLOSE_SESSIONS = "close-sessions"
+    """A session lies within ``days`` days of another session, as nothing else in its
+    window fit: occurrence params, ``at`` and ``days``."""
+    COURSE_SPLIT = "course-split"
+    """A gap only a few days over ``course_gap_days`` started a new course: ``course`` (the
+    new course), ``dose`` (its first dose), ``days`` (calendar days since the dose before)
+    and ``setting`` (``course_gap_days``); ``days`` would have kept one course."""
     REPEAT_CUT = "repeat-cut"
     """A repeating rule stopped at ``limit`` occurrences."""
     REST_OVERLAPS = "rest-overlaps"

@@ -29,13 +29,13 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from kapplan.model.hours import parse_hours
+from kapplan.model.hours import HourRange, parse_hours
 from kapplan.model.plan import EventKind, Method, Phase
 
 #: The rulebook format this kapplan writes; it reads every version from 1 up to this one.
 RULEBOOK_VERSION = 1
 #: Top-level keys of a rulebook file.
-FILE_KEYS = ("version", "extends", "methods", "rule")
+FILE_KEYS = ("version", "extends", "methods", "placement", "rule")
 #: What a rulebook file may extend (`kapplan.edge.rulebook_file`).
 EXTENDS = ("default", "none")
 
@@ -267,6 +267,18 @@ class Rule(BaseModel):
         default=None, description="Repeat `every` while an occurrence's window closes by this."
     )
     per_day: int | None = Field(default=None, ge=1, description="At most this many a local day.")
+    spread: bool = Field(
+        default=False,
+        description="Occurrences sharing one window aim at evenly spaced days of it (the "
+        "k-th of n at opens + (k-1)/n of its width), each still anywhere in the window.",
+    )
+    apart_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=14,
+        description="Sessions only: not within this many days after another session of the "
+        "client, unless nothing else fits (then warned).",
+    )
     avoid_dose_days: bool = Field(default=False, description="Never on a local day with a dose.")
     follows_cadence: bool = Field(default=False, description="Thinned by [plan] cadence.")
     clip: bool = Field(default=False, description="Fixed only: end early rather than overlap.")
@@ -312,6 +324,12 @@ class Rule(BaseModel):
             )
         if isinstance(self.count, int) and self.count < 1:
             raise rule_field_error("count", f"count is {self.count}; expected 1 or more")
+        if self.apart_days is not None and self.placement is not Placement.SESSION:
+            raise rule_field_error("apart_days", "apart_days is for session rules only")
+        if self.spread and self.every is not None:
+            raise rule_field_error(
+                "spread", "spread keeps one window for every occurrence; expected no 'every'"
+            )
         if self.until is not None and self.every is None:
             raise rule_field_error("until", "'until' needs 'every'")
         if self.every is not None:
@@ -348,6 +366,55 @@ def _span(offset: Offset, *, longest: bool = True) -> int:
     return (offset.months * month + offset.days) * 24 * 60 + offset.minutes
 
 
+class PlacementSettings(BaseModel):
+    """The ``[placement]`` table: how sessions are spread around doses and days;
+    ``kapplan rules`` gives each setting's reason."""
+
+    model_config = _STRICT
+
+    sessions_per_day: int = Field(
+        default=1,
+        ge=1,
+        le=8,
+        description="At most this many therapy sessions a client-local day; more only when "
+        "nothing else fits, and then warned.",
+    )
+    dose_buffer_minutes: int = Field(
+        default=60,
+        ge=0,
+        le=24 * 60,
+        description="A therapy session ends at least this long before a dose starts; on a "
+        "dose day none comes before the dose.",
+    )
+    client_hours: str = Field(
+        default="09:00-20:00",
+        description="A client's waking hours for sessions (their own clock, every day) when "
+        "their schedule has no [availability] and a therapist's hours decide.",
+    )
+
+    @field_validator("client_hours")
+    @classmethod
+    def _client_hours(cls, value: str) -> str:
+        parse_hours(value)
+        return value
+
+    @cached_property
+    def client_ranges(self) -> tuple[HourRange, ...]:
+        """Return `client_hours` parsed."""
+        return parse_hours(self.client_hours)
+
+
+#: Why each `PlacementSettings` default is what it is (``kapplan rules`` shows it).
+PLACEMENT_REASONS = {
+    "sessions_per_day": "two sessions back to back tire a client and waste the days between; "
+    "integration is a series of sessions spread over the weeks after a course (000)",
+    "dose_buffer_minutes": "a client arrives at the clinic unhurried and is not processing "
+    "a session as the dose starts; integration follows the dose (001, 004)",
+    "client_hours": "a humane daytime range on the client's own clock: never their night, "
+    "whatever the therapist's zone",
+}
+
+
 class MethodText(BaseModel):
     """How a method is named in titles and what its dose block says."""
 
@@ -364,6 +431,10 @@ class Rulebook(BaseModel):
 
     version: int = Field(description="Rulebook format version.")
     methods: dict[Method, MethodText] = Field(description="Labels and notes per method.")
+    placement: PlacementSettings = Field(
+        default_factory=PlacementSettings,
+        description="How sessions are spread around doses and days.",
+    )
     rule: tuple[Rule, ...] = Field(description="The rules.")
 
     @field_validator("version")

@@ -11,7 +11,7 @@ import io
 import json
 from typing import Any
 
-from kapplan.model.rulebook import Placement, Rule, Rulebook, rule_origins
+from kapplan.model.rulebook import PLACEMENT_REASONS, Placement, Rule, Rulebook, rule_origins
 
 
 def window_text(rule: Rule) -> str:
@@ -37,8 +37,54 @@ def repeat_text(rule: Rule) -> str:
     """
     if rule.every:
         text = f"every {rule.every}" + (f" until {rule.until}" if rule.until else "")
-        return text if rule.count == 1 else f"{rule.count}×, {text}"
-    return "once" if rule.count == 1 else f"{rule.count}×"
+        text = text if rule.count == 1 else f"{rule.count}×, {text}"
+    else:
+        text = "once" if rule.count == 1 else f"{rule.count}×"
+    if rule.spread:
+        text += ", spread"
+    if rule.apart_days:
+        text += f", {rule.apart_days}d from others"
+    return text
+
+
+#: The rules of placement that are not rule records, each with its source (DOMAIN.md).
+PLACEMENT_RULES = (
+    (
+        "courses",
+        "a dose more than [plan] course_gap_days (14) calendar days after the previous "
+        "dose's start starts a new course; a split a week or less over it is warned",
+        "000, 001",
+    ),
+    (
+        "cadence",
+        "every-infusion: a session after every dose; weekly: one a calendar week, the last "
+        "after the course's last dose; doses too close share the next dose's session",
+        "001",
+    ),
+    (
+        "order",
+        "no session after the next dose (the next dose's session covers both); preparation "
+        "after the previous course's last dose",
+        "001",
+    ),
+)
+
+
+def placement_lines(rulebook: Rulebook) -> list[tuple[str, str, str]]:
+    """Return the placement settings and rules: (name, what it is, its reason or source).
+
+    Parameters:
+        rulebook: The rules in force.
+
+    Returns:
+        One triple per ``[placement]`` setting (with its value), then per `PLACEMENT_RULES`.
+    """
+    settings = rulebook.placement.model_dump()
+    lines = [
+        (name, f"{name} = {value!r}".replace("'", '"'), PLACEMENT_REASONS[name])
+        for name, value in settings.items()
+    ]
+    return lines + [(name, text, f"source {source}") for name, text, source in PLACEMENT_RULES]
 
 
 def duration_text(rule: Rule) -> str:
@@ -82,6 +128,7 @@ def render_rules_terminal(
     """
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     from kapplan.views.console import plain_lines, text_console
 
@@ -107,6 +154,13 @@ def render_rules_terminal(
     console = text_console(buffer, width, color)
     console.print(_heading(rulebook, source), soft_wrap=True)  # a long path stays whole
     console.print(table)
+    console.print("Placement: the [placement] settings, then the engine's own rules", markup=False)
+    grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_lines=True)
+    grid.add_column("setting / rule", overflow="fold", max_width=44)
+    grid.add_column("reason / source", overflow="fold")
+    for name, text, reason in placement_lines(rulebook):
+        grid.add_row(Text(text if text.startswith(name) else f"{name}: {text}"), Text(reason))
+    console.print(grid)
     off = [rule.id for rule in rulebook.rule if not rule.enabled]
     notes = []
     if any(origins[r.id] != "default" for r in rulebook.active):
@@ -132,7 +186,8 @@ def render_rules_json(rulebook: Rulebook, defaults: Rulebook, *, source: str | N
 
     Returns:
         The JSON text, ending in a newline: ``version``, ``rulebook`` (the file,
-        or null), ``methods``, and ``rules``, each with every field of a rule in
+        or null), ``methods``, ``placement`` (each setting and engine rule with its
+        reason or source), and ``rules``, each with every field of a rule in
         rulebook order, ``origin`` (default, changed or new) after its id.
     """
     origins = rule_origins(rulebook, defaults)
@@ -144,6 +199,10 @@ def render_rules_json(rulebook: Rulebook, defaults: Rulebook, *, source: str | N
         "version": rulebook.version,
         "rulebook": source,
         "methods": {m.value: text.model_dump() for m, text in rulebook.methods.items()},
+        "placement": [
+            {"name": name, "text": text, "reason": reason}
+            for name, text, reason in placement_lines(rulebook)
+        ],
         "rules": rules,
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
