@@ -250,7 +250,8 @@ class TestTherapistFile:
             s for s, e in sessions if e["client"] == "Anna" and e["title"].endswith("after dose 1")
         )
         # Inside her window (+24 h to +72 h after Tue 1 Dec 09:00 Lisbon), on a free time.
-        assert anna.date() == date(2026, 12, 2) and anna.time() >= time(11, 10)
+        assert anna.date() == date(2026, 12, 2)
+        assert anna.time() >= time(11, 10)
         assert any("week-2-anchoring" in w["message"] for w in data["warnings"])
 
     def test_a_busy_calendar_is_avoided(self, runner: CliRunner, tmp_path: Path) -> None:

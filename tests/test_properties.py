@@ -19,10 +19,10 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kapplan.engine import build_plan
+from kapplan.engine import build_caseload, build_plan
 from kapplan.formats.json import render_json
 from kapplan.model.fields import METHOD_ALIASES
-from kapplan.model.hours import WEEKDAYS, parse_hours
+from kapplan.model.hours import WEEKDAYS, TherapistHours, parse_hours
 from kapplan.model.plan import EventKind, Plan, PlanEvent
 from kapplan.model.schedule import Schedule
 from tests.plans import TEXTS, message, rulebook
@@ -304,3 +304,119 @@ def test_every_dose_is_in_the_plan_and_every_rule_answers(schedule: Schedule) ->
     either placed for a dose, covered by a later one, or warned about.
     """
     check_doses_answered(schedule, _plan(schedule))
+
+
+# -- issue 12: plans a therapist would accept ----------------------------------------
+
+#: The default rulebook's buffer before a dose, and a client's waking hours.
+BUFFER = timedelta(minutes=rulebook().placement.dose_buffer_minutes)
+CLIENT_HOURS = rulebook().placement.client_hours
+
+
+def check_order_around_doses(plan: Plan, zone: ZoneInfo) -> None:
+    """Assert that each session belongs to the latest dose before it (no session after the
+    next dose unless it covers it), ends the buffer before the next dose, and is not on a
+    dose's day before the dose."""
+    doses = sorted(plan.infusions, key=lambda i: _utc(i.start))
+    for event in plan.sessions:
+        start, end = _utc(event.start), _utc(event.end)
+        before = [d for d in doses if _utc(d.start) < start]
+        latest = before[-1] if before else None
+        if event.rule == "preparation-session":
+            assert latest is None or latest.course == (event.course or 0) - 1, event
+        elif event.rule == "integration-session":
+            assert latest is not None, event
+            assert latest.index == event.infusion, (event, latest)
+        elif event.rule in ("week-2-anchoring", "relapse-prevention", "consolidation"):
+            assert latest is not None, event
+            assert latest.course == event.course, (event, latest)
+        else:
+            assert latest is doses[-1], (event, latest)
+        after = [d for d in doses if _utc(d.start) >= end]
+        if after:
+            following = _utc(after[0].start)
+            assert following - end >= BUFFER, (event, after[0])
+            assert following.astimezone(zone).date() != start.astimezone(zone).date(), event
+
+
+def check_one_session_a_day(plan: Plan, zone: ZoneInfo) -> None:
+    """Assert at most one session a client-local day, unless a same-day warning names one."""
+    by_day: dict[date, list[str]] = {}
+    for event in plan.sessions:
+        by_day.setdefault(event.start.astimezone(zone).date(), []).append(event.uid)
+    warned = {w.event for w in plan.warnings if w.code == "same-day"}
+    for uids in by_day.values():
+        if len(uids) > 1:
+            assert warned & set(uids), uids
+
+
+@PROPERTY
+@given(schedules())
+def test_no_session_after_the_next_dose_unless_it_covers_it(schedule: Schedule) -> None:
+    """Issue 12: a session follows the latest dose before it (covering any it merged),
+    keeps the buffer before the next dose and stays off a dose's day before the dose."""
+    check_order_around_doses(_plan(schedule), schedule.zone)
+
+
+@PROPERTY
+@given(schedules())
+def test_one_session_a_client_day_unless_warned(schedule: Schedule) -> None:
+    """Issue 12: at most one session a local day, unless a same-day warning says why."""
+    check_one_session_a_day(_plan(schedule), schedule.zone)
+
+
+@st.composite
+def caseloads(draw: st.DrawFn) -> tuple[list[Schedule], TherapistHours]:
+    """Return 2-4 clients (some without [availability]) and a therapist in any zone."""
+    clients = []
+    for n in range(draw(st.integers(2, 4))):
+        data = draw(schedules()).model_dump(mode="json", exclude_unset=True)
+        data["client"] = f"client {n}"
+        if draw(st.booleans()):
+            data.pop("availability")
+        clients.append(Schedule.model_validate(data))
+    zone = ZoneInfo(draw(st.sampled_from(ZONES)))
+    therapist = TherapistHours(
+        zone=zone,
+        weekdays=frozenset(draw(st.sets(st.integers(0, 6), min_size=3))),
+        ranges=parse_hours(draw(st.sampled_from(["08:00-20:00", "09:00-13:00, 14:00-18:00"]))),
+        buffer=timedelta(minutes=draw(st.sampled_from([0, 10]))),
+        max_per_day=draw(st.sampled_from([None, 3, 6])),
+    )
+    return clients, therapist
+
+
+def _unmet(plans: tuple[Plan, ...]) -> int:
+    codes = ("late", "early", "not-planned", "merged")
+    return sum(1 for p in plans for w in p.warnings if w.code in codes)
+
+
+CASELOAD_PROPERTY = settings(PROPERTY, max_examples=25)
+
+
+@CASELOAD_PROPERTY
+@given(caseloads(), st.randoms(use_true_random=False))
+def test_caseloads_keep_client_hours_and_do_not_depend_on_file_order(
+    caseload: tuple[list[Schedule], TherapistHours], shuffler: Any
+) -> None:
+    """Issue 12, on random caseloads: no session at a client's night (her [availability],
+    else the rulebook's client hours), the order and day rules hold for each client, and
+    shuffling the clients gives the same plans (so the same number of unmet windows)."""
+    clients, therapist = caseload
+    plans = build_caseload(clients, rulebook(), therapist, texts=TEXTS)
+    for client, plan in zip(clients, plans, strict=True):
+        zone = client.zone
+        if "availability" in client.model_fields_set:
+            days, hours = client.availability.weekdays, client.availability.hours
+        else:
+            days, hours = frozenset(range(7)), CLIENT_HOURS
+        for event in plan.sessions:
+            assert _inside_hours(event, days, hours, zone), event
+        check_order_around_doses(plan, zone)
+        check_one_session_a_day(plan, zone)
+    order = list(range(len(clients)))
+    shuffler.shuffle(order)
+    shuffled = build_caseload([clients[i] for i in order], rulebook(), therapist, texts=TEXTS)
+    assert _unmet(shuffled) == _unmet(plans)
+    for position, index in enumerate(order):
+        assert shuffled[position] == plans[index]

@@ -306,8 +306,8 @@ BAD_RULEBOOKS = {
         'version = 1\n\n[[rule]]\nid = "journaling"\nminuts = 20\n',
         "bad.toml:5: rule[1].minuts: unknown key 'minuts'; expected one of id, kind, phase, "
         "anchor, placement, opens, closes, fit, prefer, overflow, hours, minutes, count, "
-        "every, until, per_day, spread, apart_days, avoid_dose_days, follows_cadence, clip, merge, enabled, "
-        "title, description, why, prompts, source",
+        "every, until, per_day, spread, apart_days, avoid_dose_days, follows_cadence, clip, "
+        "merge, enabled, title, description, why, prompts, source",
     ),
     "unknown top-level key": (
         "version = 1\nrule_set = 2\n",

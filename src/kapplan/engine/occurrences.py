@@ -273,28 +273,29 @@ class Occurrences:
                 yield AnchorSpan(inf.start, inf.end, inf, course, covers)
 
     def _weekly_anchors(self, course: Course, members: list[Infusion]) -> Iterator[AnchorSpan]:
-        """Yield one anchor per calendar week of a course: its first dose, or for a week
-        without one, the latest earlier dose moved on by whole weeks (DOMAIN.md: at least
-        one session a week during the active phase)."""
+        """Yield one anchor per calendar week of a course: its first dose (the last week:
+        the course's last dose, so the two weeks after it hold its session and the week-2
+        ones), or for a week without a dose, the latest earlier dose moved on by whole
+        weeks (DOMAIN.md: at least one session a week during the active phase)."""
         week = timedelta(days=7)
         first_monday = monday(members[0].start.astimezone(self.zone).date())
-        by_week: dict[int, Infusion] = {}
+
+        def number(inf: Infusion) -> int:
+            return (monday(inf.start.astimezone(self.zone).date()) - first_monday).days // 7
+
+        by_week: dict[int, list[Infusion]] = defaultdict(list)
         for inf in members:
-            number = (monday(inf.start.astimezone(self.zone).date()) - first_monday).days // 7
-            by_week.setdefault(number, inf)
-        # The last week's session follows the course's last dose, so the two weeks after
-        # it hold its session and the week-2 ones (DOMAIN.md: 3 to 5 sessions).
-        by_week[max(by_week)] = members[-1]
+            by_week[number(inf)].append(inf)
+        last_week = max(by_week)
         latest = members[0]
-        for number in range(max(by_week) + 1):
-            if number in by_week:
-                latest = by_week[number]
-                yield AnchorSpan(latest.start, latest.end, latest, course)
+        for n in range(last_week + 1):
+            if n in by_week:
+                doses = by_week[n]
+                anchor = doses[-1] if n == last_week else doses[0]
+                latest = doses[-1]
+                yield AnchorSpan(anchor.start, anchor.end, anchor, course)
                 continue
-            lag = (
-                number
-                - (monday(latest.start.astimezone(self.zone).date()) - first_monday).days // 7
-            )
+            lag = n - number(latest)
             yield AnchorSpan(
                 latest.start + lag * week, latest.end + lag * week, latest, course, weeks_after=lag
             )
