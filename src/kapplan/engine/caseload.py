@@ -202,6 +202,39 @@ def _planners(
     return planners
 
 
+def session_requests(
+    schedules: Sequence[Schedule],
+    rulebook: Rulebook | Sequence[Rulebook],
+    therapist: TherapistHours | None = None,
+    *,
+    texts: Mapping[str, Catalogue],
+) -> list[SessionRequest]:
+    """Return every session a caseload asks for, with its window and bounds, unbooked.
+
+    For measuring plans against what they ask (``benchmarks/quality.py``): the
+    fixed events are placed, so each request knows its bounds, and nothing is
+    booked.
+
+    Parameters:
+        schedules: As for `build_caseload`.
+        rulebook: As for `build_caseload`.
+        therapist: As for `build_caseload`.
+        texts: As for `build_caseload`.
+
+    Returns:
+        The requests, in booking order.
+    """
+    books = [rulebook] * len(schedules) if isinstance(rulebook, Rulebook) else list(rulebook)
+    expansions = [expand_doses(s, DEFAULT_LIMITS).checked() for s in schedules]
+    planners = _planners(schedules, books, expansions, therapist, texts)
+    requests = []
+    for planner in planners:
+        group = planner.occurrences(DEFAULT_LIMITS.events)
+        assert group is not None, "a schedule over the event limit"
+        requests.extend(planner.stage(group))
+    return sorted(requests, key=lambda r: r.key)
+
+
 #: How many booked sessions a repair looks at for one unmet window, and how many
 #: moves it tries over a whole call: enough for the few windows a sound caseload
 #: misses, bounded for one that is overbooked.
@@ -400,9 +433,11 @@ def therapist_calendar(plans: Sequence[Plan], timezone: str, language: str = "en
 
 
 __all__ = [
+    "book_requests",
     "book_sessions",
     "build_caseload",
     "build_plan",
     "calendar_shows_practices",
+    "session_requests",
     "therapist_calendar",
 ]

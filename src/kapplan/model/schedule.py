@@ -104,7 +104,11 @@ class PlanSettings(BaseModel):
         default=1, ge=1, le=3, description="Preparation sessions per course, 1–3."
     )
     course_gap_days: int = Field(
-        default=14, ge=1, le=365, description="Doses further apart than this start a new course."
+        default=14,
+        ge=1,
+        le=365,
+        description="A dose more than this many calendar days after the previous dose's "
+        "start starts a new course.",
     )
     long_arc_months: int = Field(
         default=6, ge=2, le=12, description="How long the long arc runs after the last course."
