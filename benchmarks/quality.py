@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.caseload import generate  # noqa: E402
+
 from kapplan.edge.load import load_caseload, load_therapist, rulebooks_for  # noqa: E402
 from kapplan.engine.calendar import ALL_DAYS, Clock, Hours, Search, local_days  # noqa: E402
 from kapplan.engine.caseload import build_caseload, session_requests  # noqa: E402
