@@ -59,6 +59,7 @@ NEVER = (
 #: The models a schedule, the user's config file (plan reads it, even when there
 #: is none, for its defaults) and the default rulebook are validated with.
 SCHEDULE_MODELS = [
+    "kapplan.model.days_off.DaysOff",
     "kapplan.model.rulebook.MethodText",
     "kapplan.model.rulebook.Rule",
     "kapplan.model.rulebook.Rulebook",

@@ -290,6 +290,9 @@ class ClientPlanner:
         excluded = {d for d, n in taken.items() if rule.per_day and n >= rule.per_day}
         if rule.avoid_dose_days:
             excluded |= self.dose_days
+        if rule.placement is Placement.SESSION:
+            # The client's days off and holidays; practices are personal and still happen.
+            excluded |= self.expansion.days_off
         own = Hours(self.zone, weekdays, ranges, frozenset(excluded), clock)
         hours: tuple[Hours, ...] = (own,)
         busy: tuple[tuple[Timeline, timedelta], ...] = ((self.busy, timedelta()),)
