@@ -85,7 +85,7 @@ def bound(requests: list[SessionRequest], therapist: TherapistHours) -> int:
     for request in requests:
         planner = request.planner
         schedule = planner.schedule
-        if "availability" in schedule.model_fields_set:
+        if schedule.availability.model_fields_set & {"days", "hours"}:
             own = Hours(
                 planner.zone,
                 schedule.availability.weekdays,

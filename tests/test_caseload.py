@@ -216,6 +216,27 @@ class TestTherapist:
         (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), _therapist(), texts=TEXTS)
         assert [e.start.isoformat() for e in plan.sessions] == ["2026-12-03T15:00:00+00:00"]
 
+    def test_a_clients_days_off_hold(self) -> None:
+        """A client's own day off is kept in a caseload: the therapist is free on Wed 2 Dec,
+        the client is not, so the session is Thu 3 Dec at the therapist's first hour."""
+        body = 'client = "A"\n[availability]\ndays_off = [2026-12-02]\n'
+        client = schedule(body + doses("2026-12-01T10:00:00"), "Europe/Lisbon")
+        (plan,) = build_caseload((client,), rulebook(*SESSION_RULES), _therapist(), texts=TEXTS)
+        assert [e.start.isoformat() for e in plan.sessions] == ["2026-12-03T09:00:00+00:00"]
+
+
+def test_a_clients_holidays_hold_without_a_therapist() -> None:
+    """Without a therapist file too: a client whose country's holiday (Portugal's 1 Dec)
+    falls on the day after the dose waits for the next morning; the other client, with
+    no holidays, keeps that day."""
+    away = schedule(
+        'client = "Away"\n[availability]\nholidays = "PT"\n' + doses("2026-11-30T10:00:00")
+    )
+    here = schedule('client = "Here"\n' + doses("2026-11-30T10:00:00"))
+    first, second = build_caseload((away, here), rulebook(*SESSION_RULES), texts=TEXTS)
+    assert [e.start.isoformat() for e in first.sessions] == ["2026-12-02T09:00:00+01:00"]
+    assert [e.start.isoformat() for e in second.sessions] == ["2026-12-01T10:00:00+01:00"]
+
 
 THERAPIST = ROOT / "examples" / "therapist" / "lisbon.toml"
 
@@ -253,6 +274,28 @@ class TestTherapistFile:
         assert anna.date() == date(2026, 12, 2)
         assert anna.time() >= time(11, 10)
         assert any("week-2-anchoring" in w["message"] for w in data["warnings"])
+
+    def test_the_therapists_holidays_are_days_off(self, runner: CliRunner, tmp_path: Path) -> None:
+        """With `holidays = "PT"`, Tue 1 Dec (Restoration of Independence) has no session:
+        the session the client's dose wants then moves to Wed 2 Dec."""
+        (tmp_path / "a.toml").write_text(
+            'timezone = "Europe/Lisbon"\n' + doses("2026-11-30T10:00:00"), encoding="utf-8"
+        )
+        starts = []
+        for extra in ("", 'holidays = "PT"\n'):
+            (tmp_path / "t.toml").write_text(
+                '[therapist]\ntimezone = "Europe/Lisbon"\nbuffer_minutes = 0\n' + extra,
+                encoding="utf-8",
+            )
+            result = runner.invoke(
+                app,
+                ["plan", str(tmp_path / "a.toml"), "--therapist", str(tmp_path / "t.toml"),
+                 "-f", "json"],
+            )  # fmt: skip
+            assert result.exit_code == 0, result.stderr
+            events = json.loads(result.stdout)["events"]
+            starts.append([e["start"] for e in events if e["rule"] == "integration-session"])
+        assert starts == [["2026-12-01T10:00:00+00:00"], ["2026-12-02T09:00:00+00:00"]]
 
     def test_a_busy_calendar_is_avoided(self, runner: CliRunner, tmp_path: Path) -> None:
         """Time taken in the therapist's own .ics (here a weekly RRULE) is kept free."""

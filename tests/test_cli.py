@@ -111,6 +111,27 @@ BAD_INPUTS = {
         "kapplan: error: s.toml:6: availability.days: unknown day 'funday'; "
         "expected mon, tue, wed, thu, fri, sat or sun",
     ),
+    "holidays country": (
+        GOOD + '[availability]\nholidays = "XX"\n',
+        "kapplan: error: s.toml:6: availability.holidays: unknown country 'XX'; expected an "
+        "ISO 3166-1 alpha-2 country code, optionally with a subdivision: "
+        "e.g. 'PT', 'DE', 'US-NY' or 'ES-MD'",
+    ),
+    "holidays country name": (
+        GOOD + '[availability]\ndays = ["mon"]\nholidays = "Germany"\n',
+        "kapplan: error: s.toml:7: availability.holidays: unknown country 'Germany'; "
+        "expected its ISO 3166-1 alpha-2 code: 'DE'",
+    ),
+    "holidays subdivision": (
+        GOOD + '[availability]\nholidays = "GB-England"\n',
+        "kapplan: error: s.toml:6: availability.holidays: unknown subdivision 'England' of GB; "
+        "expected its code: 'GB-ENG'",
+    ),
+    "days off backwards": (
+        GOOD + '[availability]\ndays_off = ["2026-12-24..2026-12-20"]\n',
+        "kapplan: error: s.toml:6: availability.days_off[1]: ends on 2026-12-20, before it "
+        "starts on 2026-12-24; expected 'to' on or after 'from'",
+    ),
     "top-level typo": (
         GOOD.replace("timezone", "timezon"),
         "kapplan: error: s.toml:1: timezon: unknown key 'timezon'; "
@@ -137,6 +158,20 @@ def test_bad_input_gets_one_located_line_and_exit_2(
     assert code == 2
     assert stdout == ""
     assert stderr == expected + "\n"
+
+
+def test_bad_holidays_in_a_therapist_file(runner: CliRunner, tmp_path: Path) -> None:
+    """A therapist file's unknown holidays country is one located line, exit 2."""
+    schedule = tmp_path / "s.toml"
+    schedule.write_text(GOOD, encoding="utf-8")
+    therapist = tmp_path / "t.toml"
+    therapist.write_text('[therapist]\ntimezone = "Europe/Lisbon"\nholidays = "PRT"\n')
+    result = runner.invoke(app, ["plan", str(schedule), "--therapist", str(therapist)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"kapplan: error: {therapist}:3: therapist.holidays: unknown country 'PRT'; "
+        "expected its ISO 3166-1 alpha-2 code: 'PT'\n"
+    )
 
 
 def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:

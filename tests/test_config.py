@@ -228,7 +228,8 @@ class TestLoad:
         ),
         "unknown availability key": (
             "[availability]\nbreaks = []\n",
-            "cfg.toml:2: availability.breaks: unknown key 'breaks'; expected one of days, hours",
+            "cfg.toml:2: availability.breaks: unknown key 'breaks'; "
+            "expected one of days, hours, days_off, holidays",
         ),
         "not TOML": ("language = \n", "cfg.toml:1: not valid TOML: Invalid value"),
     }
@@ -444,6 +445,25 @@ class TestAvailability:
         assert _settings(runner, path)["availability.hours"] == ("09:00-18:00", "default")
         assert _settings(runner, path)["availability.days"] == (["sun"], str(config_file))
 
+    def test_config_days_off_and_holidays(
+        self, runner: CliRunner, config: WriteConfig, schedule: Callable[[str], str]
+    ) -> None:
+        """The config's days off and holidays keep sessions off those dates (the sessions
+        after 1 Dec and 24 Dec would be on 2 Dec and 25 Dec), for a schedule without
+        [availability], and `kapplan config` names them with their source."""
+        config_file = config(
+            '[availability]\ndays_off = ["2026-12-02..2026-12-03"]\nholidays = "DE"\n'
+        )
+        christmas_eve = DOSE.replace("2026-12-01", "2026-12-24")
+        path = schedule('timezone = "Europe/Berlin"\n' + DOSE + christmas_eve)
+        events = _plan_json(runner, path)["events"]
+        assert isinstance(events, list)
+        days = {e["start"][:10] for e in events if e["kind"] in SESSION_KINDS}
+        assert not days & {"2026-12-02", "2026-12-03", "2026-12-25", "2026-12-26"}
+        settings = _settings(runner, path)
+        assert settings["availability.days_off"] == (["2026-12-02..2026-12-03"], str(config_file))
+        assert settings["availability.holidays"] == ("DE", str(config_file))
+
 
 def _triggers(ics: str) -> set[str]:
     return {line for line in ics.splitlines() if line.startswith("TRIGGER")}
@@ -530,13 +550,15 @@ class TestConfigCommand:
         assert _run(runner, "config") == (
             f"config file: {path} (not found; using defaults)\n"
             "\n"
-            "setting             value                    source\n"
-            "language            en                       default\n"
-            "timezone            UTC                      default\n"
-            "availability.days   mon, tue, wed, thu, fri  default\n"
-            "availability.hours  09:00-18:00              default\n"
-            "reminders           1d, 1h                   default\n"
-            "discreet            false                    default\n"
+            "setting                value                    source\n"
+            "language               en                       default\n"
+            "timezone               UTC                      default\n"
+            "availability.days      mon, tue, wed, thu, fri  default\n"
+            "availability.hours     09:00-18:00              default\n"
+            "availability.days_off  none                     default\n"
+            "availability.holidays  none                     default\n"
+            "reminders              1d, 1h                   default\n"
+            "discreet               false                    default\n"
             "\n"
             "reminders and discreet apply to calendar (.ics) output only.\n"
         )
@@ -549,12 +571,14 @@ class TestConfigCommand:
         s = schedule('timezone = "Europe/Lisbon"\n' + DOSE)
         table = _run(runner, "config", s, "--discreet")
         assert table.splitlines()[:2] == [f"config file: {c}", f"schedule:    {s}"]
-        rows = [line.split(None, 2) for line in table.splitlines()[4:10]]
+        rows = [line.split(None, 2) for line in table.splitlines()[4:12]]
         assert rows == [
             ["language", "ru", str(c)],
             ["timezone", "Europe/Lisbon", s],
             ["availability.days", "sat", str(c)],
             ["availability.hours", "09:00-18:00", "default"],
+            ["availability.days_off", "none", "default"],
+            ["availability.holidays", "none", "default"],
             ["reminders", "none", str(c)],
             ["discreet", "true", "--discreet"],
         ]
@@ -574,6 +598,8 @@ class TestConfigCommand:
                 "source": "default",
             },
             {"setting": "availability.hours", "value": "09:00-18:00", "source": "default"},
+            {"setting": "availability.days_off", "value": [], "source": "default"},
+            {"setting": "availability.holidays", "value": None, "source": "default"},
             {"setting": "reminders", "value": ["2h", "1d"], "source": str(c)},
             {"setting": "discreet", "value": True, "source": str(c)},
         ]

@@ -561,6 +561,66 @@ class TestIntegrationSession:
         assert [w.infusion for w in result.warnings] == [1, 2]
 
 
+class TestDaysOff:
+    """[availability] days_off and holidays: no therapy session then; practices go on."""
+
+    RULES = ("dose", "integration-session", "mindfulness")
+    EVERY_DAY = _avail("mon tue wed thu fri sat sun", "09:00-18:00")
+
+    def test_a_christmas_session_moves_off_a_holiday(self) -> None:
+        """A dose on Thu 24 Dec 10:00 wants its session on Fri 25 Dec 10:00; with German
+        holidays it skips the 25th and 26th and takes Sun 27 Dec 09:00, inside its window."""
+        christmas = doses("2026-12-24T10:00:00")
+        before = plan(christmas + self.EVERY_DAY, rules=self.RULES)
+        assert spans(before, "integration-session")[0][0] == "2026-12-25T10:00:00+01:00"
+        after = plan(christmas + self.EVERY_DAY + 'holidays = "DE"\n', rules=self.RULES)
+        assert spans(after, "integration-session") == [
+            ("2026-12-27T09:00:00+01:00", "2026-12-27T10:00:00+01:00")
+        ]
+        assert after.warnings == ()
+
+    def test_practices_still_happen_on_a_holiday(self) -> None:
+        """Mindfulness is personal: it stays on Christmas Day."""
+        result = plan(
+            doses("2026-12-24T10:00:00") + self.EVERY_DAY + 'holidays = "DE"\n', rules=self.RULES
+        )
+        days = [start[:10] for start, _ in spans(result, "mindfulness")]
+        assert "2026-12-25" in days
+
+    @pytest.mark.parametrize(
+        "days_off",
+        ['["2026-12-02..2026-12-03"]', "[{from = 2026-12-02, to = 2026-12-03}]"],
+        ids=["string", "table"],
+    )
+    def test_both_ends_of_a_run_are_off_and_the_day_after_is_used(self, days_off: str) -> None:
+        """Days off Wed 2 to Thu 3 Dec: the Tue 10:00 dose's session, which would be Wed
+        10:00, skips both days and takes Fri 4 Dec 09:00 (its window closes at 10:00)."""
+        result = plan(doses(FIRST) + f"[availability]\ndays_off = {days_off}\n", rules=self.RULES)
+        assert spans(result, "integration-session") == [
+            ("2026-12-04T09:00:00+01:00", "2026-12-04T10:00:00+01:00")
+        ]
+        assert warnings_of(result, "integration-session") == []
+
+    def test_a_subdivisions_own_holiday(self) -> None:
+        """Lincoln's Birthday (Fri 12 Feb 2027) is a holiday in New York, not the whole US:
+        with "US" the session is that day, with "US-NY" the next."""
+        dose = doses("2027-02-11T10:00:00") + self.EVERY_DAY
+        country = plan(dose + 'holidays = "US"\n', "America/New_York", self.RULES)
+        state = plan(dose + 'holidays = "US-NY"\n', "America/New_York", self.RULES)
+        assert spans(country, "integration-session")[0][0] == "2027-02-12T10:00:00-05:00"
+        assert spans(state, "integration-session")[0][0] == "2027-02-13T09:00:00-05:00"
+
+    def test_a_missed_window_is_warned_and_placed_after_the_days_off(self) -> None:
+        """Days off over the whole window: the session goes to the first day after them,
+        with the usual late warning."""
+        result = plan(
+            doses(FIRST) + '[availability]\ndays_off = ["2026-12-02..2026-12-07"]\n',
+            rules=self.RULES,
+        )
+        assert spans(result, "integration-session")[0][0] == "2026-12-08T09:00:00+01:00"
+        assert [w.code.value for w in warnings_of(result, "integration-session")] == ["late"]
+
+
 class TestCadence:
     """[plan] cadence: a session after every dose, or one per calendar week."""
 

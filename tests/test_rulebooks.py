@@ -702,6 +702,24 @@ class TestSchema:
             ({"language": "de"}, False),
             ({"plan": {"session_minutes": 120}}, False),
             ({"colour": "red"}, False),
+            (
+                {
+                    "availability": {
+                        "days_off": [
+                            "2026-12-24",
+                            "2026-12-28..2027-01-01",
+                            {"from": "2026-08-03", "to": "2026-08-05"},
+                        ],
+                        "holidays": "US-NY",
+                    }
+                },
+                True,
+            ),
+            ({"availability": {"holidays": "pt"}}, True),
+            ({"availability": {"holidays": "Portugal"}}, False),
+            ({"availability": {"holidays": 351}}, False),
+            ({"availability": {"days_off": [{"from": "2026-12-24", "till": "x"}]}}, False),
+            ({"availability": {"days_off": "2026-12-24"}}, False),
         ],
     )
     def test_schedule_schema_agrees_with_kapplan(self, change: dict[str, Any], valid: bool) -> None:

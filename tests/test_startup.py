@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +41,10 @@ print(json.dumps({"modules": modules, "models": sorted(built)}), file=sys.stderr
 
 IV = str(ROOT / "examples" / "iv-six-infusions.toml")
 
+#: The same doses without `holidays`: a schedule of plain TOML datetimes and nothing else.
+PLAIN = (ROOT / "examples" / "iv-six-infusions.toml").read_text(encoding="utf-8")
+PLAIN = PLAIN[: PLAIN.index("[availability]")]
+
 #: Modules the JSON and ICS paths of one schedule never need.
 NEVER = (
     "rich",
@@ -59,6 +64,7 @@ NEVER = (
 #: The models a schedule, the user's config file (plan reads it, even when there
 #: is none, for its defaults) and the default rulebook are validated with.
 SCHEDULE_MODELS = [
+    "kapplan.model.days_off.DaysOff",
     "kapplan.model.rulebook.MethodText",
     "kapplan.model.rulebook.PlacementSettings",
     "kapplan.model.rulebook.Rule",
@@ -92,12 +98,14 @@ def _loaded(report: dict[str, list[str]], name: str) -> list[str]:
 
 
 @pytest.mark.parametrize("output_format", ["json", "ics"])
-def test_scripts_path_loads_nothing_it_does_not_use(output_format: str) -> None:
+def test_scripts_path_loads_nothing_it_does_not_use(output_format: str, tmp_path: Path) -> None:
     """`plan -f json|ics` loads no Rich, no terminal view, no caseload, therapist,
-    busy-calendar, docs or file-writing code, no iCalendar library, and no dateutil
-    for a schedule of plain TOML datetimes."""
-    report = _run("plan", IV, "--format", output_format)
-    for name in NEVER:
+    busy-calendar, docs or file-writing code, no iCalendar library, no holidays library,
+    and no dateutil for a schedule of plain TOML datetimes."""
+    plain = tmp_path / "plain.toml"
+    plain.write_text(PLAIN, encoding="utf-8")
+    report = _run("plan", str(plain), "--format", output_format)
+    for name in (*NEVER, "holidays"):
         assert _loaded(report, name) == [], f"{name} imported by plan -f {output_format}"
     other = "kapplan.formats.ics" if output_format == "json" else "kapplan.formats.json"
     assert _loaded(report, other) == []
@@ -108,6 +116,13 @@ def test_scripts_path_builds_only_the_models_it_validates_with(output_format: st
     """The only pydantic models built are the schedule's and the rulebook's."""
     report = _run("plan", IV, "--format", output_format)
     assert report["models"] == SCHEDULE_MODELS
+
+
+def test_holidays_load_the_library() -> None:
+    """A schedule naming `holidays` loads the holidays library (one without does not:
+    `test_scripts_path_loads_nothing_it_does_not_use`)."""
+    report = _run("plan", IV, "--format", "json")
+    assert "holidays" in report["modules"]
 
 
 def test_series_loads_dateutil_rrule_only() -> None:

@@ -345,6 +345,33 @@ class TestDaysOff:
         assert not therapist().is_day_off(date(2026, 12, 26))
 
 
+class TestHolidays:
+    """`holidays`: a country's public holidays join the therapist's days off."""
+
+    def test_holidays_join_the_days_off(self) -> None:
+        """Portugal's 1 and 8 December join the listed days off; other days stay working."""
+        found = therapist('holidays = "pt"\ndays_off = ["2026-12-24..2026-12-26"]', "Europe/Lisbon")
+        assert found.holidays == "PT"
+        off = found.dates_off(range(2026, 2027))
+        assert {date(2026, 12, 1), date(2026, 12, 8), date(2026, 12, 24), date(2026, 12, 26)} <= off
+        assert date(2026, 12, 2) not in off
+        assert found.days_off_dates == {date(2026, 12, d) for d in (24, 25, 26)}
+
+    def test_the_engine_gets_the_holidays_of_the_years_asked(self) -> None:
+        """`working_time` resolves the holidays for the plan's years only."""
+        found = therapist('holidays = "PT"', "Europe/Lisbon")
+        hours = found.working_time(range(2026, 2027))
+        assert date(2026, 12, 8) in hours.days_off
+        assert {day.year for day in hours.days_off} == {2026}
+
+    def test_an_unknown_country_is_refused_at_the_field(self) -> None:
+        """An unknown code is a problem at `therapist.holidays`, saying what to write."""
+        assert problem('holidays = "UK"') == (
+            ("therapist", "holidays"),
+            "unknown country 'UK'; expected its ISO 3166-1 alpha-2 code: 'GB'",
+        )
+
+
 class TestBusy:
     """Busy times become sorted, merged UTC intervals."""
 

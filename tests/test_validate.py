@@ -305,6 +305,27 @@ class TestKinds:
             [f"{path}:4", "therapist.buffer_minutes"],
         ]
 
+    def test_items_of_a_list_are_found_at_their_key(
+        self, runner: CliRunner, tmp_path: Path
+    ) -> None:
+        """A bad day off or booking in an inline list is reported at its key's line, and an
+        unknown holidays country at its own."""
+        path = _write(
+            tmp_path,
+            "t.toml",
+            '[therapist]\ntimezone = "Europe/Lisbon"\n'
+            "busy = [{ start = 2026-12-02T09:00:00 }]\n"
+            'days_off = [2026-12-24, "24.12.2026"]\n'
+            'holidays = "XX"\n',
+        )
+        code, lines = _validate(runner, path)
+        assert code == 2
+        assert [line.split(": ")[:2] for line in lines[:-1]] == [
+            [f"{path}:3", "therapist.busy[1]"],
+            [f"{path}:4", "therapist.days_off[2]"],
+            [f"{path}:5", "therapist.holidays"],
+        ]
+
     def test_a_missing_busy_calendar(self, runner: CliRunner, tmp_path: Path) -> None:
         """A busy calendar plan could not read is an error at the busy_calendar key."""
         path = _write(

@@ -6,8 +6,9 @@ the user's config file, the schedule file, then a command-line flag.
 - ``language``: a schedule's ``language`` key beats the config; ``--lang`` beats both.
 - ``timezone``: the zone of schedules that name none (instead of this
   machine's), and the clock of a caseload planned without ``--therapist``.
-- ``[availability]``: used only by a schedule without an ``[availability]``
-  table of its own; the table is taken whole, never merged key by key.
+- ``[availability]`` (days, hours, days off, holidays): used only by a
+  schedule without an ``[availability]`` table of its own; the table is taken
+  whole, never merged key by key.
 - ``reminders`` and ``discreet``: calendar options. They apply to ``.ics``
   output only and are silently not used for terminal or JSON output (unlike
   the flags ``--remind`` and ``--discreet``, which are refused there).
@@ -155,10 +156,14 @@ STARTER = """\
 # reminders = ["1d", "1h"]
 # discreet = false
 
-# When sessions may be placed, for schedules without an [availability] table.
+# When sessions may be placed, for schedules without an [availability] table:
+# weekdays, hours, dates without sessions, and a country's public holidays (an
+# ISO 3166 code, optionally with a subdivision: "DE", "US-NY").
 # [availability]
 # days = ["mon", "tue", "wed", "thu", "fri"]
 # hours = "09:00-18:00"
+# days_off = [2026-12-24, "2026-12-28..2027-01-01"]
+# holidays = "DE"
 """
 
 

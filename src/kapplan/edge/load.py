@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path, PurePath
@@ -28,9 +28,10 @@ from kapplan.edge.located import (
 )
 from kapplan.errors import KapplanError, RulebookError, ScheduleError
 from kapplan.model.choices import FileKind
+from kapplan.model.days_off import plan_years
 from kapplan.model.doses import DoseExpansion, expand_doses, refuse_dose_count
 from kapplan.model.hours import TherapistHours
-from kapplan.model.limits import DEFAULT_LIMITS, Limits
+from kapplan.model.limits import DEFAULT_LIMITS, Limits, plan_reach
 from kapplan.model.rulebook import Rulebook
 from kapplan.model.schedule import NO_DEFAULTS, Schedule, ScheduleDefaults
 
@@ -458,7 +459,7 @@ def therapist_hours(therapist: Therapist, path: str, starts: Sequence[datetime])
         therapist: The ``[therapist]`` table, validated.
         path: The therapist file: a relative ``busy_calendar`` is relative to it.
         starts: When the clients' doses start (at least one): they bound how much
-            of the busy calendar is read.
+            of the busy calendar is read, and the years whose holidays are days off.
 
     Returns:
         What the engine needs of the therapist.
@@ -466,23 +467,23 @@ def therapist_hours(therapist: Therapist, path: str, starts: Sequence[datetime])
     Raises:
         KapplanError: Located, on any problem in the busy calendar.
     """
+    years = plan_years(starts)
     if not therapist.busy_calendar:
-        return therapist.working_time()
+        return therapist.working_time(years)
     from kapplan.formats.busy import read_busy_calendar
 
     calendar = str(Path(path).parent / therapist.busy_calendar)
-    first, last = min(starts), max(starts)
     # Sessions fall from a week before the first dose to the end of the long arc.
-    horizon = (first - timedelta(days=60), last + timedelta(days=31 * 14))
+    first, last = plan_reach(min(starts), max(starts))
     calendar_name, calendar_text = read_text(calendar, what="an .ics calendar file")
     busy = read_busy_calendar(
         calendar_text,
         calendar_name,
-        start=horizon[0],
-        end=horizon[1],
+        start=first,
+        end=last,
         default_zone=therapist.zone,
     )
-    return therapist.working_time(busy)
+    return therapist.working_time(years, busy)
 
 
 # -- telling inputs apart -------------------------------------------------------

@@ -226,7 +226,11 @@ def line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
         dotted = rf"^\s*\[\s*{re.escape(keys[0])}\.{re.escape(keys[1])}\s*\]"
         if re.search(dotted, text, re.MULTILINE):
             keys = [f"{keys[0]}.{keys[1]}", *keys[2:]]
-    table, item = keys[0], next((p for p in loc if isinstance(p, int)), None)
+    # An index right after the first key is an item of an array of tables
+    # ([[infusion]]); one further on is an item of a key's value (days_off = [...]),
+    # found at that key's line.
+    table = keys[0]
+    item = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
     rest = keys[1:] if len(keys) > 1 else []
     seen = -1
     inside = any_header = False

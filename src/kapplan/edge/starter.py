@@ -643,9 +643,16 @@ def next_steps(path: str, answers: Answers) -> str:
 
 
 def _commented_defaults(model: type[BaseModel]) -> list[str]:
-    """Return ``# key = default  # description`` for each field, from the model itself."""
+    """Return ``# key = default  # description`` for each field, from the model itself.
+
+    A key with no default (``holidays``) is named without a value: uncommenting
+    the lines must give the defaults.
+    """
     pairs = [
-        (f"# {name} = {_toml(field.default)}", field.description or "")
+        (
+            f"# {name}: not set" if field.default is None else f"# {name} = {_toml(field.default)}",
+            field.description or "",
+        )
         for name, field in model.model_fields.items()
     ]
     width = max(len(left) for left, _ in pairs)

@@ -447,13 +447,14 @@ class ClientPlanner:
         rule = request.occurrence.rule
         clock, calendar = self.shared.clock, self.shared.calendar
         therapist = calendar.hours()
-        if "availability" in self.schedule.model_fields_set or therapist is None:
-            available = self.schedule.availability
+        available = self.schedule.availability
+        if therapist is None or available.model_fields_set & {"days", "hours"}:
             weekdays, ranges = available.weekdays, available.ranges
         else:
             # The therapist's hours rule, and the client's waking hours still hold.
             weekdays, ranges = ALL_DAYS, self.settings.client_ranges
-        excluded: set[date] = set()
+        # The client's days off and holidays; practices are personal and still happen.
+        excluded: set[date] = set(self.expansion.days_off)
         taken = self.per_day[rule.id]
         if rule.per_day:
             excluded |= {d for d, n in taken.items() if n >= rule.per_day}

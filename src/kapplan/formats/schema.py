@@ -4,10 +4,11 @@ The schemas are pydantic's, written as JSON Schema draft-07 (``definitions``,
 the dialect TOML tooling such as Taplo supports most widely), and adjusted
 where kapplan's loader accepts more than a model's types say, so that an
 editor never flags a file kapplan reads: dose methods in any case and with
-their aliases, dates as TOML datetimes or free-form strings, and rulebook
-rules that give only the keys they change. kapplan itself still checks
-everything the schema cannot say (an unknown time zone, a window that closes
-before it opens, ...).
+their aliases, dates as TOML datetimes or free-form strings, days off as
+dates, strings or ranges, and rulebook rules that give only the keys they
+change. kapplan itself still checks everything the schema cannot say (an
+unknown time zone or holidays country, a window that closes before it opens,
+...).
 """
 
 from __future__ import annotations
@@ -73,6 +74,18 @@ def schedule_schema() -> dict[str, Any]:
         field = definitions[entry]["properties"][key]
         # A TOML datetime, local or with an offset, or any text python-dateutil reads.
         field.pop("format", None)
+    available = definitions["Availability"]["properties"]
+    # A day off is a date, "2026-12-24", "2026-12-24..2027-01-02" or a {from, to} table
+    # (ISO strings in the forms Python's date.fromisoformat reads: no pattern here).
+    available["days_off"]["items"] = {
+        "anyOf": [{"type": "string"}, {"$ref": "#/definitions/DaysOff"}]
+    }
+    # TOML has no null: the key is a country code or left out.
+    available["holidays"] = {
+        "type": "string",
+        "pattern": "^\\s*[A-Za-z]{2}\\s*(-.*)?$",
+        "description": available["holidays"]["description"],
+    }
     schema["properties"]["language"]["enum"] = list(LANGUAGES)
     schema["properties"]["rules"] = {
         "type": "string",

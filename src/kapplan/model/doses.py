@@ -1,22 +1,24 @@
 """A schedule's doses: series expanded, local times resolved, sorted and checked. Pure.
 
 This is what a schedule means, so the loader checks it (to report a problem
-at its line) and the engine plans from it. `expand_doses` returns every dose
-and every problem at once; nothing here reads a file or the clock, and
-nothing is kept between calls: a caller that needs the doses twice keeps the
-`DoseExpansion` it was given.
+at its line) and the engine plans from it; with the doses come the client's
+days off, holidays resolved for the years the doses' plan can reach.
+`expand_doses` returns every dose and every problem at once; nothing here
+reads a file or the clock, and nothing is kept between calls: a caller that
+needs the doses twice keeps the `DoseExpansion` it was given.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import islice, pairwise
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from kapplan.errors import ScheduleError
+from kapplan.model.days_off import plan_years
 from kapplan.model.limits import (
     DEFAULT_LIMITS,
     FIRST_YEAR,
@@ -109,6 +111,10 @@ class DoseExpansion:
     """Local times a DST change moved, in the order met."""
     problems: tuple[ScheduleError, ...]
     """Every problem (with a field path), in the order met; none for a plannable schedule."""
+    days_off: frozenset[date] = frozenset()
+    """The client's days without therapy sessions (local dates): ``[availability]
+    days_off``, and its ``holidays`` in the years the doses' plan can reach
+    (`kapplan.model.days_off.plan_years`); empty when there are problems."""
 
     def checked(self) -> DoseExpansion:
         """Return this expansion when it has no problem.
@@ -207,7 +213,8 @@ def expand_doses(schedule: Schedule, limits: Limits = DEFAULT_LIMITS) -> DoseExp
         )
         for at, method, minutes, where in raw
     )
-    return DoseExpansion(doses, tuple(notes), ())
+    years = plan_years(dose.start for dose in doses)
+    return DoseExpansion(doses, tuple(notes), (), schedule.availability.dates_off(years))
 
 
 def refuse_dose_count(count: int, limits: Limits, field: str | None = None) -> None:

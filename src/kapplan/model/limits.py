@@ -21,7 +21,7 @@ the clock.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -38,6 +38,13 @@ MAX_KEY_DEPTH = 32
 #: Doses must lie in these years: a plan reaches weeks before its first dose and
 #: months after its last, and Python's dates end at years 1 and 9999.
 FIRST_YEAR, LAST_YEAR = 2, 9998
+
+#: How far a plan reaches around its doses with kapplan's rules: from a week before
+#: the first dose (preparation, up to four weeks earlier when its window is full) to
+#: the end of the long arc after the last (at most 12 months, its window and four
+#: weeks late). A therapist's busy calendar is read, and public holidays are
+#: resolved, over this span (`plan_reach`).
+PLAN_REACH_BEFORE, PLAN_REACH_AFTER = timedelta(days=60), timedelta(days=31 * 14)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +80,28 @@ class Limits:
 
 #: The limits `kapplan plan` uses unless its options say otherwise.
 DEFAULT_LIMITS = Limits()
+
+
+def plan_reach(first: datetime, last: datetime) -> tuple[datetime, datetime]:
+    """Return the span of time a plan of doses from `first` to `last` can place events in.
+
+    Parameters:
+        first: The first dose's start.
+        last: The last dose's start.
+
+    Returns:
+        `PLAN_REACH_BEFORE` before `first` to `PLAN_REACH_AFTER` after `last`,
+        each cut at the first or last moment a date can have.
+    """
+    return _shifted(first, -PLAN_REACH_BEFORE), _shifted(last, PLAN_REACH_AFTER)
+
+
+def _shifted(moment: datetime, by: timedelta) -> datetime:
+    try:
+        return moment + by
+    except OverflowError:
+        edge = datetime.max if by > timedelta() else datetime.min
+        return edge.replace(tzinfo=moment.tzinfo)
 
 
 def in_plannable_years(moment: datetime) -> bool:
@@ -113,7 +142,10 @@ __all__ = [
     "LAST_YEAR",
     "MAX_FILE_BYTES",
     "MAX_KEY_DEPTH",
+    "PLAN_REACH_AFTER",
+    "PLAN_REACH_BEFORE",
     "Limits",
     "in_plannable_years",
     "never_yields",
+    "plan_reach",
 ]

@@ -6,7 +6,9 @@ The models only validate; they read no file and no clock. What the doses are
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -15,6 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kapplan.errors import ScheduleError
+from kapplan.model.days_off import DaysOffList, HolidaysCode, dates_off
 from kapplan.model.fields import DateTimeField, LanguageCode, MethodField, ZoneName
 from kapplan.model.hours import HourRange, parse_hours, parse_weekdays, weekday_numbers
 from kapplan.model.limits import DEFAULT_LIMITS, Limits
@@ -124,6 +127,16 @@ class Availability(BaseModel):
         default=("mon", "tue", "wed", "thu", "fri"), description="Weekdays, e.g. ['mon', 'wed']."
     )
     hours: str = Field(default="09:00-18:00", description="HH:MM-HH:MM, several joined by commas.")
+    days_off: DaysOffList = Field(
+        default=(),
+        description="No sessions on these dates (practices go on), e.g. "
+        "[2026-12-24, '2026-12-28..2027-01-01'].",
+    )
+    holidays: HolidaysCode | None = Field(
+        default=None,
+        description="No sessions on a country's public holidays: an ISO 3166 code, "
+        "e.g. 'DE' or 'US-NY'.",
+    )
 
     @field_validator("days")
     @classmethod
@@ -145,6 +158,17 @@ class Availability(BaseModel):
     def ranges(self) -> tuple[HourRange, ...]:
         """Return the allowed hours of each allowed day."""
         return parse_hours(self.hours)
+
+    def dates_off(self, years: Iterable[int]) -> frozenset[date]:
+        """Return the days without therapy sessions: `days_off` and the `holidays` of some years.
+
+        Parameters:
+            years: The years the plan can reach (`kapplan.model.days_off.plan_years`).
+
+        Returns:
+            Local dates in the schedule's zone.
+        """
+        return dates_off(self.days_off, self.holidays, years)
 
 
 class Schedule(BaseModel):

@@ -123,6 +123,9 @@ class Settings:
     timezone: Sourced[str]
     days: Sourced[tuple[str, ...]]
     hours: Sourced[str]
+    days_off: Sourced[tuple[str, ...]]
+    """Each entry as written back: ``2026-12-24`` or ``2026-12-24..2027-01-02``."""
+    holidays: Sourced[str | None]
     reminders: Sourced[tuple[str, ...]]
     discreet: Sourced[bool]
 
@@ -137,6 +140,8 @@ class Settings:
             ("timezone", self.timezone),
             ("availability.days", self.days),
             ("availability.hours", self.hours),
+            ("availability.days_off", self.days_off),
+            ("availability.holidays", self.holidays),
             ("reminders", self.reminders),
             ("discreet", self.discreet),
         ]
@@ -196,6 +201,20 @@ def resolve(
         hours=_first(
             (available.hours if available and "hours" in fields else None, where),
             (defaults.hours, DEFAULT),
+        ),
+        days_off=_first(
+            (
+                tuple(str(entry) for entry in available.days_off)
+                if available and "days_off" in fields
+                else None,
+                where,
+            ),
+            ((), DEFAULT),
+        ),
+        holidays=(
+            Sourced(available.holidays, where)
+            if available and available.holidays is not None
+            else Sourced(None, DEFAULT)
         ),
         reminders=_first(
             (flags.reminders, "--no-remind" if flags.reminders == () else "--remind"),

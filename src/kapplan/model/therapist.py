@@ -10,7 +10,7 @@ views the engine needs. Nothing here reads a file or a clock: the loader reads
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from itertools import pairwise
 from typing import Annotated, Self
@@ -26,6 +26,14 @@ from pydantic import (
     model_validator,
 )
 
+from kapplan.model.days_off import (
+    MAX_DAYS_OFF_SPAN,
+    MAX_DAYS_OFF_TOTAL,
+    DaysOff,
+    DaysOffList,
+    HolidaysCode,
+    dates_off,
+)
 from kapplan.model.fields import DateTimeField, ZoneName
 from kapplan.model.hours import (
     HourRange,
@@ -38,82 +46,10 @@ from kapplan.model.hours import (
 from kapplan.model.intervals import Interval, merge_intervals
 from kapplan.model.zones import localize, zone_named
 
-#: The longest range of days off one entry may span, in days (about three years):
-#: `Therapist.is_day_off` keeps every date in memory.
-MAX_DAYS_OFF_SPAN = 3 * 366
-
-#: All days off together may count at most this many days (ten years), ranges
-#: counted in full even where they overlap.
-MAX_DAYS_OFF_TOTAL = 10 * 366
-
 #: The longest single busy time, in minutes (a week); longer absences are days off.
 MAX_BUSY_MINUTES = 7 * 24 * 60
 
 _STRICT = ConfigDict(frozen=True, extra="forbid", strict=False)
-
-
-def _date(value: object) -> object:
-    """Accept TOML dates and ISO strings; refuse date-times, which would hide a time."""
-    if isinstance(value, datetime):
-        raise ValueError(f"{value.isoformat()} is a date and time; expected a date")
-    if isinstance(value, time):
-        raise ValueError(f"{value.isoformat()} is a time; expected a date")
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"cannot read {value!r} as a date; expected e.g. 2026-12-24") from None
-    return value
-
-
-DateField = Annotated[date, BeforeValidator(_date)]
-
-
-class DaysOff(BaseModel):
-    """A run of days off, both ends included: ``{from = 2026-12-24, to = 2027-01-02}``."""
-
-    model_config = _STRICT
-
-    first: DateField = Field(alias="from", description="First day off (a date).")
-    last: DateField = Field(alias="to", description="Last day off, included (a date).")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.last < self.first:
-            raise ValueError(
-                f"ends on {self.last.isoformat()}, before it starts on {self.first.isoformat()}; "
-                "expected 'to' on or after 'from'"
-            )
-        span = (self.last - self.first).days + 1
-        if span > MAX_DAYS_OFF_SPAN:
-            raise ValueError(
-                f"spans {span} days; expected at most {MAX_DAYS_OFF_SPAN} (about three years)"
-            )
-        return self
-
-    def dates(self) -> list[date]:
-        """Return every day of the run, in order.
-
-        Returns:
-            The dates from `first` to `last`, both included.
-        """
-        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
-
-
-def _days_off(value: object) -> object:
-    """Turn a date, ``"2026-12-24"`` or ``"2026-12-24..2027-01-02"`` into a `DaysOff` table."""
-    if isinstance(value, str) and ".." in value:
-        first, _, last = value.partition("..")
-        return {"from": _date(first), "to": _date(last)}
-    if isinstance(value, str | date | datetime | time):
-        day = _date(value)
-        return {"from": day, "to": day}
-    if isinstance(value, dict):
-        # Checked here so the message names the TOML keys, not the fields behind them.
-        unknown = [key for key in value if key not in ("from", "to")]
-        if unknown:
-            raise ValueError(f"unknown key {unknown[0]!r}; expected from, to")
-    return value
 
 
 def _weekdays(value: object) -> object:
@@ -201,10 +137,15 @@ class Therapist(BaseModel):
         default=(),
         description="Daily breaks inside the working hours, e.g. ['12:30-13:30'].",
     )
-    days_off: tuple[Annotated[DaysOff, BeforeValidator(_days_off)], ...] = Field(
+    days_off: DaysOffList = Field(
         default=(),
         description="Holidays and other days without sessions: dates, {from = …, to = …} "
         "(both included), '2026-12-24' or '2026-12-24..2027-01-02'.",
+    )
+    holidays: HolidaysCode | None = Field(
+        default=None,
+        description="A country's public holidays join the days off: an ISO 3166 code, "
+        "e.g. 'PT' or 'US-NY'.",
     )
     busy: tuple[BusyTime, ...] = Field(
         default=(),
@@ -261,16 +202,6 @@ class Therapist(BaseModel):
             raise ValueError("the breaks fill all working hours; expected some time to work")
         return value
 
-    @field_validator("days_off")
-    @classmethod
-    def _days_off_total(cls, value: tuple[DaysOff, ...]) -> tuple[DaysOff, ...]:
-        total = sum((entry.last - entry.first).days + 1 for entry in value)
-        if total > MAX_DAYS_OFF_TOTAL:
-            raise ValueError(
-                f"the days off add up to {total} days; expected at most {MAX_DAYS_OFF_TOTAL}"
-            )
-        return value
-
     @field_validator("busy")
     @classmethod
     def _busy(cls, value: tuple[BusyTime, ...], info: ValidationInfo) -> tuple[BusyTime, ...]:
@@ -298,8 +229,19 @@ class Therapist(BaseModel):
 
     @cached_property
     def days_off_dates(self) -> frozenset[date]:
-        """Return every day off, ranges expanded (the therapist's local dates)."""
+        """Return every day `days_off` names, ranges expanded (the therapist's local dates)."""
         return frozenset(day for entry in self.days_off for day in entry.dates())
+
+    def dates_off(self, years: Iterable[int]) -> frozenset[date]:
+        """Return every day off: `days_off` and the `holidays` of some years.
+
+        Parameters:
+            years: The years a plan can reach (`kapplan.model.days_off.plan_years`).
+
+        Returns:
+            The therapist's local dates with no session.
+        """
+        return dates_off(self.days_off, self.holidays, years)
 
     def working_ranges(self) -> tuple[HourRange, ...]:
         """Return the working hours of a working day with the breaks cut out.
@@ -323,20 +265,25 @@ class Therapist(BaseModel):
         """
         return day in self.days_off_dates
 
-    def working_time(self, calendar: Iterable[Interval] = ()) -> TherapistHours:
+    def working_time(
+        self, years: Iterable[int], calendar: Iterable[Interval] = ()
+    ) -> TherapistHours:
         """Return what the engine needs of this therapist.
 
         Parameters:
+            years: The years the plan can reach, for the holidays
+                (`kapplan.model.days_off.plan_years`).
             calendar: Busy time read from the therapist's ``busy_calendar``, if any.
 
         Returns:
-            Working time, days off, every busy time, buffer and limits.
+            Working time, days off (holidays of `years` among them), every busy
+            time, buffer and limits.
         """
         return TherapistHours(
             zone=self.zone,
             weekdays=self.weekdays,
             ranges=self.working_ranges(),
-            days_off=self.days_off_dates,
+            days_off=self.dates_off(years),
             busy=(*self.busy_intervals(), *calendar),
             buffer=timedelta(minutes=self.buffer_minutes),
             max_per_day=self.max_sessions_per_day,

@@ -14,8 +14,10 @@ def display(value: object) -> str:
         value: A setting's value.
 
     Returns:
-        The text; ``none`` for an empty list.
+        The text; ``none`` for an empty list or no value.
     """
+    if value is None:
+        return "none"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, tuple):
