@@ -110,8 +110,7 @@ class PlanSettings(BaseModel):
         default=14,
         ge=1,
         le=365,
-        description="A dose more than this many calendar days after the previous dose's "
-        "start starts a new course.",
+        description="Calendar days between dose starts beyond which a new course starts.",
     )
     long_arc_months: int = Field(
         default=6, ge=2, le=12, description="How long the long arc runs after the last course."
