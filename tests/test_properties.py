@@ -406,7 +406,7 @@ def test_caseloads_keep_client_hours_and_do_not_depend_on_file_order(
     plans = build_caseload(clients, rulebook(), therapist, texts=TEXTS)
     for client, plan in zip(clients, plans, strict=True):
         zone = client.zone
-        if "availability" in client.model_fields_set:
+        if client.availability.model_fields_set & {"days", "hours"}:
             days, hours = client.availability.weekdays, client.availability.hours
         else:
             days, hours = frozenset(range(7)), CLIENT_HOURS

@@ -29,6 +29,10 @@ def window_text(rule: Rule) -> str:
         text += f", every {rule.every}"
     if rule.until:
         text += f" until {rule.until}"
+    if rule.spread:
+        text += ", spread"
+    if rule.apart_days:
+        text += f", {rule.apart_days}d from other sessions"
     return text
 
 

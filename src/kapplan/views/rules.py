@@ -43,7 +43,7 @@ def repeat_text(rule: Rule) -> str:
     if rule.spread:
         text += ", spread"
     if rule.apart_days:
-        text += f", {rule.apart_days}d from others"
+        text += f", {rule.apart_days}d from other sessions"
     return text
 
 
