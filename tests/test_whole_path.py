@@ -53,6 +53,8 @@ from tests.plans import TEXTS, rulebook
 from tests.test_properties import (
     check_doses_answered,
     check_hours,
+    check_one_session_a_day,
+    check_order_around_doses,
     check_timed_events,
     check_windows,
     hours_text,
@@ -236,6 +238,8 @@ def check_plan(schedule: Schedule, plan: Plan) -> None:
     check_hours(schedule, plan)
     check_windows(schedule, plan)
     check_doses_answered(schedule, plan)
+    check_order_around_doses(plan, schedule.zone)
+    check_one_session_a_day(plan, schedule.zone)
     uids = [e.uid for e in plan.events]
     assert len(uids) == len(set(uids))
 
