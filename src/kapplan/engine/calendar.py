@@ -304,9 +304,12 @@ class TherapistCalendar:
         t = self.therapist
         if t is not None:
             day = start.astimezone(t.zone).date()
-            self.sessions_on[day] -= 1
-            self.no_room.discard(day)
-            self.working = None
+            count = self.sessions_on[day]
+            self.sessions_on[day] = count - 1
+            if day in self.no_room or (t.max_per_day and count >= t.max_per_day):
+                # The day has room again: the working time is built anew when next asked.
+                self.no_room.discard(day)
+                self.working = None
 
     def _has_room(self, t: TherapistHours, day: date, length: timedelta) -> bool:
         """Tell whether a session of `length` still fits on a day of the therapist's."""

@@ -164,6 +164,8 @@ class ClientPlanner:
     """Every session request of the client, booked or not."""
     practices: list[Occurrence] = field(default_factory=list)
     """Practice occurrences, placed last (`finish`), around every session."""
+    session_hours: dict[tuple[object, ...], Hours] = field(default_factory=dict)
+    """The client's allowed time for sessions, by what it is made of (searched often)."""
 
     def __post_init__(self) -> None:
         self.zone = self.schedule.zone
@@ -465,7 +467,10 @@ class ClientPlanner:
             excluded |= {d for d, n in self.sessions_on.items() if n >= limit}
         if rule.apart_days and (strict if apart is None else apart):
             excluded |= self._near_sessions(rule.apart_days)
-        own = Hours(self.zone, weekdays, ranges, frozenset(excluded), clock)
+        key = (weekdays, ranges, frozenset(excluded))
+        own = self.session_hours.get(key) or self.session_hours.setdefault(
+            key, Hours(self.zone, weekdays, ranges, key[2], clock)
+        )
         hours: tuple[Hours, ...] = (own,) if therapist is None else (therapist, own)
         busy = (
             (self.busy, timedelta()),
