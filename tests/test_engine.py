@@ -990,6 +990,59 @@ class TestWeek2Anchoring:
         assert 3 <= len(within) <= 5
 
 
+class TestSoftLimits:
+    """One session a client-day and a rule's apart_days give way only when nothing else fits."""
+
+    def test_two_sessions_share_a_day_only_when_no_other_fits_and_say_so(self) -> None:
+        """Course 2's two preparation sessions must come after course 1's dose (Tue 1 Dec)
+        and before its own (Tue 8 Dec), on Wednesdays only: Wed 2 Dec holds both, and the
+        second is warned as sharing the day."""
+        body = (
+            "[plan]\ncourse_gap_days = 1\nprep_sessions = 2\n"
+            + _avail("wed", "09:00-18:00")
+            + doses(FIRST, "2026-12-08T10:00:00")
+        )
+        result = plan(body, rules=("dose", "preparation-session"))
+        second = [e for e in of(result, "preparation-session") if e.course == 2]
+        assert [e.start.isoformat() for e in second] == [
+            "2026-12-02T09:00:00+01:00",
+            "2026-12-02T10:00:00+01:00",
+        ]
+        [warning] = [w for w in result.warnings if w.code is WarningCode.SAME_DAY]
+        assert warning.event == second[1].uid
+        assert message(result, warning) == (
+            "preparation-session 2/2 (course 2): no other day was free; placed on a day that "
+            "has another session (1 a day is the limit), Wed 02 Dec 2026 10:00"
+        )
+
+    def test_apart_days_give_way_inside_the_window_with_a_warning(self) -> None:
+        """A relapse-prevention window of day 14 alone, after a session on day 13: it stays
+        in its window, the day after the other session, and the plan says so."""
+        book = rulebook("dose", "week-2-anchoring", "relapse-prevention")
+        rules = []
+        for rule in book.rule:
+            if rule.id == "week-2-anchoring":
+                rule = rule.model_copy(
+                    update={"opens": "day+13d", "closes": "day+14d", "count": 1, "spread": False}
+                )
+            elif rule.id == "relapse-prevention":
+                rule = rule.model_copy(update={"closes": "day+15d"})
+            rules.append(rule)
+        narrow = book.model_copy(update={"rule": tuple(rules)})
+        days = _avail("mon tue wed thu fri sat sun", "09:00-18:00")
+        result = build_plan(schedule(days + doses(FIRST)), narrow, texts=TEXTS)
+        assert [e.start.date().isoformat() for e in result.sessions] == [
+            "2026-12-14",
+            "2026-12-15",
+        ]
+        [warning] = result.warnings
+        assert warning.code is WarningCode.CLOSE_SESSIONS
+        assert message(result, warning).startswith(
+            "relapse-prevention (course 1): nothing else in its window was free; placed within "
+            "1 day of another session"
+        )
+
+
 class TestRelapsePrevention:
     """relapse-prevention: once per course, days 14-28 after its last dose."""
 

@@ -340,7 +340,8 @@ def check_order_around_doses(plan: Plan, zone: ZoneInfo) -> None:
 
 
 def check_one_session_a_day(plan: Plan, zone: ZoneInfo) -> None:
-    """Assert at most one session a client-local day, unless a same-day warning names one."""
+    """Assert at most one session a client-local day, unless a same-day warning names one,
+    and a free day around a relapse-prevention session, unless a warning names it."""
     by_day: dict[date, list[str]] = {}
     for event in plan.sessions:
         by_day.setdefault(event.start.astimezone(zone).date(), []).append(event.uid)
@@ -348,6 +349,19 @@ def check_one_session_a_day(plan: Plan, zone: ZoneInfo) -> None:
     for uids in by_day.values():
         if len(uids) > 1:
             assert warned & set(uids), uids
+    # A relapse-prevention session keeps a free day on each side (apart_days = 1).
+    close = {w.event for w in plan.warnings if w.code in ("close-sessions", "same-day")}
+    for event in plan.sessions:
+        if event.rule != "relapse-prevention":
+            continue
+        day = event.start.astimezone(zone).date()
+        near = [
+            uid
+            for n in (-1, 0, 1)
+            for uid in by_day.get(day + timedelta(days=n), [])
+            if uid != event.uid
+        ]
+        assert not near or close & {event.uid, *near}, (event, near)
 
 
 @PROPERTY

@@ -275,9 +275,12 @@ def book_requests(requests: list[SessionRequest]) -> None:
     waiting = list(unmet)
     budget = [REPAIR_BUDGET]
     while waiting:
+        follow = []
         for request in waiting:
+            # Each pulls in and books at once: what it frees is its own.
             _pull_in(request, requests, budget)
-        follow = [f for request in waiting if (f := request.planner.settle(request))]
+            if moved := request.planner.settle(request):
+                follow.append(moved)
         waiting = []
         for request in sorted(follow, key=lambda r: r.key):
             start = request.planner.find_in_window(request)
@@ -353,7 +356,9 @@ def _exchange(request: SessionRequest, other: SessionRequest) -> bool:
         again = other.planner.find_in_window(other)
         if again is not None:
             other.planner.reserve(other, again)
-            return True
+            if request.planner.within_limits(request):
+                return True
+            other.planner.release(other)
         request.planner.release(request)
     other.planner.reserve(other, was)
     return False

@@ -164,6 +164,8 @@ class ClientPlanner:
     """Every session request of the client, booked or not."""
     practices: list[Occurrence] = field(default_factory=list)
     """Practice occurrences, placed last (`finish`), around every session."""
+    kept_free: dict[date, int] = field(default_factory=dict)
+    """Client-local days that booked sessions of ``apart_days`` rules keep free (a count)."""
     session_hours: dict[tuple[object, ...], Hours] = field(default_factory=dict)
     """The client's allowed time for sessions, by what it is made of (searched often)."""
 
@@ -172,6 +174,7 @@ class ClientPlanner:
         self.client = self.schedule.client
         self.settings = self.rulebook.placement
         self.buffer = timedelta(minutes=self.settings.dose_buffer_minutes)
+        self.rulebook_apart = max((r.apart_days or 0 for r in self.rulebook.active), default=0)
         self.warnings.extend(note.warning(self.client) for note in self.expansion.notes)
         gap_days = self.schedule.plan.course_gap_days
         self.infusions, self.courses = group_courses(self.expansion.doses, gap_days, self.zone)
@@ -465,6 +468,8 @@ class ClientPlanner:
         if strict:
             limit = self.settings.sessions_per_day
             excluded |= {d for d, n in self.sessions_on.items() if n >= limit}
+            # Days kept free around a session whose rule keeps others apart.
+            excluded |= {d for d, n in self.kept_free.items() if n}
         if rule.apart_days and (strict if apart is None else apart):
             excluded |= self._near_sessions(rule.apart_days)
         key = (weekdays, ranges, frozenset(excluded))
@@ -525,8 +530,34 @@ class ClientPlanner:
         self.shared.calendar.book(start, end)
         day = start.astimezone(self.zone).date()
         self.sessions_on[day] = self.sessions_on.get(day, 0) + 1
+        self._keep_free(request, day, 1)
         taken = self.per_day[request.occurrence.rule.id]
         taken[day] = taken.get(day, 0) + 1
+
+    def _keep_free(self, request: SessionRequest, day: date, step: int) -> None:
+        """Count the days a session of an ``apart_days`` rule keeps free of other sessions."""
+        apart = request.occurrence.rule.apart_days
+        for n in range(-(apart or 0), (apart or 0) + 1):
+            if n:
+                near = day + timedelta(days=n)
+                self.kept_free[near] = self.kept_free.get(near, 0) + step
+
+    def within_limits(self, request: SessionRequest) -> bool:
+        """Tell whether a booked session keeps the soft limits: sessions a day, and its
+        rule's ``apart_days`` from every other session of the client."""
+        assert request.start is not None
+        day = request.start.astimezone(self.zone).date()
+        if self.sessions_on.get(day, 0) > self.settings.sessions_per_day:
+            return False
+        if self.kept_free.get(day, 0) > 0:
+            return False
+        apart = request.occurrence.rule.apart_days
+        if apart:
+            near = sum(
+                self.sessions_on.get(day + timedelta(days=n), 0) for n in range(-apart, apart + 1)
+            )
+            return near <= 1
+        return True
 
     def release(self, request: SessionRequest) -> None:
         """Take a booked session off both calendars (it is being moved)."""
@@ -536,6 +567,7 @@ class ClientPlanner:
         self.shared.calendar.unbook(start, end)
         day = start.astimezone(self.zone).date()
         self.sessions_on[day] -= 1
+        self._keep_free(request, day, -1)
         self.per_day[request.occurrence.rule.id][day] -= 1
         request.start = None
 
@@ -586,7 +618,9 @@ class ClientPlanner:
         rule = occurrence.rule
         day = start.astimezone(self.zone).date()
         crowded = self.sessions_on.get(day, 0) >= self.settings.sessions_per_day
-        near = rule.apart_days and day in self._near_sessions(rule.apart_days)
+        near = (rule.apart_days and day in self._near_sessions(rule.apart_days)) or (
+            self.kept_free.get(day, 0) > 0
+        )
         self.reserve(request, start)
         if miss is not None:
             late = rule.overflow == "later"
@@ -607,10 +641,9 @@ class ClientPlanner:
         if crowded:
             limit = self.settings.sessions_per_day
             request.notes.append((WarningCode.SAME_DAY, {"at": start, "limit": limit}, ()))
-        elif near and rule.apart_days:
-            request.notes.append(
-                (WarningCode.CLOSE_SESSIONS, {"at": start, "days": rule.apart_days}, ())
-            )
+        elif near:
+            days = rule.apart_days or self.rulebook_apart
+            request.notes.append((WarningCode.CLOSE_SESSIONS, {"at": start, "days": days}, ()))
 
     def _give_up(self, request: SessionRequest) -> SessionRequest | None:
         """Cover a cadence session by the next dose's, or warn that nothing fits."""
