@@ -17,6 +17,7 @@ from kapplan.engine import build_caseload, build_plan
 from kapplan.engine.caseload import therapist_calendar
 from kapplan.model.caseload import agenda
 from kapplan.model.hours import TherapistHours, parse_hours
+from kapplan.views.agenda import render_caseload
 from tests.conftest import ROOT
 from tests.plans import TEXTS, doses, message, rulebook, schedule
 
@@ -293,3 +294,13 @@ class TestTherapistFile:
             f"kapplan: error: {tmp_path / 't.toml'}:2: therapist.timezone:"
         )
         assert len(result.stderr.splitlines()) == 1
+
+
+def test_agenda_ranges_are_real_across_a_clock_change() -> None:
+    """On the therapist's clock too, a dose across the autumn change names both clocks
+    (Lisbon changes when London does: 00:30 WEST to 01:30 WET is two hours)."""
+    body = 'client = "Ann"\n' + doses("2026-10-25T00:30:00", method="oral")
+    plans = build_caseload([schedule(body, "Europe/London")], rulebook(), texts=TEXTS)
+    text = render_caseload(plans, timezone="Europe/Lisbon")
+    line = next(line for line in text.splitlines() if "Oral/sublingual dose 1" in line)
+    assert "00:30 WEST–01:30 WET" in line

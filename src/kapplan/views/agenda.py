@@ -25,7 +25,15 @@ from kapplan.model.caseload import agenda
 from kapplan.model.plan import Plan, PlanEvent
 from kapplan.model.zones import zone_named
 from kapplan.views.console import PHASE_STYLE, plain_lines, text_console
-from kapplan.views.labels import monday, sections, summary, title, warning_text
+from kapplan.views.labels import (
+    clock_range,
+    minutes_between,
+    monday,
+    sections,
+    summary,
+    title,
+    warning_text,
+)
 
 
 def render_terminal(plan: Plan, *, width: int = 100, color: bool = False) -> str:
@@ -101,9 +109,8 @@ def _week_table(first: date, events: list[PlanEvent], texts: Catalogue) -> Group
             )
             length = ""
         else:
-            when = f"{event.start:%H:%M}–{event.end:%H:%M}"
-            minutes = int((event.end - event.start).total_seconds() // 60)
-            length = texts.text("terminal.minutes", n=minutes)
+            when = clock_range(event.start, event.end)
+            length = texts.text("terminal.minutes", n=minutes_between(event.start, event.end))
         table.add_row(
             texts.format_date(day, "short") if day != previous else "",
             when,
@@ -179,7 +186,7 @@ def render_caseload(
                 theirs = f"{day}{own:%H:%M %Z}"
             table.add_row(
                 texts.format_date(start.date(), "short") if start.date() != previous else "",
-                f"{start:%H:%M}–{end:%H:%M}",
+                clock_range(start, end),
                 item.client,
                 Text(texts.text(f"phase.{phase.value}"), style=PHASE_STYLE[phase]),
                 Text(item.event.title, style="bold" if item.event.is_session else ""),
