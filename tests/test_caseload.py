@@ -251,7 +251,7 @@ class TestTherapistFile:
             s for s, e in sessions if e["client"] == "Anna" and e["title"].endswith("after dose 1")
         )
         assert anna.isoformat() == "2026-12-02T11:10:00+00:00"
-        assert any("week-2-anchoring" in w["message"] for w in data["warnings"])
+        assert any("Week-2 integration session" in w["message"] for w in data["warnings"])
 
     def test_a_busy_calendar_is_avoided(self, runner: CliRunner, tmp_path: Path) -> None:
         """Time taken in the therapist's own .ics (here a weekly RRULE) is kept free."""

@@ -391,7 +391,7 @@ class TestWarnings:
         assert code == 0
         assert len(lines) == 5
         assert lines[0].startswith(
-            "examples/spravato.toml:7: warning: series[1] dose 2: integration-session after dose 2:"
+            "examples/spravato.toml:7: warning: series[1] dose 2: Integration session after dose 2:"
         )
         assert lines[-1] == "1 file OK, 4 warnings"
 

@@ -433,11 +433,17 @@ def warning_text(plan: Plan, warning: PlanWarning, *, language: str | None = Non
         language: The language to say it in (default: the plan's).
 
     Returns:
-        One sentence.
+        One sentence. It names what it is about by its event's title, as the
+        plan has it; in another language than the plan's, by its rule's name.
     """
+    from dataclasses import replace
+
     from kapplan.i18n import catalogue
 
-    return catalogue(language or plan.language).warning_text(warning, plan.zone)
+    texts = catalogue(language or plan.language)
+    if texts.language != plan.language:
+        warning = replace(warning, title="")  # The title is in the plan's language.
+    return texts.warning_text(warning, plan.zone)
 
 
 __all__ = [

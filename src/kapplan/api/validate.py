@@ -173,7 +173,10 @@ def _plan_warnings(
                 where += f" dose {warning.params['dose']}"
         elif warning.infusion is not None:
             where = expansion.doses[warning.infusion - 1].origin
-        message = english.warning_text(warning, plan.zone, with_field=False)
+        # The plan titles its events in its own language: an English line names them
+        # by their rules' English names.
+        said = warning if plan.language == english.language else replace(warning, title="")
+        message = english.warning_text(said, plan.zone, with_field=False)
         warnings.append(Problem(name, message, where, line_of_field(text, where)))
     return tuple(warnings)
 
