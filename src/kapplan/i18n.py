@@ -494,15 +494,28 @@ class Catalogue:
             return title
         return self.text("what.titled", title=title, context=self.join_plain(context))
 
-    def warning_text(self, warning: PlanWarning, zone: ZoneInfo, *, with_field: bool = True) -> str:
+    def warning_text(
+        self,
+        warning: PlanWarning,
+        zone: ZoneInfo,
+        *,
+        with_field: bool = True,
+        own_zone: ZoneInfo | None = None,
+    ) -> str:
         """Say a plan warning in this language, its times on a clock.
 
         Parameters:
             warning: The warning (a code and its params).
-            zone: The clock its times are shown on (the plan's zone).
+            zone: The clock its times are shown on: the view's (the plan's zone,
+                or a caseload's therapist's).
             with_field: For a note on a dose's local time, start with the field
                 it came from (``infusion[2].at: ...``); False leaves it to the
                 caller (a report that names fields apart).
+            own_zone: The zone of the client the warning is about, when it may
+                differ from `zone`: the time a session was given is then also
+                said on the client's clock, with that zone's abbreviation
+                (``Mon 04 Jan 2027 09:00 (12:00 MSK)``). A note on a dose's
+                local time names its zone itself.
 
         Returns:
             One sentence.
@@ -539,12 +552,16 @@ class Catalogue:
             return self.text(
                 f"warning.not_planned_{p['direction']}", what=what, window=window, days=p["days"]
             )
+        at = _moment(p["at"], zone)
+        when = self.format_datetime(at)
+        if own_zone is not None and own_zone.key != zone.key:
+            when = self.text("text.beside", when=when, clock=self.format_clock(at, own_zone))
         return self.text(
             f"warning.{code.value}",
             what=what,
             window=window,
             miss=self._minutes(p["miss"]),
-            when=self.format_datetime(_moment(p["at"], zone)),
+            when=when,
         )
 
     def _what(self, rule: str, params: Mapping[str, object]) -> str:
@@ -632,6 +649,24 @@ class Catalogue:
         return self.text(
             "date.datetime", **self._date_fields(moment), hour=moment.hour, minute=moment.minute
         )
+
+    def format_clock(self, moment: datetime, zone: ZoneInfo) -> str:
+        """Say a time on another clock than the one beside it: a client's own.
+
+        Parameters:
+            moment: The time, on the clock shown beside it (aware).
+            zone: The other clock.
+
+        Returns:
+            E.g. ``12:00 MSK``, or ``Tue 09:00 EST`` when the date differs on
+            the other clock (the zone's abbreviation, as tzdata has it).
+        """
+        own = moment.astimezone(zone)
+        fields = {"hour": own.hour, "minute": own.minute, "zone": own.strftime("%Z")}
+        if own.date() == moment.date():
+            return self.text("text.clock", **fields)
+        weekday = self.lists["calendar.weekdays_abbr"][own.weekday()]
+        return self.text("text.clock_day", weekday_abbr=weekday, **fields)
 
     def format_duration(self, minutes: int) -> str:
         """Format a length of time in days, hours and minutes.

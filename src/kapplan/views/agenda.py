@@ -135,7 +135,8 @@ def render_caseload(
     Times are on the therapist's clock; where a client lives in another zone,
     the client's own clock (with its zone's abbreviation) is shown beside it.
     The agenda shows sessions and the doses they follow; a load summary and
-    every client's warnings follow.
+    every client's warnings follow, their times on the therapist's clock too
+    (and the time a session was given on the client's, beside it).
 
     Parameters:
         plans: One plan per client.
@@ -180,10 +181,7 @@ def render_caseload(
             phase = item.event.phase
             theirs = ""
             if item.client_zone != timezone:
-                own = item.event.start.astimezone(zone_named(item.client_zone))
-                weekday = texts.lists["calendar.weekdays_abbr"][own.weekday()]
-                day = f"{weekday} " if own.date() != start.date() else ""
-                theirs = f"{day}{own:%H:%M %Z}"
+                theirs = texts.format_clock(start, zone_named(item.client_zone))
             table.add_row(
                 texts.format_date(start.date(), "short") if start.date() != previous else "",
                 clock_range(start, end),
@@ -208,7 +206,8 @@ def render_caseload(
         console.print()
         console.print(Text(texts.text("terminal.warnings", n=len(warnings)), style="bold yellow"))
         for client, client_zone, warning in warnings:
-            line = f"! {client}: {warning_text(warning, texts, client_zone)}"
+            said = warning_text(warning, texts, zone, own_zone=client_zone)
+            line = f"! {client}: {said}"
             console.print(Padding(Text(line), (0, 0, 0, 2), expand=False))
     console.print()
     sessions_total = sum(len(p.sessions) for p in plans)

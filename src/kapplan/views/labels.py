@@ -77,18 +77,22 @@ def sections(plan: Plan, texts: Catalogue) -> Iterable[tuple[str, list[PlanEvent
         yield texts.text("terminal.long_arc"), rest
 
 
-def warning_text(warning: PlanWarning, texts: Catalogue, zone: ZoneInfo) -> str:
+def warning_text(
+    warning: PlanWarning, texts: Catalogue, zone: ZoneInfo, *, own_zone: ZoneInfo | None = None
+) -> str:
     """Return a warning's message, with the next free times when it has them.
 
     Parameters:
         warning: The warning.
         texts: The catalogue of the reader's language.
-        zone: The clock its times are shown on.
+        zone: The clock its times are shown on: the view's.
+        own_zone: The client's zone, in a view on another clock (a caseload's):
+            see `Catalogue.warning_text`.
 
     Returns:
         The message as one line.
     """
-    message = texts.warning_text(warning, zone)
+    message = texts.warning_text(warning, zone, own_zone=own_zone)
     if not warning.alternatives:
         return message
     options = ", ".join(texts.format_datetime(a.astimezone(zone)) for a in warning.alternatives)
