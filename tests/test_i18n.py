@@ -37,9 +37,18 @@ LATIN = re.compile(r"[A-Za-z]")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 #: The only Latin Russian texts may hold. UTC is the international designator
 #: of coordinated time and Russian writes it so (``UTC+01:00``); a DST note
-#: gives a wall time's offset with it. Placeholder names and format specs
-#: (``{wall:%H:%M}``) are code, not text, and are not checked.
-RU_LATIN_ALLOWED = ("UTC",)
+#: gives a wall time's offset with it. The others are what a reader types, in
+#: any language: the program's name, a command line and an option that the
+#: text tells them to use, and the rulebook's offset syntax that `kapplan
+#: rules` explains. Placeholder names and format specs (``{wall:%H:%M}``) are
+#: code, not text, and are not checked.
+RU_LATIN_ALLOWED = (
+    "UTC",
+    "`kapplan rules --dump`",
+    "(+24h, end:+48h, day+1d)",
+    "(--strict)",
+    "kapplan",
+)
 #: Lists that may differ in length between languages.
 FREE_LENGTH_LISTS = frozenset({"ics.discreet_words"})
 #: Values a rule text's placeholders take in the engine.

@@ -1,8 +1,10 @@
 """Render the rules in force: a table for people, JSON for scripts.
 
 `kapplan rules` is a reference for the person who writes a protocol, so it
-shows the rulebook's own words (ids, anchors, offsets, ``{settings}``) in
-English, whatever a plan's language. Rich is imported only for the table.
+shows the rulebook's own words (ids, kinds, phases, anchors, offsets,
+``{settings}``, sources) as a rulebook file writes them, whatever the
+language; the table's labels, lengths, repeats and notes are in the reader's
+language. Rich is imported only for the table.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import io
 import json
 from typing import Any
 
+from kapplan.i18n import Catalogue, catalogue
 from kapplan.model.rulebook import Placement, Rule, Rulebook, rule_origins
 
 
@@ -26,38 +29,55 @@ def window_text(rule: Rule) -> str:
     return rule.opens if rule.closes is None else f"{rule.opens} … {rule.closes}"
 
 
-def repeat_text(rule: Rule) -> str:
+def repeat_text(rule: Rule, texts: Catalogue | None = None) -> str:
     """Return how often a rule's events come per anchor.
 
     Parameters:
         rule: The rule.
+        texts: The reader's catalogue (default: English).
 
     Returns:
         E.g. ``once``, ``3×, every 1d`` or ``every 14d until day+63d``.
     """
+    texts = texts or catalogue("en")
     if rule.every:
-        text = f"every {rule.every}" + (f" until {rule.until}" if rule.until else "")
-        return text if rule.count == 1 else f"{rule.count}×, {text}"
-    return "once" if rule.count == 1 else f"{rule.count}×"
+        text = (
+            texts.text("rules.every_until", every=rule.every, until=rule.until)
+            if rule.until
+            else texts.text("rules.every", every=rule.every)
+        )
+        return (
+            text
+            if rule.count == 1
+            else texts.text("rules.times_every", count=rule.count, every=text)
+        )
+    if rule.count == 1:
+        return texts.text("rules.once")
+    return texts.text("rules.times", count=rule.count)
 
 
-def duration_text(rule: Rule) -> str:
+def duration_text(rule: Rule, texts: Catalogue | None = None) -> str:
     """Return a rule's length: minutes, a ``{setting}``, or ``all day`` for an advisory.
 
     Parameters:
         rule: The rule.
+        texts: The reader's catalogue (default: English).
 
     Returns:
         E.g. ``15 min``, ``{session_minutes}`` or ``all day``.
     """
+    texts = texts or catalogue("en")
     if rule.placement is Placement.ADVISORY:
-        return "all day"
-    return f"{rule.minutes} min" if isinstance(rule.minutes, int) else rule.minutes
+        return texts.text("terminal.all_day")
+    if isinstance(rule.minutes, int):
+        return texts.text("terminal.minutes", n=rule.minutes)
+    return rule.minutes
 
 
-def _heading(rulebook: Rulebook, source: str | None) -> str:
-    where = f"{source}, over kapplan's defaults" if source else "kapplan's default rulebook"
-    return f"Rules in force: {where} (rulebook version {rulebook.version})"
+def _heading(rulebook: Rulebook, source: str | None, texts: Catalogue) -> str:
+    if source:
+        return texts.text("rules.heading_file", source=source, version=rulebook.version)
+    return texts.text("rules.heading", version=rulebook.version)
 
 
 def render_rules_terminal(
@@ -67,6 +87,7 @@ def render_rules_terminal(
     source: str | None = None,
     width: int = 100,
     color: bool = False,
+    language: str = "en",
 ) -> str:
     """Render the enabled rules as a table, then the rules switched off.
 
@@ -76,6 +97,7 @@ def render_rules_terminal(
         source: The rulebook file, or None for kapplan's own.
         width: Columns to lay out for.
         color: Emit ANSI colour codes; plain text otherwise.
+        language: The language of the table's labels and notes.
 
     Returns:
         The text, ending in a newline.
@@ -85,38 +107,40 @@ def render_rules_terminal(
 
     from kapplan.views.console import plain_lines, text_console
 
+    texts = catalogue(language)
     origins = rule_origins(rulebook, defaults)
     table = Table(
         box=box.SIMPLE_HEAD, show_lines=True, pad_edge=False, collapse_padding=True, expand=False
     )
-    table.add_column("rule\nkind", overflow="fold", min_width=21)
-    table.add_column("phase\nanchor", overflow="fold", min_width=17)
-    table.add_column("window\nrepeat", overflow="fold", min_width=26)
-    table.add_column("duration", overflow="fold", min_width=17)
-    table.add_column("source", overflow="fold", min_width=9)
+    for columns, min_width in (
+        (("rule", "kind"), 21),
+        (("phase", "anchor"), 17),
+        (("window", "repeat"), 26),
+        (("duration",), 17),
+        (("source",), 9),
+    ):
+        label = "\n".join(texts.text(f"rules.column_{column}") for column in columns)
+        table.add_column(label, overflow="fold", min_width=min_width)
     for rule in rulebook.active:
         mark = {"default": "", "changed": " *", "new": " +"}[origins[rule.id]]
         table.add_row(
             f"{rule.id}{mark}\n{rule.kind.value}",
             f"{rule.phase.value}\n{rule.anchor.value}",
-            f"{window_text(rule)}\n{repeat_text(rule)}",
-            duration_text(rule),
+            f"{window_text(rule)}\n{repeat_text(rule, texts)}",
+            duration_text(rule, texts),
             ", ".join(rule.source),
         )
     buffer = io.StringIO()
     console = text_console(buffer, width, color)
-    console.print(_heading(rulebook, source), soft_wrap=True)  # a long path stays whole
+    console.print(_heading(rulebook, source, texts), soft_wrap=True)  # a long path stays whole
     console.print(table)
     off = [rule.id for rule in rulebook.rule if not rule.enabled]
     notes = []
     if any(origins[r.id] != "default" for r in rulebook.active):
-        notes.append("* changed from kapplan's default; + a rule of your own.")
+        notes.append(texts.text("rules.note_marks"))
     if off:
-        notes.append("Switched off: " + ", ".join(off) + ".")
-    notes.append(
-        "Windows are offsets from the anchor (+24h, end:+48h, day+1d); "
-        "`kapplan rules --dump` writes them all as an editable file."
-    )
+        notes.append(texts.text("rules.note_off", ids=", ".join(off)))
+    notes.append(texts.text("rules.note_windows"))
     for note in notes:
         console.print(note)
     return plain_lines(buffer.getvalue())
