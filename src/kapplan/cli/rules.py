@@ -79,14 +79,13 @@ def rules_command(
     suffix = output.suffix.lower() if output else ""
     json = output_format is o.TextFormat.JSON or (output_format is None and suffix == ".json")
     width, color = layout(output)
-    env = environment()
-    configured = env.configuration.values.language if env.configuration else None
+    language = api.language_of(environment(), lang.value if lang else None)
     text = api.render_rules(
         in_force,
         json=json,
         dump=(output.name if output else "my-protocol.toml") if dump else None,
         width=width,
         color=color,
-        language=lang.value if lang else configured or "en",
+        language=language,
     )
     emit(text, output, force=force, inputs=in_force.inputs)

@@ -53,8 +53,7 @@ def validate_command(
     """
     # The clock is only used for a therapist's busy calendar checked without a schedule.
     env = environment(clock=True)
-    configured = env.configuration.values.language if env.configuration else None
-    language = lang.value if lang else configured or "en"
+    language = api.language_of(env, lang.value if lang else None)
     reports = api.validate_files(files, kind=kind, env=env, language=language)
     json = output_format is o.TextFormat.JSON
     emit(api.render_report(reports, json=json, strict=strict, language=language))
