@@ -7,16 +7,21 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from typer.testing import CliRunner
 
+from kapplan.api import plan_files
 from kapplan.cli.app import app
 from kapplan.edge.load import load_caseload
 from kapplan.engine import build_caseload, build_plan
 from kapplan.engine.caseload import therapist_calendar
+from kapplan.formats.json import render_json
 from kapplan.model.caseload import agenda
 from kapplan.model.hours import TherapistHours, parse_hours
+from kapplan.model.settings import Flags
+from kapplan.views.agenda import render_caseload
 from tests.conftest import ROOT
 from tests.plans import TEXTS, doses, message, rulebook, schedule
 
@@ -273,7 +278,44 @@ class TestTherapistFile:
         # Inside her window (+24 h to +72 h after Tue 1 Dec 09:00 Lisbon), on a free time.
         assert anna.date() == date(2026, 12, 2)
         assert anna.time() >= time(11, 10)
-        assert any("week-2-anchoring" in w["message"] for w in data["warnings"])
+        assert any("Week-2 integration session" in w["message"] for w in data["warnings"])
+
+    @staticmethod
+    def _lisbon(lang: str) -> tuple[list[str], dict[str, Any]]:
+        """Return the example caseload's warning lines (unwrapped) and its JSON."""
+        planned = plan_files([str(CASELOAD)], therapist=str(THERAPIST), flags=Flags(lang=lang))
+        text = render_caseload(planned.plans, timezone=planned.timezone, width=1000, language=lang)
+        lines = [line.strip() for line in text.splitlines() if line.strip().startswith("!")]
+        return lines, json.loads(render_json(planned.plans, timezone=planned.timezone))
+
+    def test_warnings_are_on_the_therapists_clock(self) -> None:
+        """The agenda's warnings give their times on the therapist's clock, as its rows
+        do, and the time a session was given on the client's own clock beside it, named
+        by its zone's abbreviation."""
+        lines, data = self._lisbon("en")
+        assert len(lines) == len(data["warnings"]) > 0
+        starts = {e["uid"]: datetime.fromisoformat(e["start"]) for e in data["events"]}
+        zones = {c["client"]: ZoneInfo(c["timezone"]) for c in data["clients"]}
+        lisbon = ZoneInfo("Europe/Lisbon")
+        for line, warning in zip(lines, data["warnings"], strict=True):
+            start = starts[warning["event"]]
+            mine = start.astimezone(lisbon).strftime("%a %d %b %Y %H:%M")
+            own = start.astimezone(zones[warning["client"]]).strftime("%H:%M %Z")
+            assert f", {mine} ({own}) (next options: " in line, line
+        vera = next(
+            line for line in lines if line.startswith("! Vera: Week-2 integration session 1/2")
+        )
+        assert "(Thu 24 Dec 2026 21:00 – Fri 01 Jan 2027 21:00)" in vera  # 00:00 in Moscow
+        assert "placed 2 d 12 h late, Mon 04 Jan 2027 09:00 (12:00 MSK)" in vera
+
+    def test_warnings_in_russian_on_the_therapists_clock(self) -> None:
+        """In Russian too, with the client's clock beside the time a session was given."""
+        lines, _ = self._lisbon("ru")
+        vera = next(
+            line for line in lines if "! Vera: Интеграционная сессия второй недели 1/2" in line
+        )
+        assert "(чт, 24 декабря 2026 г., 21:00 – пт, 1 января 2027 г., 21:00)" in vera
+        assert "позже: пн, 4 января 2027 г., 09:00 (12:00 MSK)" in vera
 
     def test_the_therapists_holidays_are_days_off(self, runner: CliRunner, tmp_path: Path) -> None:
         """With `holidays = "PT"`, Tue 1 Dec (Restoration of Independence) has no session:
@@ -338,3 +380,13 @@ class TestTherapistFile:
             f"kapplan: error: {tmp_path / 't.toml'}:2: therapist.timezone:"
         )
         assert len(result.stderr.splitlines()) == 1
+
+
+def test_agenda_ranges_are_real_across_a_clock_change() -> None:
+    """On the therapist's clock too, a dose across the autumn change names both clocks
+    (Lisbon changes when London does: 00:30 WEST to 01:30 WET is two hours)."""
+    body = 'client = "Ann"\n' + doses("2026-10-25T00:30:00", method="oral")
+    plans = build_caseload([schedule(body, "Europe/London")], rulebook(), texts=TEXTS)
+    text = render_caseload(plans, timezone="Europe/Lisbon")
+    line = next(line for line in text.splitlines() if "Oral/sublingual dose 1" in line)
+    assert "00:30 WEST–01:30 WET" in line

@@ -614,3 +614,13 @@ def test_json_diff_never_imports_rich() -> None:
     )
     assert json.loads(result.stdout)["timezone"] == "Europe/Berlin"
     assert result.stderr.strip().splitlines()[-1] == "rich modules: 0"
+
+
+def test_terminal_range_across_a_clock_change_names_both_clocks() -> None:
+    """An added event that the autumn change runs through (two hours from 00:30 BST)
+    shows both clocks, so its range does not read as one hour."""
+    london = ZoneInfo("Europe/London")
+    start = datetime(2026, 10, 24, 23, 30, tzinfo=UTC)  # in UTC: _record adds real time
+    diff = compare([], [_record("a@kapplan", start, minutes=120, title="Dose")], london)
+    text = render_diff_terminal(diff, timezone="Europe/London", old="a", new="b")
+    assert "Sun 25 Oct 2026 00:30 BST–01:30 GMT  a@kapplan  Dose" in text

@@ -121,7 +121,7 @@ class TestPreparationSession:
         ]
         [warning] = warnings_of(result, "preparation-session")
         assert message(result, warning) == (
-            "preparation-session (course 1): no free time in its window "
+            "Preparation session 1/1 (course 1): no free time in its window "
             "(Tue 01 Dec 2026 10:00 – Tue 08 Dec 2026 10:00); "
             "placed 2 h early, Tue 01 Dec 2026 08:00"
         )
@@ -143,7 +143,7 @@ class TestPreparationSession:
             ("2026-12-01T10:00:00+01:00", "2026-12-01T11:00:00+01:00")
         ]
         assert [message(result, w) for w in result.warnings] == [
-            "preparation-session (course 1): no free time in its window "
+            "Preparation session 1/1 (course 1): no free time in its window "
             "(Tue 01 Dec 2026 10:03 – Tue 08 Dec 2026 10:03); "
             "placed 3 min early, Tue 01 Dec 2026 10:00"
         ]
@@ -153,7 +153,7 @@ class TestPreparationSession:
         result = plan(_avail("mon tue", "09:00-09:30") + doses("2026-12-08T10:00:00"))
         assert of(result, "preparation-session") == []
         assert [message(result, w) for w in warnings_of(result, "preparation-session")] == [
-            "preparation-session (course 1): no free time in its window "
+            "Preparation session 1/1 (course 1): no free time in its window "
             "(Tue 01 Dec 2026 10:00 – Tue 08 Dec 2026 10:00) or within 28 days earlier; "
             "not planned"
         ]
@@ -237,7 +237,7 @@ class TestIntentionSetting:
         [warning] = warnings_of(result, "intention-setting")
         assert warning.infusion == 2
         assert message(result, warning) == (
-            "intention-setting before dose 2: no free time in its window "
+            "Set an intention for dose 2: no free time in its window "
             "(Tue 01 Dec 2026 06:00 – Wed 02 Dec 2026 06:00); "
             "placed 8 h 15 min early, Mon 30 Nov 2026 21:45"
         )
@@ -318,7 +318,7 @@ class TestRest:
         assert [e.infusion for e in of(result, "rest")] == [2]
         [warning] = warnings_of(result, "rest")
         assert (message(result, warning), warning.infusion) == (
-            "rest after dose 1 overlaps the next dose; left out",
+            "Rest after dose 1 overlaps the next dose; left out",
             1,
         )
 
@@ -350,7 +350,7 @@ class TestJournaling:
         ]
         [warning] = warnings_of(result, "journaling")
         assert message(result, warning) == (
-            "journaling after dose 1: no free time in its window "
+            "Journal about dose 1: no free time in its window "
             "(Tue 01 Dec 2026 20:25 – Wed 02 Dec 2026 08:25); "
             "placed 5 min late, Wed 02 Dec 2026 08:00"
         )
@@ -419,7 +419,7 @@ class TestIntegrationSession:
         [warning] = warnings_of(result, "integration-session")
         assert (warning.infusion, message(result, warning)) == (
             1,
-            "integration-session after dose 1: no free time in its window "
+            "Integration session after dose 1: no free time in its window "
             "(Wed 02 Dec 2026 10:00 – Fri 04 Dec 2026 10:00); "
             "placed 5 min late, Fri 04 Dec 2026 10:05",
         )
@@ -432,7 +432,7 @@ class TestIntegrationSession:
             ("2026-12-04T10:05:00+01:00", "2026-12-04T11:05:00+01:00")
         ]
         assert [message(result, w) for w in result.warnings] == [
-            "integration-session after dose 1: no free time in its window "
+            "Integration session after dose 1: no free time in its window "
             "(Wed 02 Dec 2026 10:03 – Fri 04 Dec 2026 10:03); "
             "placed 2 min late, Fri 04 Dec 2026 10:05"
         ]
@@ -444,7 +444,7 @@ class TestIntegrationSession:
             ("2026-12-07T09:00:00+01:00", "2026-12-07T10:00:00+01:00")
         ]
         assert [message(result, w) for w in result.warnings] == [
-            "integration-session after dose 1: no free time in its window "
+            "Integration session after dose 1: no free time in its window "
             "(Wed 02 Dec 2026 10:00 – Fri 04 Dec 2026 10:00); "
             "placed 2 d 23 h late, Mon 07 Dec 2026 09:00"
         ]
@@ -456,7 +456,7 @@ class TestIntegrationSession:
         [warning] = warnings_of(result, "integration-session")
         assert (warning.infusion, message(result, warning)) == (
             1,
-            "integration-session after dose 1: no free time in its window "
+            "Integration session after dose 1: no free time in its window "
             "(Wed 02 Dec 2026 10:00 – Fri 04 Dec 2026 10:00) or within 28 days later; "
             "not planned",
         )
@@ -481,7 +481,7 @@ class TestIntegrationSession:
         [warning] = warnings_of(result, "integration-session")
         assert (warning.infusion, message(result, warning)) == (
             1,
-            "integration-session after dose 1: dose 2 follows 20 h later, too soon for a "
+            "Integration session after dose 1: dose 2 follows 20 h later, too soon for a "
             "session between them; the session after dose 2 covers both",
         )
 
@@ -546,7 +546,7 @@ class TestIntegrationSession:
             "Integration session after doses 1 and 2"
         ]
         assert [message(result, w) for w in result.warnings] == [
-            "integration-session after dose 1: dose 2 follows 1 d 55 min later, too soon for "
+            "Integration session after dose 1: dose 2 follows 1 d 55 min later, too soon for "
             "a session between them; the session after dose 2 covers both"
         ]
 
@@ -728,7 +728,7 @@ class TestMindfulness:
         body = doses(FIRST) + doses("2026-12-02T08:00:00", method="oral", minutes=770)
         result = plan(body, rules=self.RULES)
         assert [message(result, w) for w in warnings_of(result, "mindfulness")] == [
-            "mindfulness 1/3 after dose 1: no free time in its window "
+            "Mindfulness practice (1/3, after dose 1): no free time in its window "
             "(Wed 02 Dec 2026 00:00 – Thu 03 Dec 2026 00:00); "
             "placed 8 h late, Thu 03 Dec 2026 08:00"
         ]
@@ -768,7 +768,7 @@ class TestMovement:
         body = doses(FIRST) + doses("2026-12-02T11:00:00", method="oral", minutes=515)
         result = plan(body, rules=self.RULES)
         assert [message(result, w) for w in warnings_of(result, "movement")] == [
-            "movement after dose 1: no free time in its window "
+            "Walk or jog, 30 minutes (after dose 1): no free time in its window "
             "(Wed 02 Dec 2026 00:00 – Thu 03 Dec 2026 00:00); "
             "placed 12 h late, Thu 03 Dec 2026 12:00"
         ]
@@ -809,7 +809,7 @@ class TestSmallAction:
         )
         result = plan(body, rules=self.RULES)
         assert [message(result, w) for w in warnings_of(result, "small-action")] == [
-            "small-action after dose 1: no free time in its window "
+            "One small action (after dose 1): no free time in its window "
             "(Thu 03 Dec 2026 12:00 – Fri 04 Dec 2026 12:00); "
             "placed 5 min late, Fri 04 Dec 2026 12:05"
         ]
@@ -961,7 +961,7 @@ class TestWeek2Anchoring:
             "2026-12-18T09:00:00+01:00",
         ]
         assert [message(result, w) for w in result.warnings] == [
-            "week-2-anchoring 2/2 (course 1): no free time in its window "
+            "Week-2 integration session 2/2 (course 1): no free time in its window "
             "(Tue 08 Dec 2026 00:00 – Wed 16 Dec 2026 00:00); "
             "placed 2 d 9 h late, Fri 18 Dec 2026 09:00"
         ]
@@ -1079,7 +1079,7 @@ class TestRelapsePrevention:
         """With day 28 booked too, it lands on day 29 at 09:00, 9 h after its window closes."""
         result = plan(doses(FIRST), rules=self.RULES, therapist=self._booked_until(30))
         assert [message(result, w) for w in warnings_of(result, "relapse-prevention")] == [
-            "relapse-prevention (course 1): no free time in its window "
+            "Relapse-prevention session (course 1): no free time in its window "
             "(Tue 15 Dec 2026 00:00 – Wed 30 Dec 2026 00:00); "
             "placed 9 h late, Wed 30 Dec 2026 09:00"
         ]
@@ -1205,22 +1205,20 @@ class TestLongArc:
         assert of(result, "long-arc-biweekly")[0].start.isoformat() == "2027-03-02T09:00:00+01:00"
 
     def test_missed_window_is_flagged_as_long_arc(self) -> None:
-        """Hours too short for any session: a warning names the long arc; nothing placed."""
+        """Hours too short for any session: each warning names its session as the plan
+        would title it (its week of the long arc); nothing placed."""
         result = plan(
             _avail("mon", "09:00-09:30") + doses(FIRST), rules=("dose", "long-arc-biweekly")
         )
         assert of(result, "long-arc-biweekly") == []
         assert [message(result, w) for w in result.warnings] == [
-            f"long-arc-biweekly {k}/3 (long arc): no free time in its window ({window}) "
+            f"Long-arc session (week {week}): no free time in its window ({window}) "
             "or within 28 days later; not planned"
-            for k, window in enumerate(
-                [
-                    "Tue 29 Dec 2026 00:00 – Tue 05 Jan 2027 00:00",
-                    "Tue 12 Jan 2027 00:00 – Tue 19 Jan 2027 00:00",
-                    "Tue 26 Jan 2027 00:00 – Tue 02 Feb 2027 00:00",
-                ],
-                start=1,
-            )
+            for week, window in [
+                (4, "Tue 29 Dec 2026 00:00 – Tue 05 Jan 2027 00:00"),
+                (6, "Tue 12 Jan 2027 00:00 – Tue 19 Jan 2027 00:00"),
+                (8, "Tue 26 Jan 2027 00:00 – Tue 02 Feb 2027 00:00"),
+            ]
         ]
 
 

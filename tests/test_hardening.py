@@ -235,8 +235,14 @@ class TestStrict:
         target = tmp_path / "plan.json"
         code, _, stderr = invoke(runner, "plan", str(WARNED), "-o", str(target), "--strict")
         assert code == 1
-        assert stderr == "kapplan: 4 warning(s) in the plan (--strict)\n"
+        assert stderr == "kapplan: 4 warnings in the plan (--strict)\n"
         assert len(json.loads(target.read_text(encoding="utf-8"))["warnings"]) == 4
+
+    def test_in_the_plans_language(self, runner: CliRunner) -> None:
+        """The note says why in the language of the plan."""
+        code, _, stderr = invoke(runner, "plan", str(WARNED), "--strict", "--lang", "ru")
+        assert code == 1
+        assert stderr == "kapplan: 4 предупреждения в плане (--strict)\n"
 
     def test_without_warnings_exit_0(self, runner: CliRunner) -> None:
         """A plan without warnings exits 0 under --strict."""
@@ -257,7 +263,7 @@ class TestStrict:
                                                "-f", "json"]).stdout)  # fmt: skip
         assert code == (1 if plans["warnings"] else 0)
         assert stderr == (
-            f"kapplan: {len(plans['warnings'])} warning(s) in the plan (--strict)\n"
+            f"kapplan: {len(plans['warnings'])} warnings in the plan (--strict)\n"
             if plans["warnings"]
             else ""
         )

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kapplan.cli.app import app
-from kapplan.edge.load import rulebook_from_text, schedule_from_text
+from kapplan.edge.load import default_rulebook, rulebook_from_text, schedule_from_text
 from kapplan.engine import build_plan
 from kapplan.model.plan import EventKind, Plan
 from kapplan.views.html import OWNED_MARKER, SESSION_MARK, render_html
@@ -344,3 +344,15 @@ def test_prints_in_a_real_browser(runner: CliRunner, tmp_path: Path, lang: str) 
     assert 1 <= pages <= 4, pages
     assert _png_size(png.read_bytes()) == (1000, 1400)
     assert png.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+def test_a_dose_across_a_clock_change_names_both_clocks() -> None:
+    """A 120-minute dose from 00:30 on the night clocks go back ends at 01:30 GMT: the
+    handout's range says both clocks, so it does not read as one hour."""
+    body = 'timezone = "Europe/London"\n' + doses("2026-10-25T00:30:00", method="oral")
+    built = build_plan(schedule_from_text(body, "s.toml"), default_rulebook(), texts=TEXTS)
+    html = render_html(built)
+    assert (
+        '<li><span class="time">00:30 BST–01:30 GMT</span> '
+        '<span class="dose">Oral/sublingual dose 1</span></li>'
+    ) in html

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from datetime import date, datetime, timedelta
 
 import pytest
+from typer.testing import CliRunner
 
-from kapplan.edge.load import default_rulebook, load_schedule
+from kapplan.api import warning_text
+from kapplan.cli.app import app
+from kapplan.edge.load import (
+    default_rulebook,
+    load_schedule,
+    rulebook_from_text,
+    schedule_from_text,
+)
 from kapplan.engine import build_plan
 from kapplan.errors import KapplanError
 from kapplan.i18n import (
@@ -22,15 +31,24 @@ from kapplan.i18n import (
 )
 from kapplan.views.agenda import summary
 from tests.conftest import ROOT
-from tests.plans import TEXTS
+from tests.plans import TEXTS, doses
 
 LATIN = re.compile(r"[A-Za-z]")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 #: The only Latin Russian texts may hold. UTC is the international designator
 #: of coordinated time and Russian writes it so (``UTC+01:00``); a DST note
-#: gives a wall time's offset with it. Placeholder names and format specs
-#: (``{wall:%H:%M}``) are code, not text, and are not checked.
-RU_LATIN_ALLOWED = ("UTC",)
+#: gives a wall time's offset with it. The others are what a reader types, in
+#: any language: the program's name, a command line and an option that the
+#: text tells them to use, and the rulebook's offset syntax that `kapplan
+#: rules` explains. Placeholder names and format specs (``{wall:%H:%M}``) are
+#: code, not text, and are not checked.
+RU_LATIN_ALLOWED = (
+    "UTC",
+    "`kapplan rules --dump`",
+    "(+24h, end:+48h, day+1d)",
+    "(--strict)",
+    "kapplan",
+)
 #: Lists that may differ in length between languages.
 FREE_LENGTH_LISTS = frozenset({"ics.discreet_words"})
 #: Values a rule text's placeholders take in the engine.
@@ -189,7 +207,6 @@ class TestRules:
     def test_english_equals_rulebook(self, en: Catalogue) -> None:
         """English rule texts are the rulebook's own, so English output does not change."""
         for rule in default_rulebook().rule:
-            assert en.messages[f"rule.{rule.id}.name"] == rule.id
             assert en.messages[f"rule.{rule.id}.title"] == rule.title
             assert en.messages[f"rule.{rule.id}.description"] == rule.description
             assert en.messages[f"rule.{rule.id}.why"] == rule.why
@@ -207,7 +224,6 @@ class TestRules:
         for rule in default_rulebook().rule:
             assert ru.rule_text(rule.id, "title", rule.title) != rule.title
             assert ru.rule_text(rule.id, "why", rule.why) != rule.why
-            assert ru.rule_text(rule.id, "name", rule.id) != rule.id
             if rule.prompts:
                 assert ru.rule_prompts(rule.id, tuple(rule.prompts)) != tuple(rule.prompts)
 
@@ -413,7 +429,8 @@ class TestDates:
 
 
 class TestEnglishUnchanged:
-    """English messages rebuild what kapplan printed before, byte for byte."""
+    """English messages rebuild what kapplan printed before, byte for byte (but for the
+    names of rules, which were their ids)."""
 
     def test_late_warning(self, en: Catalogue) -> None:
         """The late-placement warning of the Spravato example."""
@@ -424,7 +441,7 @@ class TestEnglishUnchanged:
         )
         what = en.text(
             "what.after_dose",
-            name=en.rule_text("integration-session", "name", "integration-session"),
+            name=en.rule_name("integration-session"),
             ordinal="",
             dose=en.doses((2,)),
         )
@@ -436,15 +453,15 @@ class TestEnglishUnchanged:
             when=en.format_datetime(datetime(2027, 1, 11, 8, 0)),
         )
         assert message == (
-            "integration-session after dose 2: no free time in its window (Fri 08 Jan 2027 "
+            "Integration session after dose 2: no free time in its window (Fri 08 Jan 2027 "
             "09:30 – Sun 10 Jan 2027 09:30); placed 22 h 30 min late, Mon 11 Jan 2027 08:00"
         )
 
     def test_cadence_warning(self, en: Catalogue) -> None:
         """The warning for doses too close for a session between them."""
-        what = en.text("what.after_dose", name="integration-session", ordinal="", dose="dose 1")
+        what = en.text("what.after_dose", name="Integration session", ordinal="", dose="dose 1")
         assert en.text("warning.covered", what=what, next=2, gap="23 h") == (
-            "integration-session after dose 1: dose 2 follows 23 h later, too soon for a "
+            "Integration session after dose 1: dose 2 follows 23 h later, too soon for a "
             "session between them; the session after dose 2 covers both"
         )
 
@@ -476,3 +493,81 @@ class TestEnglishUnchanged:
         }
         rebuilt = " · ".join(en.text(f"summary.{key}", n=n) for key, n in counts.items())
         assert rebuilt == summary(plan)
+
+
+class TestWarningNames:
+    """Warnings name what they are about as the plan titles it, never by a rule's id."""
+
+    SAUNA = """version = 1
+[[rule]]
+id = "sauna-visit"
+kind = "integration-session"
+phase = "integration"
+anchor = "infusion"
+placement = "session"
+opens = "+24h"
+closes = "+26h"
+minutes = 60
+title = "Sauna after {dose}"
+source = ["mine"]
+"""
+
+    @staticmethod
+    def _caseload(lang: str) -> list[tuple[str | None, str]]:
+        runner = CliRunner(env={"NO_COLOR": "1", "COLUMNS": "100"})
+        caseload, lisbon = ROOT / "examples" / "caseload", ROOT / "examples" / "therapist"
+        args = ["plan", str(caseload), "--therapist", str(lisbon / "lisbon.toml")]
+        data = json.loads(runner.invoke(app, [*args, "-f", "json", "--lang", lang]).stdout)
+        titles = {e["uid"]: e["title"] for e in data["events"]}
+        return [(titles.get(w["event"]), w["message"]) for w in data["warnings"]]
+
+    @pytest.mark.parametrize("lang", LANGUAGES)
+    def test_a_late_session_is_named_by_its_title(self, lang: str) -> None:
+        """A session placed outside its window is named by the title the plan gives its
+        event, in the plan's language; no message holds a rule id."""
+        ids = {rule.id for rule in default_rulebook().rule}
+        warned = self._caseload(lang)
+        assert warned
+        for title, text in warned:
+            assert title is not None
+            assert text.startswith(f"{title}: "), text
+            # Ids such as "dose" or "rest" are words too; a hyphenated id is only an id.
+            assert not [i for i in ids if "-" in i and i in text], text
+        week_2 = {"en": "Week-2 integration session", "ru": "Интеграционная сессия второй недели"}
+        assert any(text.startswith(f"{week_2[lang]} 1/2 (") for _, text in warned)
+
+    def test_a_rule_of_your_own_is_named_by_its_title(self) -> None:
+        """A rule a user added is named by its own title, not its id."""
+        body = 'timezone = "Europe/Berlin"\n' + doses("2026-12-01T10:00:00")
+        body += '[availability]\ndays = ["mon"]\nhours = "09:00-09:30"\n'
+        book = rulebook_from_text(self.SAUNA, "mine.toml", defaults=default_rulebook())
+        built = build_plan(schedule_from_text(body, "s.toml"), book, texts=TEXTS)
+        said = [catalogue("en").warning_text(w, built.zone) for w in built.warnings]
+        sauna = [text for text in said if "Sauna" in text]
+        assert sauna == [
+            "Sauna after dose 1: no free time in its window (Wed 02 Dec 2026 10:00 – Wed 02 Dec "
+            "2026 12:00) or within 28 days later; not planned"
+        ]
+        assert not any("sauna-visit" in text for text in said)
+
+    def test_what_the_title_leaves_out_is_added(self, ru: Catalogue) -> None:
+        """A title that does not say its dose or ordinal is followed by them."""
+        # An oral dose busy until 20:50 the next day leaves no 15 minutes for it.
+        body = 'timezone = "Europe/Berlin"\nlanguage = "ru"\n' + doses("2026-12-01T10:00:00")
+        body += doses("2026-12-02T08:00:00", method="oral", minutes=770)
+        built = build_plan(schedule_from_text(body, "s.toml"), default_rulebook(), texts=TEXTS)
+        mindfulness = next(w for w in built.warnings if w.rule == "mindfulness")
+        assert ru.warning_text(mindfulness, built.zone).startswith(
+            "Практика осознанности (1/3, после приёма 1): "
+        )
+
+    def test_said_in_another_language_by_the_rules_name(self) -> None:
+        """A warning said in another language than its plan's names its rule in that
+        language (the event's title is in the plan's)."""
+        schedule = load_schedule(str(ROOT / "examples" / "spravato.toml"))
+        built = build_plan(schedule, default_rulebook(), texts=TEXTS)
+        warning = built.warnings[0]
+        assert warning_text(built, warning).startswith("Integration session after dose 2: ")
+        assert warning_text(built, warning, language="ru").startswith(
+            "Интеграционная сессия после приёма 2: "
+        )

@@ -209,3 +209,15 @@ class TestMarkupIsText:
         draw = render_terminal if render == "agenda" else render_month
         text = ANSI.sub("", draw(built, width=140, color=True))
         assert "[bold red]x[/] 6" in text
+
+
+def test_the_long_arc_list_gives_real_ranges() -> None:
+    """A long-arc session that the spring change cuts into says so: 60 minutes from
+    00:00 GMT end at 02:00 BST in London, and the list names both clocks."""
+    built = plan(doses("2026-12-28T10:00:00") + ALWAYS, "Europe/London")
+    session = next(e for e in built.events if e.start.date() == date(2027, 3, 28))
+    assert session.course is None
+    text = render_month(built, width=100)
+    listed = text.split("Long arc · after the last course")[1]
+    line = next(line for line in listed.splitlines() if "Sun 28 Mar 2027" in line)
+    assert "00:00 GMT–02:00 BST" in line

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from typer.testing import CliRunner
 
 from kapplan.cli.app import app
@@ -9,7 +12,8 @@ from kapplan.edge.load import default_rulebook, schedule_from_text
 from kapplan.engine import build_plan
 from kapplan.model.plan import Plan
 from kapplan.views.agenda import render_terminal, summary
-from tests.plans import TEXTS
+from kapplan.views.labels import clock_range, minutes_between
+from tests.plans import TEXTS, doses, plan
 
 SCHEDULE = (
     'timezone = "Europe/Berlin"\nclient = "[bold]Ann[/bold]"\n'
@@ -63,3 +67,52 @@ def test_lines_have_no_trailing_blanks_and_fit_the_width() -> None:
     for line in text.splitlines():
         assert line == line.rstrip()
         assert len(line) <= 80
+
+
+class TestRealDurations:
+    """Lengths are real time (measured in UTC), not the wall clock, across DST changes."""
+
+    # Clocks go back in London at 02:00 BST on 25 October 2026 (to 01:00 GMT) and
+    # forward at 01:00 GMT on 29 March 2026 (to 02:00 BST): a 120-minute oral dose
+    # from 00:30 spans one hour of wall clock on the first day and three on the other.
+    FOLD = doses("2026-10-25T00:30:00", method="oral")
+    GAP = doses("2026-03-29T00:30:00", method="oral")
+
+    def _dose_line(self, body: str) -> str:
+        text = render_terminal(plan(body, "Europe/London"), width=100)
+        return next(line for line in text.splitlines() if "Oral/sublingual dose 1" in line)
+
+    def test_a_dose_across_the_autumn_fold(self) -> None:
+        """A dose of 120 minutes that ends in the repeated hour says 120 min, and its
+        range names both clocks (one hour of wall clock would read as 60 min)."""
+        line = self._dose_line(self.FOLD)
+        assert "00:30 BST–01:30 GMT" in line
+        assert " 120 min " in line
+
+    def test_a_dose_across_the_spring_gap(self) -> None:
+        """A dose of 120 minutes across the missing hour says 120 min, not 180."""
+        line = self._dose_line(self.GAP)
+        assert "00:30 GMT–03:30 BST" in line
+        assert " 120 min " in line
+
+    def test_the_json_agrees(self) -> None:
+        """The terminal's length is the JSON's end minus start, as instants."""
+        the_plan = plan(self.FOLD, "Europe/London")
+        dose = next(e for e in the_plan.events if e.rule == "dose")
+        assert (dose.end - dose.start).total_seconds() == 3600  # wall clock, the trap
+        assert minutes_between(dose.start, dose.end) == 120
+
+    def test_same_offset_keeps_plain_times(self) -> None:
+        """Without a clock change inside it, an event's range has no zone names."""
+        london = ZoneInfo("Europe/London")
+        start = datetime(2026, 10, 25, 9, 0, tzinfo=london)
+        assert clock_range(start, start + timedelta(hours=1)) == "09:00–10:00"
+        assert minutes_between(start, start + timedelta(hours=1)) == 60
+
+    def test_russian_says_minutes_in_russian(self) -> None:
+        """The Russian agenda gives the same real length, in its own unit."""
+        body = 'language = "ru"\n' + self.GAP
+        text = render_terminal(plan(body, "Europe/London"), width=100)
+        line = next(line for line in text.splitlines() if "сублингвальный приём № 1" in line)
+        assert "00:30 GMT–03:30 BST" in line
+        assert " 120 мин " in line

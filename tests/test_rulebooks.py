@@ -607,6 +607,35 @@ class TestRulesCommand:
         assert " 2×" in result.stdout
         assert "90 min" in result.stdout
 
+    def test_table_in_russian(self, runner: CliRunner, tmp_path: Path) -> None:
+        """--lang ru: the heading, columns, repeats, lengths and notes are Russian; the
+        rulebook's values are the same as in English, row for row."""
+        book = tmp_path / "mine.toml"
+        book.write_text(CLINIC.read_text() + '[[rule]]\nid = "movement"\nenabled = false\n')
+        english = runner.invoke(app, ["rules", "--rules", str(book)]).stdout
+        result = runner.invoke(app, ["rules", "--rules", str(book), "--lang", "ru"])
+        assert result.exit_code == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert lines[0] == (
+            f"Действующие правила: {book} поверх стандартных правил kapplan (версия формата 1)"
+        )
+        assert lines[2].split() == ["правило", "фаза", "окно"]
+        assert lines[3].split() == ["вид", "якорь", "повтор", "длительность", "источник"]
+        for text in ("один раз", "3×, каждые 1d", "90 мин", "весь день", "Отключены: movement."):
+            assert text in result.stdout
+        assert "каждые 1mo до day+4mo+7d" in result.stdout
+
+        def rule_rows(text: list[str]) -> list[str]:
+            # The rules table's rows (a rule id, then its kind), in order.
+            end = next(n for n, line in enumerate(text) if line.startswith(("Placement", "Разм")))
+            words = [line.split()[0] for line in text[5:end] if line.startswith(" ")]
+            rules = load_rulebook(str(book), defaults=default_rulebook()).rule
+            names = {r.id for r in rules} | {r.kind.value for r in rules}
+            return [w for w in words if w in names]
+
+        assert rule_rows(lines) == rule_rows(english.splitlines())
+        assert "sessions_per_day = 1" in result.stdout
+
     def test_json_shows_origin_and_switched_off_rules(self, runner: CliRunner) -> None:
         """JSON lists every rule with `enabled` and `origin`, and names the file."""
         result = runner.invoke(app, ["rules", "--rules", str(CLINIC), "-f", "json"])

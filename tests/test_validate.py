@@ -412,7 +412,7 @@ class TestWarnings:
         assert code == 0
         assert len(lines) == 5
         assert lines[0].startswith(
-            "examples/spravato.toml:7: warning: series[1] dose 2: integration-session after dose 2:"
+            "examples/spravato.toml:7: warning: series[1] dose 2: Integration session after dose 2:"
         )
         assert lines[-1] == "1 file OK, 4 warnings"
 
@@ -443,7 +443,8 @@ class TestWarnings:
         assert lines[-1] == "3 problems in 1 file, 4 warnings"
 
     def test_dst_notes_are_warnings_in_english(self, runner: CliRunner, tmp_path: Path) -> None:
-        """A local time moved by DST is a warning at its line, in English whatever the language."""
+        """A local time moved by DST is a warning at its line, in English whatever the
+        schedule's language (without --lang)."""
         path = _write(
             tmp_path,
             "s.toml",
@@ -458,6 +459,53 @@ class TestWarnings:
             "Europe/Berlin (clocks go back); using the first, UTC+02:00",
             "1 file OK, 1 warning",
         ]
+
+
+class TestLanguage:
+    """--lang: the warnings and the summary in the reader's language; errors in English."""
+
+    def test_warnings_in_russian(self, runner: CliRunner, in_root: None) -> None:
+        """Each warning, its dose's place and the summary are Russian."""
+        code, lines = _validate(runner, "examples/spravato.toml", "--lang", "ru")
+        assert code == 0
+        assert lines[0].startswith(
+            "examples/spravato.toml:7: warning: series[1], приём 2: "
+            "Интеграционная сессия после приёма 2: в отведённом окне (пт, 8 января 2027 г., "
+        )
+        assert lines[-1] == "1 файл без ошибок, 4 предупреждения"
+
+    @pytest.mark.parametrize(
+        ("args", "summary"),
+        [
+            (["examples/spravato.toml", "--strict"], "4 предупреждения в 1 файле (--strict)"),
+            (["examples/"], "4 файла без ошибок, 4 предупреждения"),
+            (
+                ["examples/spravato.toml", "tests/validate_files/three-mistakes.toml"],
+                "3 ошибки в 1 файле, 4 предупреждения",
+            ),
+        ],
+    )
+    def test_russian_summary(
+        self, runner: CliRunner, in_root: None, args: list[str], summary: str
+    ) -> None:
+        """The summary counts in Russian plural forms and cases."""
+        assert _validate(runner, *args, "--lang", "ru")[1][-1] == summary
+
+    def test_errors_stay_english(self, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A problem is said as `kapplan plan` says it, in English, under a Russian summary."""
+        monkeypatch.chdir(FILES)
+        code, lines = _validate(runner, "three-mistakes.toml", "--lang", "ru")
+        assert code == 2
+        assert lines == [*THREE_MISTAKES, "3 ошибки в 1 файле"]
+
+    def test_the_config_files_language(
+        self, runner: CliRunner, in_root: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without --lang, the config file's `language` is the reader's."""
+        config = tmp_path / "config.toml"
+        config.write_text('language = "ru"\n', encoding="utf-8")
+        monkeypatch.setenv("KAPPLAN_CONFIG", str(config))
+        assert _validate(runner, "examples/iv-six-infusions.toml") == (0, ["1 файл без ошибок"])
 
 
 class TestJson:

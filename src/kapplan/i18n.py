@@ -59,8 +59,9 @@ if TYPE_CHECKING:
 DEFAULT_LANGUAGE: Final = "en"
 #: Styles `Catalogue.format_date` knows, each a ``date.<style>`` message.
 DATE_STYLES: Final = ("short", "long", "week")
-#: Rule fields `Catalogue.rule_text` translates; ``name`` stands for the rule
-#: in warnings (the rule id in English).
+#: Rule texts a catalogue holds for each of kapplan's rules: ``name`` is how a
+#: warning without an event title names the rule (`Catalogue.rule_name`); the
+#: others are the rulebook's texts, which `Catalogue.rule_text` translates.
 RULE_FIELDS: Final = ("name", "title", "description", "why")
 #: Parameters a ``date.*`` template may use.
 DATE_FIELDS: Final = frozenset(
@@ -312,6 +313,17 @@ class Catalogue:
         head = self.messages["list.separator"].join(texts[:-1])
         return head + self.messages["list.final"] + texts[-1]
 
+    def join_plain(self, items: Iterable[object]) -> str:
+        """Join items with the list separator alone: ``2/3, after dose 1``.
+
+        Parameters:
+            items: The items, each shown with `str`.
+
+        Returns:
+            The items as text.
+        """
+        return self.messages["list.separator"].join(str(item) for item in items)
+
     def doses(self, indices: Sequence[int]) -> str:
         """Name one dose or several, as a rule's ``{dose}`` placeholder says it.
 
@@ -335,9 +347,9 @@ class Catalogue:
 
         Parameters:
             rule_id: The rule's id.
-            field: Which text: ``name`` (for warnings), ``title``,
-                ``description`` or ``why``.
-            default: The rule's own text (for ``name``, its id).
+            field: Which text: ``title``, ``description`` or ``why`` (``name``,
+                which the rulebook does not have, is `rule_name`'s).
+            default: The rule's own text.
 
         Returns:
             The translation while `default` is kapplan's English original for
@@ -451,15 +463,59 @@ class Catalogue:
             )
         return text("title"), "\n\n".join(p for p in parts if p), prompts
 
-    def warning_text(self, warning: PlanWarning, zone: ZoneInfo, *, with_field: bool = True) -> str:
+    def subject(self, rule: Rule, method: MethodText | None, facts: EventFacts) -> str:
+        """Name an occurrence for a warning as the plan titles its event.
+
+        The title alone, when it says which occurrence it is; otherwise followed
+        by what it does not say, as a title would: its ordinal, its dose or its
+        course (``Mindfulness practice (2/3, after dose 1)``).
+
+        Parameters:
+            rule: The rule the occurrence is of.
+            method: The rulebook's text for its dose's method, if it has a dose.
+            facts: What its texts are made of (no `EventFacts.outside`).
+
+        Returns:
+            The name, in this language.
+        """
+        title = self.event_text(rule, method, facts)[0]
+        said = placeholders(self.rule_text(rule.id, "title", rule.title))
+        context = []
+        # A title that counts its events, or dates them in weeks or months, tells them apart.
+        if facts.count > 1 and not said & {"k", "week", "month"}:
+            context.append(self.text("what.context_ordinal", k=facts.k, count=facts.count))
+        if facts.infusion is not None and not said & {"dose", "n"}:
+            before = rule.opens.startswith("-")  # as `occurrence_params` tells it
+            dose = self.doses(facts.covers or (facts.infusion,))
+            context.append(self.text(f"what.context_{'before' if before else 'after'}", dose=dose))
+        elif facts.infusion is None and facts.course is not None and "course" not in said:
+            context.append(self.text("what.context_course", course=facts.course))
+        if not context:
+            return title
+        return self.text("what.titled", title=title, context=self.join_plain(context))
+
+    def warning_text(
+        self,
+        warning: PlanWarning,
+        zone: ZoneInfo,
+        *,
+        with_field: bool = True,
+        own_zone: ZoneInfo | None = None,
+    ) -> str:
         """Say a plan warning in this language, its times on a clock.
 
         Parameters:
             warning: The warning (a code and its params).
-            zone: The clock its times are shown on (the plan's zone).
+            zone: The clock its times are shown on: the view's (the plan's zone,
+                or a caseload's therapist's).
             with_field: For a note on a dose's local time, start with the field
                 it came from (``infusion[2].at: ...``); False leaves it to the
                 caller (a report that names fields apart).
+            own_zone: The zone of the client the warning is about, when it may
+                differ from `zone`: the time a session was given is then also
+                said on the client's clock, with that zone's abbreviation
+                (``Mon 04 Jan 2027 09:00 (12:00 MSK)``). A note on a dose's
+                local time names its zone itself.
 
         Returns:
             One sentence.
@@ -491,8 +547,9 @@ class Catalogue:
             )
         rule = warning.rule or ""
         if code is WarningCode.REPEAT_CUT:
-            return self.text("warning.repeat_cut", name=self._rule_name(rule), limit=p["limit"])
-        what = self._what(rule, p)
+            name = warning.title or self.rule_name(rule)
+            return self.text("warning.repeat_cut", name=name, limit=p["limit"])
+        what = warning.title or self._what(rule, p)
         if code is WarningCode.COVERED:
             return self.text(
                 "warning.covered", what=what, next=p["next"], gap=self._minutes(p["gap"])
@@ -518,19 +575,24 @@ class Catalogue:
             return self.text(
                 f"warning.not_planned_{p['direction']}", what=what, window=window, days=p["days"]
             )
+        at = _moment(p["at"], zone)
+        when = self.format_datetime(at)
+        if own_zone is not None and own_zone.key != zone.key:
+            when = self.text("text.beside", when=when, clock=self.format_clock(at, own_zone))
         return self.text(
             f"warning.{code.value}",
             what=what,
             window=window,
             miss=self._minutes(p["miss"]),
-            when=self.format_datetime(_moment(p["at"], zone)),
+            when=when,
         )
 
     def _what(self, rule: str, params: Mapping[str, object]) -> str:
-        """Name an occurrence for a warning: its rule's name, its ordinal and its anchor."""
+        """Name an occurrence for a warning that has no title: its rule's name, its
+        ordinal and its anchor."""
         count = params.get("count", 1)
         values: dict[str, object] = {
-            "name": self._rule_name(rule),
+            "name": self.rule_name(rule),
             "ordinal": (
                 self.text("what.ordinal", k=params["k"], count=count)
                 if isinstance(count, int) and count > 1
@@ -548,8 +610,21 @@ class Catalogue:
             key = "what.long_arc"
         return self.text(key, **values)
 
-    def _rule_name(self, rule: str) -> str:
-        return self.rule_text(rule, "name", rule)
+    def rule_name(self, rule_id: str) -> str:
+        """Name a rule in a warning that has no event title to name it by.
+
+        Warnings the engine makes carry the title of the event they are about
+        (`PlanWarning.title`); this names the rule of one that does not (built
+        by hand, or said in another language than its plan's).
+
+        Parameters:
+            rule_id: The rule's id.
+
+        Returns:
+            The name of one of kapplan's rules in this language, as its events
+            are titled (``Integration session``); for a rule of your own, its id.
+        """
+        return self.messages.get(f"rule.{rule_id}.name", rule_id)
 
     def _span(self, first: datetime, last: datetime) -> str:
         return self.text(
@@ -597,6 +672,24 @@ class Catalogue:
         return self.text(
             "date.datetime", **self._date_fields(moment), hour=moment.hour, minute=moment.minute
         )
+
+    def format_clock(self, moment: datetime, zone: ZoneInfo) -> str:
+        """Say a time on another clock than the one beside it: a client's own.
+
+        Parameters:
+            moment: The time, on the clock shown beside it (aware).
+            zone: The other clock.
+
+        Returns:
+            E.g. ``12:00 MSK``, or ``Tue 09:00 EST`` when the date differs on
+            the other clock (the zone's abbreviation, as tzdata has it).
+        """
+        own = moment.astimezone(zone)
+        fields = {"hour": own.hour, "minute": own.minute, "zone": own.strftime("%Z")}
+        if own.date() == moment.date():
+            return self.text("text.clock", **fields)
+        weekday = self.lists["calendar.weekdays_abbr"][own.weekday()]
+        return self.text("text.clock_day", weekday_abbr=weekday, **fields)
 
     def format_duration(self, minutes: int) -> str:
         """Format a length of time in days, hours and minutes.

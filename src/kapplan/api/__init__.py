@@ -34,6 +34,7 @@ from kapplan.model.choices import SUFFIX_FORMATS, FileKind, Format, Language, Vi
 _LAZY = {
     "NOWHERE": "kapplan.api.environment",
     "Environment": "kapplan.api.environment",
+    "language_of": "kapplan.api.environment",
     "load_config": "kapplan.api.environment",
     "machine_timezone": "kapplan.api.environment",
     "Export": "kapplan.api.plan",
@@ -44,6 +45,7 @@ _LAZY = {
     "is_caseload": "kapplan.api.plan",
     "plan_files": "kapplan.api.plan",
     "render": "kapplan.api.plan",
+    "strict_note": "kapplan.api.plan",
     "warning_text": "kapplan.api.plan",
     "write": "kapplan.api.plan",
     "Compared": "kapplan.api.diff",
@@ -81,6 +83,7 @@ __all__ = [
     "diff_files",
     "export_files",
     "is_caseload",
+    "language_of",
     "load_config",
     "machine_timezone",
     "plan_files",
@@ -94,6 +97,7 @@ __all__ = [
     "settings_in_force",
     "starter_questions",
     "starter_text",
+    "strict_note",
     "validate_files",
     "warning_text",
     "write",
@@ -115,6 +119,7 @@ if TYPE_CHECKING:
     from kapplan.api.environment import (
         NOWHERE,
         Environment,
+        language_of,
         load_config,
         machine_timezone,
     )
@@ -131,6 +136,7 @@ if TYPE_CHECKING:
         is_caseload,
         plan_files,
         render,
+        strict_note,
         warning_text,
         write,
     )

@@ -61,6 +61,23 @@ def configuration_of(env: Environment) -> Configuration:
     return Configuration("", exists=False, values=UserConfig())
 
 
+def language_of(env: Environment, lang: str | None = None) -> str:
+    """Return the language a command speaks to its reader (`rules`, `validate`).
+
+    Parameters:
+        env: The environment, for the config file.
+        lang: A ``--lang``, if given.
+
+    Returns:
+        `lang`, else the config file's `language`, else English (as `resolve`
+        decides a setting without a schedule).
+    """
+    from kapplan.model.settings import Flags, resolve
+
+    flags = Flags(lang=lang)
+    return resolve(configuration_of(env), flags, machine_zone=env.machine_zone).language.value
+
+
 def flags_or_none(flags: Flags | None) -> Flags:
     """Return the flags given, or none."""
     from kapplan.model.settings import Flags
@@ -73,6 +90,7 @@ __all__ = [
     "Environment",
     "configuration_of",
     "flags_or_none",
+    "language_of",
     "load_config",
     "machine_timezone",
 ]

@@ -424,6 +424,21 @@ def write(
     write_output(path, data, force=force, owned_marker=owned_marker, inputs=inputs)
 
 
+def strict_note(planned: Planned) -> str:
+    """Say why ``--strict`` fails a run, in its language.
+
+    Parameters:
+        planned: The plans, with warnings.
+
+    Returns:
+        E.g. ``4 warnings in the plan (--strict)``.
+    """
+    from kapplan.i18n import catalogue
+
+    texts = catalogue(planned.settings.language.value)
+    return texts.text("terminal.strict", n=planned.warnings)
+
+
 def warning_text(plan: Plan, warning: PlanWarning, *, language: str | None = None) -> str:
     """Say a plan's warning in words, its times on the plan's clock.
 
@@ -433,11 +448,17 @@ def warning_text(plan: Plan, warning: PlanWarning, *, language: str | None = Non
         language: The language to say it in (default: the plan's).
 
     Returns:
-        One sentence.
+        One sentence. It names what it is about by its event's title, as the
+        plan has it; in another language than the plan's, by its rule's name.
     """
+    from dataclasses import replace
+
     from kapplan.i18n import catalogue
 
-    return catalogue(language or plan.language).warning_text(warning, plan.zone)
+    texts = catalogue(language or plan.language)
+    if texts.language != plan.language:
+        warning = replace(warning, title="")  # The title is in the plan's language.
+    return texts.warning_text(warning, plan.zone)
 
 
 __all__ = [
@@ -449,6 +470,7 @@ __all__ = [
     "is_caseload",
     "plan_files",
     "render",
+    "strict_note",
     "warning_text",
     "write",
 ]

@@ -59,6 +59,7 @@ def render_rules(
     dump: str | None = None,
     width: int = 100,
     color: bool = False,
+    language: str = "en",
 ) -> str:
     """Render the rules in force: a table, JSON, or the whole rulebook as TOML to edit.
 
@@ -69,6 +70,8 @@ def render_rules(
             the rulebook as TOML.
         width: Columns for the table.
         color: Colour the table.
+        language: The language of the table's labels and notes (JSON and the
+            TOML are the rulebook's own, in any language).
 
     Returns:
         The text, ending in a newline.
@@ -82,7 +85,9 @@ def render_rules(
     book, defaults, source = in_force.rulebook, in_force.defaults, in_force.source
     if json:
         return render_rules_json(book, defaults, source=source)
-    return render_rules_terminal(book, defaults, source=source, width=width, color=color)
+    return render_rules_terminal(
+        book, defaults, source=source, width=width, color=color, language=language
+    )
 
 
 def schema_text(*, rulebook: bool = False) -> str:

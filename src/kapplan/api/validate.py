@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -14,10 +15,15 @@ from kapplan.model.choices import FileKind
 from kapplan.model.report import FileReport, Problem
 
 if TYPE_CHECKING:
+    from kapplan.i18n import Catalogue
     from kapplan.model.doses import DoseExpansion
     from kapplan.model.rulebook import Rulebook
     from kapplan.model.schedule import Schedule, ScheduleDefaults
     from kapplan.model.therapist import Therapist
+
+
+#: A series' dose as `Dose.origin` locates it: ``series[1] dose 3``.
+_SERIES_DOSE = re.compile(r"(series\[\d+\]) dose (\d+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +47,16 @@ class _Reference:
     defaults: ScheduleDefaults
     """What a schedule gets for the settings it leaves out (the config file's, this
     machine's zone), as planning gives it."""
+    language: str
+    """The language warnings are said in."""
 
 
 def validate_files(
-    paths: Sequence[str], *, kind: FileKind | None = None, env: Environment = NOWHERE
+    paths: Sequence[str],
+    *,
+    kind: FileKind | None = None,
+    env: Environment = NOWHERE,
+    language: str = "en",
 ) -> list[FileReport]:
     """Check files, folders (every .toml in them) or stdin and report every problem.
 
@@ -52,7 +64,8 @@ def validate_files(
     schedule whose fields are valid is then taken through the steps `plan_files`
     takes (its doses expanded and checked, its rulebook read, its plan built), so
     it passes exactly when planning it would succeed. What stops a plan is an
-    error; what the plan warns about is a warning, said in English. Across files,
+    error (said in English, as every error is); what the plan warns about is a
+    warning, said in `language`. Across files,
     schedules must carry distinct client labels (as a caseload needs), and a
     therapist's busy calendar must be readable over the time the schedules span.
 
@@ -62,6 +75,7 @@ def validate_files(
         env: The config file (applied to schedules as `plan_files` applies it),
             this machine's zone, and the clock: a busy calendar checked without
             any valid schedule is read from `Environment.now` on.
+        language: The language warnings are said in (a code of `LANGUAGES`).
 
     Returns:
         One report per file, in argument order, folders expanded; a folder
@@ -79,7 +93,7 @@ def validate_files(
     from kapplan.model.settings import Flags, schedule_defaults
 
     defaults = schedule_defaults(configuration_of(env), Flags(), machine_zone=env.machine_zone)
-    reference = _Reference(default_rulebook(), defaults)
+    reference = _Reference(default_rulebook(), defaults, language)
     checked: list[_Checked | FileReport] = []
     for argument in paths:
         try:
@@ -143,7 +157,7 @@ def _check_schedule(
         except KapplanError as error:
             problems, schedule = [error], None
         else:
-            warnings = _plan_warnings(schedule, expansion, book, text, name)
+            warnings = _plan_warnings(schedule, expansion, book, text, name, reference.language)
             starts = tuple(dose.start for dose in expansion.doses)
     report = FileReport(name, FileKind.SCHEDULE, _problems(problems, name), warnings)
     return _Checked(path, text, report, schedule=schedule, doses=starts)
@@ -154,15 +168,20 @@ def _problems(errors: Sequence[KapplanError], source: str) -> tuple[Problem, ...
 
 
 def _plan_warnings(
-    schedule: Schedule, expansion: DoseExpansion, rulebook: Rulebook, text: str, name: str
+    schedule: Schedule,
+    expansion: DoseExpansion,
+    rulebook: Rulebook,
+    text: str,
+    name: str,
+    language: str,
 ) -> tuple[Problem, ...]:
-    """Build the plan `plan_files` would build and locate its warnings, said in English."""
+    """Build the plan `plan_files` would build and locate its warnings, said in `language`."""
     from kapplan.edge.located import line_of_field
     from kapplan.engine import build_plan
     from kapplan.i18n import catalogue, catalogues
 
     plan = build_plan(schedule, rulebook, texts=catalogues(), expansion=expansion)
-    english = catalogue("en")
+    texts = catalogue(language)
     warnings: list[Problem] = []
     for warning in plan.warnings:
         where: str | None = None
@@ -173,9 +192,21 @@ def _plan_warnings(
                 where += f" dose {warning.params['dose']}"
         elif warning.infusion is not None:
             where = expansion.doses[warning.infusion - 1].origin
-        message = english.warning_text(warning, plan.zone, with_field=False)
-        warnings.append(Problem(name, message, where, line_of_field(text, where)))
+        # The plan titles its events in its own language: a line in another names
+        # them by their rules' names in that one.
+        said = warning if plan.language == language else replace(warning, title="")
+        message = texts.warning_text(said, plan.zone, with_field=False)
+        place = _series_dose(where, texts)
+        warnings.append(Problem(name, message, place, line_of_field(text, where)))
     return tuple(warnings)
+
+
+def _series_dose(where: str | None, texts: Catalogue) -> str | None:
+    """Say a series' dose (``series[1] dose 3``, as `Dose.origin` locates it) in a language."""
+    found = _SERIES_DOSE.fullmatch(where or "")
+    if found is None:
+        return where
+    return texts.text("note.series_dose", field=found[1], n=int(found[2]))
 
 
 def _check_labels(checked: list[_Checked | FileReport]) -> list[_Checked | FileReport]:
@@ -223,7 +254,11 @@ def _with_error(
 
 
 def render_report(
-    reports: Sequence[FileReport], *, json: bool = False, strict: bool = False
+    reports: Sequence[FileReport],
+    *,
+    json: bool = False,
+    strict: bool = False,
+    language: str = "en",
 ) -> str:
     """Render what `validate_files` found: one line per problem and a summary, or JSON.
 
@@ -231,13 +266,16 @@ def render_report(
         reports: The reports.
         json: One JSON document instead of lines.
         strict: Warnings fail a file (the summary and ``ok`` say so).
+        language: The language of the summary line.
 
     Returns:
         The text, ending in a newline.
     """
     from kapplan.views.report import render_json, render_text
 
-    return (render_json if json else render_text)(list(reports), strict=strict)
+    if json:
+        return render_json(list(reports), strict=strict)
+    return render_text(list(reports), strict=strict, language=language)
 
 
 __all__ = ["render_report", "validate_files"]

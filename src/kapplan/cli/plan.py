@@ -133,5 +133,5 @@ def plan_command(
     inputs = export.planned.inputs
     emit(export.data, output, force=force, owned_marker=export.owned_marker, inputs=inputs)
     if strict and export.planned.warnings:
-        sys.stderr.write(f"kapplan: {export.planned.warnings} warning(s) in the plan (--strict)\n")
+        sys.stderr.write(f"kapplan: {api.strict_note(export.planned)}\n")
         raise typer.Exit(1)

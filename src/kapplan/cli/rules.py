@@ -9,7 +9,7 @@ import typer
 
 from kapplan import api
 from kapplan.cli import options as o
-from kapplan.cli.shell import emit, layout
+from kapplan.cli.shell import emit, environment, layout
 from kapplan.errors import KapplanError
 
 
@@ -44,6 +44,13 @@ def rules_command(
     ] = False,
     output: o.OutputOption = None,
     force: o.ForceOption = False,
+    lang: Annotated[
+        o.Language | None,
+        o.lang_option(
+            "Language of the table's labels and notes: en or ru (default: the config file's "
+            "`language`, else en). Ids, offsets and sources are the rulebook's own."
+        ),
+    ] = None,
 ) -> None:
     """Show the rules in force: kapplan's defaults, or your own protocol laid over them.
 
@@ -63,6 +70,8 @@ def rules_command(
       kapplan rules --rules my-protocol.toml
 
       kapplan rules infusions.toml --format json
+
+      kapplan rules --lang ru
     """
     if dump and output_format is not None:
         raise KapplanError("--dump writes TOML; expected no --format with it")
@@ -70,11 +79,13 @@ def rules_command(
     suffix = output.suffix.lower() if output else ""
     json = output_format is o.TextFormat.JSON or (output_format is None and suffix == ".json")
     width, color = layout(output)
+    language = api.language_of(environment(), lang.value if lang else None)
     text = api.render_rules(
         in_force,
         json=json,
         dump=(output.name if output else "my-protocol.toml") if dump else None,
         width=width,
         color=color,
+        language=language,
     )
     emit(text, output, force=force, inputs=in_force.inputs)

@@ -23,6 +23,13 @@ def validate_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail (exit 1) on warnings when there is no error.")
     ] = False,
+    lang: Annotated[
+        o.Language | None,
+        o.lang_option(
+            "Language of the warnings and the summary: en or ru (default: the config file's "
+            "`language`, else en). Errors are in English."
+        ),
+    ] = None,
 ) -> None:
     """Check files and report every problem in every file at once.
 
@@ -41,11 +48,15 @@ def validate_command(
       kapplan validate schedules/ --format json | jq '.ok'
 
       cat infusions.toml | kapplan validate - --strict
+
+      kapplan validate schedules/ --lang ru
     """
     # The clock is only used for a therapist's busy calendar checked without a schedule.
-    reports = api.validate_files(files, kind=kind, env=environment(clock=True))
+    env = environment(clock=True)
+    language = api.language_of(env, lang.value if lang else None)
+    reports = api.validate_files(files, kind=kind, env=env, language=language)
     json = output_format is o.TextFormat.JSON
-    emit(api.render_report(reports, json=json, strict=strict))
+    emit(api.render_report(reports, json=json, strict=strict, language=language))
     if any(report.errors for report in reports):
         raise typer.Exit(2)
     if strict and any(report.warnings for report in reports):

@@ -21,8 +21,9 @@ cadence session with no time before the next dose is covered by a session
 after that dose; otherwise a warning and no event. No rule is ever dropped
 silently.
 
-Warnings are data (`kapplan.model.plan.WarningCode` and its params); event
-titles and descriptions are written by `kapplan.i18n` from `EventFacts`.
+Warnings are data (`kapplan.model.plan.WarningCode` and its params), with the
+title of the event they are about; event titles and descriptions are written
+by `kapplan.i18n` from `EventFacts`.
 """
 
 from __future__ import annotations
@@ -200,7 +201,8 @@ class ClientPlanner:
 
     def occurrences(self, budget: int) -> dict[Placement, list[Occurrence]] | None:
         """Return every occurrence of the client's rules by placement; None beyond `budget`."""
-        return Occurrences(
+        met = len(self.warnings)
+        groups = Occurrences(
             self.schedule.plan,
             self.zone,
             self.infusions,
@@ -210,6 +212,8 @@ class ClientPlanner:
             self.warnings,
             self.client,
         ).of(self.rulebook, budget)
+        self.warnings[met:] = [self._titled(w) for w in self.warnings[met:]]
+        return groups
 
     def stage(self, groups: dict[Placement, list[Occurrence]]) -> list[SessionRequest]:
         """Place fixed events and advisories; return the sessions to book.
@@ -765,31 +769,7 @@ class ClientPlanner:
         rule, anchor = occurrence.rule, occurrence.anchor
         inf = anchor.infusion
         course = anchor.course.index if anchor.course else None
-        # Everything the texts are made of; the rule and method texts are the client's
-        # own rulebook's (each client of a caseload may have one): `book` tells the
-        # call's rulebooks apart.
-        key = (
-            self.texts.language,
-            self.book,
-            rule.id,
-            inf.index if inf else None,
-            inf.method if inf else None,
-            anchor.covers,
-            anchor.weeks_after,
-            course,
-            occurrence.ordinal,
-            occurrence.count,
-            occurrence.minutes,
-            occurrence.weeks,
-            occurrence.months,
-            outside,
-        )
-        wording = self.shared.wording.get(key)
-        if wording is None:
-            facts = EventFacts(*key[3:])  # the rest of the key is the facts, in their order
-            method = self.rulebook.methods[inf.method] if inf else None
-            wording = self.shared.wording[key] = self.texts.event_text(rule, method, facts)
-        title, description, prompts = wording
+        title, description, prompts = self._wording(occurrence, outside)
         event = PlanEvent(
             uid=self._uid(occurrence),
             kind=EventKind(rule.kind),
@@ -831,8 +811,65 @@ class ClientPlanner:
                 infusion=anchor.infusion.index if anchor.infusion else None,
                 event=event,
                 alternatives=alternatives,
+                title=self._subject(occurrence.rule, self._facts(occurrence)),
             )
         )
+
+    # -- wording -----------------------------------------------------------------
+
+    def _facts(self, occurrence: Occurrence, outside: Outside | None = None) -> EventFacts:
+        """Return what an occurrence's texts are made of."""
+        anchor = occurrence.anchor
+        inf = anchor.infusion
+        return EventFacts(
+            inf.index if inf else None,
+            inf.method if inf else None,
+            anchor.covers,
+            anchor.weeks_after,
+            anchor.course.index if anchor.course else None,
+            occurrence.ordinal,
+            occurrence.count,
+            occurrence.minutes,
+            occurrence.weeks,
+            occurrence.months,
+            outside,
+        )
+
+    def _wording(self, occurrence: Occurrence, outside: Outside | None) -> Wording:
+        """Write an occurrence's title, description and prompts (once per distinct facts)."""
+        rule, facts = occurrence.rule, self._facts(occurrence, outside)
+        # The rule and method texts are the client's own rulebook's (each client of a
+        # caseload may have one): `book` tells the call's rulebooks apart.
+        key = (self.texts.language, self.book, rule.id, facts)
+        wording = self.shared.wording.get(key)
+        if wording is None:
+            method = self.rulebook.methods[facts.method] if facts.method else None
+            wording = self.shared.wording[key] = self.texts.event_text(rule, method, facts)
+        return wording
+
+    def _subject(self, rule: Rule, facts: EventFacts) -> str:
+        """Name what a warning is about as the plan titles its event (`Catalogue.subject`)."""
+        method = self.rulebook.methods[facts.method] if facts.method else None
+        return self.texts.subject(rule, method, facts)
+
+    def _titled(self, warning: PlanWarning) -> PlanWarning:
+        """Give a warning met while counting occurrences (a covered dose, a repeat cut
+        off) the title its event would have had, from the facts its params name."""
+        rule = next((r for r in self.rulebook.rule if r.id == warning.rule), None)
+        if rule is None or warning.title:
+            return warning
+        params = warning.params
+        dose, course = params.get("dose"), params.get("course")
+        k, count = params.get("k", 1), params.get("count", 1)
+        inf = self.infusions[dose - 1] if isinstance(dose, int) else None
+        facts = EventFacts(
+            infusion=inf.index if inf else None,
+            method=inf.method if inf else None,
+            course=course if isinstance(course, int) else (inf.course if inf else None),
+            k=k if isinstance(k, int) else 1,
+            count=count if isinstance(count, int) else 1,
+        )
+        return replace(warning, title=self._subject(rule, facts))
 
 
 class _Advisory:

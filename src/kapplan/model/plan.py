@@ -171,7 +171,8 @@ class PlanWarning:
     """Something the plan could not do as the rules ask, or a correction it made.
 
     A warning is data, not a sentence: `kapplan.i18n` words it from `code` and
-    `params` in the reader's language, with times on the reader's clock.
+    `params` in the reader's language, with times on the reader's clock. Only
+    `title` is text, the title the engine writes for the event it is about.
     """
 
     code: WarningCode
@@ -189,6 +190,10 @@ class PlanWarning:
     alternatives: tuple[datetime, ...] = ()
     """For a session placed outside its window: the next free starts after the one
     taken, on other days, for whoever arranges the session by hand."""
+    title: str = ""
+    """What the plan calls the occurrence it is about, in the plan's language: the title
+    its event has, or would have had (placed or not), so a warning names it as the plan
+    does and never by rule id; '' for notes about the schedule."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -404,17 +404,6 @@ class PlacementSettings(BaseModel):
         return parse_hours(self.client_hours)
 
 
-#: Why each `PlacementSettings` default is what it is (``kapplan rules`` shows it).
-PLACEMENT_REASONS = {
-    "sessions_per_day": "two sessions back to back tire a client and waste the days between; "
-    "integration is a series of sessions spread over the weeks after a course (000)",
-    "dose_buffer_minutes": "a client arrives at the clinic unhurried and is not processing "
-    "a session as the dose starts; integration follows the dose (001, 004)",
-    "client_hours": "a humane daytime range on the client's own clock: never their night, "
-    "whatever the therapist's zone",
-}
-
-
 class MethodText(BaseModel):
     """How a method is named in titles and what its dose block says."""
 

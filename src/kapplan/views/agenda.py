@@ -25,7 +25,15 @@ from kapplan.model.caseload import agenda
 from kapplan.model.plan import Plan, PlanEvent
 from kapplan.model.zones import zone_named
 from kapplan.views.console import PHASE_STYLE, plain_lines, text_console
-from kapplan.views.labels import monday, sections, summary, title, warning_text
+from kapplan.views.labels import (
+    clock_range,
+    minutes_between,
+    monday,
+    sections,
+    summary,
+    title,
+    warning_text,
+)
 
 
 def render_terminal(plan: Plan, *, width: int = 100, color: bool = False) -> str:
@@ -101,9 +109,8 @@ def _week_table(first: date, events: list[PlanEvent], texts: Catalogue) -> Group
             )
             length = ""
         else:
-            when = f"{event.start:%H:%M}–{event.end:%H:%M}"
-            minutes = int((event.end - event.start).total_seconds() // 60)
-            length = texts.text("terminal.minutes", n=minutes)
+            when = clock_range(event.start, event.end)
+            length = texts.text("terminal.minutes", n=minutes_between(event.start, event.end))
         table.add_row(
             texts.format_date(day, "short") if day != previous else "",
             when,
@@ -128,7 +135,8 @@ def render_caseload(
     Times are on the therapist's clock; where a client lives in another zone,
     the client's own clock (with its zone's abbreviation) is shown beside it.
     The agenda shows sessions and the doses they follow; a load summary and
-    every client's warnings follow.
+    every client's warnings follow, their times on the therapist's clock too
+    (and the time a session was given on the client's, beside it).
 
     Parameters:
         plans: One plan per client.
@@ -173,13 +181,10 @@ def render_caseload(
             phase = item.event.phase
             theirs = ""
             if item.client_zone != timezone:
-                own = item.event.start.astimezone(zone_named(item.client_zone))
-                weekday = texts.lists["calendar.weekdays_abbr"][own.weekday()]
-                day = f"{weekday} " if own.date() != start.date() else ""
-                theirs = f"{day}{own:%H:%M %Z}"
+                theirs = texts.format_clock(start, zone_named(item.client_zone))
             table.add_row(
                 texts.format_date(start.date(), "short") if start.date() != previous else "",
-                f"{start:%H:%M}–{end:%H:%M}",
+                clock_range(start, end),
                 item.client,
                 Text(texts.text(f"phase.{phase.value}"), style=PHASE_STYLE[phase]),
                 Text(item.event.title, style="bold" if item.event.is_session else ""),
@@ -201,7 +206,8 @@ def render_caseload(
         console.print()
         console.print(Text(texts.text("terminal.warnings", n=len(warnings)), style="bold yellow"))
         for client, client_zone, warning in warnings:
-            line = f"! {client}: {warning_text(warning, texts, client_zone)}"
+            said = warning_text(warning, texts, zone, own_zone=client_zone)
+            line = f"! {client}: {said}"
             console.print(Padding(Text(line), (0, 0, 0, 2), expand=False))
     console.print()
     sessions_total = sum(len(p.sessions) for p in plans)

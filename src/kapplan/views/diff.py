@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from kapplan.diff import Aspect, Change, Diff, EventRecord
 from kapplan.i18n import Catalogue, catalogue
 from kapplan.model.zones import zone_named
+from kapplan.views.labels import clock_times
 
 #: Published field order of the diff document and its records.
 DIFF_FIELDS = ("timezone", "moved", "added", "removed", "changed", "unchanged")
@@ -209,13 +210,14 @@ def _when(event: EventRecord, zone: ZoneInfo, texts: Catalogue) -> str:
         )
     start, end = event.start.astimezone(zone), event.end.astimezone(zone)
     day = texts.format_date(start.date(), "long")
+    opens, closes = clock_times(start, end)
     # An end at the next midnight still ends the same day: 23:00–00:00.
     if end <= start or (end - timedelta(microseconds=1)).date() == start.date():
-        return texts.text("diff.timed", date=day, start=f"{start:%H:%M}", end=f"{end:%H:%M}")
+        return texts.text("diff.timed", date=day, start=opens, end=closes)
     return texts.text(
         "diff.overnight",
         date=day,
-        start=f"{start:%H:%M}",
+        start=opens,
         end_date=texts.format_date(end.date(), "long"),
-        end=f"{end:%H:%M}",
+        end=closes,
     )

@@ -21,7 +21,15 @@ from itertools import groupby
 
 from kapplan.i18n import Catalogue, DateStyle, catalogue
 from kapplan.model.plan import EventKind, Plan, PlanEvent
-from kapplan.views.labels import last_day, monday, sections, summary, title, warning_text
+from kapplan.views.labels import (
+    clock_range,
+    last_day,
+    monday,
+    sections,
+    summary,
+    title,
+    warning_text,
+)
 
 #: Every handout starts with these bytes; a file that does is kapplan's own and
 #: ``-o`` may replace it without ``--force``.
@@ -137,13 +145,13 @@ def _section(label: str, events: list[PlanEvent], texts: Catalogue, *, weekly: b
 
 def _event(event: PlanEvent) -> str:
     """Return one timed event as a list item: its times and title, a dose boxed."""
-    times = f"{event.start:%H:%M}–{event.end:%H:%M}"
+    times = clock_range(event.start, event.end)
     name = _e(event.title)
     if event.is_session:
         name = f'<span class="session">{SESSION_MARK} {name}</span>'
     elif event.kind is EventKind.INFUSION:
         name = f'<span class="dose">{name}</span>'
-    return f'<li><span class="time">{times}</span> {name}</li>'
+    return f'<li><span class="time">{_e(times)}</span> {name}</li>'
 
 
 def _prompts(plan: Plan, texts: Catalogue) -> str:

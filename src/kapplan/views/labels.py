@@ -8,7 +8,7 @@ renders without it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from kapplan.i18n import Catalogue, catalogue
@@ -77,22 +77,75 @@ def sections(plan: Plan, texts: Catalogue) -> Iterable[tuple[str, list[PlanEvent
         yield texts.text("terminal.long_arc"), rest
 
 
-def warning_text(warning: PlanWarning, texts: Catalogue, zone: ZoneInfo) -> str:
+def warning_text(
+    warning: PlanWarning, texts: Catalogue, zone: ZoneInfo, *, own_zone: ZoneInfo | None = None
+) -> str:
     """Return a warning's message, with the next free times when it has them.
 
     Parameters:
         warning: The warning.
         texts: The catalogue of the reader's language.
-        zone: The clock its times are shown on.
+        zone: The clock its times are shown on: the view's.
+        own_zone: The client's zone, in a view on another clock (a caseload's):
+            see `Catalogue.warning_text`.
 
     Returns:
         The message as one line.
     """
-    message = texts.warning_text(warning, zone)
+    message = texts.warning_text(warning, zone, own_zone=own_zone)
     if not warning.alternatives:
         return message
     options = ", ".join(texts.format_datetime(a.astimezone(zone)) for a in warning.alternatives)
     return f"{message} ({texts.text('terminal.next_options', options=options)})"
+
+
+def minutes_between(start: datetime, end: datetime) -> int:
+    """Return the real time from one instant to another, in whole minutes.
+
+    Aware datetimes that share a tzinfo subtract by wall clock: across a DST
+    change that is an hour short or long. Measured in UTC, it is what elapses.
+
+    Parameters:
+        start: The first instant (aware).
+        end: The second instant (aware).
+
+    Returns:
+        The whole minutes between them.
+    """
+    return (end.astimezone(UTC) - start.astimezone(UTC)) // timedelta(minutes=1)
+
+
+def clock_times(start: datetime, end: datetime) -> tuple[str, str]:
+    """Return the wall-clock times of an event's start and end, as a view shows them.
+
+    When the clock changes between the two (a DST change inside the event),
+    each time carries its zone's abbreviation, so ``00:30 BST–01:30 GMT``
+    reads as the two hours it lasts rather than one.
+
+    Parameters:
+        start: The start (aware, on the view's clock).
+        end: The end (aware, on the same clock).
+
+    Returns:
+        ``HH:MM`` for each, or ``HH:MM ABBR`` for each when their UTC offsets differ.
+    """
+    if start.utcoffset() == end.utcoffset():
+        return f"{start:%H:%M}", f"{end:%H:%M}"
+    return f"{start:%H:%M %Z}", f"{end:%H:%M %Z}"
+
+
+def clock_range(start: datetime, end: datetime) -> str:
+    """Return an event's time range on the wall clock: ``10:00–11:00`` (see `clock_times`).
+
+    Parameters:
+        start: The start (aware, on the view's clock).
+        end: The end (aware, on the same clock).
+
+    Returns:
+        The range.
+    """
+    first, last = clock_times(start, end)
+    return f"{first}–{last}"
 
 
 def monday(day: date) -> date:

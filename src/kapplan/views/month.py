@@ -32,7 +32,7 @@ from kapplan.i18n import Catalogue, catalogue
 from kapplan.model.plan import EventKind, Phase, Plan, PlanEvent
 from kapplan.views.agenda import print_warnings
 from kapplan.views.console import PHASE_STYLE, plain_lines, text_console
-from kapplan.views.labels import last_day, monday, summary, title
+from kapplan.views.labels import clock_range, last_day, monday, summary, title
 
 #: What marks a day with a therapy session.
 SESSION_MARK = "*"
@@ -142,7 +142,7 @@ def print_month(console: Console, plan: Plan) -> None:
             when = (
                 texts.text("terminal.all_day")
                 if event.all_day
-                else f"{event.start:%H:%M}–{event.end:%H:%M}"
+                else clock_range(event.start, event.end)
             )
             name = event.title + (f" {SESSION_MARK}" if event.is_session else "")
             table.add_row(texts.format_date(event.start.date(), "long"), when, Text(name))

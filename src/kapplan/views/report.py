@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import json
 
+from kapplan.i18n import catalogue
 from kapplan.model.report import FileReport
 
 
-def render_text(reports: list[FileReport], *, strict: bool = False) -> str:
+def render_text(reports: list[FileReport], *, strict: bool = False, language: str = "en") -> str:
     """Render reports for people and editors: one line per problem, then a summary.
 
     Errors read ``file:line: field: message`` (as ``kapplan plan`` says them);
-    warnings ``file:line: warning: field: message``. The summary is
-    ``3 problems in 2 files``, or ``2 files OK``, with the warnings counted.
+    warnings ``file:line: warning: field: message``, whatever the language:
+    ``warning:`` is the word editors and CI tools look for in compiler-style
+    lines. The summary is ``3 problems in 2 files``, or ``2 files OK``, with
+    the warnings counted, in `language`.
 
     Parameters:
         reports: What `validate_files` found.
         strict: Whether warnings fail a file (the summary says so).
+        language: The summary's language.
 
     Returns:
         The text, each line ending in a newline.
     """
+    texts = catalogue(language)
     lines = [
         line
         for report in reports
@@ -31,15 +36,16 @@ def render_text(reports: list[FileReport], *, strict: bool = False) -> str:
     ]
     errors = sum(len(report.errors) for report in reports)
     warnings = sum(len(report.warnings) for report in reports)
-    counted = f", {_count(warnings, 'warning')}" if warnings else ""
     if errors:
         failed = sum(1 for report in reports if report.errors)
-        summary = f"{_count(errors, 'problem')} in {_count(failed, 'file')}{counted}"
+        summary = texts.text("report.failed", problems=errors, files=failed)
     elif warnings and strict:
         warned = sum(1 for report in reports if report.warnings)
-        summary = f"{_count(warnings, 'warning')} in {_count(warned, 'file')} (--strict)"
+        summary = texts.text("report.strict", warnings=warnings, files=warned)
     else:
-        summary = f"{_count(len(reports), 'file')} OK{counted}"
+        summary = texts.text("report.ok", files=len(reports))
+    if warnings and not (strict and not errors):
+        summary = texts.text("report.counted", summary=summary, warnings=warnings)
     return "".join(f"{line}\n" for line in [*lines, summary])
 
 
@@ -69,10 +75,6 @@ def render_json(reports: list[FileReport], *, strict: bool = False) -> str:
     ]
     data = {"files": files, "ok": all(r.passes(strict=strict) for r in reports)}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 __all__ = ["render_json", "render_text"]

@@ -1,8 +1,10 @@
 """Render the rules in force: a table for people, JSON for scripts.
 
 `kapplan rules` is a reference for the person who writes a protocol, so it
-shows the rulebook's own words (ids, anchors, offsets, ``{settings}``) in
-English, whatever a plan's language. Rich is imported only for the table.
+shows the rulebook's own words (ids, kinds, phases, anchors, offsets,
+``{settings}``, sources) as a rulebook file writes them, whatever the
+language; the table's labels, lengths, repeats and notes are in the reader's
+language. Rich is imported only for the table.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import io
 import json
 from typing import Any
 
-from kapplan.model.rulebook import PLACEMENT_REASONS, Placement, Rule, Rulebook, rule_origins
+from kapplan.i18n import Catalogue, catalogue
+from kapplan.model.rulebook import Placement, Rule, Rulebook, rule_origins
 
 
 def window_text(rule: Rule) -> str:
@@ -26,84 +29,92 @@ def window_text(rule: Rule) -> str:
     return rule.opens if rule.closes is None else f"{rule.opens} … {rule.closes}"
 
 
-def repeat_text(rule: Rule) -> str:
+def repeat_text(rule: Rule, texts: Catalogue | None = None) -> str:
     """Return how often a rule's events come per anchor.
 
     Parameters:
         rule: The rule.
+        texts: The reader's catalogue (default: English).
 
     Returns:
         E.g. ``once``, ``3×, every 1d`` or ``every 14d until day+63d``.
     """
+    texts = texts or catalogue("en")
     if rule.every:
-        text = f"every {rule.every}" + (f" until {rule.until}" if rule.until else "")
-        text = text if rule.count == 1 else f"{rule.count}×, {text}"
+        text = (
+            texts.text("rules.every_until", every=rule.every, until=rule.until)
+            if rule.until
+            else texts.text("rules.every", every=rule.every)
+        )
+        if rule.count != 1:
+            text = texts.text("rules.times_every", count=rule.count, every=text)
+    elif rule.count == 1:
+        text = texts.text("rules.once")
     else:
-        text = "once" if rule.count == 1 else f"{rule.count}×"
+        text = texts.text("rules.times", count=rule.count)
     if rule.spread:
-        text += ", spread"
+        text += texts.text("rules.spread")
     if rule.apart_days:
-        text += f", {rule.apart_days}d from other sessions"
+        text += texts.text("rules.apart", days=rule.apart_days)
     return text
 
 
-#: The rules of placement that are not rule records, each with its source (DOMAIN.md).
-PLACEMENT_RULES = (
-    (
-        "courses",
-        "a dose more than [plan] course_gap_days (14) calendar days after the previous "
-        "dose's start starts a new course; a split a week or less over it is warned",
-        "000, 001",
-    ),
-    (
-        "cadence",
-        "every-infusion: a session after every dose; weekly: one a calendar week, the last "
-        "after the course's last dose; doses too close share the next dose's session",
-        "001",
-    ),
-    (
-        "order",
-        "no session after the next dose (the next dose's session covers both); preparation "
-        "after the previous course's last dose",
-        "001",
-    ),
-)
+#: The rules of placement that are not rule records, by catalogue key, with their sources.
+ENGINE_RULES = (("courses", "000, 001"), ("cadence", "001"), ("order", "001"))
 
 
-def placement_lines(rulebook: Rulebook) -> list[tuple[str, str, str]]:
-    """Return the placement settings and rules: (name, what it is, its reason or source).
+def placement_lines(rulebook: Rulebook, texts: Catalogue) -> list[tuple[str, str]]:
+    """Return the placement settings and the engine's own rules, each with its reason or
+    source.
 
     Parameters:
         rulebook: The rules in force.
+        texts: The reader's catalogue.
 
     Returns:
-        One triple per ``[placement]`` setting (with its value), then per `PLACEMENT_RULES`.
+        One pair per ``[placement]`` setting (``name = value``, reason), then per
+        `ENGINE_RULES` (the rule, its source).
     """
-    settings = rulebook.placement.model_dump()
     lines = [
-        (name, f"{name} = {value!r}".replace("'", '"'), PLACEMENT_REASONS[name])
-        for name, value in settings.items()
+        (
+            f"{name} = {value!r}".replace("'", '"'),
+            texts.text(f"placement.reason_{name}"),
+        )
+        for name, value in rulebook.placement.model_dump().items()
     ]
-    return lines + [(name, text, f"source {source}") for name, text, source in PLACEMENT_RULES]
+    # The settings and values the rules name are written as a schedule file writes them.
+    codes = {"gap": "course_gap_days", "days": 14, "every": "every-infusion", "weekly": "weekly"}
+    return lines + [
+        (
+            texts.text(f"placement.rule_{name}", **codes),
+            texts.text("placement.source", source=source),
+        )
+        for name, source in ENGINE_RULES
+    ]
 
 
-def duration_text(rule: Rule) -> str:
+def duration_text(rule: Rule, texts: Catalogue | None = None) -> str:
     """Return a rule's length: minutes, a ``{setting}``, or ``all day`` for an advisory.
 
     Parameters:
         rule: The rule.
+        texts: The reader's catalogue (default: English).
 
     Returns:
         E.g. ``15 min``, ``{session_minutes}`` or ``all day``.
     """
+    texts = texts or catalogue("en")
     if rule.placement is Placement.ADVISORY:
-        return "all day"
-    return f"{rule.minutes} min" if isinstance(rule.minutes, int) else rule.minutes
+        return texts.text("terminal.all_day")
+    if isinstance(rule.minutes, int):
+        return texts.text("terminal.minutes", n=rule.minutes)
+    return rule.minutes
 
 
-def _heading(rulebook: Rulebook, source: str | None) -> str:
-    where = f"{source}, over kapplan's defaults" if source else "kapplan's default rulebook"
-    return f"Rules in force: {where} (rulebook version {rulebook.version})"
+def _heading(rulebook: Rulebook, source: str | None, texts: Catalogue) -> str:
+    if source:
+        return texts.text("rules.heading_file", source=source, version=rulebook.version)
+    return texts.text("rules.heading", version=rulebook.version)
 
 
 def render_rules_terminal(
@@ -113,6 +124,7 @@ def render_rules_terminal(
     source: str | None = None,
     width: int = 100,
     color: bool = False,
+    language: str = "en",
 ) -> str:
     """Render the enabled rules as a table, then the rules switched off.
 
@@ -122,6 +134,7 @@ def render_rules_terminal(
         source: The rulebook file, or None for kapplan's own.
         width: Columns to lay out for.
         color: Emit ANSI colour codes; plain text otherwise.
+        language: The language of the table's labels and notes.
 
     Returns:
         The text, ending in a newline.
@@ -132,45 +145,47 @@ def render_rules_terminal(
 
     from kapplan.views.console import plain_lines, text_console
 
+    texts = catalogue(language)
     origins = rule_origins(rulebook, defaults)
     table = Table(
         box=box.SIMPLE_HEAD, show_lines=True, pad_edge=False, collapse_padding=True, expand=False
     )
-    table.add_column("rule\nkind", overflow="fold", min_width=21)
-    table.add_column("phase\nanchor", overflow="fold", min_width=17)
-    table.add_column("window\nrepeat", overflow="fold", min_width=26)
-    table.add_column("duration", overflow="fold", min_width=17)
-    table.add_column("source", overflow="fold", min_width=9)
+    for columns, min_width in (
+        (("rule", "kind"), 21),
+        (("phase", "anchor"), 17),
+        (("window", "repeat"), 26),
+        (("duration",), 17),
+        (("source",), 9),
+    ):
+        label = "\n".join(texts.text(f"rules.column_{column}") for column in columns)
+        table.add_column(label, overflow="fold", min_width=min_width)
     for rule in rulebook.active:
         mark = {"default": "", "changed": " *", "new": " +"}[origins[rule.id]]
         table.add_row(
             f"{rule.id}{mark}\n{rule.kind.value}",
             f"{rule.phase.value}\n{rule.anchor.value}",
-            f"{window_text(rule)}\n{repeat_text(rule)}",
-            duration_text(rule),
+            f"{window_text(rule)}\n{repeat_text(rule, texts)}",
+            duration_text(rule, texts),
             ", ".join(rule.source),
         )
     buffer = io.StringIO()
     console = text_console(buffer, width, color)
-    console.print(_heading(rulebook, source), soft_wrap=True)  # a long path stays whole
+    console.print(_heading(rulebook, source, texts), soft_wrap=True)  # a long path stays whole
     console.print(table)
-    console.print("Placement: the [placement] settings, then the engine's own rules", markup=False)
+    console.print(texts.text("placement.heading", table="[placement]"), markup=False)
     grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_lines=True)
-    grid.add_column("setting / rule", overflow="fold", max_width=44)
-    grid.add_column("reason / source", overflow="fold")
-    for name, text, reason in placement_lines(rulebook):
-        grid.add_row(Text(text if text.startswith(name) else f"{name}: {text}"), Text(reason))
+    grid.add_column(texts.text("placement.column_what"), overflow="fold", max_width=44)
+    grid.add_column(texts.text("placement.column_why"), overflow="fold")
+    for what, why in placement_lines(rulebook, texts):
+        grid.add_row(Text(what), Text(why))
     console.print(grid)
     off = [rule.id for rule in rulebook.rule if not rule.enabled]
     notes = []
     if any(origins[r.id] != "default" for r in rulebook.active):
-        notes.append("* changed from kapplan's default; + a rule of your own.")
+        notes.append(texts.text("rules.note_marks"))
     if off:
-        notes.append("Switched off: " + ", ".join(off) + ".")
-    notes.append(
-        "Windows are offsets from the anchor (+24h, end:+48h, day+1d); "
-        "`kapplan rules --dump` writes them all as an editable file."
-    )
+        notes.append(texts.text("rules.note_off", ids=", ".join(off)))
+    notes.append(texts.text("rules.note_windows"))
     for note in notes:
         console.print(note)
     return plain_lines(buffer.getvalue())
@@ -186,8 +201,8 @@ def render_rules_json(rulebook: Rulebook, defaults: Rulebook, *, source: str | N
 
     Returns:
         The JSON text, ending in a newline: ``version``, ``rulebook`` (the file,
-        or null), ``methods``, ``placement`` (each setting and engine rule with its
-        reason or source), and ``rules``, each with every field of a rule in
+        or null), ``methods``, ``placement`` (the ``[placement]`` settings), and
+        ``rules``, each with every field of a rule in
         rulebook order, ``origin`` (default, changed or new) after its id.
     """
     origins = rule_origins(rulebook, defaults)
@@ -199,10 +214,7 @@ def render_rules_json(rulebook: Rulebook, defaults: Rulebook, *, source: str | N
         "version": rulebook.version,
         "rulebook": source,
         "methods": {m.value: text.model_dump() for m, text in rulebook.methods.items()},
-        "placement": [
-            {"name": name, "text": text, "reason": reason}
-            for name, text, reason in placement_lines(rulebook)
-        ],
+        "placement": rulebook.placement.model_dump(),
         "rules": rules,
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
