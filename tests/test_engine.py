@@ -498,7 +498,7 @@ class TestIntegrationSession:
         [warning] = result.warnings
         assert (warning.code, warning.infusion) == (WarningCode.COVERED, 1)
         assert message(result, warning) == (
-            "integration-session after dose 1: dose 2 follows 1 d 1 h later, too soon for a "
+            "Integration session after dose 1: dose 2 follows 1 d 1 h later, too soon for a "
             "session between them; the session after dose 2 covers both"
         )
 
@@ -518,7 +518,7 @@ class TestIntegrationSession:
         [warning] = result.warnings
         assert (warning.code, warning.params["next"]) == (WarningCode.MERGED, 2)
         assert message(result, warning) == (
-            "integration-session after dose 1: no free time for it before dose 2; "
+            "Integration session after dose 1: no free time for it before dose 2; "
             "the session after dose 2 covers both"
         )
 
@@ -1011,7 +1011,7 @@ class TestSoftLimits:
         [warning] = [w for w in result.warnings if w.code is WarningCode.SAME_DAY]
         assert warning.event == second[1].uid
         assert message(result, warning) == (
-            "preparation-session 2/2 (course 2): no other day was free; placed on a day that "
+            "Preparation session 2/2 (course 2): no other day was free; placed on a day that "
             "has another session (1 a day is the limit), Wed 02 Dec 2026 10:00"
         )
 
@@ -1038,8 +1038,8 @@ class TestSoftLimits:
         [warning] = result.warnings
         assert warning.code is WarningCode.CLOSE_SESSIONS
         assert message(result, warning).startswith(
-            "relapse-prevention (course 1): nothing else in its window was free; placed within "
-            "1 day of another session"
+            "Relapse-prevention session (course 1): nothing else in its window was free; placed "
+            "within 1 day of another session"
         )
 
 
