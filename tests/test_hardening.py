@@ -29,7 +29,7 @@ from kapplan.formats.ics import IcsOptions, render_ics
 from kapplan.i18n import catalogues
 from kapplan.views.agenda import render_caseload, render_terminal
 from tests.conftest import ROOT
-from tests.test_whole_path import EVENT_PROPERTIES
+from tests.test_whole_path import EVENT_PROPERTIES, SESSION_PROPERTIES
 
 EXAMPLE = ROOT / "examples" / "iv-six-infusions.toml"
 WARNED = ROOT / "examples" / "spravato.toml"  # its plan carries warnings
@@ -353,7 +353,7 @@ class TestInjection:
             "VERSION", "PRODID", "CALSCALE", "METHOD", "X-WR-CALNAME", "NAME",
         }  # fmt: skip
         for vevent in parsed.subcomponents:
-            assert set(vevent.keys()) == EVENT_PROPERTIES
+            assert set(vevent.keys()) in (EVENT_PROPERTIES, SESSION_PROPERTIES)
             assert {c.name for c in vevent.subcomponents} <= {"VALARM"}
             for alarm in vevent.subcomponents:
                 assert set(alarm.keys()) == {"ACTION", "DESCRIPTION", "TRIGGER"}

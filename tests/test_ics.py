@@ -616,6 +616,8 @@ class TestParsePrevious:
             (GOOD.replace("SEQUENCE:0", "SEQUENCE:x"), 7, "SEQUENCE 'x'"),
             (GOOD.replace("DTSTAMP:20261001T000000Z", "DTSTAMP:soon"), 6, "DTSTAMP 'soon'"),
             (GOOD.replace("DTSTART:20261027T090000Z", "DTSTART;TZID=X:20261027T090000"), 8,
+             "unknown time zone 'X'"),
+            (GOOD.replace("DTSTART:20261027T090000Z", "DTSTART;TZID=X:2026"), 8,
              "not a UTC time"),
             (GOOD.replace("END:VEVENT\r\nEND:VCALENDAR\r\n", ""), 4,
              "BEGIN:VEVENT is never closed"),

@@ -20,10 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kapplan.engine import build_caseload, build_plan
+from kapplan.errors import ScheduleError
 from kapplan.formats.json import render_json
 from kapplan.model.fields import METHOD_ALIASES
 from kapplan.model.hours import WEEKDAYS, TherapistHours, parse_hours
-from kapplan.model.plan import EventKind, Plan, PlanEvent
+from kapplan.model.plan import Booking, EventKind, Plan, PlanEvent
 from kapplan.model.schedule import Schedule
 from tests.plans import TEXTS, message, rulebook
 
@@ -434,3 +435,32 @@ def test_caseloads_keep_client_hours_and_do_not_depend_on_file_order(
     assert _unmet(shuffled) == _unmet(plans)
     for position, index in enumerate(order):
         assert shuffled[position] == plans[index]
+
+
+@CASELOAD_PROPERTY
+@given(caseloads(), st.data())
+def test_moving_one_dose_moves_no_other_clients_session(
+    caseload: tuple[list[Schedule], TherapistHours], data: st.DataObject
+) -> None:
+    """Issue 13, the ledger: plan a caseload, move one dose of one client by up to three
+    days, re-plan over the first plan's sessions: no other client's session moves."""
+    clients, therapist = caseload
+    first = build_caseload(clients, rulebook(), therapist, texts=TEXTS)
+    bookings = {e.uid: Booking(e.start, e.end) for plan in first for e in plan.sessions}
+    who = data.draw(st.integers(0, len(clients) - 1), label="client")
+    entries = list(clients[who].infusion)
+    which = data.draw(st.integers(0, len(entries) - 1), label="dose")
+    shift = timedelta(minutes=data.draw(st.integers(-3 * 24 * 60, 3 * 24 * 60), label="shift"))
+    entries[which] = entries[which].model_copy(update={"at": entries[which].at + shift})
+    moved = clients[who].model_copy(update={"infusion": tuple(entries)})
+    again = [moved if n == who else c for n, c in enumerate(clients)]
+    try:
+        second = build_caseload(again, rulebook(), therapist, texts=TEXTS, bookings=bookings)
+    except ScheduleError:
+        return  # the move made two doses one (refused as a schedule error)
+    for n, (before, after) in enumerate(zip(first, second, strict=True)):
+        if n == who:
+            continue
+        assert [(e.uid, e.start, e.end) for e in after.sessions] == [
+            (e.uid, e.start, e.end) for e in before.sessions
+        ], before.client

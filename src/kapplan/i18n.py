@@ -558,7 +558,7 @@ class Catalogue:
             return self.text("warning.rest_overlaps", what=what)
         if code is WarningCode.MERGED:
             return self.text("warning.merged", what=what, next=p["next"])
-        if code is WarningCode.SAME_DAY or code is WarningCode.CLOSE_SESSIONS:
+        if code in (WarningCode.SAME_DAY, WarningCode.CLOSE_SESSIONS, WarningCode.PINNED_MOVED):
             return self.text(
                 f"warning.{code.value.replace('-', '_')}",
                 what=what,

@@ -46,6 +46,8 @@ _LAZY = {
     "plan_files": "kapplan.api.plan",
     "render": "kapplan.api.plan",
     "strict_note": "kapplan.api.plan",
+    "changes_text": "kapplan.api.plan",
+    "Change": "kapplan.api.changes",
     "warning_text": "kapplan.api.plan",
     "write": "kapplan.api.plan",
     "Compared": "kapplan.api.diff",
@@ -68,6 +70,7 @@ _LAZY = {
 __all__ = [
     "NOWHERE",
     "SUFFIX_FORMATS",
+    "Change",
     "Compared",
     "Environment",
     "Export",
@@ -79,6 +82,7 @@ __all__ = [
     "Target",
     "View",
     "calendar_stamp",
+    "changes_text",
     "config_path",
     "diff_files",
     "export_files",
@@ -105,6 +109,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from kapplan.api.changes import Change
     from kapplan.api.config import (
         config_path,
         render_settings,
@@ -132,6 +137,7 @@ if TYPE_CHECKING:
         Planned,
         Target,
         calendar_stamp,
+        changes_text,
         export_files,
         is_caseload,
         plan_files,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kapplan.api.changes import Change, changes
 from kapplan.api.environment import NOWHERE, Environment, configuration_of, flags_or_none
 from kapplan.edge.files import STDIN
 from kapplan.errors import KapplanError, UnreadableCalendar
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from kapplan.formats.ics import PreviousCalendar
     from kapplan.model.doses import DoseExpansion
     from kapplan.model.limits import Limits
-    from kapplan.model.plan import Plan, PlanWarning
+    from kapplan.model.plan import Booking, Plan, PlanWarning
     from kapplan.model.schedule import Schedule
     from kapplan.model.settings import Flags, Settings
 
@@ -103,6 +104,7 @@ def _plan(
     limits: Limits | None,
     *,
     calendar_only: bool,
+    bookings: Mapping[str, Booking] | None = None,
 ) -> Planned:
     from kapplan.edge.files import display_name
     from kapplan.edge.load import (
@@ -126,13 +128,20 @@ def _plan(
     if len(paths) > 1 or therapist is not None:
         clients = load_clients(paths, defaults=defaults, limits=limits)
         return _plan_caseload(
-            paths, clients, therapist, rules, settings, inputs, limits, calendar_only
+            paths, clients, therapist, rules, settings, inputs, limits, calendar_only, bookings
         )
     schedule, expansion = load_schedule_expanded(paths[0], defaults=defaults, limits=limits)
     book = rulebooks_for(paths, [schedule], rules)[0]
     inputs += rulebook_paths(rules, [schedule])
     try:
-        plan = build_plan(schedule, book, texts=catalogues(), limits=limits, expansion=expansion)
+        plan = build_plan(
+            schedule,
+            book,
+            texts=catalogues(),
+            limits=limits,
+            expansion=expansion,
+            bookings=bookings,
+        )
     except KapplanError as problem:
         # The engine knows no file names; a single schedule's problem is in its file.
         raise problem.located(source=display_name(paths[0])) from None
@@ -148,6 +157,7 @@ def _plan_caseload(
     inputs: list[Path],
     limits: Limits,
     calendar_only: bool,
+    bookings: Mapping[str, Booking] | None = None,
 ) -> Planned:
     """Plan a caseload; `calendar_only` leaves out what a therapist's calendar never shows."""
     from kapplan.edge.load import load_therapist, rulebook_paths, rulebooks_for
@@ -167,7 +177,15 @@ def _plan_caseload(
     inputs += rulebook_paths(rules, schedules)
     lean = calendar_only and not calendar_shows_practices(books)
     place = book_sessions if lean else build_caseload
-    plans = place(schedules, books, hours, texts=catalogues(), limits=limits, expansions=expansions)
+    plans = place(
+        schedules,
+        books,
+        hours,
+        texts=catalogues(),
+        limits=limits,
+        expansions=expansions,
+        bookings=bookings,
+    )
     return Planned(plans, True, zone, settings, tuple(inputs), complete=not lean)
 
 
@@ -195,6 +213,9 @@ class Target:
     events of; None takes `output` when kapplan wrote it."""
     output: Path | None = None
     """Where the result will be written, if anywhere (its earlier content may be read)."""
+    replan: bool = False
+    """.ics: place every session afresh; by default a session the earlier export booked
+    stays there while it is valid."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +229,8 @@ class Export:
     owned_marker: bytes | None = None
     """What every file of this kind kapplan writes starts with: an existing file that
     does may be replaced without ``force``."""
+    changes: tuple[Change, ...] = ()
+    """What a re-plan over an earlier export changed in the sessions (`changes`)."""
 
     def write(self, path: Path, *, force: bool = False) -> None:
         """Write the document to a file (see `kapplan.api.write`), never over an input.
@@ -262,11 +285,25 @@ def export_files(
         KapplanError: As `plan_files` and `render` do.
     """
     calendar_only = target.format is Format.ICS and not complete
+    previous = _earlier_export(target) if target.format is Format.ICS else None
+    bookings = None
+    if previous is not None and not target.replan:
+        # The earlier export is the ledger: its sessions stay while they are valid.
+        found = ((uid, event.booking()) for uid, event in previous.events.items())
+        bookings = {uid: booking for uid, booking in found if booking is not None}
     planned = _plan(
-        schedules, therapist, rules, flags_or_none(flags), env, limits, calendar_only=calendar_only
+        schedules,
+        therapist,
+        rules,
+        flags_or_none(flags),
+        env,
+        limits,
+        calendar_only=calendar_only,
+        bookings=bookings,
     )
-    data, marker = _render(planned, target)
-    return Export(data, planned, marker)
+    data, marker = _render(planned, target, previous)
+    found_changes = changes(previous, planned.plans) if previous is not None else ()
+    return Export(data, planned, marker, found_changes)
 
 
 def render(planned: Planned, target: Target) -> bytes:
@@ -288,7 +325,9 @@ def render(planned: Planned, target: Target) -> bytes:
     return _render(planned, target)[0]
 
 
-def _render(planned: Planned, target: Target) -> tuple[bytes, bytes | None]:
+def _render(
+    planned: Planned, target: Target, previous: PreviousCalendar | None = None
+) -> tuple[bytes, bytes | None]:
     from kapplan.errors import InvalidOption
 
     if planned.caseload and (target.format is Format.HTML or _month(target)):
@@ -299,7 +338,8 @@ def _render(planned: Planned, target: Target) -> tuple[bytes, bytes | None]:
     if target.format is Format.ICS:
         from kapplan.formats.ics import OWNED_MARKER
 
-        return _calendar(planned, target).encode("utf-8"), OWNED_MARKER
+        earlier = previous if previous is not None else _earlier_export(target)
+        return _calendar(planned, target, earlier).encode("utf-8"), OWNED_MARKER
     if target.format is Format.HTML:
         from kapplan.views.html import OWNED_MARKER as HANDOUT
         from kapplan.views.html import render_html
@@ -339,7 +379,7 @@ def _text(planned: Planned, target: Target) -> str:
     return render_terminal(planned.plans[0], width=target.width, color=target.color)
 
 
-def _calendar(planned: Planned, target: Target) -> str:
+def _calendar(planned: Planned, target: Target, previous: PreviousCalendar | None) -> str:
     """Render the .ics: one plan's, or the therapist's calendar of a caseload."""
     from kapplan.engine import therapist_calendar
     from kapplan.formats.ics import IcsOptions, render_ics
@@ -352,7 +392,7 @@ def _calendar(planned: Planned, target: Target) -> str:
         reminders=settings.reminder_leads(),
         discreet=settings.discreet.value,
         stamp=target.stamp,
-        previous=_earlier_export(target),
+        previous=previous,
         calendar_name=target.calendar_name,
     )
     return render_ics(plan, options)
@@ -377,6 +417,28 @@ def _earlier_export(target: Target) -> PreviousCalendar | None:
         if own is not None:
             return parse_previous(own, str(target.output))
     return None
+
+
+def changes_text(export: Export, source: str) -> str:
+    """Say what a re-plan over an earlier export changed, by client (for stderr).
+
+    Parameters:
+        export: The export, with its `Export.changes`.
+        source: The earlier export's name.
+
+    Returns:
+        The text in the plans' language, ending in a newline; '' when nothing changed.
+    """
+    from kapplan.views.changes import render_changes
+
+    planned = export.planned
+    return render_changes(
+        export.changes,
+        planned.plans,
+        source=source,
+        timezone=planned.timezone if planned.caseload else None,
+        language=planned.settings.language.value,
+    )
 
 
 def calendar_stamp(text: str, now: datetime | None) -> datetime:

@@ -157,6 +157,15 @@ PreviousOption = Annotated[
         rich_help_panel=CALENDAR_PANEL,
     ),
 ]
+ReplanOption = Annotated[
+    bool,
+    typer.Option(
+        "--replan",
+        help="Place every session afresh (default: a session the earlier export booked "
+        "stays where it is while it is still valid, so times told to clients hold).",
+        rich_help_panel=CALENDAR_PANEL,
+    ),
+]
 StampOption = Annotated[
     str | None,
     typer.Option(

@@ -52,6 +52,7 @@ def plan_command(
         ),
     ] = None,
     previous: o.PreviousOption = None,
+    replan: o.ReplanOption = False,
     stamp: o.StampOption = None,
     calendar_name: o.CalendarNameOption = None,
     strict: o.StrictOption = False,
@@ -91,6 +92,7 @@ def plan_command(
         "--discreet": discreet is True,
         "--no-discreet": discreet is False,
         "--previous": previous is not None,
+        "--replan": replan,
         "--stamp": stamp is not None,
         "--calendar-name": calendar_name is not None,
     }
@@ -119,6 +121,7 @@ def plan_command(
         calendar_name=calendar_name,
         previous=str(previous) if previous is not None else None,
         output=output,
+        replan=replan,
     )
     export = api.export_files(
         schedules,
@@ -132,6 +135,8 @@ def plan_command(
     )
     inputs = export.planned.inputs
     emit(export.data, output, force=force, owned_marker=export.owned_marker, inputs=inputs)
+    if export.changes:
+        sys.stderr.write(api.changes_text(export, str(previous or output)))
     if strict and export.planned.warnings:
         sys.stderr.write(f"kapplan: {api.strict_note(export.planned)}\n")
         raise typer.Exit(1)

@@ -26,7 +26,7 @@ from kapplan.errors import ScheduleError
 from kapplan.model.doses import DoseExpansion, expand_doses
 from kapplan.model.hours import TherapistHours
 from kapplan.model.limits import DEFAULT_LIMITS, Limits
-from kapplan.model.plan import Plan
+from kapplan.model.plan import Booking, Plan
 from kapplan.model.rulebook import Placement, Rulebook
 from kapplan.model.schedule import Schedule
 
@@ -41,6 +41,7 @@ def build_plan(
     texts: Mapping[str, Catalogue],
     limits: Limits = DEFAULT_LIMITS,
     expansion: DoseExpansion | None = None,
+    bookings: Mapping[str, Booking] | None = None,
 ) -> Plan:
     """Plan the integration calendar for one schedule.
 
@@ -52,6 +53,8 @@ def build_plan(
         limits: How large the schedule and the plan may be (see `kapplan.model.limits`).
         expansion: The schedule's doses, when the caller has them already
             (`kapplan.model.doses.expand_doses`); expanded here otherwise.
+        bookings: Where an earlier export had the sessions, by uid: each stays there
+            while it is valid (`book_requests`). None plans afresh.
 
     Returns:
         The plan: doses, courses, events in time order, and warnings.
@@ -61,9 +64,9 @@ def build_plan(
             would exceed `limits` or the years a date can have.
     """
     expansions = None if expansion is None else (expansion,)
-    return build_caseload((schedule,), rulebook, texts=texts, limits=limits, expansions=expansions)[
-        0
-    ]
+    return build_caseload(
+        (schedule,), rulebook, texts=texts, limits=limits, expansions=expansions, bookings=bookings
+    )[0]
 
 
 def build_caseload(
@@ -74,6 +77,7 @@ def build_caseload(
     texts: Mapping[str, Catalogue],
     limits: Limits = DEFAULT_LIMITS,
     expansions: Sequence[DoseExpansion] | None = None,
+    bookings: Mapping[str, Booking] | None = None,
 ) -> tuple[Plan, ...]:
     """Plan several clients of one therapist together (see the module docstring).
 
@@ -88,6 +92,7 @@ def build_caseload(
         limits: How large each schedule and each client's plan may be: the
             events are counted before any is placed (see `kapplan.model.limits`).
         expansions: Each schedule's doses, when the caller has them already.
+        bookings: Where an earlier export had the sessions, by uid (see `build_plan`).
 
     Returns:
         One plan per schedule, in the same order.
@@ -98,7 +103,9 @@ def build_caseload(
             outside the years 1-9999.
         ValueError: When the rulebooks (or expansions) are not one per schedule.
     """
-    return _plan(schedules, rulebook, therapist, texts, limits, expansions, practices=True)
+    return _plan(
+        schedules, rulebook, therapist, texts, limits, expansions, bookings, practices=True
+    )
 
 
 def book_sessions(
@@ -109,6 +116,7 @@ def book_sessions(
     texts: Mapping[str, Catalogue],
     limits: Limits = DEFAULT_LIMITS,
     expansions: Sequence[DoseExpansion] | None = None,
+    bookings: Mapping[str, Booking] | None = None,
 ) -> tuple[Plan, ...]:
     """Plan a caseload as `build_caseload` does, up to the sessions: no practices.
 
@@ -124,6 +132,7 @@ def book_sessions(
         texts: As for `build_caseload`.
         limits: As for `build_caseload`.
         expansions: As for `build_caseload`.
+        bookings: As for `build_caseload`.
 
     Returns:
         One plan per schedule, without the practices' events and warnings.
@@ -132,7 +141,9 @@ def book_sessions(
         ScheduleError: As `build_caseload` does.
         ValueError: As `build_caseload` does.
     """
-    return _plan(schedules, rulebook, therapist, texts, limits, expansions, practices=False)
+    return _plan(
+        schedules, rulebook, therapist, texts, limits, expansions, bookings, practices=False
+    )
 
 
 def _plan(
@@ -142,6 +153,7 @@ def _plan(
     texts: Mapping[str, Catalogue],
     limits: Limits,
     expansions: Sequence[DoseExpansion] | None,
+    bookings: Mapping[str, Booking] | None,
     *,
     practices: bool,
 ) -> tuple[Plan, ...]:
@@ -158,7 +170,7 @@ def _plan(
         )
     try:
         planners = _planners(schedules, books, expansions, therapist, texts)
-        return _place(planners, limits, practices=practices)
+        return _place(planners, limits, bookings, practices=practices)
     except OverflowError:
         raise ScheduleError(
             "the plan reaches outside the years 1 to 9999 that a date can have; expected "
@@ -242,8 +254,13 @@ REPAIR_CANDIDATES = 24
 REPAIR_BUDGET = 4000
 
 
-def book_requests(requests: list[SessionRequest]) -> None:
+def book_requests(
+    requests: list[SessionRequest], bookings: Mapping[str, Booking] | None = None
+) -> None:
     """Book every session of a planning call, judged by the result, not the file order.
+
+    0. Sessions an earlier export booked (`bookings`, by uid) stay there while they
+       are valid (`ClientPlanner.keep`); nothing moves them.
 
     1. Earliest deadline first (ties broken by what a session is, never by
        which file it came from), each session takes its best free time inside
@@ -261,10 +278,17 @@ def book_requests(requests: list[SessionRequest]) -> None:
 
     Parameters:
         requests: Every client's session requests (see `ClientPlanner.stage`).
+        bookings: Where an earlier export had sessions, by uid (none: a fresh plan).
     """
     requests.sort(key=lambda r: r.key)
+    for request in requests:
+        booking = bookings.get(request.planner.uid(request.occurrence)) if bookings else None
+        if booking is not None:
+            request.planner.keep(request, booking)
     unmet: list[SessionRequest] = []
     for request in requests:
+        if request.start is not None:
+            continue  # kept where an earlier export booked it
         start = request.planner.find_in_window(request)
         if start is None:
             unmet.append(request)
@@ -302,7 +326,11 @@ def _pull_in(request: SessionRequest, requests: list[SessionRequest], budget: li
         return
     lo, hi = request.latest - timedelta(days=1), first + timedelta(days=1)
     near = sorted(
-        (r for r in requests if r.start is not None and r.outside is None and lo <= r.start < hi),
+        (
+            r
+            for r in requests
+            if r.start is not None and r.outside is None and not r.fixed and lo <= r.start < hi
+        ),
         key=lambda r: (r.start, r.key),
     )
     for other in near[:REPAIR_CANDIDATES]:
@@ -334,7 +362,8 @@ def _repair(unmet: list[SessionRequest], booked: list[SessionRequest]) -> list[S
         # A session stands in the way when it overlaps the window or shares a day with it.
         lo = bisect_left(starts, request.lo - request.length - timedelta(days=1))
         hi = bisect_right(starts, request.hi + request.length + timedelta(days=1))
-        if any(_exchange(request, other) for other in booked[lo:hi][:REPAIR_CANDIDATES]):
+        movable = [other for other in booked[lo:hi] if not other.fixed][:REPAIR_CANDIDATES]
+        if any(_exchange(request, other) for other in movable):
             booked.append(request)
             booked.sort(key=lambda r: (r.start, r.key))
             starts = [r.end - r.length for r in booked]
@@ -364,7 +393,13 @@ def _exchange(request: SessionRequest, other: SessionRequest) -> bool:
     return False
 
 
-def _place(planners: list[ClientPlanner], limits: Limits, *, practices: bool) -> tuple[Plan, ...]:
+def _place(
+    planners: list[ClientPlanner],
+    limits: Limits,
+    bookings: Mapping[str, Booking] | None,
+    *,
+    practices: bool,
+) -> tuple[Plan, ...]:
     # Every event comes from one occurrence (advisories of close doses merge), so
     # counting occurrences bounds the plan before any search for a free time.
     # The limit is per client: a clinic's caseload of a thousand sound plans is
@@ -385,7 +420,7 @@ def _place(planners: list[ClientPlanner], limits: Limits, *, practices: bool) ->
     if requests:
         calendar = planners[0].shared.calendar
         calendar.shortest = min(r.length for r in requests)
-    book_requests(requests)
+    book_requests(requests, bookings)
     del requests  # booked: a big caseload's requests need not outlive this
     return tuple(planner.finish(practices=practices) for planner in planners)
 

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 from kapplan.engine.calendar import (
     ALL_DAYS,
     GRID,
+    WHOLE_DAY,
     Clock,
     Hours,
     Search,
@@ -59,6 +60,7 @@ from kapplan.engine.occurrences import (
 from kapplan.model.doses import DoseExpansion
 from kapplan.model.hours import HourRange, parse_hours
 from kapplan.model.plan import (
+    Booking,
     Course,
     EventFacts,
     EventKind,
@@ -128,6 +130,10 @@ class SessionRequest:
     """Its start, once booked."""
     outside: Outside | None = None
     """How it misses its window, when it does."""
+    fixed: bool = False
+    """Kept where an earlier export booked it: no repair moves it."""
+    placed: tuple[datetime, datetime] | None = None
+    """For a session a person moved by hand and kept there: where kapplan had placed it."""
     notes: list[tuple[WarningCode, dict[str, WarningParam], tuple[datetime, ...]]] = field(
         default_factory=list
     )
@@ -368,7 +374,7 @@ class ClientPlanner:
             self._warn(
                 WarningCode.LATE if late else WarningCode.EARLY,
                 occurrence,
-                event=self._uid(occurrence),
+                event=self.uid(occurrence),
                 opens=occurrence.opens,
                 closes=occurrence.closes,
                 at=start,
@@ -438,7 +444,7 @@ class ClientPlanner:
             -occurrence.minutes,
             occurrence.order,
             occurrence.ordinal,
-            self._uid(occurrence),
+            self.uid(occurrence),
             self.schedule.timezone,
             self.position,
         )
@@ -545,6 +551,52 @@ class ClientPlanner:
             if n:
                 near = day + timedelta(days=n)
                 self.kept_free[near] = self.kept_free.get(near, 0) + step
+
+    def keep(self, request: SessionRequest, booking: Booking) -> None:
+        """Book a session where an earlier export had it, when that is still valid.
+
+        A session a person moved by hand (`Booking.pinned`) stays wherever it does not
+        overlap a dose, its rest or another booking; if it
+        does, it is placed again and a warning says so. Any other booking stays while it
+        is inside its hours, clear of everything, and inside its (perhaps moved) window
+        and bounds, or outside its window where it had been accepted as late (or
+        early), inside its bounds and the overflow horizon.
+        """
+        start = booking.start.astimezone(UTC)
+        if booking.pinned:
+            anywhere = Hours(self.zone, ALL_DAYS, (WHOLE_DAY,), frozenset(), self.shared.clock)
+            calendar = self.shared.calendar
+            # A person's choice: only a dose, its rest or another booking can undo it.
+            busy = ((self.busy, timedelta()), (calendar.busy, timedelta()))
+            if Search((anywhere,), busy, request.length).find(start, start, latest=False):
+                self.reserve(request, start)
+                request.fixed = True
+                request.placed = booking.placed
+            else:
+                self._warn(WarningCode.PINNED_MOVED, request.occurrence, at=start)
+            return
+        # The soft limits were met, or given way and warned, when it was booked: only
+        # what cannot give way is checked again (and warned again where it gives way).
+        search = self.session_search(request, strict=False)
+        if search.find(start, start, latest=False) != start:
+            return
+        occurrence = request.occurrence
+        outside = not request.lo <= start <= request.hi
+        if outside:
+            if occurrence.rule.overflow == "later":
+                bound = request.latest + OVERFLOW_HORIZON
+                if request.ceiling is not None:
+                    bound = min(bound, request.ceiling)
+                accepted = request.latest < start <= bound
+            else:
+                bound = occurrence.opens - OVERFLOW_HORIZON
+                if request.floor is not None:
+                    bound = max(bound, request.floor)
+                accepted = bound <= start < occurrence.opens
+            if not accepted:
+                return
+        self._book_noted(request, start, self._miss(request, start) if outside else None)
+        request.fixed = True
 
     def within_limits(self, request: SessionRequest) -> bool:
         """Tell whether a booked session keeps the soft limits: sessions a day, and its
@@ -717,10 +769,10 @@ class ClientPlanner:
                     r.occurrence.ordinal = ordinal
         for r in sorted(booked, key=lambda r: (r.start, r.key)):
             assert r.start is not None
-            uid = self._uid(r.occurrence)
+            uid = self.uid(r.occurrence)
             for code, facts, alternatives in r.notes:
                 self._warn(code, r.occurrence, event=uid, alternatives=alternatives, facts=facts)
-            self._emit(r.occurrence, r.start, r.end, outside=r.outside)
+            self._emit(r.occurrence, r.start, r.end, outside=r.outside, placed=r.placed)
         self.requests = []
 
     def _alternatives(self, search: Search, chosen: datetime, later: bool) -> tuple[datetime, ...]:
@@ -743,7 +795,8 @@ class ClientPlanner:
 
     # -- events and warnings -------------------------------------------------------
 
-    def _uid(self, occurrence: Occurrence) -> str:
+    def uid(self, occurrence: Occurrence) -> str:
+        """Return the uid of an occurrence's event: made of what it is, never a counter."""
         anchor = occurrence.anchor
         key = "|".join(
             (
@@ -765,13 +818,14 @@ class ClientPlanner:
         *,
         all_day: bool = False,
         outside: Outside | None = None,
+        placed: tuple[datetime, datetime] | None = None,
     ) -> None:
         rule, anchor = occurrence.rule, occurrence.anchor
         inf = anchor.infusion
         course = anchor.course.index if anchor.course else None
         title, description, prompts = self._wording(occurrence, outside)
         event = PlanEvent(
-            uid=self._uid(occurrence),
+            uid=self.uid(occurrence),
             kind=EventKind(rule.kind),
             phase=rule.phase,
             start=start.astimezone(self.zone),
@@ -784,6 +838,7 @@ class ClientPlanner:
             rule=rule.id,
             is_session=rule.placement is Placement.SESSION,
             prompts=prompts,
+            placed=placed,
         )
         order = (start.astimezone(UTC), not all_day, occurrence.order, event.uid)
         self.events.append((order, event))

@@ -98,7 +98,7 @@ from kapplan.formats.ical import (
 )
 from kapplan.i18n import Catalogue, catalogue
 from kapplan.model.fields import LANGUAGES
-from kapplan.model.plan import EventKind, Plan, PlanEvent
+from kapplan.model.plan import Booking, EventKind, Plan, PlanEvent
 from kapplan.model.reminders import DEFAULT_REMINDERS, clip
 
 #: Product identifier; also how `parse_previous` knows a calendar kapplan wrote.
@@ -121,6 +121,10 @@ def _leak() -> re.Pattern[str]:
 
 _STAMP_VALUE = re.compile(r"\d{8}T\d{6}Z")
 _TIME_LINE = re.compile(r"(?:DTSTART|DTEND)(?::\d{8}T\d{6}Z|;VALUE=DATE:\d{8})")
+#: A time a calendar app writes when a person moves an event: local, with its zone.
+_ZONED_LINE = re.compile(r"(DTSTART|DTEND);TZID=\"?([A-Za-z0-9_+\-/]+)\"?:(\d{8}T\d{6})")
+#: Where kapplan placed a session (UTC start/end), so a re-plan can tell a hand move.
+PLACED = "X-KAPPLAN-PLACED"
 _NOT_REVISION = frozenset(("UID", "DTSTAMP", "SEQUENCE"))
 
 
@@ -150,6 +154,20 @@ class PreviousEvent:
     """Its DESCRIPTION, unescaped ('' when absent)."""
     body: tuple[str, ...] = ()
     """The content lines `fingerprint` hashes, unfolded, as written."""
+    start: datetime | None = None
+    """Its start (UTC) for a timed event; None for an all-day one."""
+    end: datetime | None = None
+    """Its end (UTC) for a timed event; None for an all-day one."""
+    placed: tuple[datetime, datetime] | None = None
+    """Where kapplan placed it (a session's `PLACED`), if it says."""
+
+    def booking(self) -> Booking | None:
+        """Return the session's booking for a re-plan: its time, and whether a person
+        moved it (None for an event that is no booking: all-day, cancelled, unplaced)."""
+        if self.cancelled or self.start is None or self.end is None or self.placed is None:
+            return None
+        moved = self.placed != (self.start, self.end)
+        return Booking(self.start, self.end, self.placed if moved else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +408,9 @@ def _event_body(event: PlanEvent, discreet: bool, alarms: _Alarms, texts: Catalo
         "CLASS:PRIVATE",
         "STATUS:CONFIRMED",
     ]
+    if event.is_session and not event.all_day:
+        first, last = event.placed or (event.start, event.end)
+        lines.append(f"{PLACED}:{_utc(first)}/{_utc(last)}")
     if event.is_session or event.kind is EventKind.INFUSION:
         lines += alarms.lines(title)
     return lines
@@ -487,7 +508,9 @@ def _duration(delta: timedelta) -> str:
 
 
 def _fingerprint(body: Iterable[str]) -> str:
-    return hashlib.sha256("\n".join(body).encode()).hexdigest()[:32]
+    # Where kapplan placed a session is bookkeeping, not what the event says.
+    said = (line for line in body if not line.startswith(PLACED))
+    return hashlib.sha256("\n".join(said).encode()).hexdigest()[:32]
 
 
 # -- reading an earlier export -------------------------------------------------
@@ -638,16 +661,28 @@ def _previous_event(
             line=props["SEQUENCE"][1],
         )
     times = []
+    moments: list[datetime | None] = []
     for name in ("DTSTART", "DTEND"):
         value(name)
         line, number = props[name]
-        if not _TIME_LINE.fullmatch(line):
+        zoned = _ZONED_LINE.fullmatch(line)
+        if zoned is not None:
+            # A calendar app moved the event and wrote local time: read it as UTC.
+            moment = _zoned_time(zoned, source, number)
+            line = f"{name}:{_utc(moment)}"
+        elif not _TIME_LINE.fullmatch(line):
             raise UnreadableCalendar(
                 f"{clip(line)} is not a UTC time or a VALUE=DATE date as kapplan writes",
                 source=source,
                 line=number,
             )
         times.append(line)
+        stamp_text = line.partition(":")[2]
+        moments.append(
+            datetime.strptime(stamp_text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            if stamp_text.endswith("Z")
+            else None
+        )
     status = props.get("STATUS", ("STATUS:CONFIRMED", begun))[0].partition(":")[2]
     return PreviousEvent(
         uid=uid,
@@ -661,4 +696,43 @@ def _previous_event(
         cancelled=status.upper() == "CANCELLED",
         description=text("DESCRIPTION"),
         body=tuple(body),
+        start=moments[0],
+        end=moments[1],
+        placed=_placed(props.get(PLACED), source),
     )
+
+
+def _zoned_time(found: re.Match[str], source: str, line: int) -> datetime:
+    """Return a ``DTSTART;TZID=Zone:local`` time as UTC (a fold takes its first time)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        zone = ZoneInfo(found.group(2))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UnreadableCalendar(
+            f"unknown time zone {clip(found.group(2))}; expected an IANA zone such as "
+            "Europe/Berlin",
+            source=source,
+            line=line,
+        ) from None
+    wall = datetime.strptime(found.group(3), "%Y%m%dT%H%M%S")
+    return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _placed(prop: tuple[str, int] | None, source: str) -> tuple[datetime, datetime] | None:
+    """Read where kapplan placed a session (`PLACED`); None when the event does not say."""
+    if prop is None:
+        return None
+    content, line = prop
+    first, _, last = content.partition(":")[2].partition("/")
+    try:
+        return (
+            datetime.strptime(first, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC),
+            datetime.strptime(last, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC),
+        )
+    except ValueError:
+        raise UnreadableCalendar(
+            f"{clip(content)} is not two UTC times like 20261202T090000Z/20261202T100000Z",
+            source=source,
+            line=line,
+        ) from None

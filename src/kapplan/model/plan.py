@@ -112,6 +112,26 @@ class PlanEvent:
     """True for appointments with a therapist (placed inside availability)."""
     prompts: tuple[str, ...] = ()
     """Journaling prompts the description lists (so a handout can print them once)."""
+    placed: tuple[datetime, datetime] | None = None
+    """For a session a person moved by hand in their calendar (and kapplan kept there):
+    where kapplan had placed it. None otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """A session's time in an earlier export, which a re-plan keeps while it is valid."""
+
+    start: datetime
+    """Its start (aware)."""
+    end: datetime
+    """Its end (aware)."""
+    placed: tuple[datetime, datetime] | None = None
+    """Where kapplan had placed it, when a person has moved it since (it is pinned)."""
+
+    @property
+    def pinned(self) -> bool:
+        """Tell whether a person moved it by hand: it stays unless it became impossible."""
+        return self.placed is not None and self.placed != (self.start, self.end)
 
 
 class WarningCode(StrEnum):
@@ -149,6 +169,9 @@ class WarningCode(StrEnum):
     """A gap only a few days over ``course_gap_days`` started a new course: ``course`` (the
     new course), ``dose`` (its first dose), ``days`` (calendar days since the dose before)
     and ``setting`` (``course_gap_days``); ``days`` would have kept one course."""
+    PINNED_MOVED = "pinned-moved"
+    """A session moved by hand in the calendar could not stay there (it now overlaps a
+    dose or another booking): occurrence params, ``at`` (where it was pinned)."""
     REPEAT_CUT = "repeat-cut"
     """A repeating rule stopped at ``limit`` occurrences."""
     REST_OVERLAPS = "rest-overlaps"

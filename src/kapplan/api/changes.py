@@ -1,0 +1,87 @@
+"""What a re-plan over an earlier export changed, grouped by who must be told.
+
+A therapist who has told each client a time needs to know, after a clinic
+moves a dose, whom to call: which sessions moved (from when to when), which
+were cancelled and which are new, per client. Only sessions count: doses are
+the clinic's, and practices follow their dose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kapplan.formats.ics import PreviousCalendar
+    from kapplan.model.plan import Plan
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One session that is not where the earlier export had it."""
+
+    client: str
+    """Whose session it is ('' for a single schedule without a client label)."""
+    uid: str
+    """The event's uid."""
+    title: str
+    """Its title now (or, cancelled, as the earlier export had it)."""
+    before: tuple[datetime, datetime] | None
+    """Where the earlier export had it (UTC); None for a new session."""
+    after: tuple[datetime, datetime] | None
+    """Where it is now (on the client's clock); None for a cancelled one."""
+    pinned: bool = False
+    """True for a session a person moved by hand, kept there."""
+
+    @property
+    def kind(self) -> str:
+        """Return ``moved``, ``new``, ``cancelled`` or ``pinned`` (kept where a person put it)."""
+        if self.pinned:
+            return "pinned"
+        if self.before is None:
+            return "new"
+        return "cancelled" if self.after is None else "moved"
+
+
+def changes(previous: PreviousCalendar, plans: Sequence[Plan]) -> tuple[Change, ...]:
+    """Compare the sessions of an earlier export with the plans made over it.
+
+    Parameters:
+        previous: The earlier export.
+        plans: The plans now (one per client).
+
+    Returns:
+        The sessions that moved, are new or were cancelled, by client in plan order,
+        then by time.
+    """
+    found: list[Change] = []
+    seen: set[str] = set()
+    for plan in plans:
+        mine: list[Change] = []
+        for event in plan.sessions:
+            seen.add(event.uid)
+            known = previous.events.get(event.uid)
+            now = (event.start, event.end)
+            if known is None or known.cancelled or known.start is None or known.end is None:
+                mine.append(Change(plan.client, event.uid, event.title, None, now))
+            elif (known.start, known.end) != (event.start, event.end):
+                before = (known.start, known.end)
+                mine.append(Change(plan.client, event.uid, event.title, before, now))
+            elif event.placed is not None:
+                mine.append(Change(plan.client, event.uid, event.title, now, now, pinned=True))
+        found += sorted(mine, key=lambda c: (c.after or c.before or (datetime.min,))[0])
+    clients = {plan.client for plan in plans}
+    for uid, known in previous.events.items():
+        if uid in seen or known.cancelled or known.placed is None or known.start is None:
+            continue
+        assert known.end is not None
+        client, _, title = known.summary.partition(": ")
+        if client not in clients or not title:
+            client, title = (plans[0].client if len(plans) == 1 else ""), known.summary
+        found.append(Change(client, uid, title, (known.start, known.end), None))
+    return tuple(found)
+
+
+__all__ = ["Change", "changes"]

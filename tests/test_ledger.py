@@ -1,0 +1,170 @@
+"""The earlier export is the ledger: re-planning keeps booked sessions where they are.
+
+A therapist has told each client a time; a clinic moves one dose; the re-plan
+moves only what must move, keeps what a person moved by hand, and says whom
+to tell. Calendars are read back with the icalendar library, an independent
+parser.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import icalendar
+from typer.testing import CliRunner
+
+from kapplan import api
+from kapplan.cli.app import app
+from tests.conftest import ROOT
+
+CASELOAD = ROOT / "examples" / "caseload"
+LISBON = ROOT / "examples" / "therapist" / "lisbon.toml"
+
+
+def sessions(path: Path) -> dict[str, tuple[str, datetime, datetime]]:
+    """Return a calendar's live sessions by uid: (summary, start, end)."""
+    calendar = icalendar.Calendar.from_ical(path.read_bytes())
+    found = {}
+    for event in calendar.walk("VEVENT"):
+        if "X-KAPPLAN-PLACED" not in event or event.get("STATUS") == "CANCELLED":
+            continue
+        found[str(event["UID"])] = (
+            str(event["SUMMARY"]),
+            event.decoded("DTSTART"),
+            event.decoded("DTEND"),
+        )
+    return found
+
+
+def move_vera_dose_3(folder: Path, day: str = "09") -> None:
+    """Write Vera's schedule with dose 3 moved from Tue 8 Dec to another December day."""
+    days = ["01", "04", day, "11", "15", "18"]
+    (folder / "vera.toml").write_text(
+        'client = "Vera"\ntimezone = "Europe/Moscow"\n'
+        + "".join(f'[[infusion]]\nat = 2026-12-{d}T12:00:00\nmethod = "iv"\n' for d in days),
+        encoding="utf-8",
+    )
+
+
+def plan(runner: CliRunner, folder: Path, output: Path, *more: str) -> tuple[int, str]:
+    result = runner.invoke(
+        app, ["plan", str(folder), "--therapist", str(LISBON), "-o", str(output), *more]
+    )
+    return result.exit_code, result.stderr
+
+
+def test_a_moved_dose_moves_only_its_clients_sessions(runner: CliRunner, tmp_path: Path) -> None:
+    """Vera's dose 3 moves a day: her session after it moves, nobody else's does, and the
+    change list names Vera's session on her clock and the therapist's."""
+    folder = tmp_path / "clients"
+    shutil.copytree(CASELOAD, folder)
+    calendar = tmp_path / "sessions.ics"
+    assert plan(runner, folder, calendar)[0] == 0
+    before = sessions(calendar)
+    move_vera_dose_3(folder)
+    code, stderr = plan(runner, folder, calendar)
+    assert code == 0
+    after = sessions(calendar)
+    moved = {uid for uid in before if uid in after and before[uid] != after[uid]}
+    assert {before[uid][0].split(":")[0] for uid in moved} == {"Vera"}
+    assert len(moved) == 1
+    assert stderr.splitlines() == [
+        f"Changes against {calendar} (1 session):",
+        "  Vera (Europe/Moscow)",
+        "    moved: Integration session after dose 3: Wed 09 Dec 2026 12:00 (09:00 WET) → "
+        "Thu 10 Dec 2026 12:00 (09:00 WET)",
+    ]
+
+
+def test_replan_places_afresh_and_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    """--replan ignores the bookings: here Anna's session moves too, and the list says so."""
+    folder = tmp_path / "clients"
+    shutil.copytree(CASELOAD, folder)
+    calendar = tmp_path / "sessions.ics"
+    plan(runner, folder, calendar)
+    move_vera_dose_3(folder)
+    code, stderr = plan(runner, folder, calendar, "--replan")
+    assert code == 0
+    assert "  Anna (Europe/Berlin)" in stderr.splitlines()
+    assert "  Vera (Europe/Moscow)" in stderr.splitlines()
+
+
+def test_an_unchanged_re_plan_says_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    """Re-planning the same files over their own export changes nothing and is quiet."""
+    folder = tmp_path / "clients"
+    shutil.copytree(CASELOAD, folder)
+    calendar = tmp_path / "sessions.ics"
+    plan(runner, folder, calendar)
+    first = calendar.read_bytes()
+    assert plan(runner, folder, calendar) == (0, "")
+    assert calendar.read_bytes() == first
+
+
+def _edit(calendar: Path, uid: str, shift: timedelta, *, apple: bool = False) -> None:
+    """Move one event the way a calendar app does: new DTSTART/DTEND, LAST-MODIFIED,
+    SEQUENCE + 1 (Apple Calendar writes local times with a TZID)."""
+    text = calendar.read_bytes().decode("utf-8")  # CRLF kept
+    start = text.index(f"UID:{uid}")
+    end = text.index("END:VEVENT", start)
+    block = text[start:end]
+
+    def shifted(match: re.Match[str]) -> str:
+        moment = datetime.strptime(match.group(2), "%Y%m%dT%H%M%SZ") + shift
+        if apple:  # Europe/Lisbon is UTC in December
+            return f"{match.group(1)};TZID=Europe/Lisbon:{moment:%Y%m%dT%H%M%S}"
+        return f"{match.group(1)}:{moment:%Y%m%dT%H%M%SZ}"
+
+    block = re.sub(r"(DTSTART|DTEND):(\d{8}T\d{6}Z)", shifted, block)
+    block = re.sub(r"SEQUENCE:(\d+)", lambda m: f"SEQUENCE:{int(m.group(1)) + 1}", block)
+    block = block.replace("STATUS:CONFIRMED", "STATUS:CONFIRMED\r\nLAST-MODIFIED:20261125T100000Z")
+    calendar.write_bytes((text[:start] + block + text[end:]).encode("utf-8"))
+
+
+def test_a_session_moved_by_hand_stays(runner: CliRunner, tmp_path: Path) -> None:
+    """Boris's first integration session moved by hand two hours later (as Thunderbird
+    and Apple Calendar write an edit) stays there through a re-plan, is reported as kept,
+    and still says where kapplan had placed it."""
+    folder = tmp_path / "clients"
+    shutil.copytree(CASELOAD, folder)
+    for apple in (False, True):
+        calendar = tmp_path / f"sessions-{apple}.ics"
+        plan(runner, folder, calendar)
+        uid, (_, start, end) = next(
+            (u, s) for u, s in sessions(calendar).items() if s[0].startswith("Boris: Integ")
+        )
+        _edit(calendar, uid, timedelta(hours=2), apple=apple)
+        code, stderr = plan(runner, folder, calendar)
+        assert code == 0, stderr
+        assert sessions(calendar)[uid][1:] == (start + timedelta(hours=2), end + timedelta(hours=2))
+        assert "kept where it was moved by hand: Integration session after dose 1" in stderr
+        placed = f"X-KAPPLAN-PLACED:{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}"
+        assert placed in calendar.read_text(encoding="utf-8")
+
+
+def test_a_session_moved_onto_a_dose_is_placed_again(runner: CliRunner, tmp_path: Path) -> None:
+    """A session moved by hand onto the client's next dose cannot stay: it is placed again,
+    and a warning says why."""
+    folder = tmp_path / "clients"
+    shutil.copytree(CASELOAD, folder)
+    calendar = tmp_path / "sessions.ics"
+    plan(runner, folder, calendar)
+    uid, (_, start, _) = next(
+        (u, s)
+        for u, s in sessions(calendar).items()
+        if s[0] == "Boris: Integration session after dose 1"
+    )
+    dose_2 = datetime(2026, 12, 3, 14, 0, tzinfo=start.tzinfo)  # Thu 3 Dec 09:00 New York
+    _edit(calendar, uid, dose_2 - start)
+    target = api.Target(format=api.Format.ICS, output=calendar)
+    export = api.export_files([str(folder)], target, therapist=str(LISBON))
+    boris = next(p for p in export.planned.plans if p.client == "Boris")
+    [warning] = [w for w in boris.warnings if w.code == "pinned-moved"]
+    assert api.warning_text(boris, warning).startswith(
+        "Integration session after dose 1: moved by hand to Thu 03 Dec 2026 09:00, where it "
+        "now overlaps a dose or another booking; placed again"
+    )
+    export.write(calendar)
+    assert sessions(calendar)[uid][1] != dose_2
