@@ -168,3 +168,23 @@ def test_a_session_moved_onto_a_dose_is_placed_again(runner: CliRunner, tmp_path
     )
     export.write(calendar)
     assert sessions(calendar)[uid][1] != dose_2
+
+
+def test_the_readme_patient_walkthrough(runner: CliRunner, tmp_path: Path) -> None:
+    """README "Keeping your calendar up to date": dose 3 of the IV example moves a day;
+    the re-export over plan.ics moves its session and says so, as the README shows."""
+    schedule = tmp_path / "infusions.toml"
+    text = (ROOT / "examples" / "iv-six-infusions.toml").read_text(encoding="utf-8")
+    schedule.write_text(text, encoding="utf-8")
+    calendar = tmp_path / "plan.ics"
+    assert runner.invoke(app, ["plan", str(schedule), "-o", str(calendar)]).exit_code == 0
+    moved = text.replace("at = 2026-12-08T10:00:00", "at = 2026-12-09T10:00:00")
+    assert moved != text
+    schedule.write_text(moved, encoding="utf-8")
+    result = runner.invoke(app, ["plan", str(schedule), "-o", str(calendar)])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"Changes against {calendar} (1 session):",
+        "    moved: Integration session after dose 3: Wed 09 Dec 2026 10:00 → "
+        "Thu 10 Dec 2026 10:00",
+    ]
