@@ -335,7 +335,9 @@ def _render(planned: Planned, target: Target) -> tuple[bytes, bytes | None]:
     if planned.caseload and (target.format is Format.HTML or _month(target)):
         what = "format" if target.format is Format.HTML else "view"
         raise InvalidOption(
-            "shows one client's plan, not a caseload; expected a single schedule", field=what
+            "shows one client's plan, not a caseload; expected a single schedule, or one "
+            "client of the caseload (client)",
+            field=what,
         )
     if target.format is Format.ICS:
         from kapplan.formats.ics import OWNED_MARKER

@@ -107,7 +107,8 @@ def plan_command(
     if (chosen is api.Format.HTML or view is api.View.MONTH) and caseload:
         what = "--format html" if chosen is api.Format.HTML else "--view month"
         raise KapplanError(
-            f"{what} shows one client's plan, not a caseload; expected a single schedule"
+            f"{what} shows one client's plan, not a caseload; expected a single schedule, "
+            "or one client of the caseload with --client NAME"
         )
     # The clock is read only for --stamp now.
     env = environment(clock=stamp is not None)
