@@ -263,7 +263,7 @@ class TestCommandLine:
         assert result.exit_code == 2
         assert result.stderr == (
             "kapplan: error: --format html shows one client's plan, not a caseload; "
-            "expected a single schedule\n"
+            "expected a single schedule, or one client of the caseload with --client NAME\n"
         )
 
     def test_calendar_options_refused(self, runner: CliRunner) -> None:

@@ -161,7 +161,7 @@ class TestErrors:
         assert result.exit_code == 2
         assert result.stderr == (
             "kapplan: error: --view month shows one client's plan, not a caseload; "
-            "expected a single schedule\n"
+            "expected a single schedule, or one client of the caseload with --client NAME\n"
         )
 
     def test_agenda_is_the_default(self, runner: CliRunner) -> None:

@@ -141,6 +141,13 @@ class InvalidOption(KapplanError):
     """
 
 
+class UnknownClient(InvalidOption):
+    """``client`` names no client of the caseload, or more than one.
+
+    Its `field` is ``client``; the command line names ``--client``.
+    """
+
+
 class UnreadableCalendar(KapplanError):
     """An earlier export given to compare against is not a calendar kapplan wrote."""
 
@@ -165,6 +172,7 @@ __all__ = [
     "OutputError",
     "RulebookError",
     "ScheduleError",
+    "UnknownClient",
     "UnreadableBusyCalendar",
     "UnreadableCalendar",
     "UnreadableExport",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +30,8 @@ class Planned:
     plans: tuple[Plan, ...]
     """One plan per schedule, in argument order (folders expanded)."""
     caseload: bool
-    """True for several schedules, or any number with a therapist file."""
+    """True for several schedules, or any number with a therapist file (False for one
+    client of a caseload, which is rendered as one schedule's plan)."""
     timezone: str
     """The zone of the whole: the plan's, or the therapist's clock for a caseload."""
     settings: Settings
@@ -72,6 +73,7 @@ def plan_files(
     flags: Flags | None = None,
     env: Environment = NOWHERE,
     limits: Limits | None = None,
+    client: str | None = None,
 ) -> Planned:
     """Plan schedule files: one schedule's plan, or a therapist's caseload.
 
@@ -83,15 +85,26 @@ def plan_files(
             schedules' and the config file's.
         env: The config file and this machine's zone.
         limits: How large a schedule and its plan may be (default: `DEFAULT_LIMITS`).
+        client: One client's label (any case): plan the caseload, and return that
+            client's plan alone, as one schedule's, with the times booked in the
+            caseload. A single schedule is a caseload of one: its own label.
 
     Returns:
         The plans.
 
     Raises:
+        UnknownClient: When `client` names no client of the schedules, or several.
         KapplanError: Located, for any problem in any file read, or a limit exceeded.
     """
     return _plan(
-        schedules, therapist, rules, flags_or_none(flags), env, limits, calendar_only=False
+        schedules,
+        therapist,
+        rules,
+        flags_or_none(flags),
+        env,
+        limits,
+        calendar_only=False,
+        client=client,
     )
 
 
@@ -105,9 +118,11 @@ def _plan(
     *,
     calendar_only: bool,
     bookings: Mapping[str, Booking] | None = None,
+    client: str | None = None,
 ) -> Planned:
     from kapplan.edge.files import display_name
     from kapplan.edge.load import (
+        label_client,
         load_clients,
         load_schedule_expanded,
         rulebook_paths,
@@ -127,10 +142,23 @@ def _plan(
     inputs = [Path(p) for p in paths if p != STDIN]
     if len(paths) > 1 or therapist is not None:
         clients = load_clients(paths, defaults=defaults, limits=limits)
-        return _plan_caseload(
-            paths, clients, therapist, rules, settings, inputs, limits, calendar_only, bookings
+        if client is None:
+            return _plan_caseload(
+                paths, clients, therapist, rules, settings, inputs, limits, calendar_only, bookings
+            )
+        from kapplan.model.caseload import client_index
+
+        # One client's own plan has every event, whatever the format.
+        index = client_index([s.client for s, _ in clients], client)
+        planned = _plan_caseload(
+            paths, clients, therapist, rules, settings, inputs, limits, False, bookings
         )
+        return _one_client(planned, index)
     schedule, expansion = load_schedule_expanded(paths[0], defaults=defaults, limits=limits)
+    if client is not None:
+        from kapplan.model.caseload import client_index
+
+        client_index([label_client(schedule, paths[0], {}).client], client)
     book = rulebooks_for(paths, [schedule], rules)[0]
     inputs += rulebook_paths(rules, [schedule])
     try:
@@ -187,6 +215,12 @@ def _plan_caseload(
         bookings=bookings,
     )
     return Planned(plans, True, zone, settings, tuple(inputs), complete=not lean)
+
+
+def _one_client(planned: Planned, index: int) -> Planned:
+    """One client of a planned caseload, as one schedule's plan: on the client's clock."""
+    plan = planned.plans[index]
+    return replace(planned, plans=(plan,), caseload=False, timezone=plan.timezone)
 
 
 # -- render and export ---------------------------------------------------------------
@@ -261,6 +295,7 @@ def export_files(
     env: Environment = NOWHERE,
     limits: Limits | None = None,
     complete: bool = False,
+    client: str | None = None,
 ) -> Export:
     """Plan schedule files and render them (`plan_files`, then `render`).
 
@@ -277,6 +312,7 @@ def export_files(
         env: As for `plan_files`.
         limits: As for `plan_files`.
         complete: Plan everything, also what the target does not show.
+        client: As for `plan_files`: render this client's own plan.
 
     Returns:
         The document and the plans.
@@ -300,6 +336,7 @@ def export_files(
         limits,
         calendar_only=calendar_only,
         bookings=bookings,
+        client=client,
     )
     data, marker = _render(planned, target, previous)
     found_changes = changes(previous, planned.plans) if previous is not None else ()
@@ -333,7 +370,9 @@ def _render(
     if planned.caseload and (target.format is Format.HTML or _month(target)):
         what = "format" if target.format is Format.HTML else "view"
         raise InvalidOption(
-            "shows one client's plan, not a caseload; expected a single schedule", field=what
+            "shows one client's plan, not a caseload; expected a single schedule, or one "
+            "client of the caseload (client)",
+            field=what,
         )
     if target.format is Format.ICS:
         from kapplan.formats.ics import OWNED_MARKER

@@ -33,6 +33,7 @@ FLAGS = {
     "stamp": "--stamp",
     "calendar_name": "--calendar-name",
     "discreet": "--discreet",
+    "client": "--client",
 }
 
 
@@ -144,6 +145,15 @@ TherapistOption = Annotated[
         "times or calendar, session length, buffer, sessions a day): plan the schedules "
         "as this therapist's caseload.",
         dir_okay=False,
+    ),
+]
+ClientOption = Annotated[
+    str | None,
+    typer.Option(
+        "--client",
+        help="One client of the caseload, by label (any case): that client's own plan, "
+        "on their clock and in their language, with the times booked in the caseload.",
+        show_default=False,
     ),
 ]
 PreviousOption = Annotated[

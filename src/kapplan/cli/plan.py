@@ -22,6 +22,7 @@ def plan_command(
     output: o.OutputOption = None,
     force: o.ForceOption = False,
     therapist: o.TherapistOption = None,
+    client: o.ClientOption = None,
     lang: Annotated[
         o.Language | None,
         o.lang_option(
@@ -78,6 +79,8 @@ def plan_command(
 
       kapplan plan examples/caseload/ -o sessions.ics
 
+      kapplan plan clients/ --therapist me.toml --client vera -o vera.ics
+
       kapplan plan infusions.toml --rules my-protocol.toml
 
       kapplan plan infusions.toml --strict -o plan.ics || echo "check the warnings"
@@ -102,12 +105,12 @@ def plan_command(
     flags = o.calendar_flags(lang, remind, no_remind, discreet)
     if view is not None and chosen is not api.Format.TERMINAL:
         raise KapplanError("--view applies to the terminal format; expected --format terminal")
-    if (chosen is api.Format.HTML or view is api.View.MONTH) and api.is_caseload(
-        schedules, str(therapist) if therapist else None
-    ):
+    caseload = client is None and api.is_caseload(schedules, str(therapist) if therapist else None)
+    if (chosen is api.Format.HTML or view is api.View.MONTH) and caseload:
         what = "--format html" if chosen is api.Format.HTML else "--view month"
         raise KapplanError(
-            f"{what} shows one client's plan, not a caseload; expected a single schedule"
+            f"{what} shows one client's plan, not a caseload; expected a single schedule, "
+            "or one client of the caseload with --client NAME"
         )
     # The clock is read only for --stamp now.
     env = environment(clock=stamp is not None)
@@ -132,6 +135,7 @@ def plan_command(
         env=env,
         limits=Limits(infusions=max_infusions, events=max_events, years=max_years),
         complete=strict,
+        client=client,
     )
     inputs = export.planned.inputs
     emit(export.data, output, force=force, owned_marker=export.owned_marker, inputs=inputs)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 
+from kapplan.errors import UnknownClient
 from kapplan.model.plan import EventKind, Plan, PlanEvent
 
 #: What a therapist's agenda and calendar show of each client: sessions, and
@@ -44,4 +45,38 @@ def agenda(plans: Sequence[Plan]) -> list[AgendaItem]:
     return [item for _, _, item in items]
 
 
-__all__ = ["AGENDA_KINDS", "AgendaItem", "agenda"]
+def client_index(labels: Sequence[str], name: str) -> int:
+    """Find the client a name means among a caseload's labels, in any case.
+
+    A label written exactly as `name` wins over labels that differ from it only
+    in case (labels are distinct as written, so ``Vera`` and ``VERA`` may both be).
+
+    Parameters:
+        labels: The clients' labels, in caseload order.
+        name: The name asked for, e.g. ``vera``.
+
+    Returns:
+        The position of the client in `labels`.
+
+    Raises:
+        UnknownClient: At ``client``, when no label or several labels match,
+            naming the clients it could be.
+    """
+    if name in labels:
+        return labels.index(name)
+    matches = [n for n, label in enumerate(labels) if label.casefold() == name.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        which = ", ".join(labels[n] for n in matches)
+        raise UnknownClient(
+            f"{name!r} could be any of {which}; expected one label as written",
+            field="client",
+        )
+    raise UnknownClient(
+        f"no client {name!r} in the caseload; expected one of {', '.join(labels)}",
+        field="client",
+    )
+
+
+__all__ = ["AGENDA_KINDS", "AgendaItem", "agenda", "client_index"]
