@@ -47,10 +47,12 @@ def plan_command(
     discreet: Annotated[
         bool | None,
         o.discreet_option(
-            "Neutral titles and texts that do not reveal the treatment (default: the config "
-            "file's `discreet`, else off)."
+            "Neutral titles and texts that do not reveal the treatment (default: the earlier "
+            "export's choice, else the schedule's or therapist file's `discreet`, else the "
+            "config file's, else off)."
         ),
     ] = None,
+    sessions_only: o.SessionsOnlyOption = None,
     previous: o.PreviousOption = None,
     stamp: o.StampOption = None,
     calendar_name: o.CalendarNameOption = None,
@@ -68,6 +70,8 @@ def plan_command(
       kapplan plan infusions.toml --format json | jq '.events[].title'
 
       kapplan plan infusions.toml -o plan.ics --discreet
+
+      kapplan plan infusions.toml -o shared.ics --discreet --sessions-only
 
       kapplan plan infusions.toml --view month
 
@@ -90,6 +94,8 @@ def plan_command(
         "--no-remind": no_remind,
         "--discreet": discreet is True,
         "--no-discreet": discreet is False,
+        "--sessions-only": sessions_only is True,
+        "--no-sessions-only": sessions_only is False,
         "--previous": previous is not None,
         "--stamp": stamp is not None,
         "--calendar-name": calendar_name is not None,
@@ -97,7 +103,7 @@ def plan_command(
     given = [flag for flag, present in calendar.items() if present]
     if given and chosen is not api.Format.ICS:
         raise KapplanError(f"{given[0]} applies to calendars; expected --format ics or -o FILE.ics")
-    flags = o.calendar_flags(lang, remind, no_remind, discreet)
+    flags = o.calendar_flags(lang, remind, no_remind, discreet, sessions_only)
     if view is not None and chosen is not api.Format.TERMINAL:
         raise KapplanError("--view applies to the terminal format; expected --format terminal")
     if (chosen is api.Format.HTML or view is api.View.MONTH) and api.is_caseload(
@@ -132,6 +138,8 @@ def plan_command(
     )
     inputs = export.planned.inputs
     emit(export.data, output, force=force, owned_marker=export.owned_marker, inputs=inputs)
+    if export.revealed is not None:
+        sys.stderr.write(f"kapplan: {api.reveal_note(export)}\n")
     if strict and export.planned.warnings:
         sys.stderr.write(f"kapplan: {api.strict_note(export.planned)}\n")
         raise typer.Exit(1)
