@@ -322,3 +322,23 @@ class TestPrecedence:
     def test_a_visible_export_does_not_undo_a_file(self) -> None:
         """An earlier export only ever makes the new one more private."""
         assert self._settle(None, False, (True,), None) == Sourced(True, "s0.toml")
+
+
+class TestDiff:
+    """`kapplan diff` over a calendar compares as a re-export over it would write."""
+
+    def test_a_discreet_calendar_is_compared_discreet(
+        self, runner: CliRunner, mine: Path, tmp_path: Path
+    ) -> None:
+        """Without --discreet, an unchanged schedule leaves a discreet export unchanged."""
+        out = tmp_path / "p.ics"
+        _plan(runner, mine, "-o", out, "--discreet", "--sessions-only")
+        result = runner.invoke(app, ["diff", str(out), str(mine)])
+        assert result.exit_code == 0
+        assert result.stdout.splitlines()[-1] == (
+            "0 moved · 0 added · 0 removed · 0 changed · 23 unchanged"
+        )
+        flagged = runner.invoke(app, ["diff", str(out), str(mine), "--no-discreet"])
+        assert flagged.stdout.splitlines()[-1] == (
+            "0 moved · 0 added · 0 removed · 23 changed · 0 unchanged"
+        )

@@ -284,7 +284,7 @@ def iter_ics(plan: Plan, options: IcsOptions) -> Iterator[str]:
         ValueError: See `render_ics`.
     """
     previous = options.previous
-    events = _shown(plan, options)
+    events = shown_events(plan, options)
     uids = {event.uid for event in events}
     if len(uids) != len(events):
         raise ValueError("two plan events share a uid; uids must be unique")
@@ -296,8 +296,16 @@ def iter_ics(plan: Plan, options: IcsOptions) -> Iterator[str]:
     return _stream(plan, events, options, name, vanished, texts)
 
 
-def _shown(plan: Plan, options: IcsOptions) -> tuple[PlanEvent, ...]:
-    """Return the events the calendar shows: all, or the sessions and doses only."""
+def shown_events(plan: Plan, options: IcsOptions) -> tuple[PlanEvent, ...]:
+    """Return the events a calendar shows of a plan.
+
+    Parameters:
+        plan: The plan.
+        options: With `IcsOptions.sessions_only`, only sessions and doses are shown.
+
+    Returns:
+        The events, in the plan's order.
+    """
     if not options.sessions_only:
         return plan.events
     # What carries a reminder, and what a therapist's calendar shows of a client.
