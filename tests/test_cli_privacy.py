@@ -218,7 +218,7 @@ class TestDiscreetInFiles:
         assert not REVEALING.search(data)
         calendar = _calendar(out)
         assert str(calendar["X-KAPPLAN-DISCREET"]) == "TRUE"
-        # The client's label is kept before the neutral title.
+        # Discreet titles are neutral: not even the client's label is written.
         for event in calendar.walk("VEVENT"):
             assert str(event["SUMMARY"]) in NEUTRAL
 
