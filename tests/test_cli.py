@@ -135,7 +135,8 @@ BAD_INPUTS = {
     "top-level typo": (
         GOOD.replace("timezone", "timezon"),
         "kapplan: error: s.toml:1: timezon: unknown key 'timezon'; "
-        "expected one of timezone, client, language, rules, infusion, series, plan, availability",
+        "expected one of timezone, client, language, rules, discreet, sessions_only, infusion, "
+        "series, plan, availability",
     ),
     "missing method": (
         "[[infusion]]\nat = 2026-12-01T10:00:00\n",

@@ -186,7 +186,7 @@ class TestLoad:
         "unknown key": (
             'language = "en"\ncolour = true\n',
             "cfg.toml:2: colour: unknown key 'colour'; expected one of language, timezone, "
-            "availability, reminders, discreet",
+            "availability, reminders, discreet, sessions_only",
         ),
         "unknown language": (
             'language = "de"\n',
@@ -559,8 +559,9 @@ class TestConfigCommand:
             "availability.holidays  none                     default\n"
             "reminders              1d, 1h                   default\n"
             "discreet               false                    default\n"
+            "sessions_only          false                    default\n"
             "\n"
-            "reminders and discreet apply to calendar (.ics) output only.\n"
+            "reminders, discreet and sessions_only apply to calendar (.ics) output only.\n"
         )
 
     def test_table_of_every_source(
@@ -602,6 +603,7 @@ class TestConfigCommand:
             {"setting": "availability.holidays", "value": None, "source": "default"},
             {"setting": "reminders", "value": ["2h", "1d"], "source": str(c)},
             {"setting": "discreet", "value": True, "source": str(c)},
+            {"setting": "sessions_only", "value": False, "source": "default"},
         ]
 
     def test_schedule_from_stdin(self, runner: CliRunner) -> None:

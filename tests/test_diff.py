@@ -463,12 +463,16 @@ class TestCommand:
             assert strip == [{k: e.get(k) for k in keys} for e in from_schedule[group]]
 
     def test_discreet_export(self, runner: CliRunner, tmp_path: Path) -> None:
-        """Against a --discreet export, --discreet compares what that calendar holds."""
+        """Against a --discreet export, the diff compares discreet texts, as a re-export
+        over it writes them (with or without --discreet); --no-discreet compares titles."""
         old = tmp_path / "old.ics"
         runner.invoke(app, ["plan", EXAMPLE, "-o", str(old), "--discreet"])
-        same = runner.invoke(app, ["diff", str(old), EXAMPLE, "--discreet", "--exit-code"])
-        assert same.exit_code == 0
-        plain = runner.invoke(app, ["diff", str(old), EXAMPLE, "-f", "json", "--exit-code"])
+        for flags in (["--discreet"], []):
+            same = runner.invoke(app, ["diff", str(old), EXAMPLE, *flags, "--exit-code"])
+            assert same.exit_code == 0
+        plain = runner.invoke(
+            app, ["diff", str(old), EXAMPLE, "-f", "json", "--no-discreet", "--exit-code"]
+        )
         assert plain.exit_code == 1
         data = json.loads(plain.stdout)
         assert (data["moved"], data["added"], data["removed"], data["unchanged"]) == ([], [], [], 0)

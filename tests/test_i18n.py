@@ -47,6 +47,7 @@ RU_LATIN_ALLOWED = (
     "`kapplan rules --dump`",
     "(+24h, end:+48h, day+1d)",
     "(--strict)",
+    "--no-discreet",
     "kapplan",
 )
 #: Lists that may differ in length between languages.

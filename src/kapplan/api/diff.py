@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from kapplan.api.environment import NOWHERE, Environment, configuration_of, flags_or_none
@@ -62,10 +62,10 @@ def diff_files(
         KapplanError: Located, on any problem in either input.
     """
     from kapplan.edge.files import read_text
-    from kapplan.formats.ics import IcsOptions
+    from kapplan.formats.ics import IcsOptions, PreviousCalendar, shown_events
     from kapplan.formats.records import compare_sides
     from kapplan.model.plan import Plan
-    from kapplan.model.settings import resolve, schedule_defaults
+    from kapplan.model.settings import CalendarLayer, resolve, schedule_defaults
     from kapplan.model.zones import zone_named
 
     if old == new == STDIN:
@@ -85,7 +85,18 @@ def diff_files(
     sides = [_diff_side(side, texts[side], schedules[side], language) for side in (old, new)]
     zone = next((s.timezone for s in reversed(sides) if isinstance(s, Plan)), None)
     zone = zone or settings.timezone.value
-    options = IcsOptions(reminders=settings.reminder_leads(), discreet=settings.discreet.value)
+    if isinstance(sides[0], PreviousCalendar):
+        # Compare as a re-export over that calendar would write (privacy is sticky).
+        earlier = CalendarLayer(sides[0].source, sides[0].discreet, sides[0].sessions_only)
+        settings = settings.remembering(earlier)
+    options = IcsOptions(
+        reminders=settings.reminder_leads(),
+        discreet=settings.discreet.value,
+        sessions_only=settings.sessions_only.value,
+    )
+    sides = [
+        replace(s, events=shown_events(s, options)) if isinstance(s, Plan) else s for s in sides
+    ]
     diff = compare_sides(sides[0], sides[1], options, zone_named(zone))
     return Compared(diff, zone, texts[old][0], texts[new][0], language)
 

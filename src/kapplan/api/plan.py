@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from kapplan.model.limits import Limits
     from kapplan.model.plan import Booking, Plan, PlanWarning
     from kapplan.model.schedule import Schedule
-    from kapplan.model.settings import Flags, Settings
+    from kapplan.model.settings import CalendarLayer, Flags, Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +142,8 @@ def _plan(
     inputs = [Path(p) for p in paths if p != STDIN]
     if len(paths) > 1 or therapist is not None:
         clients = load_clients(paths, defaults=defaults, limits=limits)
+        privacy = _privacy(paths, [schedule for schedule, _ in clients], therapist)
+        settings = resolve(configuration, flags, machine_zone=env.machine_zone, files=privacy)
         if client is None:
             return _plan_caseload(
                 paths, clients, therapist, rules, settings, inputs, limits, calendar_only, bookings
@@ -159,6 +161,8 @@ def _plan(
         from kapplan.model.caseload import client_index
 
         client_index([label_client(schedule, paths[0], {}).client], client)
+    privacy = _privacy(paths, [schedule], None)
+    settings = resolve(configuration, flags, machine_zone=env.machine_zone, files=privacy)
     book = rulebooks_for(paths, [schedule], rules)[0]
     inputs += rulebook_paths(rules, [schedule])
     try:
@@ -174,6 +178,23 @@ def _plan(
         # The engine knows no file names; a single schedule's problem is in its file.
         raise problem.located(source=display_name(paths[0])) from None
     return Planned((plan,), False, plan.timezone, settings, tuple(inputs))
+
+
+def _privacy(
+    paths: Sequence[str], schedules: Sequence[Schedule], therapist: str | None
+) -> list[CalendarLayer]:
+    """Return what the schedules and the therapist file say of the calendar's privacy."""
+    from kapplan.edge.files import display_name
+    from kapplan.edge.load import load_therapist_file
+    from kapplan.model.settings import CalendarLayer
+
+    layers = [
+        CalendarLayer(display_name(path), schedule.discreet, schedule.sessions_only)
+        for path, schedule in zip(paths, schedules, strict=True)
+    ]
+    if therapist is not None:
+        layers.append(CalendarLayer(therapist, load_therapist_file(therapist).discreet))
+    return layers
 
 
 def _plan_caseload(
@@ -263,6 +284,9 @@ class Export:
     owned_marker: bytes | None = None
     """What every file of this kind kapplan writes starts with: an existing file that
     does may be replaced without ``force``."""
+    revealed: str | None = None
+    """The earlier export this calendar is written over when it was discreet and
+    this one is not (``--no-discreet``): its titles become visible (`reveal_note`)."""
     changes: tuple[Change, ...] = ()
     """What a re-plan over an earlier export changed in the sessions (`changes`)."""
 
@@ -338,9 +362,9 @@ def export_files(
         bookings=bookings,
         client=client,
     )
-    data, marker = _render(planned, target, previous)
+    data, marker, revealed = _render(planned, target, previous)
     found_changes = changes(previous, planned.plans) if previous is not None else ()
-    return Export(data, planned, marker, found_changes)
+    return Export(data, planned, marker, revealed, found_changes)
 
 
 def render(planned: Planned, target: Target) -> bytes:
@@ -364,7 +388,7 @@ def render(planned: Planned, target: Target) -> bytes:
 
 def _render(
     planned: Planned, target: Target, previous: PreviousCalendar | None = None
-) -> tuple[bytes, bytes | None]:
+) -> tuple[bytes, bytes | None, str | None]:
     from kapplan.errors import InvalidOption
 
     if planned.caseload and (target.format is Format.HTML or _month(target)):
@@ -378,13 +402,14 @@ def _render(
         from kapplan.formats.ics import OWNED_MARKER
 
         earlier = previous if previous is not None else _earlier_export(target)
-        return _calendar(planned, target, earlier).encode("utf-8"), OWNED_MARKER
+        text, revealed = _calendar(planned, target, earlier)
+        return text.encode("utf-8"), OWNED_MARKER, revealed
     if target.format is Format.HTML:
         from kapplan.views.html import OWNED_MARKER as HANDOUT
         from kapplan.views.html import render_html
 
-        return render_html(planned.plans[0]).encode("utf-8"), HANDOUT
-    return _text(planned, target).encode("utf-8"), None
+        return render_html(planned.plans[0]).encode("utf-8"), HANDOUT, None
+    return _text(planned, target).encode("utf-8"), None, None
 
 
 def _month(target: Target) -> bool:
@@ -418,23 +443,36 @@ def _text(planned: Planned, target: Target) -> str:
     return render_terminal(planned.plans[0], width=target.width, color=target.color)
 
 
-def _calendar(planned: Planned, target: Target, previous: PreviousCalendar | None) -> str:
-    """Render the .ics: one plan's, or the therapist's calendar of a caseload."""
+def _calendar(
+    planned: Planned, target: Target, previous: PreviousCalendar | None
+) -> tuple[str, str | None]:
+    """Render the .ics: one plan's, or the therapist's calendar of a caseload.
+
+    Returns the calendar, and the earlier export's name when it was discreet and
+    this one is not.
+    """
     from kapplan.engine import therapist_calendar
     from kapplan.formats.ics import IcsOptions, render_ics
+    from kapplan.model.settings import CalendarLayer
 
     settings = planned.settings
     plan = planned.plans[0]
     if planned.caseload:
         plan = therapist_calendar(planned.plans, planned.timezone, settings.language.value)
+    if previous is not None:
+        # The earlier export remembers its privacy; only a flag undoes it.
+        remembered = CalendarLayer(previous.source, previous.discreet, previous.sessions_only)
+        settings = settings.remembering(remembered)
     options = IcsOptions(
         reminders=settings.reminder_leads(),
         discreet=settings.discreet.value,
         stamp=target.stamp,
         previous=previous,
         calendar_name=target.calendar_name,
+        sessions_only=settings.sessions_only.value,
     )
-    return render_ics(plan, options)
+    revealed = previous.source if previous and previous.discreet and not options.discreet else None
+    return render_ics(plan, options), revealed
 
 
 def _earlier_export(target: Target) -> PreviousCalendar | None:
@@ -540,6 +578,23 @@ def strict_note(planned: Planned) -> str:
     return texts.text("terminal.strict", n=planned.warnings)
 
 
+def reveal_note(export: Export) -> str:
+    """Say that a calendar's titles become visible, in the plan's language.
+
+    Parameters:
+        export: An export whose `Export.revealed` names the earlier, discreet calendar.
+
+    Returns:
+        One line, e.g. ``p.ics was discreet; --no-discreet writes the real titles
+        into it, for everyone who can see that calendar``.
+    """
+    from kapplan.i18n import catalogue
+
+    planned = export.planned
+    language = planned.settings.language.value if planned.caseload else planned.plans[0].language
+    return catalogue(language).text("ics.revealed", calendar=export.revealed or "")
+
+
 def warning_text(plan: Plan, warning: PlanWarning, *, language: str | None = None) -> str:
     """Say a plan's warning in words, its times on the plan's clock.
 
@@ -571,6 +626,7 @@ __all__ = [
     "is_caseload",
     "plan_files",
     "render",
+    "reveal_note",
     "strict_note",
     "warning_text",
     "write",

@@ -53,7 +53,10 @@ def diff_command(
     no_remind: Annotated[bool, o.no_remind_option("The export has no reminders.")] = False,
     discreet: Annotated[
         bool | None,
-        o.discreet_option("The export is written with --discreet (default: the config file's)."),
+        o.discreet_option(
+            "The export is written with --discreet (default: as the old calendar was "
+            "written, else the config file's)."
+        ),
     ] = None,
 ) -> None:
     """Show which planned events move, appear, disappear or change, by uid.

@@ -108,6 +108,19 @@ def discreet_option(help: str) -> Any:
     return typer.Option("--discreet/--no-discreet", help=help, rich_help_panel=CALENDAR_PANEL)
 
 
+SessionsOnlyOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--sessions-only/--no-sessions-only",
+        help="Only therapy sessions and doses in the calendar, no practices or advisories "
+        "(default: the earlier export's choice, else the schedule's `sessions_only`, else the "
+        "config file's, else off).",
+        show_default=False,
+        rich_help_panel=CALENDAR_PANEL,
+    ),
+]
+
+
 # -- kapplan plan --------------------------------------------------------------------------
 
 SchedulesArgument = Annotated[
@@ -250,6 +263,7 @@ def calendar_flags(
     remind: list[str] | None = None,
     no_remind: bool = False,
     discreet: bool | None = None,
+    sessions_only: bool | None = None,
 ) -> Flags:
     """Return the settings the command line gave, each lead time checked.
 
@@ -258,6 +272,7 @@ def calendar_flags(
         remind: ``--remind`` values.
         no_remind: ``--no-remind``.
         discreet: ``--discreet`` (True) or ``--no-discreet`` (False).
+        sessions_only: ``--sessions-only`` (True) or ``--no-sessions-only`` (False).
 
     Returns:
         The flags, None where not given; ``--no-remind`` is no reminders.
@@ -281,6 +296,7 @@ def calendar_flags(
         lang=lang.value if lang else None,
         reminders=() if no_remind else (tuple(remind) if remind else None),
         discreet=discreet,
+        sessions_only=sessions_only,
     )
 
 

@@ -48,10 +48,12 @@ def plan_command(
     discreet: Annotated[
         bool | None,
         o.discreet_option(
-            "Neutral titles and texts that do not reveal the treatment (default: the config "
-            "file's `discreet`, else off)."
+            "Neutral titles and texts that do not reveal the treatment (default: the earlier "
+            "export's choice, else the schedule's or therapist file's `discreet`, else the "
+            "config file's, else off)."
         ),
     ] = None,
+    sessions_only: o.SessionsOnlyOption = None,
     previous: o.PreviousOption = None,
     replan: o.ReplanOption = False,
     stamp: o.StampOption = None,
@@ -70,6 +72,8 @@ def plan_command(
       kapplan plan infusions.toml --format json | jq '.events[].title'
 
       kapplan plan infusions.toml -o plan.ics --discreet
+
+      kapplan plan infusions.toml -o shared.ics --discreet --sessions-only
 
       kapplan plan infusions.toml --view month
 
@@ -94,6 +98,8 @@ def plan_command(
         "--no-remind": no_remind,
         "--discreet": discreet is True,
         "--no-discreet": discreet is False,
+        "--sessions-only": sessions_only is True,
+        "--no-sessions-only": sessions_only is False,
         "--previous": previous is not None,
         "--replan": replan,
         "--stamp": stamp is not None,
@@ -102,7 +108,7 @@ def plan_command(
     given = [flag for flag, present in calendar.items() if present]
     if given and chosen is not api.Format.ICS:
         raise KapplanError(f"{given[0]} applies to calendars; expected --format ics or -o FILE.ics")
-    flags = o.calendar_flags(lang, remind, no_remind, discreet)
+    flags = o.calendar_flags(lang, remind, no_remind, discreet, sessions_only)
     if view is not None and chosen is not api.Format.TERMINAL:
         raise KapplanError("--view applies to the terminal format; expected --format terminal")
     caseload = client is None and api.is_caseload(schedules, str(therapist) if therapist else None)
@@ -139,8 +145,16 @@ def plan_command(
     )
     inputs = export.planned.inputs
     emit(export.data, output, force=force, owned_marker=export.owned_marker, inputs=inputs)
-    if export.changes:
-        sys.stderr.write(api.changes_text(export, str(previous or output)))
+    _tell(export, str(previous or output))
     if strict and export.planned.warnings:
         sys.stderr.write(f"kapplan: {api.strict_note(export.planned)}\n")
         raise typer.Exit(1)
+
+
+def _tell(export: api.Export, source: str) -> None:
+    """Say on stderr what a re-export over an earlier one changed, and whether a discreet
+    calendar's titles just became visible."""
+    if export.changes:
+        sys.stderr.write(api.changes_text(export, source))
+    if export.revealed is not None:
+        sys.stderr.write(f"kapplan: {api.reveal_note(export)}\n")

@@ -9,11 +9,13 @@ the user's config file, the schedule file, then a command-line flag.
 - ``[availability]`` (days, hours, days off, holidays): used only by a
   schedule without an ``[availability]`` table of its own; the table is taken
   whole, never merged key by key.
-- ``reminders`` and ``discreet``: calendar options. They apply to ``.ics``
-  output only and are silently not used for terminal or JSON output (unlike
-  the flags ``--remind`` and ``--discreet``, which are refused there).
-  ``--remind``/``--no-remind`` replace the config's reminders;
-  ``--discreet``/``--no-discreet`` beat its ``discreet``.
+- ``reminders``, ``discreet`` and ``sessions_only``: calendar options. They
+  apply to ``.ics`` output only and are silently not used for terminal or JSON
+  output (unlike the flags ``--remind``, ``--discreet`` and ``--sessions-only``,
+  which are refused there). ``--remind``/``--no-remind`` replace the config's
+  reminders; ``--discreet``/``--no-discreet`` beat its ``discreet``, and a
+  schedule's (or therapist file's) ``discreet`` and an earlier discreet export
+  beat it too (`kapplan.model.settings.resolve`); likewise ``sessions_only``.
 
 The file is found by `config_path`. A missing file means defaults; reading
 never creates or writes anything. A file that cannot be read or is invalid is
@@ -150,11 +152,14 @@ STARTER = """\
 # --therapist (default: this machine's zone).
 # timezone = "Europe/Berlin"
 
-# Calendar (.ics) output only: reminder lead times (units m, h, d, w; [] for none)
-# and neutral titles that do not reveal the treatment (--remind, --no-remind,
-# --discreet and --no-discreet win).
+# Calendar (.ics) output only: reminder lead times (units m, h, d, w; [] for none),
+# neutral titles that do not reveal the treatment, and only sessions and doses (no
+# practices or advisories). --remind, --no-remind, --discreet, --no-discreet,
+# --sessions-only and --no-sessions-only win; so do a schedule's own `discreet` and
+# `sessions_only`, and an earlier calendar written discreet or with sessions only.
 # reminders = ["1d", "1h"]
 # discreet = false
+# sessions_only = false
 
 # When sessions may be placed, for schedules without an [availability] table:
 # weekdays, hours, dates without sessions, and a country's public holidays (an

@@ -445,11 +445,27 @@ def load_therapist(path: str, starts: Sequence[datetime]) -> TherapistHours:
     Raises:
         KapplanError: Located, on any problem in the therapist file or its calendar.
     """
+    return therapist_hours(load_therapist_file(path), path, starts)
+
+
+def load_therapist_file(path: str) -> Therapist:
+    """Load a therapist file's ``[therapist]`` table, validated (its busy calendar unread).
+
+    Parameters:
+        path: The therapist file.
+
+    Returns:
+        The table.
+
+    Raises:
+        ScheduleError: Located, on any problem in the file.
+    """
     from kapplan.model.therapist import TherapistFile
 
     name, text = read_text(path)
-    found = validate_model(TherapistFile, parse_toml(text, name), text, name, ScheduleError)
-    return therapist_hours(found.therapist, path, starts)
+    return validate_model(
+        TherapistFile, parse_toml(text, name), text, name, ScheduleError
+    ).therapist
 
 
 def therapist_hours(therapist: Therapist, path: str, starts: Sequence[datetime]) -> TherapistHours:
@@ -578,6 +594,7 @@ __all__ = [
     "load_schedule",
     "load_schedule_expanded",
     "load_therapist",
+    "load_therapist_file",
     "rulebook_from_text",
     "rulebook_paths",
     "rulebooks_for",

@@ -66,6 +66,16 @@ Privacy
     free text (uids, a calendar name the caller chose) is checked up front and
     refused with `InvalidOption` rather than written.
 
+    A discreet calendar says so in a calendar property of its own,
+    ``X-KAPPLAN-DISCREET:TRUE`` (RFC 5545 section 3.8.8.2: other apps ignore an
+    X- property), and `parse_previous` reads it back, so a re-export over it can
+    stay discreet without being told again. A file written before kapplan
+    remembered it is known by its texts: every event has a discreet category.
+    With `IcsOptions.sessions_only` only sessions and doses are written (the
+    practices and advisories are left out, so their uids of an earlier export
+    are cancelled), and ``X-KAPPLAN-SESSIONS-ONLY:TRUE`` remembers it. Neither
+    property is written when off, so a visible, complete calendar is as before.
+
 Text
     TEXT values are escaped per RFC 5545 section 3.3.11 (backslash, semicolon,
     comma, newline), so no text from the schedule can start a property. CR and
@@ -107,6 +117,10 @@ PRODID = f"-//kapplan//kapplan {__version__}//EN"
 OWNED_MARKER = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kapplan//"
 #: Words a ``--discreet`` calendar never contains, in any case.
 DISCREET_WORDS = ("ketamine", "esketamine", "spravato", "infusion", "dose")
+#: The calendar property that remembers a discreet export.
+DISCREET_PROPERTY = "X-KAPPLAN-DISCREET"
+#: The calendar property that remembers an export of sessions and doses only.
+SESSIONS_ONLY_PROPERTY = "X-KAPPLAN-SESSIONS-ONLY"
 
 _ONE_SECOND = timedelta(seconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -178,6 +192,11 @@ class PreviousCalendar:
     """Name of the file it came from, for messages."""
     events: Mapping[str, PreviousEvent]
     """Its events by uid, in file order. Treat as read-only."""
+    discreet: bool = False
+    """True when it was written discreet (its `DISCREET_PROPERTY`, or an older
+    file whose every event has a discreet category)."""
+    sessions_only: bool = False
+    """True when it holds sessions and doses only (its `SESSIONS_ONLY_PROPERTY`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +217,8 @@ class IcsOptions:
     """The earlier export, for SEQUENCE bumps and cancellation of vanished events."""
     calendar_name: str | None = None
     """X-WR-CALNAME; None picks 'Integration plan' (or 'Personal' when discreet)."""
+    sessions_only: bool = False
+    """Write only therapy sessions and doses: no practices, no advisories."""
 
     def __post_init__(self) -> None:
         """Check the values a caller may have built by hand."""
@@ -281,20 +302,45 @@ def iter_ics(plan: Plan, options: IcsOptions) -> Iterator[str]:
         ValueError: See `render_ics`.
     """
     previous = options.previous
-    uids = {event.uid for event in plan.events}
-    if len(uids) != len(plan.events):
+    events = shown_events(plan, options)
+    uids = {event.uid for event in events}
+    if len(uids) != len(events):
         raise ValueError("two plan events share a uid; uids must be unique")
     vanished = [p for uid, p in previous.events.items() if uid not in uids] if previous else []
     texts = catalogue(plan.language)
     name = _calendar_name(plan, options, texts)
     if options.discreet:
         _refuse_leaks(name, uids, (p.uid for p in vanished))
-    return _stream(plan, options, name, vanished, texts)
+    return _stream(plan, events, options, name, vanished, texts)
+
+
+def shown_events(plan: Plan, options: IcsOptions) -> tuple[PlanEvent, ...]:
+    """Return the events a calendar shows of a plan.
+
+    Parameters:
+        plan: The plan.
+        options: With `IcsOptions.sessions_only`, only sessions and doses are shown.
+
+    Returns:
+        The events, in the plan's order.
+    """
+    if not options.sessions_only:
+        return plan.events
+    # What carries a reminder, and what a therapist's calendar shows of a client.
+    return tuple(e for e in plan.events if e.is_session or e.kind is EventKind.INFUSION)
 
 
 def _stream(
-    plan: Plan, options: IcsOptions, name: str, vanished: list[PreviousEvent], texts: Catalogue
+    plan: Plan,
+    events: tuple[PlanEvent, ...],
+    options: IcsOptions,
+    name: str,
+    vanished: list[PreviousEvent],
+    texts: Catalogue,
 ) -> Iterator[str]:
+    remembered = [f"{DISCREET_PROPERTY}:TRUE"] if options.discreet else []
+    if options.sessions_only:
+        remembered.append(f"{SESSIONS_ONLY_PROPERTY}:TRUE")
     yield fold_lines(
         (
             "BEGIN:VCALENDAR",
@@ -304,11 +350,13 @@ def _stream(
             "METHOD:PUBLISH",
             f"X-WR-CALNAME:{escape_text(name)}",
             f"NAME:{escape_text(name)}",
+            *remembered,
         )
     )
+    # The stamp is the whole plan's, so leaving events out does not move it.
     revise = _Revisions(options, _plan_stamp(plan) if options.stamp is None else options.stamp)
     alarms = _Alarms(options.reminders)
-    for event in plan.events:
+    for event in events:
         body = _event_body(event, options.discreet, alarms, texts)
         yield _vevent(event.uid, body, revise)
     for gone in vanished:
@@ -524,7 +572,8 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
         source: The file's name, for messages.
 
     Returns:
-        Its events by uid, in file order.
+        Its events by uid, in file order, and whether it was discreet or held
+        sessions and doses only.
 
     Raises:
         UnreadableCalendar: When the data is not UTF-8, not iCalendar, not
@@ -537,6 +586,7 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
     current: dict[str, tuple[str, int]] = {}
     body: list[str] = []
     seen_prodid = False
+    remembered: set[str] = set()
     try:
         lines = list(unfold(text))
     except ContentLineError as problem:
@@ -599,6 +649,9 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
                     line=number,
                 )
             seen_prodid = True
+        elif len(stack) == 1 and name in (DISCREET_PROPERTY, SESSIONS_ONLY_PROPERTY):
+            if value.strip().upper() == "TRUE":
+                remembered.add(name)
         elif len(stack) == 2 and stack[-1][0] == "VEVENT":
             current.setdefault(name, (content, number))
             if name not in _NOT_REVISION:
@@ -610,7 +663,19 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
         raise UnreadableCalendar(
             f"BEGIN:{kind} is never closed (the file ends early)", source=source, line=begun
         )
-    return PreviousCalendar(source=source, events=events)
+    return PreviousCalendar(
+        source=source,
+        events=events,
+        discreet=DISCREET_PROPERTY in remembered or _looks_discreet(events.values()),
+        sessions_only=SESSIONS_ONLY_PROPERTY in remembered,
+    )
+
+
+def _looks_discreet(events: Iterable[PreviousEvent]) -> bool:
+    """Tell an export written discreet before the property existed: by its categories."""
+    neutral = {catalogue(lang).text("ics.discreet_category") for lang in LANGUAGES}
+    found = [event.categories for event in events]
+    return bool(found) and all(category in neutral for category in found)
 
 
 def _decode(data: str | bytes, source: str) -> str:

@@ -87,6 +87,10 @@ def schedule_schema() -> dict[str, Any]:
         "description": available["holidays"]["description"],
     }
     schema["properties"]["language"]["enum"] = list(LANGUAGES)
+    for key in ("discreet", "sessions_only"):
+        # TOML has no null: the key is true, false or left out.
+        field = schema["properties"][key]
+        schema["properties"][key] = {"type": "boolean", "description": field["description"]}
     schema["properties"]["rules"] = {
         "type": "string",
         "minLength": 1,

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from kapplan.errors import ScheduleError
 from kapplan.model.days_off import DaysOffList, HolidaysCode, dates_off
@@ -189,6 +189,16 @@ class Schedule(BaseModel):
         min_length=1,
         description="Your own rulebook (`kapplan rules --dump`), relative to this file; "
         "`--rules` overrides it.",
+    )
+    discreet: StrictBool | None = Field(
+        default=None,
+        description="Neutral titles and texts in .ics output (--discreet); an earlier "
+        "discreet export and the flags win over it.",
+    )
+    sessions_only: StrictBool | None = Field(
+        default=None,
+        description="Only therapy sessions and doses in .ics output (--sessions-only); "
+        "an earlier export of sessions only and the flags win over it.",
     )
     infusion: tuple[InfusionEntry, ...] = Field(default=(), description="Single doses.")
     series: tuple[SeriesEntry, ...] = Field(default=(), description="Recurring doses.")

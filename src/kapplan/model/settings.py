@@ -2,13 +2,17 @@
 
 Each setting is decided in layers, later ones winning: the built-in default,
 the user's config file, the schedule file, then a command-line flag (see
-`resolve`). The config file itself is found and read by `kapplan.edge.config`;
-this module is its values and the decision. Pure.
+`resolve`). The calendar's privacy settings (``discreet``, ``sessions_only``)
+have one more layer between the files and the flag: the earlier export a
+calendar is written over remembers them (`Settings.remembering`). The config
+file itself is found and read by `kapplan.edge.config`; this module is its
+values and the decision. Pure.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Annotated, Generic, TypeVar
 
@@ -69,6 +73,10 @@ class UserConfig(BaseModel):
     discreet: StrictBool | None = Field(
         default=None, description="Neutral titles and texts in .ics output."
     )
+    sessions_only: StrictBool | None = Field(
+        default=None,
+        description="Only therapy sessions and doses in .ics output (no practices or advisories).",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +112,23 @@ class Flags:
     """``--remind`` values, or () for ``--no-remind``."""
     discreet: bool | None = None
     """True for ``--discreet``, False for ``--no-discreet``."""
+    sessions_only: bool | None = None
+    """True for ``--sessions-only``, False for ``--no-sessions-only``."""
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarLayer:
+    """What one file says of the calendar's privacy: a schedule, a therapist file, an
+    earlier export. None where it says nothing."""
+
+    source: str
+    """The file's name."""
+    discreet: bool | None = None
+    sessions_only: bool | None = None
+
+
+#: The sources of the privacy settings that a flag gave.
+_FLAG_SOURCES = frozenset(("--discreet", "--no-discreet", "--sessions-only", "--no-sessions-only"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +153,7 @@ class Settings:
     holidays: Sourced[str | None]
     reminders: Sourced[tuple[str, ...]]
     discreet: Sourced[bool]
+    sessions_only: Sourced[bool] = Sourced(False, DEFAULT)
 
     def reminder_leads(self) -> tuple[timedelta, ...]:
         """Return the reminder lead times in force (each was checked where it was given)."""
@@ -144,7 +170,29 @@ class Settings:
             ("availability.holidays", self.holidays),
             ("reminders", self.reminders),
             ("discreet", self.discreet),
+            ("sessions_only", self.sessions_only),
         ]
+
+    def remembering(self, earlier: CalendarLayer) -> Settings:
+        """Return the settings with what an earlier export remembers laid over the files'.
+
+        A calendar written discreet (or with sessions only) stays so unless a
+        flag says otherwise: an earlier export only ever makes the new one more
+        private, so a ``discreet = true`` added to a file since still counts.
+
+        Parameters:
+            earlier: What the earlier export was written with.
+
+        Returns:
+            The settings; a setting a flag gave is kept.
+        """
+        kept = Sourced(True, earlier.source)
+        discreet, sessions_only = self.discreet, self.sessions_only
+        if earlier.discreet and discreet.source not in _FLAG_SOURCES:
+            discreet = kept
+        if earlier.sessions_only and sessions_only.source not in _FLAG_SOURCES:
+            sessions_only = kept
+        return replace(self, discreet=discreet, sessions_only=sessions_only)
 
 
 def _first(*layers: tuple[_T | None, str]) -> Sourced[_T]:
@@ -161,6 +209,7 @@ def resolve(
     *,
     machine_zone: str,
     layer: ScheduleLayer | None = None,
+    files: Sequence[CalendarLayer] = (),
 ) -> Settings:
     """Decide every setting: flag, else schedule, else config file, else default.
 
@@ -169,6 +218,9 @@ def resolve(
         flags: What the command line gave.
         machine_zone: This machine's zone, the last resort for ``timezone``.
         layer: The schedule, when there is one.
+        files: What the run's schedules and therapist file say of the calendar's
+            privacy (`layer` counts as one too); where they disagree, the more
+            private value wins.
 
     Returns:
         Each setting's value and source.
@@ -182,6 +234,8 @@ def resolve(
     where = there if own else here
     fields = available.model_fields_set if available is not None else set()
     defaults = Availability()
+    if schedule is not None:
+        files = (*files, CalendarLayer(there, schedule.discreet, schedule.sessions_only))
     return Settings(
         language=_first(
             (flags.lang, "--lang"),
@@ -223,10 +277,30 @@ def resolve(
         ),
         discreet=_first(
             (flags.discreet, "--discreet" if flags.discreet else "--no-discreet"),
+            _private(files, "discreet"),
             (user.discreet, here),
             (False, DEFAULT),
         ),
+        sessions_only=_first(
+            (
+                flags.sessions_only,
+                "--sessions-only" if flags.sessions_only else "--no-sessions-only",
+            ),
+            _private(files, "sessions_only"),
+            (user.sessions_only, here),
+            (False, DEFAULT),
+        ),
     )
+
+
+def _private(files: Sequence[CalendarLayer], name: str) -> tuple[bool | None, str]:
+    """Return the files' word on a privacy setting: True if any says so, else False if any."""
+    said = [(getattr(layer, name), layer.source) for layer in files]
+    for wanted in (True, False):
+        for value, source in said:
+            if value is wanted:
+                return value, source
+    return None, ""
 
 
 def schedule_defaults(
@@ -257,6 +331,7 @@ def schedule_defaults(
 __all__ = [
     "DEFAULT",
     "DEFAULT_LANGUAGE",
+    "CalendarLayer",
     "Configuration",
     "Flags",
     "ScheduleLayer",

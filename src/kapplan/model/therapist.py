@@ -21,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -173,6 +174,11 @@ class Therapist(BaseModel):
     )
     max_sessions_per_day: int = Field(
         default=6, ge=1, le=16, description="At most this many sessions on one working day."
+    )
+    discreet: StrictBool | None = Field(
+        default=None,
+        description="Neutral titles and texts in the caseload's .ics (--discreet); an "
+        "earlier discreet export and the flags win over it.",
     )
 
     @field_validator("hours")

@@ -46,7 +46,7 @@ def render_settings(settings: Settings, configuration: Configuration, schedule: 
     lines.append("")
     for name, value, source in rows:
         lines.append(f"{name:<{widths[0]}}  {value:<{widths[1]}}  {source}")
-    lines += ["", "reminders and discreet apply to calendar (.ics) output only."]
+    lines += ["", "reminders, discreet and sessions_only apply to calendar (.ics) output only."]
     return "\n".join(lines) + "\n"
 
 
