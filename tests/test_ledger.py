@@ -188,3 +188,38 @@ def test_the_readme_patient_walkthrough(runner: CliRunner, tmp_path: Path) -> No
         "    moved: Integration session after dose 3: Wed 09 Dec 2026 10:00 → "
         "Thu 10 Dec 2026 10:00",
     ]
+
+
+def test_one_client_over_the_caseload_calendar_is_refused(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Writing one client's plan over the therapist's calendar of three would cancel the
+    other two clients' events: refused with one line that says what to do, the file
+    untouched (a single schedule, and --client alike)."""
+    calendar = tmp_path / "sessions.ics"
+    assert plan(runner, CASELOAD, calendar)[0] == 0
+    assert "X-KAPPLAN-CLIENTS:Anna,Boris,Vera" in calendar.read_text(encoding="utf-8")
+    written = calendar.read_bytes()
+    expected = (
+        f"kapplan: error: {calendar}: holds the calendar of Anna, Boris, Vera; writing Vera "
+        "over it would cancel the others' events; expected the whole caseload (kapplan plan "
+        "FOLDER --therapist FILE -o this file), or --client NAME -o a file of that client's own"
+    )
+    alone = runner.invoke(app, ["plan", str(CASELOAD / "vera.toml"), "-o", str(calendar)])
+    one = runner.invoke(
+        app,
+        [
+            "plan",
+            str(CASELOAD),
+            "--therapist",
+            str(LISBON),
+            "--client",
+            "vera",
+            "-o",
+            str(calendar),
+        ],
+    )
+    for result in (alone, one):
+        assert result.exit_code == 2
+        assert result.stderr.splitlines() == [expected]
+    assert calendar.read_bytes() == written

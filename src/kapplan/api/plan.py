@@ -362,9 +362,28 @@ def export_files(
         bookings=bookings,
         client=client,
     )
+    if previous is not None:
+        _refuse_partial(previous, planned)
     data, marker, revealed = _render(planned, target, previous)
     found_changes = changes(previous, planned.plans) if previous is not None else ()
     return Export(data, planned, marker, revealed, found_changes)
+
+
+def _refuse_partial(previous: PreviousCalendar, planned: Planned) -> None:
+    """Refuse to write one client's plan over a calendar of several clients' events: it
+    would cancel the others' (a caseload of several may drop a client on purpose)."""
+    from kapplan.errors import OutputError
+
+    mine = [plan.client for plan in planned.plans]
+    others = [client for client in previous.clients if client not in mine]
+    if others and len(mine) == 1:
+        held = ", ".join(previous.clients)
+        raise OutputError(
+            f"holds the calendar of {held}; writing {mine[0] or 'one schedule'} over it would "
+            "cancel the others' events; expected the whole caseload (kapplan plan FOLDER "
+            "--therapist FILE -o this file), or --client NAME -o a file of that client's own",
+            source=previous.source,
+        )
 
 
 def render(planned: Planned, target: Target) -> bytes:
@@ -470,6 +489,7 @@ def _calendar(
         previous=previous,
         calendar_name=target.calendar_name,
         sessions_only=settings.sessions_only.value,
+        clients=tuple(p.client for p in planned.plans) if planned.caseload else (),
     )
     revealed = previous.source if previous and previous.discreet and not options.discreet else None
     return render_ics(plan, options), revealed

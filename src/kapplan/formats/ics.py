@@ -119,6 +119,9 @@ OWNED_MARKER = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kapplan//"
 DISCREET_WORDS = ("ketamine", "esketamine", "spravato", "infusion", "dose")
 #: The calendar property that remembers a discreet export.
 DISCREET_PROPERTY = "X-KAPPLAN-DISCREET"
+#: The clients whose events a calendar holds (a caseload's), so a later export over it
+#: never cancels the events of clients it does not plan.
+CLIENTS_PROPERTY = "X-KAPPLAN-CLIENTS"
 #: The calendar property that remembers an export of sessions and doses only.
 SESSIONS_ONLY_PROPERTY = "X-KAPPLAN-SESSIONS-ONLY"
 
@@ -197,6 +200,8 @@ class PreviousCalendar:
     file whose every event has a discreet category)."""
     sessions_only: bool = False
     """True when it holds sessions and doses only (its `SESSIONS_ONLY_PROPERTY`)."""
+    clients: tuple[str, ...] = ()
+    """The clients whose events it holds, when it says (`CLIENTS_PROPERTY`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +224,9 @@ class IcsOptions:
     """X-WR-CALNAME; None picks 'Integration plan' (or 'Personal' when discreet)."""
     sessions_only: bool = False
     """Write only therapy sessions and doses: no practices, no advisories."""
+    clients: tuple[str, ...] = ()
+    """The clients whose events the calendar holds (written as `CLIENTS_PROPERTY` when
+    there are several)."""
 
     def __post_init__(self) -> None:
         """Check the values a caller may have built by hand."""
@@ -341,6 +349,9 @@ def _stream(
     remembered = [f"{DISCREET_PROPERTY}:TRUE"] if options.discreet else []
     if options.sessions_only:
         remembered.append(f"{SESSIONS_ONLY_PROPERTY}:TRUE")
+    if len(options.clients) > 1:
+        listed = ",".join(escape_text(client) for client in options.clients)
+        remembered.append(f"{CLIENTS_PROPERTY}:{listed}")
     yield fold_lines(
         (
             "BEGIN:VCALENDAR",
@@ -597,6 +608,7 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
             source=source,
             line=lines[0][0] if lines else 1,
         )
+    clients: tuple[str, ...] = ()
     closed = False
     for number, content in lines:
         if closed:
@@ -649,6 +661,8 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
                     line=number,
                 )
             seen_prodid = True
+        elif len(stack) == 1 and name == CLIENTS_PROPERTY:
+            clients = tuple(unescape_text(c) for c in re.split(r"(?<!\\),", value) if c)
         elif len(stack) == 1 and name in (DISCREET_PROPERTY, SESSIONS_ONLY_PROPERTY):
             if value.strip().upper() == "TRUE":
                 remembered.add(name)
@@ -668,6 +682,7 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
         events=events,
         discreet=DISCREET_PROPERTY in remembered or _looks_discreet(events.values()),
         sessions_only=SESSIONS_ONLY_PROPERTY in remembered,
+        clients=clients,
     )
 
 
