@@ -223,3 +223,26 @@ def test_one_client_over_the_caseload_calendar_is_refused(
         assert result.exit_code == 2
         assert result.stderr.splitlines() == [expected]
     assert calendar.read_bytes() == written
+
+
+def test_an_event_of_ones_own_is_never_cancelled(runner: CliRunner, tmp_path: Path) -> None:
+    """A person adds an event of their own (with a SEQUENCE) to kapplan's .ics: re-exports
+    carry it over unchanged, never cancelled or rewritten, --force or not."""
+    schedule = ROOT / "examples" / "iv-six-infusions.toml"
+    calendar = tmp_path / "plan.ics"
+    assert runner.invoke(app, ["plan", str(schedule), "-o", str(calendar)]).exit_code == 0
+    own = (
+        "BEGIN:VEVENT\r\nUID:dentist-42@example.org\r\nDTSTAMP:20261120T080000Z\r\n"
+        "SEQUENCE:3\r\nDTSTART:20261203T150000Z\r\nDTEND:20261203T160000Z\r\n"
+        "SUMMARY:Dentist\r\nEND:VEVENT\r\n"
+    )
+    text = calendar.read_bytes().decode("utf-8").replace("END:VCALENDAR", own + "END:VCALENDAR")
+    calendar.write_bytes(text.encode("utf-8"))
+    for force in ([], ["--force"]):
+        result = runner.invoke(app, ["plan", str(schedule), "-o", str(calendar), *force])
+        assert result.exit_code == 0, result.stderr
+        parsed = icalendar.Calendar.from_ical(calendar.read_bytes())
+        [dentist] = [e for e in parsed.walk("VEVENT") if str(e["UID"]) == "dentist-42@example.org"]
+        assert (str(dentist["SUMMARY"]), int(dentist["SEQUENCE"])) == ("Dentist", 3)
+        assert "STATUS" not in dentist
+        assert own in calendar.read_bytes().decode("utf-8")

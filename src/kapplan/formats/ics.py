@@ -202,6 +202,9 @@ class PreviousCalendar:
     """True when it holds sessions and doses only (its `SESSIONS_ONLY_PROPERTY`)."""
     clients: tuple[str, ...] = ()
     """The clients whose events it holds, when it says (`CLIENTS_PROPERTY`)."""
+    foreign: tuple[tuple[str, ...], ...] = ()
+    """Events kapplan did not write (a person added them), each as its unfolded lines:
+    a re-export carries them over unchanged, never cancels or rewrites them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +375,8 @@ def _stream(
         yield _vevent(event.uid, body, revise)
     for gone in vanished:
         yield _vevent(gone.uid, _cancelled_body(gone, options.discreet, texts), revise)
+    for lines in options.previous.foreign if options.previous else ():
+        yield fold_lines(lines)
     yield "END:VCALENDAR" + CRLF
 
 
@@ -609,8 +614,12 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
             line=lines[0][0] if lines else 1,
         )
     clients: tuple[str, ...] = ()
+    foreign: list[tuple[str, ...]] = []
+    raw: list[str] = []
     closed = False
     for number, content in lines:
+        if len(stack) >= 2 or (len(stack) == 1 and content.upper() == "BEGIN:VEVENT"):
+            raw.append(content)  # every line of the event, for one kapplan did not write
         if closed:
             raise UnreadableCalendar(
                 f"{clip(content)} after END:VCALENDAR", source=source, line=number
@@ -633,6 +642,7 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
             stack.append((value, number))
             if len(stack) == 2:
                 current, body = {}, []
+                raw = [content]
         elif name == "END":
             if not stack or stack[-1][0] != value:
                 raise UnreadableCalendar(
@@ -644,6 +654,8 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
             closed = not stack
             if len(stack) >= 2:
                 body.append(content)
+            elif len(stack) == 1 and kind == "VEVENT" and _foreign(current):
+                foreign.append(tuple(raw))  # a person's own event: carried over as it is
             elif len(stack) == 1 and kind == "VEVENT":
                 event = _previous_event(current, body, source, begun)
                 if event.uid in events:
@@ -683,7 +695,14 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
         discreet=DISCREET_PROPERTY in remembered or _looks_discreet(events.values()),
         sessions_only=SESSIONS_ONLY_PROPERTY in remembered,
         clients=clients,
+        foreign=tuple(foreign),
     )
+
+
+def _foreign(props: Mapping[str, tuple[str, int]]) -> bool:
+    """Tell an event kapplan did not write (a person added it): its UID is not kapplan's."""
+    uid = props.get("UID")
+    return uid is not None and not unescape_text(uid[0].partition(":")[2]).endswith("@kapplan")
 
 
 def _looks_discreet(events: Iterable[PreviousEvent]) -> bool:
