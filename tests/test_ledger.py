@@ -8,6 +8,7 @@ parser.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from datetime import datetime, timedelta
@@ -246,3 +247,30 @@ def test_an_event_of_ones_own_is_never_cancelled(runner: CliRunner, tmp_path: Pa
         assert (str(dentist["SUMMARY"]), int(dentist["SEQUENCE"])) == ("Dentist", 3)
         assert "STATUS" not in dentist
         assert own in calendar.read_bytes().decode("utf-8")
+
+
+def test_json_over_a_ledger_carries_the_changes(runner: CliRunner, tmp_path: Path) -> None:
+    """`-f json --previous sessions.ics` plans over the ledger and adds `changes`: Vera's
+    moved session, on her clock; without --previous the document has no `changes`."""
+    folder = tmp_path / "clients"
+    shutil.copytree(CASELOAD, folder)
+    calendar = tmp_path / "sessions.ics"
+    plan(runner, folder, calendar)
+    move_vera_dose_3(folder)
+    args = ["plan", str(folder), "--therapist", str(LISBON), "-f", "json"]
+    result = runner.invoke(app, [*args, "--previous", str(calendar)])
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["changes"] == [
+        {
+            "client": "Vera",
+            "uid": document["changes"][0]["uid"],
+            "title": "Integration session after dose 3",
+            "change": "moved",
+            "before": {"start": "2026-12-09T12:00:00+03:00", "end": "2026-12-09T13:00:00+03:00"},
+            "after": {"start": "2026-12-10T12:00:00+03:00", "end": "2026-12-10T13:00:00+03:00"},
+        }
+    ]
+    assert list(document)[-1] == "changes"
+    plain = json.loads(runner.invoke(app, args).stdout)
+    assert "changes" not in plain

@@ -84,4 +84,40 @@ def changes(previous: PreviousCalendar, plans: Sequence[Plan]) -> tuple[Change, 
     return tuple(found)
 
 
-__all__ = ["Change", "changes"]
+def change_records(found: Sequence[Change], plans: Sequence[Plan]) -> list[dict[str, object]]:
+    """Return changes as JSON records, times on each client's clock (ISO 8601).
+
+    Parameters:
+        found: The changes.
+        plans: The plans, for each client's zone.
+
+    Returns:
+        One record per change: ``client``, ``uid``, ``title``, ``change`` (``moved``,
+        ``new``, ``cancelled`` or ``pinned``), ``before`` and ``after`` (``{"start",
+        "end"}`` or null).
+    """
+    zones = {plan.client: plan.zone for plan in plans}
+
+    def span(times: tuple[datetime, datetime] | None, client: str) -> dict[str, str] | None:
+        if times is None:
+            return None
+        zone = zones.get(client) or plans[0].zone
+        return {
+            "start": times[0].astimezone(zone).isoformat(),
+            "end": times[1].astimezone(zone).isoformat(),
+        }
+
+    return [
+        {
+            "client": c.client,
+            "uid": c.uid,
+            "title": c.title,
+            "change": c.kind,
+            "before": span(c.before, c.client),
+            "after": span(c.after, c.client),
+        }
+        for c in found
+    ]
+
+
+__all__ = ["Change", "change_records", "changes"]

@@ -345,7 +345,8 @@ def export_files(
         KapplanError: As `plan_files` and `render` do.
     """
     calendar_only = target.format is Format.ICS and not complete
-    previous = _earlier_export(target) if target.format is Format.ICS else None
+    ledger = target.format is Format.ICS or target.previous is not None
+    previous = _earlier_export(target) if ledger else None
     bookings = None
     if previous is not None and not target.replan:
         # The earlier export is the ledger: its sessions stay while they are valid.
@@ -362,11 +363,12 @@ def export_files(
         bookings=bookings,
         client=client,
     )
+    changed: tuple[Change, ...] | None = None
     if previous is not None:
         _refuse_partial(previous, planned)
-    data, marker, revealed = _render(planned, target, previous)
-    found_changes = changes(previous, planned.plans) if previous is not None else ()
-    return Export(data, planned, marker, revealed, found_changes)
+        changed = changes(previous, planned.plans)
+    data, marker, revealed = _render(planned, target, previous, changed)
+    return Export(data, planned, marker, revealed, changed or ())
 
 
 def _refuse_partial(previous: PreviousCalendar, planned: Planned) -> None:
@@ -406,7 +408,10 @@ def render(planned: Planned, target: Target) -> bytes:
 
 
 def _render(
-    planned: Planned, target: Target, previous: PreviousCalendar | None = None
+    planned: Planned,
+    target: Target,
+    previous: PreviousCalendar | None = None,
+    found: Sequence[Change] | None = None,
 ) -> tuple[bytes, bytes | None, str | None]:
     from kapplan.errors import InvalidOption
 
@@ -428,21 +433,24 @@ def _render(
         from kapplan.views.html import render_html
 
         return render_html(planned.plans[0]).encode("utf-8"), HANDOUT, None
-    return _text(planned, target).encode("utf-8"), None, None
+    return _text(planned, target, found).encode("utf-8"), None, None
 
 
 def _month(target: Target) -> bool:
     return target.format is Format.TERMINAL and target.view is View.MONTH
 
 
-def _text(planned: Planned, target: Target) -> str:
-    """Render JSON or a terminal view."""
+def _text(planned: Planned, target: Target, found: Sequence[Change] | None = None) -> str:
+    """Render JSON (with ``changes`` after a re-plan over an earlier export) or a terminal
+    view."""
     if target.format is Format.JSON:
+        from kapplan.api.changes import change_records
         from kapplan.formats.json import render_json
 
+        records = None if found is None else change_records(found, planned.plans)
         if planned.caseload:
-            return render_json(planned.plans, timezone=planned.timezone)
-        return render_json(planned.plans[0])
+            return render_json(planned.plans, timezone=planned.timezone, changes=records)
+        return render_json(planned.plans[0], changes=records)
     if planned.caseload:
         from kapplan.views.agenda import render_caseload
 

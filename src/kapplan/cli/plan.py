@@ -100,8 +100,8 @@ def plan_command(
         "--no-discreet": discreet is False,
         "--sessions-only": sessions_only is True,
         "--no-sessions-only": sessions_only is False,
-        "--previous": previous is not None,
-        "--replan": replan,
+        "--previous": previous is not None and chosen is api.Format.HTML,
+        "--replan": replan and previous is None,
         "--stamp": stamp is not None,
         "--calendar-name": calendar_name is not None,
     }

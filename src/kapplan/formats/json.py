@@ -135,17 +135,28 @@ def _param(value: object, zone: ZoneInfo) -> object:
     return value
 
 
-def render_json(plans: Plan | Sequence[Plan], *, timezone: str | None = None) -> str:
+def render_json(
+    plans: Plan | Sequence[Plan],
+    *,
+    timezone: str | None = None,
+    changes: Sequence[Mapping[str, Any]] | None = None,
+) -> str:
     """Render a plan (or a caseload's plans) as pretty-printed JSON ending in a newline.
 
     Parameters:
         plans: A plan, or one plan per client.
         timezone: The document's zone; default: the first plan's.
+        changes: For a re-plan over an earlier export: what changed, as records
+            (``client``, ``uid``, ``title``, ``change``, ``before``, ``after``), added
+            as ``changes`` after the warnings; None leaves the key out.
 
     Returns:
         The JSON document.
     """
-    return json.dumps(plan_to_data(plans, timezone=timezone), indent=2, ensure_ascii=False) + "\n"
+    data = plan_to_data(plans, timezone=timezone)
+    if changes is not None:
+        data["changes"] = list(changes)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 # -- reading an export back ------------------------------------------------------
