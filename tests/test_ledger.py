@@ -274,3 +274,34 @@ def test_json_over_a_ledger_carries_the_changes(runner: CliRunner, tmp_path: Pat
     assert list(document)[-1] == "changes"
     plain = json.loads(runner.invoke(app, args).stdout)
     assert "changes" not in plain
+
+
+def test_diff_of_caseloads_gives_the_per_client_list(runner: CliRunner, tmp_path: Path) -> None:
+    """`kapplan diff` of a caseload: the therapist's calendar or the earlier folder against
+    the folder now gives the per-client list a re-plan would, as text and JSON; an
+    unchanged caseload says so, and --exit-code tells them apart."""
+    folder = tmp_path / "clients"
+    shutil.copytree(CASELOAD, folder)
+    earlier = tmp_path / "earlier"
+    shutil.copytree(CASELOAD, earlier)
+    calendar = tmp_path / "sessions.ics"
+    plan(runner, folder, calendar)
+    base = ["diff", "--therapist", str(LISBON)]
+    same = runner.invoke(app, [*base, str(calendar), str(folder), "--exit-code"])
+    assert (same.exit_code, same.stdout) == (
+        0,
+        "No session moves: a re-plan keeps every booking.\n",
+    )
+    move_vera_dose_3(folder)
+    for old in (calendar, earlier):
+        result = runner.invoke(app, [*base, str(old), str(folder), "--exit-code"])
+        assert result.exit_code == 1
+        assert result.stdout.splitlines()[1:] == [
+            "  Vera (Europe/Moscow)",
+            "    moved: Integration session after dose 3: Wed 09 Dec 2026 12:00 (09:00 WET) → "
+            "Thu 10 Dec 2026 12:00 (09:00 WET)",
+        ]
+    document = json.loads(
+        runner.invoke(app, [*base, str(earlier), str(folder), "-f", "json"]).stdout
+    )
+    assert [(c["client"], c["change"]) for c in document["changes"]] == [("Vera", "moved")]

@@ -53,6 +53,8 @@ _LAZY = {
     "write": "kapplan.api.plan",
     "Compared": "kapplan.api.diff",
     "diff_files": "kapplan.api.diff",
+    "diff_caseloads": "kapplan.api.diff",
+    "render_caseload_diff": "kapplan.api.diff",
     "render_diff": "kapplan.api.diff",
     "render_report": "kapplan.api.validate",
     "validate_files": "kapplan.api.validate",
@@ -85,6 +87,7 @@ __all__ = [
     "calendar_stamp",
     "changes_text",
     "config_path",
+    "diff_caseloads",
     "diff_files",
     "export_files",
     "is_caseload",
@@ -93,6 +96,7 @@ __all__ = [
     "machine_timezone",
     "plan_files",
     "render",
+    "render_caseload_diff",
     "render_diff",
     "render_report",
     "render_rules",
@@ -120,7 +124,9 @@ if TYPE_CHECKING:
     )
     from kapplan.api.diff import (
         Compared,
+        diff_caseloads,
         diff_files,
+        render_caseload_diff,
         render_diff,
     )
     from kapplan.api.environment import (

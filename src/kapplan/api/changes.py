@@ -8,14 +8,77 @@ the clinic's, and practices follow their dose.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from kapplan.formats.ics import PreviousCalendar
     from kapplan.model.plan import Plan
+
+
+class Known(Protocol):
+    """An event as an earlier calendar had it (an export's event, or a plan's session)."""
+
+    @property
+    def summary(self) -> str: ...
+    @property
+    def cancelled(self) -> bool: ...
+    @property
+    def start(self) -> datetime | None: ...
+    @property
+    def end(self) -> datetime | None: ...
+    @property
+    def placed(self) -> tuple[datetime, datetime] | None: ...
+
+
+class Ledger(Protocol):
+    """What the sessions are compared against: its events by uid."""
+
+    @property
+    def events(self) -> Mapping[str, Known]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    """A session of a plan, as a ledger's event (`plan_ledger`)."""
+
+    summary: str
+    start: datetime
+    end: datetime
+    placed: tuple[datetime, datetime] | None
+    cancelled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PlanLedger:
+    """The sessions of plans made earlier, as the ledger a re-plan is compared against."""
+
+    events: Mapping[str, Booked] = field(default_factory=dict)
+
+
+def plan_ledger(plans: Sequence[Plan]) -> PlanLedger:
+    """Return plans' sessions as a ledger: what a calendar exported from them would book.
+
+    Parameters:
+        plans: One plan per client.
+
+    Returns:
+        Each session by uid, titled as the therapist's calendar titles it.
+    """
+    several = len(plans) > 1
+    return PlanLedger(
+        {
+            e.uid: Booked(
+                f"{plan.client}: {e.title}" if several else e.title,
+                e.start,
+                e.end,
+                (e.start, e.end),
+            )
+            for plan in plans
+            for e in plan.sessions
+        }
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +108,7 @@ class Change:
         return "cancelled" if self.after is None else "moved"
 
 
-def changes(previous: PreviousCalendar, plans: Sequence[Plan]) -> tuple[Change, ...]:
+def changes(previous: Ledger, plans: Sequence[Plan]) -> tuple[Change, ...]:
     """Compare the sessions of an earlier export with the plans made over it.
 
     Parameters:
@@ -120,4 +183,4 @@ def change_records(found: Sequence[Change], plans: Sequence[Plan]) -> list[dict[
     ]
 
 
-__all__ = ["Change", "change_records", "changes"]
+__all__ = ["Booked", "Change", "PlanLedger", "change_records", "changes", "plan_ledger"]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from kapplan.api.environment import NOWHERE, Environment, configuration_of, flags_or_none
 from kapplan.edge.files import STDIN
 from kapplan.errors import KapplanError
+from kapplan.model.plan import Booking
 
 if TYPE_CHECKING:
+    from kapplan.api.changes import Change, Ledger
+    from kapplan.api.plan import Planned
     from kapplan.diff import Diff
     from kapplan.formats.ics import PreviousCalendar
     from kapplan.model.plan import Plan
@@ -162,3 +166,113 @@ def render_diff(compared: Compared, *, json: bool = False, color: bool = False) 
 
 
 __all__ = ["Compared", "diff_files", "render_diff"]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseloadCompared:
+    """What re-planning a caseload over an earlier one changes, by client."""
+
+    changes: tuple[Change, ...]
+    """The sessions that moved, are new, were cancelled or were kept where moved by hand."""
+    planned: Planned
+    """The newer side, planned over the older."""
+    old: str
+    """The old side's name."""
+
+
+def diff_caseloads(
+    old: str,
+    new: Sequence[str],
+    *,
+    therapist: str | None = None,
+    rules: str | None = None,
+    flags: Flags | None = None,
+    env: Environment = NOWHERE,
+) -> CaseloadCompared:
+    """Compare a caseload with an earlier one, as a re-plan over it would change it.
+
+    Parameters:
+        old: The earlier side: a folder of schedules (planned afresh), or the
+            therapist's calendar kapplan exported (.ics).
+        new: The schedules now (files or folders).
+        therapist: The therapist file both sides are planned with.
+        rules: A rulebook for every schedule, over their own.
+        flags: Language and calendar settings.
+        env: The config file and this machine's zone.
+
+    Returns:
+        The per-client change list: each session of the newer side is planned
+        over the older side's bookings (`kapplan.engine.caseload.book_requests`),
+        so only what must move moves, as ``kapplan plan -o`` over the calendar does.
+
+    Raises:
+        KapplanError: Located, on any problem in either side.
+    """
+    from pathlib import Path
+
+    from kapplan.api.changes import changes, plan_ledger
+    from kapplan.api.plan import Target, _earlier_export, _plan, plan_files
+    from kapplan.model.choices import Format
+
+    ledger: Ledger
+    if Path(old).is_dir():
+        earlier = plan_files([old], therapist=therapist, rules=rules, flags=flags, env=env)
+        ledger = plan_ledger(earlier.plans)
+    else:
+        export = _earlier_export(Target(format=Format.ICS, previous=old))
+        if export is None:
+            raise KapplanError("expected a folder of schedules or a kapplan .ics", source=old)
+        ledger = export
+    found = ((uid, event) for uid, event in ledger.events.items())
+    bookings = {
+        uid: Booking(e.start, e.end, e.placed if e.placed != (e.start, e.end) else None)
+        for uid, e in found
+        if e.start is not None and e.end is not None and e.placed is not None and not e.cancelled
+    }
+    planned = _plan(
+        list(new),
+        therapist,
+        rules,
+        flags_or_none(flags),
+        env,
+        None,
+        calendar_only=False,
+        bookings=bookings,
+    )
+    return CaseloadCompared(changes(ledger, planned.plans), planned, old)
+
+
+def render_caseload_diff(compared: CaseloadCompared, *, json: bool = False) -> str:
+    """Render a caseload comparison: the per-client change list, or JSON records.
+
+    Parameters:
+        compared: What `diff_caseloads` returned.
+        json: JSON (``{"changes": [...]}``) instead of text.
+
+    Returns:
+        The text, ending in a newline.
+    """
+    from kapplan.api.changes import change_records
+    from kapplan.views.changes import render_changes
+
+    planned = compared.planned
+    if json:
+        import json as json_module
+
+        records = change_records(compared.changes, planned.plans)
+        return json_module.dumps({"changes": records}, indent=2, ensure_ascii=False) + "\n"
+    text = render_changes(
+        compared.changes,
+        planned.plans,
+        source=compared.old,
+        timezone=planned.timezone if planned.caseload else None,
+        language=planned.settings.language.value,
+    )
+    return text or catalogue_none(planned.settings.language.value)
+
+
+def catalogue_none(language: str) -> str:
+    """Say that a re-plan changes no session (a line ending in a newline)."""
+    from kapplan.i18n import catalogue
+
+    return catalogue(language).text("changes.none") + "\n"

@@ -58,6 +58,7 @@ def diff_command(
             "written, else the config file's)."
         ),
     ] = None,
+    therapist: o.TherapistOption = None,
 ) -> None:
     """Show which planned events move, appear, disappear or change, by uid.
 
@@ -76,12 +77,31 @@ def diff_command(
       kapplan diff plan.ics infusions.toml --discreet
 
       kapplan diff plan.json infusions.toml --exit-code || echo changed
+
+      kapplan diff sessions.ics clients/ --therapist me.toml
+
+    For a caseload (a folder, or --therapist), OLD is the earlier folder or the
+    therapist's calendar and NEW the folder now: the list says, per client, which
+    sessions a re-plan over OLD moves, adds, cancels or keeps where moved by hand.
     """
     flags = o.calendar_flags(lang, remind, no_remind, discreet)
+    json = output_format is o.TextFormat.JSON
+    if therapist is not None or Path(old).is_dir() or Path(new).is_dir():
+        found = api.diff_caseloads(
+            old,
+            [new],
+            therapist=str(therapist) if therapist else None,
+            rules=str(rulebook) if rulebook else None,
+            flags=flags,
+            env=environment(),
+        )
+        emit(api.render_caseload_diff(found, json=json))
+        if exit_code and found.changes:
+            raise typer.Exit(1)
+        return
     compared = api.diff_files(
         old, new, rules=str(rulebook) if rulebook else None, flags=flags, env=environment()
     )
-    json = output_format is o.TextFormat.JSON
     emit(api.render_diff(compared, json=json, color=layout(None)[1]))
     if exit_code and not compared.diff.identical:
         raise typer.Exit(1)
