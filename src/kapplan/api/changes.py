@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from kapplan.model.plan import Plan
+    from kapplan.model.plan import Booking, Plan
 
 
 class Known(Protocol):
@@ -147,6 +147,27 @@ def changes(previous: Ledger, plans: Sequence[Plan]) -> tuple[Change, ...]:
     return tuple(found)
 
 
+def bookings_of(ledger: Ledger) -> dict[str, Booking]:
+    """Return the sessions a ledger booked, by uid, for a re-plan to keep.
+
+    Parameters:
+        ledger: An earlier export, or earlier plans (`plan_ledger`).
+
+    Returns:
+        Each live session's time; one a person moved (its time differs from where
+        kapplan placed it) carries that placement, so it stays pinned.
+    """
+    from kapplan.model.plan import Booking
+
+    found: dict[str, Booking] = {}
+    for uid, e in ledger.events.items():
+        if e.cancelled or e.start is None or e.end is None or e.placed is None:
+            continue  # all-day, cancelled, or not a session kapplan placed
+        moved = e.placed != (e.start, e.end)
+        found[uid] = Booking(e.start, e.end, e.placed if moved else None)
+    return found
+
+
 def change_records(found: Sequence[Change], plans: Sequence[Plan]) -> list[dict[str, object]]:
     """Return changes as JSON records, times on each client's clock (ISO 8601).
 
@@ -183,4 +204,12 @@ def change_records(found: Sequence[Change], plans: Sequence[Plan]) -> list[dict[
     ]
 
 
-__all__ = ["Booked", "Change", "PlanLedger", "change_records", "changes", "plan_ledger"]
+__all__ = [
+    "Booked",
+    "Change",
+    "PlanLedger",
+    "bookings_of",
+    "change_records",
+    "changes",
+    "plan_ledger",
+]

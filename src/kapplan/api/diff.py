@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from kapplan.api.environment import NOWHERE, Environment, configuration_of, flags_or_none
 from kapplan.edge.files import STDIN
 from kapplan.errors import KapplanError
-from kapplan.model.plan import Booking
 
 if TYPE_CHECKING:
     from kapplan.api.changes import Change, Ledger
@@ -210,7 +209,7 @@ def diff_caseloads(
     """
     from pathlib import Path
 
-    from kapplan.api.changes import changes, plan_ledger
+    from kapplan.api.changes import bookings_of, changes, plan_ledger
     from kapplan.api.plan import Target, _earlier_export, _plan, plan_files
     from kapplan.model.choices import Format
 
@@ -223,12 +222,6 @@ def diff_caseloads(
         if export is None:
             raise KapplanError("expected a folder of schedules or a kapplan .ics", source=old)
         ledger = export
-    found = ((uid, event) for uid, event in ledger.events.items())
-    bookings = {
-        uid: Booking(e.start, e.end, e.placed if e.placed != (e.start, e.end) else None)
-        for uid, e in found
-        if e.start is not None and e.end is not None and e.placed is not None and not e.cancelled
-    }
     planned = _plan(
         list(new),
         therapist,
@@ -237,7 +230,7 @@ def diff_caseloads(
         env,
         None,
         calendar_only=False,
-        bookings=bookings,
+        bookings=bookings_of(ledger),
     )
     return CaseloadCompared(changes(ledger, planned.plans), planned, old)
 
@@ -268,11 +261,8 @@ def render_caseload_diff(compared: CaseloadCompared, *, json: bool = False) -> s
         timezone=planned.timezone if planned.caseload else None,
         language=planned.settings.language.value,
     )
-    return text or catalogue_none(planned.settings.language.value)
-
-
-def catalogue_none(language: str) -> str:
-    """Say that a re-plan changes no session (a line ending in a newline)."""
+    if text:
+        return text
     from kapplan.i18n import catalogue
 
-    return catalogue(language).text("changes.none") + "\n"
+    return catalogue(planned.settings.language.value).text("changes.none") + "\n"

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kapplan.api.changes import Change, changes
+from kapplan.api.changes import Change, bookings_of, changes
 from kapplan.api.environment import NOWHERE, Environment, configuration_of, flags_or_none
 from kapplan.edge.files import STDIN
 from kapplan.errors import KapplanError, UnreadableCalendar
@@ -347,11 +347,8 @@ def export_files(
     calendar_only = target.format is Format.ICS and not complete
     ledger = target.format is Format.ICS or target.previous is not None
     previous = _earlier_export(target) if ledger else None
-    bookings = None
-    if previous is not None and not target.replan:
-        # The earlier export is the ledger: its sessions stay while they are valid.
-        found = ((uid, event.booking()) for uid, event in previous.events.items())
-        bookings = {uid: booking for uid, booking in found if booking is not None}
+    # The earlier export is the ledger: its sessions stay while they are valid.
+    bookings = bookings_of(previous) if previous is not None and not target.replan else None
     planned = _plan(
         schedules,
         therapist,

@@ -108,7 +108,7 @@ from kapplan.formats.ical import (
 )
 from kapplan.i18n import Catalogue, catalogue
 from kapplan.model.fields import LANGUAGES
-from kapplan.model.plan import Booking, EventKind, Plan, PlanEvent
+from kapplan.model.plan import EventKind, Plan, PlanEvent
 from kapplan.model.reminders import DEFAULT_REMINDERS, clip
 
 #: Product identifier; also how `parse_previous` knows a calendar kapplan wrote.
@@ -177,14 +177,6 @@ class PreviousEvent:
     """Its end (UTC) for a timed event; None for an all-day one."""
     placed: tuple[datetime, datetime] | None = None
     """Where kapplan placed it (a session's `PLACED`), if it says."""
-
-    def booking(self) -> Booking | None:
-        """Return the session's booking for a re-plan: its time, and whether a person
-        moved it (None for an event that is no booking: all-day, cancelled, unplaced)."""
-        if self.cancelled or self.start is None or self.end is None or self.placed is None:
-            return None
-        moved = self.placed != (self.start, self.end)
-        return Booking(self.start, self.end, self.placed if moved else None)
 
 
 @dataclass(frozen=True, slots=True)
