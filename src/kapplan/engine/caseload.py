@@ -239,12 +239,7 @@ def session_requests(
     books = [rulebook] * len(schedules) if isinstance(rulebook, Rulebook) else list(rulebook)
     expansions = [expand_doses(s, DEFAULT_LIMITS).checked() for s in schedules]
     planners = _planners(schedules, books, expansions, therapist, texts)
-    requests = []
-    for planner in planners:
-        group = planner.occurrences(DEFAULT_LIMITS.events)
-        assert group is not None, "a schedule over the event limit"
-        requests.extend(planner.stage(group))
-    return sorted(requests, key=lambda r: r.key)
+    return sorted(_staged(planners, DEFAULT_LIMITS), key=lambda r: r.key)
 
 
 #: How many booked sessions a repair looks at for one unmet window, and how many
@@ -400,6 +395,18 @@ def _place(
     *,
     practices: bool,
 ) -> tuple[Plan, ...]:
+    requests = _staged(planners, limits)
+    if requests:
+        calendar = planners[0].shared.calendar
+        calendar.shortest = min(r.length for r in requests)
+    book_requests(requests, bookings)
+    del requests  # booked: a big caseload's requests need not outlive this
+    return tuple(planner.finish(practices=practices) for planner in planners)
+
+
+def _staged(planners: list[ClientPlanner], limits: Limits) -> list[SessionRequest]:
+    """Count every client's occurrences against `limits`, place the fixed events and
+    advisories, and return the sessions to book."""
     # Every event comes from one occurrence (advisories of close doses merge), so
     # counting occurrences bounds the plan before any search for a free time.
     # The limit is per client: a clinic's caseload of a thousand sound plans is
@@ -414,15 +421,9 @@ def _place(
                 "expected a smaller schedule, or a higher --max-events"
             )
         groups.append(group)
-    requests = [
+    return [
         r for planner, group in zip(planners, groups, strict=True) for r in planner.stage(group)
     ]
-    if requests:
-        calendar = planners[0].shared.calendar
-        calendar.shortest = min(r.length for r in requests)
-    book_requests(requests, bookings)
-    del requests  # booked: a big caseload's requests need not outlive this
-    return tuple(planner.finish(practices=practices) for planner in planners)
 
 
 # -- the therapist's view ---------------------------------------------------------
