@@ -19,7 +19,11 @@ from typer.testing import CliRunner
 
 from kapplan import api
 from kapplan.cli.app import app
+from kapplan.engine import build_plan
+from kapplan.formats.ics import IcsOptions, parse_previous, render_ics
 from tests.conftest import ROOT
+from tests.plans import TEXTS, doses, rulebook, schedule
+from tests.plans import plan as plan_of
 
 CASELOAD = ROOT / "examples" / "caseload"
 LISBON = ROOT / "examples" / "therapist" / "lisbon.toml"
@@ -305,3 +309,49 @@ def test_diff_of_caseloads_gives_the_per_client_list(runner: CliRunner, tmp_path
         runner.invoke(app, [*base, str(earlier), str(folder), "-f", "json"]).stdout
     )
     assert [(c["client"], c["change"]) for c in document["changes"]] == [("Vera", "moved")]
+
+
+# -- what may stay: accepted exceptions, and windows that moved away ----------------
+
+_RULES = ("dose", "integration-session")
+
+
+def _only(days: str, hours: str, *ats: str) -> str:
+    listed = ", ".join(f'"{d}"' for d in days.split())
+    return f'[availability]\ndays = [{listed}]\nhours = "{hours}"\n' + doses(*ats)
+
+
+def test_a_session_accepted_as_late_stays_late() -> None:
+    """Booked 5 min late because only Fri 10:05 was free: the export marks it
+    (`PLACED;OUTSIDE=TRUE`), and a re-plan with more free time keeps it there, still
+    warned, rather than moving a time the client was told."""
+    late = plan_of(_only("fri", "10:05-11:05", "2026-12-01T10:00:00"), rules=_RULES)
+    [session] = late.sessions
+    assert session.outside
+    calendar = render_ics(late, IcsOptions())
+    assert "X-KAPPLAN-PLACED;OUTSIDE=TRUE:20261204T090500Z/20261204T100500Z" in calendar
+    ledger = api.changes.bookings_of(parse_previous(calendar.encode(), "p.ics"))
+    assert ledger[session.uid].outside
+    wide = schedule(_only("mon tue wed thu fri", "08:00-20:00", "2026-12-01T10:00:00"))
+    again = build_plan(wide, rulebook(*_RULES), texts=TEXTS, bookings=ledger)
+    assert [(e.uid, e.start) for e in again.sessions] == [(session.uid, session.start)]
+    assert [w.code for w in again.warnings] == ["late"]
+
+
+def test_a_session_its_window_moved_away_from_is_placed_again() -> None:
+    """Booked inside its window (Wed 10:00); the dose moves three days earlier, so the
+    old time is 24 h after the new window. It could stay as a late session, but it was
+    never accepted as one: it moves into its window."""
+    wide = "mon tue wed thu fri sat sun", "08:00-20:00"
+    first = plan_of(_only(*wide, "2026-12-01T10:00:00"), rules=_RULES)
+    [session] = first.sessions
+    assert not session.outside
+    assert session.start.isoformat() == "2026-12-02T10:00:00+01:00"
+    ledger = api.changes.bookings_of(
+        parse_previous(render_ics(first, IcsOptions()).encode(), "p.ics")
+    )
+    moved = schedule(_only(*wide, "2026-11-28T10:00:00"))
+    again = build_plan(moved, rulebook(*_RULES), texts=TEXTS, bookings=ledger)
+    [placed] = again.sessions
+    assert (placed.uid, placed.start.isoformat()) == (session.uid, "2026-11-29T10:00:00+01:00")
+    assert again.warnings == ()

@@ -10,13 +10,15 @@ invariant against an oracle written from DOMAIN.md, not from the engine.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import pairwise
+from itertools import combinations, pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import event as tally
 from hypothesis import strategies as st
 
 from kapplan.engine import build_caseload, build_plan
@@ -57,9 +59,10 @@ def hours_text(draw: st.DrawFn) -> str:
 
 
 @st.composite
-def schedules(draw: st.DrawFn) -> Schedule:
-    """Return a random valid schedule (see the module docstring)."""
-    count = draw(st.integers(1, 15))
+def schedules(draw: st.DrawFn, most: int = 15, wide: bool = False) -> Schedule:
+    """Return a random valid schedule (see the module docstring): at most `most` doses;
+    `wide` gives every day and one of a few broad hour ranges, so windows are met."""
+    count = draw(st.integers(1, most))
     dense = draw(st.booleans())
     start = draw(
         st.one_of(
@@ -92,8 +95,12 @@ def schedules(draw: st.DrawFn) -> Schedule:
                 "long_arc_months": draw(st.integers(2, 12)),
             },
             "availability": {
-                "days": sorted(draw(st.sets(st.sampled_from(WEEKDAYS), min_size=1))),
-                "hours": draw(hours_text()),
+                "days": list(WEEKDAYS)
+                if wide
+                else sorted(draw(st.sets(st.sampled_from(WEEKDAYS), min_size=1))),
+                "hours": draw(st.sampled_from(["08:00-20:00", "09:00-12:00, 13:00-19:00"]))
+                if wide
+                else draw(hours_text()),
             },
         }
     )
@@ -314,30 +321,39 @@ BUFFER = timedelta(minutes=rulebook().placement.dose_buffer_minutes)
 CLIENT_HOURS = rulebook().placement.client_hours
 
 
-def check_order_around_doses(plan: Plan, zone: ZoneInfo) -> None:
-    """Assert that each session belongs to the latest dose before it (no session after the
-    next dose unless it covers it), ends the buffer before the next dose, and is not on a
-    dose's day before the dose."""
+def order_fault(event: PlanEvent, plan: Plan, zone: ZoneInfo) -> str | None:
+    """Return what is wrong with a session's place among the doses, or None: it must belong
+    to the latest dose before it (no session after the next dose unless it covers it), end
+    the buffer before the next dose and not be on a dose's day before the dose."""
     doses = sorted(plan.infusions, key=lambda i: _utc(i.start))
+    start, end = _utc(event.start), _utc(event.end)
+    before = [d for d in doses if _utc(d.start) < start]
+    latest = before[-1] if before else None
+    if event.rule == "preparation-session":
+        if latest is not None and latest.course != (event.course or 0) - 1:
+            return "after a dose of its own course"
+    elif event.rule == "integration-session":
+        if latest is None or latest.index != event.infusion:
+            return "not after its own dose"
+    elif event.rule in ("week-2-anchoring", "relapse-prevention", "consolidation"):
+        if latest is None or latest.course != event.course:
+            return "not after its own course"
+    elif latest is not doses[-1]:
+        return "not after the last dose"
+    after = [d for d in doses if _utc(d.start) >= end]
+    if after:
+        following = _utc(after[0].start)
+        if following - end < BUFFER:
+            return "inside the buffer before a dose"
+        if following.astimezone(zone).date() == start.astimezone(zone).date():
+            return "on a dose's day before the dose"
+    return None
+
+
+def check_order_around_doses(plan: Plan, zone: ZoneInfo) -> None:
+    """Assert `order_fault` finds nothing for any session of the plan."""
     for event in plan.sessions:
-        start, end = _utc(event.start), _utc(event.end)
-        before = [d for d in doses if _utc(d.start) < start]
-        latest = before[-1] if before else None
-        if event.rule == "preparation-session":
-            assert latest is None or latest.course == (event.course or 0) - 1, event
-        elif event.rule == "integration-session":
-            assert latest is not None, event
-            assert latest.index == event.infusion, (event, latest)
-        elif event.rule in ("week-2-anchoring", "relapse-prevention", "consolidation"):
-            assert latest is not None, event
-            assert latest.course == event.course, (event, latest)
-        else:
-            assert latest is doses[-1], (event, latest)
-        after = [d for d in doses if _utc(d.start) >= end]
-        if after:
-            following = _utc(after[0].start)
-            assert following - end >= BUFFER, (event, after[0])
-            assert following.astimezone(zone).date() != start.astimezone(zone).date(), event
+        assert order_fault(event, plan, zone) is None, event
 
 
 def check_one_session_a_day(plan: Plan, zone: ZoneInfo) -> None:
@@ -464,3 +480,87 @@ def test_moving_one_dose_moves_no_other_clients_session(
         assert [(e.uid, e.start, e.end) for e in after.sessions] == [
             (e.uid, e.start, e.end) for e in before.sessions
         ], before.client
+
+
+def _could_stay(old: Booking, event: PlanEvent, plan: Plan, schedule: Schedule) -> bool:
+    """Return whether a session may stay at its earlier time in a re-plan (issue 13),
+    judged from DOMAIN.md: inside its window and the client's hours, in its place among
+    the (moved) doses, clear of every dose, and off dose days where its rule says so."""
+    zone = schedule.zone
+    there = replace(event, start=old.start, end=old.end)
+    start, end = _utc(old.start), _utc(old.end)
+    if event.rule == "preparation-session":
+        inside = any(lo <= start and end <= hi for lo, hi in _windows(event, plan, zone))
+    else:
+        inside = any(lo <= start <= hi for lo, hi in _windows(event, plan, zone))
+    if not inside or order_fault(there, plan, zone) is not None:
+        return False
+    available = schedule.availability
+    if not _inside_hours(there, available.weekdays, available.hours, zone):
+        return False
+    if any(start < _utc(d.end) and _utc(d.start) < end for d in plan.infusions):
+        return False
+    if event.rule == "preparation-session":
+        dose_days = {
+            _utc(d.start).astimezone(zone).date() + timedelta(days=n)
+            for d in plan.infusions
+            for n in range(
+                (
+                    _utc(d.end - timedelta(microseconds=1)).astimezone(zone).date()
+                    - _utc(d.start).astimezone(zone).date()
+                ).days
+                + 1
+            )
+        }
+        if start.astimezone(zone).date() in dose_days:
+            return False
+    return True
+
+
+@settings(PROPERTY, max_examples=60)
+@given(schedules(most=4, wide=True), st.data())
+def test_a_re_plan_moves_the_fewest_sessions_possible(
+    schedule: Schedule, data: st.DataObject
+) -> None:
+    """Issue 13, minimal moves: move one dose of a small schedule and re-plan over the
+    first plan. Every alternative set of sessions that could have stayed is tried (each
+    session at its earlier time must still be valid, judged by `_could_stay`, and no two
+    may overlap); the re-plan keeps as many as the best of them, and exactly those that
+    could stay."""
+    first = _plan(schedule)
+    unmet = ("late", "early", "not-planned", "merged")
+    assume(not any(w.code in unmet for w in first.warnings))
+    ledger = {e.uid: Booking(e.start, e.end) for e in first.sessions}
+    entries = list(schedule.infusion)
+    which = data.draw(st.integers(0, len(entries) - 1), label="dose")
+    shift = timedelta(minutes=data.draw(st.integers(-3 * 24 * 60, 3 * 24 * 60), label="shift"))
+    entries[which] = entries[which].model_copy(update={"at": entries[which].at + shift})
+    moved = schedule.model_copy(update={"infusion": tuple(entries)})
+    try:
+        second = build_plan(moved, rulebook(), texts=TEXTS, bookings=ledger)
+    except ScheduleError:
+        return  # the move made two doses one (refused as a schedule error)
+    now = {e.uid: e for e in second.sessions if e.uid in ledger}
+    stayed = {
+        uid for uid, e in now.items() if (e.start, e.end) == (ledger[uid].start, ledger[uid].end)
+    }
+    valid = {uid for uid, e in now.items() if _could_stay(ledger[uid], e, second, moved)}
+    assert stayed == valid, (sorted(valid - stayed), sorted(stayed - valid))
+    tally("some sessions move" if stayed != set(now) else "nothing moves")
+    if len(now) > 14:
+        return
+    # Every alternative: the largest set of earlier bookings that could all have stayed.
+    uids = sorted(now)
+
+    def feasible(chosen: tuple[str, ...]) -> bool:
+        if not set(chosen) <= valid:
+            return False
+        spans = sorted((_utc(ledger[u].start), _utc(ledger[u].end)) for u in chosen)
+        return all(a[1] <= b[0] for a, b in pairwise(spans))
+
+    best = next(
+        size
+        for size in range(len(uids), -1, -1)
+        if any(feasible(chosen) for chosen in combinations(uids, size))
+    )
+    assert len(stayed) == best

@@ -30,6 +30,8 @@ class Known(Protocol):
     def end(self) -> datetime | None: ...
     @property
     def placed(self) -> tuple[datetime, datetime] | None: ...
+    @property
+    def outside(self) -> bool: ...
 
 
 class Ledger(Protocol):
@@ -47,6 +49,7 @@ class Booked:
     start: datetime
     end: datetime
     placed: tuple[datetime, datetime] | None
+    outside: bool = False
     cancelled: bool = False
 
 
@@ -74,6 +77,7 @@ def plan_ledger(plans: Sequence[Plan]) -> PlanLedger:
                 e.start,
                 e.end,
                 (e.start, e.end),
+                e.outside,
             )
             for plan in plans
             for e in plan.sessions
@@ -164,7 +168,7 @@ def bookings_of(ledger: Ledger) -> dict[str, Booking]:
         if e.cancelled or e.start is None or e.end is None or e.placed is None:
             continue  # all-day, cancelled, or not a session kapplan placed
         moved = e.placed != (e.start, e.end)
-        found[uid] = Booking(e.start, e.end, e.placed if moved else None)
+        found[uid] = Booking(e.start, e.end, e.placed if moved else None, e.outside)
     return found
 
 

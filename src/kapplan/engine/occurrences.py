@@ -66,6 +66,9 @@ class Occurrence:
     """Whole weeks from the anchor's day (``{week}`` in texts)."""
     target: datetime | None = None
     """A spread rule's aim inside its window (see `Rule.spread`), else None."""
+    shown: int = 0
+    """The number its texts show, when sessions sharing a window are numbered in time
+    order apart from their uids (see `ClientPlanner._write_sessions`); 0: its ordinal."""
 
 
 def group_courses(

@@ -560,7 +560,7 @@ class ClientPlanner:
         does, it is placed again and a warning says so. Any other booking stays while it
         is inside its hours, clear of everything, and inside its (perhaps moved) window
         and bounds, or outside its window where it had been accepted as late (or
-        early), inside its bounds and the overflow horizon.
+        early: `Booking.outside`), inside its bounds and the overflow horizon.
         """
         start = booking.start.astimezone(UTC)
         if booking.pinned:
@@ -582,6 +582,8 @@ class ClientPlanner:
             return
         occurrence = request.occurrence
         outside = not request.lo <= start <= request.hi
+        if outside and not booking.outside:
+            return  # it was inside its window, and the window has moved away from it
         if outside:
             if occurrence.rule.overflow == "later":
                 bound = request.latest + OVERFLOW_HORIZON
@@ -748,7 +750,10 @@ class ClientPlanner:
         """Emit the booked sessions and their warnings.
 
         Occurrences of one rule that share a window (preparation sessions, spread
-        week-2 sessions) are numbered in time order, whichever was booked first.
+        week-2 sessions) are numbered in time order, whichever was booked first. A
+        session kept where an earlier export booked it keeps its uid (so it does not
+        count as moved), and only its number follows the order; the others take the
+        remaining uids in time order.
         """
         booked = [r for r in self.requests if r.start is not None]
         groups: dict[tuple[object, ...], list[SessionRequest]] = defaultdict(list)
@@ -766,7 +771,12 @@ class ClientPlanner:
                 ordinals = sorted(r.occurrence.ordinal for r in group)
                 group.sort(key=lambda r: (r.start, r.key))
                 for r, ordinal in zip(group, ordinals, strict=True):
-                    r.occurrence.ordinal = ordinal
+                    r.occurrence.shown = ordinal
+                kept = {r.occurrence.ordinal for r in group if r.fixed}
+                free = iter(o for o in ordinals if o not in kept)
+                for r in group:
+                    if not r.fixed:
+                        r.occurrence.ordinal = next(free)
         for r in sorted(booked, key=lambda r: (r.start, r.key)):
             assert r.start is not None
             uid = self.uid(r.occurrence)
@@ -839,6 +849,7 @@ class ClientPlanner:
             is_session=rule.placement is Placement.SESSION,
             prompts=prompts,
             placed=placed,
+            outside=outside is not None,
         )
         order = (start.astimezone(UTC), not all_day, occurrence.order, event.uid)
         self.events.append((order, event))
@@ -855,7 +866,9 @@ class ClientPlanner:
     ) -> None:
         """Record a warning about an occurrence."""
         anchor = occurrence.anchor
-        params = occurrence_params(occurrence.rule, anchor, occurrence.ordinal, occurrence.count)
+        params = occurrence_params(
+            occurrence.rule, anchor, occurrence.shown or occurrence.ordinal, occurrence.count
+        )
         params.update(facts or {}, **more)
         self.warnings.append(
             PlanWarning(
@@ -882,7 +895,7 @@ class ClientPlanner:
             anchor.covers,
             anchor.weeks_after,
             anchor.course.index if anchor.course else None,
-            occurrence.ordinal,
+            occurrence.shown or occurrence.ordinal,
             occurrence.count,
             occurrence.minutes,
             occurrence.weeks,

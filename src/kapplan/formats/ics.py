@@ -177,6 +177,8 @@ class PreviousEvent:
     """Its end (UTC) for a timed event; None for an all-day one."""
     placed: tuple[datetime, datetime] | None = None
     """Where kapplan placed it (a session's `PLACED`), if it says."""
+    outside: bool = False
+    """True when kapplan booked it outside its window (`PLACED;OUTSIDE=TRUE`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,7 +468,9 @@ def _event_body(event: PlanEvent, discreet: bool, alarms: _Alarms, texts: Catalo
     ]
     if event.is_session and not event.all_day:
         first, last = event.placed or (event.start, event.end)
-        lines.append(f"{PLACED}:{_utc(first)}/{_utc(last)}")
+        # OUTSIDE: booked outside its window, an exception a re-plan may keep.
+        marker = f"{PLACED};OUTSIDE=TRUE" if event.outside else PLACED
+        lines.append(f"{marker}:{_utc(first)}/{_utc(last)}")
     if event.is_session or event.kind is EventKind.INFUSION:
         lines += alarms.lines(title)
     return lines
@@ -790,6 +794,7 @@ def _previous_event(
         start=moments[0],
         end=moments[1],
         placed=_placed(props.get(PLACED), source),
+        outside=_outside(props.get(PLACED)),
     )
 
 
@@ -808,6 +813,14 @@ def _zoned_time(found: re.Match[str], source: str, line: int) -> datetime:
         ) from None
     wall = datetime.strptime(found.group(3), "%Y%m%dT%H%M%S")
     return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _outside(prop: tuple[str, int] | None) -> bool:
+    """Tell whether kapplan booked a session outside its window (`PLACED;OUTSIDE=TRUE`)."""
+    if prop is None:
+        return False
+    found = parse_line(*prop)
+    return tuple(v.upper() for v in found.params.get("OUTSIDE", ())) == ("TRUE",)
 
 
 def _placed(prop: tuple[str, int] | None, source: str) -> tuple[datetime, datetime] | None:

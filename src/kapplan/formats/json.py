@@ -230,8 +230,17 @@ def plan_from_json(
             source=source,
             field="clients",
         )
+    # A session warned late or early was booked outside its window (`PlanEvent.outside`).
+    warned = data.get("warnings")
+    outside = {
+        w["event"]
+        for w in (warned if isinstance(warned, list) else ())
+        if isinstance(w, dict)
+        and w.get("code") in ("late", "early")
+        and isinstance(w.get("event"), str)
+    }
     events = tuple(
-        _json_event(item, f"events[{n}]", source, session_kinds)
+        _json_event(item, f"events[{n}]", source, session_kinds, outside)
         for n, item in enumerate(data["events"], start=1)
     )
     uids = [e.uid for e in events]
@@ -246,7 +255,11 @@ def plan_from_json(
 
 
 def _json_event(
-    item: Any, where: str, source: str, session_kinds: Collection[EventKind]
+    item: Any,
+    where: str,
+    source: str,
+    session_kinds: Collection[EventKind],
+    outside: Collection[str] = (),
 ) -> PlanEvent:
     if not isinstance(item, dict):
         raise UnreadableExport("not an object; expected an event", source=source, field=where)
@@ -282,6 +295,7 @@ def _json_event(
         course=item["course"],
         rule=item["rule"],
         is_session=kind in session_kinds,
+        outside=item["uid"] in outside,
     )
 
 

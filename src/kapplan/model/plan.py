@@ -115,6 +115,9 @@ class PlanEvent:
     placed: tuple[datetime, datetime] | None = None
     """For a session a person moved by hand in their calendar (and kapplan kept there):
     where kapplan had placed it. None otherwise."""
+    outside: bool = False
+    """True for a session booked outside its window (warned late or early): a re-plan
+    keeps it there while it stays inside its bounds, as an accepted exception."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,9 @@ class Booking:
     """Its end (aware)."""
     placed: tuple[datetime, datetime] | None = None
     """Where kapplan had placed it, when a person has moved it since (it is pinned)."""
+    outside: bool = False
+    """True when it was booked outside its window (accepted late or early): it may stay
+    outside it. A booking that was inside its window and no longer is is placed again."""
 
     @property
     def pinned(self) -> bool:
