@@ -129,6 +129,10 @@ class OutputError(KapplanError):
     """An output file cannot be written as asked."""
 
 
+class SyncError(KapplanError):
+    """A CalDAV server cannot be reached, refuses, or fails during a sync."""
+
+
 class ConfigError(KapplanError):
     """The user's config file is unreadable or invalid, or cannot be found or written."""
 

@@ -68,6 +68,10 @@ _LAZY = {
     "write_config_starter": "kapplan.api.config",
     "starter_questions": "kapplan.api.init",
     "starter_text": "kapplan.api.init",
+    "Synced": "kapplan.api.sync",
+    "sync_files": "kapplan.api.sync",
+    "sync_summary": "kapplan.api.sync",
+    "sync_url": "kapplan.api.sync",
 }
 
 __all__ = [
@@ -82,6 +86,7 @@ __all__ = [
     "Language",
     "Planned",
     "RulesInForce",
+    "Synced",
     "Target",
     "View",
     "calendar_stamp",
@@ -108,6 +113,9 @@ __all__ = [
     "starter_questions",
     "starter_text",
     "strict_note",
+    "sync_files",
+    "sync_summary",
+    "sync_url",
     "validate_files",
     "warning_text",
     "write",
@@ -161,6 +169,7 @@ if TYPE_CHECKING:
         rules_in_force,
         schema_text,
     )
+    from kapplan.api.sync import Synced, sync_files, sync_summary, sync_url
     from kapplan.api.validate import (
         render_report,
         validate_files,

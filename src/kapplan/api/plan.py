@@ -320,6 +320,7 @@ def export_files(
     limits: Limits | None = None,
     complete: bool = False,
     client: str | None = None,
+    earlier: PreviousCalendar | None = None,
 ) -> Export:
     """Plan schedule files and render them (`plan_files`, then `render`).
 
@@ -337,6 +338,8 @@ def export_files(
         limits: As for `plan_files`.
         complete: Plan everything, also what the target does not show.
         client: As for `plan_files`: render this client's own plan.
+        earlier: An earlier calendar already read (a synced calendar's events): the
+            ledger, instead of `Target.previous` or the output file.
 
     Returns:
         The document and the plans.
@@ -346,7 +349,7 @@ def export_files(
     """
     calendar_only = target.format is Format.ICS and not complete
     ledger = target.format is Format.ICS or target.previous is not None
-    previous = _earlier_export(target) if ledger else None
+    previous = earlier if earlier is not None else _earlier_export(target) if ledger else None
     # The earlier export is the ledger: its sessions stay while they are valid.
     bookings = bookings_of(previous) if previous is not None and not target.replan else None
     planned = _plan(

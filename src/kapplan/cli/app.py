@@ -23,6 +23,7 @@ from kapplan.cli import init as init_cmd
 from kapplan.cli import plan as plan_cmd
 from kapplan.cli import rules as rules_cmd
 from kapplan.cli import schema as schema_cmd
+from kapplan.cli import sync as sync_cmd
 from kapplan.cli import validate as validate_cmd
 from kapplan.cli.options import FLAGS
 from kapplan.cli.stops import ended, run
@@ -80,6 +81,7 @@ for _name, _command in (
     ("diff", diff_cmd.diff_command),
     ("rules", rules_cmd.rules_command),
     ("schema", schema_cmd.schema_command),
+    ("sync", sync_cmd.sync_command),
     ("validate", validate_cmd.validate_command),
 ):
     app.command(_name)(_command)

@@ -34,6 +34,7 @@ FLAGS = {
     "calendar_name": "--calendar-name",
     "discreet": "--discreet",
     "client": "--client",
+    "to": "--to",
 }
 
 

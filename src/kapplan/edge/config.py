@@ -17,6 +17,8 @@ the user's config file, the schedule file, then a command-line flag.
   schedule's (or therapist file's) ``discreet`` and an earlier discreet export
   beat it too (`kapplan.model.settings.resolve`); likewise ``sessions_only``.
 
+- ``caldav_url``: the calendar ``kapplan sync`` writes to without ``--to``.
+
 The file is found by `config_path`. A missing file means defaults; reading
 never creates or writes anything. A file that cannot be read or is invalid is
 a located `ConfigError`, like a bad schedule.
@@ -160,6 +162,11 @@ STARTER = """\
 # reminders = ["1d", "1h"]
 # discreet = false
 # sessions_only = false
+
+# The CalDAV calendar `kapplan sync` writes to when no --to is given (the user name
+# and password never go here: KAPPLAN_CALDAV_USER and KAPPLAN_CALDAV_PASSWORD, a
+# .netrc entry for the host, or the system keyring).
+# caldav_url = "https://cloud.example.org/remote.php/dav/calendars/me/kapplan/"
 
 # When sessions may be placed, for schedules without an [availability] table:
 # weekdays, hours, dates without sessions, and a country's public holidays (an

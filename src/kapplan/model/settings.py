@@ -77,6 +77,10 @@ class UserConfig(BaseModel):
         default=None,
         description="Only therapy sessions and doses in .ics output (no practices or advisories).",
     )
+    caldav_url: str | None = Field(
+        default=None,
+        description="The CalDAV calendar `kapplan sync` writes to when no --to is given.",
+    )
 
 
 @dataclass(frozen=True, slots=True)
