@@ -59,6 +59,14 @@ NEVER = (
     "kapplan.views.reference",
     "kapplan.edge.atomic",
     "dateutil",
+    # The CalDAV stack is `kapplan sync`'s alone.
+    "kapplan.edge.caldav",
+    "kapplan.api.sync",
+    "kapplan.formats.objects",
+    "caldav",
+    "niquests",
+    "requests",
+    "keyring",
 )
 
 #: The models a schedule, the user's config file (plan reads it, even when there

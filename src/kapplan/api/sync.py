@@ -93,7 +93,7 @@ def sync_url(to: str | None, env: Environment) -> str:
         raise SyncError(
             "no calendar to sync to; expected --to URL (the CalDAV calendar's address) or "
             "caldav_url in the config file (kapplan config --init)",
-            field="to",
+            field="--to",
         )
     return collection_url(url)
 

@@ -34,7 +34,6 @@ FLAGS = {
     "calendar_name": "--calendar-name",
     "discreet": "--discreet",
     "client": "--client",
-    "to": "--to",
 }
 
 

@@ -95,13 +95,13 @@ def collection_url(url: str) -> str:
         raise SyncError(
             f"{shown(url) or 'the URL'} is not a calendar's address; expected an http(s) URL "
             "such as https://cloud.example.org/remote.php/dav/calendars/me/kapplan/",
-            field="to",
+            field="--to",
         )
     if parts.password is not None:
         raise SyncError(
             f"{shown(url)}: the URL carries a password; expected it in "
             "KAPPLAN_CALDAV_PASSWORD, a .netrc entry or the keyring, never on the command line",
-            field="to",
+            field="--to",
         )
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], path, "", ""))

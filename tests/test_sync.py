@@ -1,0 +1,400 @@
+"""`kapplan sync` against real CalDAV servers (Radicale and Xandikos on 127.0.0.1).
+
+Every test runs kapplan as a process, on each server (`caldav_server` is
+parametrized), and checks the server's state by reading it back with plain HTTP
+and icalendar (`tests.caldav_servers`), never with the caldav library the sync
+itself uses. Faults come from a real proxy in front of the real server.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from tests.caldav_servers import (
+    FaultProxy,
+    Server,
+    create_calendar,
+    edit_event,
+    put_event,
+    read_calendar,
+    read_objects,
+)
+from tests.conftest import ROOT
+from tests.test_ledger import move_vera_dose_3
+
+IV = ROOT / "examples" / "iv-six-infusions.toml"
+CASELOAD = ROOT / "examples" / "caseload"
+LISBON = ROOT / "examples" / "therapist" / "lisbon.toml"
+SECRET = "s3cret-pa55"
+
+
+def kapplan(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run kapplan as a process, with the test servers' user name and password."""
+    environ = {
+        **os.environ,
+        "KAPPLAN_CALDAV_USER": "kapplan",
+        "KAPPLAN_CALDAV_PASSWORD": SECRET,
+        "NO_COLOR": "1",
+        "TZ": "UTC",
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "kapplan", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+        check=False,
+    )
+
+
+def synced(*args: str | Path, env: dict[str, str] | None = None) -> str:
+    """Run `kapplan sync` and return its stdout; fail the test on any error."""
+    done = kapplan("sync", *args, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "", done.stderr
+    return done.stdout
+
+
+def planned_uids(*args: str | Path) -> set[str]:
+    """Return the UIDs `kapplan plan -f ics` writes for the same inputs."""
+    done = kapplan("plan", *args, "-f", "ics")
+    assert done.returncode == 0, done.stderr
+    return {str(e["UID"]) for e in icalendar.Calendar.from_ical(done.stdout).walk("VEVENT")}
+
+
+def state(url: str) -> dict[str, tuple[str, str, int, str]]:
+    """Return each event on the server: start, end, SEQUENCE and STATUS."""
+    return {
+        uid: (
+            e.decoded("DTSTART").isoformat(),
+            e.decoded("DTEND").isoformat(),
+            int(e.get("SEQUENCE", 0)),
+            str(e.get("STATUS", "")),
+        )
+        for uid, e in read_calendar(url).items()
+    }
+
+
+def schedule_copy(tmp_path: Path, source: Path = IV) -> Path:
+    copy = tmp_path / source.name
+    shutil.copy(source, copy)
+    return copy
+
+
+def move_dose(path: Path, before: str, after: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert before in text
+    path.write_text(text.replace(before, after, 1), encoding="utf-8")
+
+
+def one_line(stderr: str) -> str:
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+# -- the scenario, on each server ----------------------------------------------------
+
+
+def test_first_sync_creates_the_calendar_with_the_ics_events(fresh_calendar_url: str) -> None:
+    """The calendar did not exist: it is created, and holds exactly the events the .ics
+    export has, each marked as kapplan's; the summary says so."""
+    out = synced(IV, "--to", fresh_calendar_url)
+    on_server = read_calendar(fresh_calendar_url)
+    assert set(on_server) == planned_uids(IV)
+    assert all(str(e.get("X-KAPPLAN-EVENT")) == "TRUE" for e in on_server.values())
+    assert out.splitlines()[-1] == (
+        f"synced to {fresh_calendar_url}: {len(on_server)} created, 0 unchanged "
+        "(the calendar was created)"
+    )
+
+
+def test_a_second_sync_writes_nothing(fault_proxy: FaultProxy, fresh_calendar_url: str) -> None:
+    """Idempotent: with nothing changed, a second run sends no request that writes."""
+    url = fault_proxy.url(fresh_calendar_url)
+    synced(IV, "--to", url)
+    before = state(fresh_calendar_url)
+    fault_proxy.reset_counts()
+    out = synced(IV, "--to", url)
+    assert fault_proxy.writes == 0, fault_proxy.counts
+    assert state(fresh_calendar_url) == before
+    assert out == f"synced to {url}: {len(before)} unchanged\n"
+
+
+def test_a_moved_dose_updates_only_its_events(tmp_path: Path, fresh_calendar_url: str) -> None:
+    """The clinic moves dose 3 a day: its events are updated with a higher SEQUENCE, the
+    other sessions stay where they were booked, and the change list says what moved."""
+    schedule = schedule_copy(tmp_path)
+    synced(schedule, "--to", fresh_calendar_url)
+    before = state(fresh_calendar_url)
+    move_dose(schedule, "2026-12-08T", "2026-12-09T")
+    out = synced(schedule, "--to", fresh_calendar_url)
+    after = state(fresh_calendar_url)
+    changed = {uid for uid in after.keys() & before.keys() if after[uid] != before[uid]}
+    assert changed, "nothing changed on the server"
+    for uid in changed:
+        assert after[uid][2] == before[uid][2] + 1, (uid, before[uid], after[uid])
+    # What the plan no longer has is deleted, what is new created: the .ics events.
+    assert set(after) == planned_uids(schedule)
+    assert "moved: Integration session after dose 3" in out
+    assert re.search(r"synced to .*: \d+ updated(, \d+ deleted)?, \d+ unchanged\n$", out), out
+
+
+def test_a_removed_dose_deletes_its_events(tmp_path: Path, fresh_calendar_url: str) -> None:
+    """A dose taken off the schedule: its events are deleted from the server; with
+    --cancel they stay, marked cancelled."""
+    schedule = schedule_copy(tmp_path)
+    synced(schedule, "--to", fresh_calendar_url)
+    before = set(read_calendar(fresh_calendar_url))
+    text = schedule.read_text(encoding="utf-8")
+    blocks = text.split("[[infusion]]")
+    schedule.write_text("[[infusion]]".join(blocks[:-1]).rstrip() + "\n", encoding="utf-8")
+    gone = before - planned_uids(schedule)
+    assert gone
+    cancelled_copy = tmp_path / "again.toml"
+    shutil.copy(schedule, cancelled_copy)
+    out = synced(schedule, "--to", fresh_calendar_url, "--cancel")
+    now = state(fresh_calendar_url)
+    assert {uid for uid, s in now.items() if s[3] == "CANCELLED"} == gone
+    assert "cancelled" in out
+    synced(schedule, "--to", fresh_calendar_url)  # without --cancel: deleted
+    assert set(read_calendar(fresh_calendar_url)) == before - gone
+
+
+def test_a_persons_own_event_is_never_touched(tmp_path: Path, caldav_server: Server) -> None:
+    """A person's own events in the same calendar, one with a kapplan-like UID but no
+    kapplan marker, survive every sync byte for byte, even a re-plan that cancels."""
+    url = caldav_server.new_calendar_url("own")
+    create_calendar(url)
+    own = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//me//EN\r\nBEGIN:VEVENT\r\n"
+        "UID:{uid}\r\nDTSTAMP:20261101T000000Z\r\nSEQUENCE:3\r\n"
+        "DTSTART:20261202T100000Z\r\nDTEND:20261202T110000Z\r\nSUMMARY:Dentist\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    put_event(url, own.format(uid="dentist-1@example.org"))
+    put_event(url, own.format(uid="0000aaaa@kapplan"))
+    mine = {o.url: o.text for o in read_objects(url)}
+    assert len(mine) == 2
+    schedule = schedule_copy(tmp_path)
+    synced(schedule, "--to", url)
+    move_dose(schedule, "2026-12-08T", "2026-12-09T")
+    synced(schedule, "--to", url, "--replan")
+    after = {o.url: o.text for o in read_objects(url)}
+    for where, text in mine.items():
+        assert after[where] == text
+
+
+def test_a_hand_moved_session_is_pinned(tmp_path: Path, fresh_calendar_url: str) -> None:
+    """A session dragged two hours later in a calendar app (new DTSTART/DTEND with a
+    TZID, LAST-MODIFIED, SEQUENCE+1) stays there through a re-plan, and is reported."""
+    schedule = schedule_copy(tmp_path)
+    synced(schedule, "--to", fresh_calendar_url)
+    events = read_calendar(fresh_calendar_url)
+    uid, session = next(
+        (u, e) for u, e in events.items() if str(e["SUMMARY"]).startswith("Long-arc session")
+    )
+    start, end = session.decoded("DTSTART"), session.decoded("DTEND")
+    edit_event(fresh_calendar_url, uid, start + timedelta(hours=2), end + timedelta(hours=2))
+    move_dose(schedule, "2026-12-08T", "2026-12-09T")
+    out = synced(schedule, "--to", fresh_calendar_url)
+    kept = read_calendar(fresh_calendar_url)[uid]
+    assert kept.decoded("DTSTART") == start + timedelta(hours=2)
+    assert "kept where it was moved by hand: Long-arc session" in out
+    # Converged: the next run writes nothing.
+    assert synced(schedule, "--to", fresh_calendar_url).endswith(" unchanged\n")
+
+
+def test_a_discreet_sync_stays_discreet(fresh_calendar_url: str) -> None:
+    """--discreet once: no real title reaches the server, and a later sync without the
+    flag keeps the calendar discreet (it remembers)."""
+    synced(IV, "--to", fresh_calendar_url, "--discreet")
+    synced(IV, "--to", fresh_calendar_url, "--remind", "2h")
+    for uid, event in read_calendar(fresh_calendar_url).items():
+        words = f"{event.get('SUMMARY')} {event.get('DESCRIPTION')} {uid}".lower()
+        assert not re.search(r"ketamine|infusion|dose|integration", words), words
+
+
+def test_a_caseload_moves_only_one_clients_sessions(
+    tmp_path: Path, fresh_calendar_url: str
+) -> None:
+    """A therapist's caseload: the calendar holds the therapist's .ics events; Vera's dose
+    moves, and no other client's event changes."""
+    folder = tmp_path / "clients"
+    shutil.copytree(CASELOAD, folder)
+    synced(folder, "--therapist", LISBON, "--to", fresh_calendar_url)
+    before = read_calendar(fresh_calendar_url)
+    assert set(before) == planned_uids(folder, "--therapist", LISBON)
+    move_vera_dose_3(folder)
+    out = synced(folder, "--therapist", LISBON, "--to", fresh_calendar_url)
+    after = read_calendar(fresh_calendar_url)
+    for uid, event in after.items():
+        if not str(event["SUMMARY"]).startswith("Vera"):
+            assert event.decoded("DTSTART") == before[uid].decoded("DTSTART"), event["SUMMARY"]
+    assert "Vera" in out
+
+
+def test_a_dry_run_writes_nothing(fault_proxy: FaultProxy, fresh_calendar_url: str) -> None:
+    """--dry-run reads and tells what a sync would do; no request writes, the calendar is
+    not even created."""
+    url = fault_proxy.url(fresh_calendar_url)
+    out = synced(IV, "--to", url, "--dry-run")
+    assert fault_proxy.writes == 0, fault_proxy.counts
+    assert "dry run, nothing written" in out
+    assert "(and create the calendar)" in out
+    synced(IV, "--to", url)
+    schedule_events = len(read_calendar(fresh_calendar_url))
+    fault_proxy.reset_counts()
+    assert synced(IV, "--to", url, "-n").endswith(f"{schedule_events} unchanged\n")
+    assert fault_proxy.writes == 0
+
+
+# -- faults: one line, exit 2, never the password; a re-run converges -----------------
+
+
+def test_wrong_password_is_one_line(fault_proxy: FaultProxy, fresh_calendar_url: str) -> None:
+    """401: one line naming the server and where credentials come from, exit 2, no password."""
+    fault_proxy.fail(401)
+    done = kapplan("sync", IV, "--to", fault_proxy.url(fresh_calendar_url))
+    assert done.returncode == 2
+    line = one_line(done.stderr)
+    assert "401 Unauthorized" in line
+    assert "KAPPLAN_CALDAV_PASSWORD" in line
+    assert SECRET not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize(("status", "said"), [(403, "403 Forbidden"), (503, "503 server error")])
+def test_refusals_and_server_errors_are_one_line(
+    fault_proxy: FaultProxy, fresh_calendar_url: str, status: int, said: str
+) -> None:
+    """403 on everything, 503 on writes: one line, exit 2."""
+    fault_proxy.fail(status, methods=None if status == 403 else {"PUT", "MKCALENDAR"})
+    done = kapplan("sync", IV, "--to", fault_proxy.url(fresh_calendar_url))
+    assert done.returncode == 2
+    assert said in one_line(done.stderr)
+
+
+def test_a_server_that_is_down(fault_proxy: FaultProxy, fresh_calendar_url: str) -> None:
+    """Nothing listens: one line saying the server cannot be reached."""
+    fault_proxy.refuse()
+    done = kapplan("sync", IV, "--to", fault_proxy.url(fresh_calendar_url))
+    assert done.returncode == 2
+    assert "cannot reach" in one_line(done.stderr)
+
+
+def test_a_slow_server_times_out(fault_proxy: FaultProxy, fresh_calendar_url: str) -> None:
+    """An answer slower than --timeout: one line saying so."""
+    fault_proxy.delay(5)
+    done = kapplan("sync", IV, "--to", fault_proxy.url(fresh_calendar_url), "--timeout", "1")
+    assert done.returncode == 2
+    assert "did not answer within 1 s" in one_line(done.stderr)
+
+
+def test_an_edit_during_the_sync_is_not_overwritten(
+    tmp_path: Path, fault_proxy: FaultProxy, fresh_calendar_url: str
+) -> None:
+    """412 on a write (someone edited the event since it was read): one line, exit 2;
+    the next run syncs over the edit."""
+    schedule = schedule_copy(tmp_path)
+    url = fault_proxy.url(fresh_calendar_url)
+    synced(schedule, "--to", url)
+    move_dose(schedule, "2026-12-08T", "2026-12-09T")
+    fault_proxy.fail(412, methods={"PUT"}, times=1)
+    done = kapplan("sync", schedule, "--to", url)
+    assert done.returncode == 2
+    assert "412 Precondition Failed" in one_line(done.stderr)
+    synced(schedule, "--to", url)
+    fault_proxy.reset_counts()
+    synced(schedule, "--to", url)
+    assert fault_proxy.writes == 0
+
+
+def test_a_sync_cut_off_half_way_converges(
+    tmp_path: Path, fault_proxy: FaultProxy, caldav_server: Server
+) -> None:
+    """The connection drops after 20 writes: exit 2 with one line; running again finishes
+    the job, and the server then equals a calendar synced in one go."""
+    url = caldav_server.new_calendar_url("cut")
+    whole = caldav_server.new_calendar_url("whole")
+    fault_proxy.drop_after(20, methods={"PUT"})
+    done = kapplan("sync", IV, "--to", fault_proxy.url(url))
+    assert done.returncode == 2
+    assert "run kapplan sync again" in one_line(done.stderr)
+    assert 0 < len(read_calendar(url)) < len(planned_uids(IV))
+    fault_proxy.pass_through()
+    synced(IV, "--to", fault_proxy.url(url))
+    synced(IV, "--to", whole)
+    assert state(url) == state(whole)
+    fault_proxy.reset_counts()
+    synced(IV, "--to", fault_proxy.url(url))
+    assert fault_proxy.writes == 0
+
+
+# -- the command's own refusals -------------------------------------------------------
+
+
+def test_no_url_is_one_line(tmp_path: Path) -> None:
+    """Neither --to nor caldav_url in the config: one line, exit 2, nothing sent."""
+    done = kapplan("sync", IV, env={"KAPPLAN_CONFIG": str(tmp_path / "none.toml")})
+    assert done.returncode == 2
+    assert one_line(done.stderr) == (
+        "kapplan: error: --to: no calendar to sync to; expected --to URL (the CalDAV calendar's "
+        "address) or caldav_url in the config file (kapplan config --init)"
+    )
+
+
+def test_a_password_in_the_url_is_refused() -> None:
+    """A URL with user:password: refused, and the password is not echoed."""
+    done = kapplan("sync", IV, "--to", f"https://me:{SECRET}@cal.example.org/dav/cal/")
+    assert done.returncode == 2
+    line = one_line(done.stderr)
+    assert "never on the command line" in line
+    assert SECRET not in line
+
+
+def test_netrc_gives_the_login(tmp_path: Path, fresh_calendar_url: str) -> None:
+    """Without the environment variables, the .netrc entry of the host is used."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1 login kapplan password {SECRET}\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    env = {"KAPPLAN_CALDAV_USER": "", "KAPPLAN_CALDAV_PASSWORD": "", "NETRC": str(netrc)}
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("KAPPLAN_CALDAV")}
+    done = subprocess.run(
+        [sys.executable, "-m", "kapplan", "sync", str(IV), "--to", fresh_calendar_url],
+        capture_output=True,
+        text=True,
+        env={**environ, "NETRC": env["NETRC"], "TZ": "UTC"},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert read_calendar(fresh_calendar_url)
+
+
+def test_without_the_caldav_extra_it_says_how_to_install_it() -> None:
+    """The caldav library missing: one line with the pip command, exit 2."""
+    probe = (
+        "import sys; sys.modules['caldav'] = None; sys.modules['caldav.davclient'] = None\n"
+        "from kapplan.__main__ import run\n"
+        f"sys.argv = ['kapplan', 'sync', {str(IV)!r}, '--to', 'http://127.0.0.1:9/cal/']\n"
+        "run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    assert one_line(done.stderr) == (
+        "kapplan: error: kapplan sync needs the caldav extra, which is not installed; install it "
+        "with: pip install 'kapplan[caldav]'"
+    )
