@@ -37,7 +37,9 @@ LISBON = ROOT / "examples" / "therapist" / "lisbon.toml"
 SECRET = "s3cret-pa55"
 
 
-def kapplan(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def kapplan(
+    *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run kapplan as a process, with the test servers' user name and password."""
     environ = {
         **os.environ,
@@ -398,3 +400,69 @@ def test_without_the_caldav_extra_it_says_how_to_install_it() -> None:
         "kapplan: error: kapplan sync needs the caldav extra, which is not installed; install it "
         "with: pip install 'kapplan[caldav]'"
     )
+
+
+# -- busy time from the same server ----------------------------------------------------
+
+
+def _therapist_with_remote_busy(tmp_path: Path, busy_url: str) -> Path:
+    text = LISBON.read_text(encoding="utf-8")
+    line = "busy = [{ start = 2026-12-02T09:00:00, end = 2026-12-02T11:00:00 }]"
+    assert line in text
+    therapist = tmp_path / "therapist.toml"
+    therapist.write_text(text.replace(line, f'busy = {{ caldav = "{busy_url}" }}'), "utf-8")
+    return therapist
+
+
+def test_busy_time_comes_from_a_caldav_calendar(tmp_path: Path, caldav_server: Server) -> None:
+    """`busy = { caldav = URL }`: an appointment put on the therapist's other calendar
+    (read with a free-busy query) keeps every session off its time; the sessions booked
+    there before move, the others stay."""
+    target = caldav_server.new_calendar_url("sessions")
+    busy = caldav_server.new_calendar_url("work")
+    create_calendar(busy)
+    therapist = _therapist_with_remote_busy(tmp_path, busy)
+    synced(CASELOAD, "--therapist", therapist, "--to", target)
+    before = read_calendar(target)
+    first = min(
+        (e for e in before.values() if "session" in str(e["SUMMARY"]).lower()),
+        key=lambda e: e.decoded("DTSTART"),
+    )
+    blocked = first.decoded("DTSTART").strftime("%Y%m%d")  # a UTC day
+    put_event(
+        busy,
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//me//EN\r\nBEGIN:VEVENT\r\n"
+        "UID:supervision@example.org\r\nDTSTAMP:20261101T000000Z\r\n"
+        f"DTSTART:{blocked}T000000Z\r\nDTEND:{blocked}T235900Z\r\nSUMMARY:Away\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+    out = synced(CASELOAD, "--therapist", therapist, "--to", target)
+    after = read_calendar(target)
+    for event in after.values():
+        if "session" in str(event["SUMMARY"]).lower():
+            assert event.decoded("DTSTART").strftime("%Y%m%d") != blocked, event["SUMMARY"]
+    assert "moved:" in out
+    assert after[str(first["UID"])].decoded("DTSTART") != first.decoded("DTSTART")
+
+
+def test_busy_time_from_the_synced_calendar_does_not_block_itself(
+    tmp_path: Path, fault_proxy: FaultProxy, fresh_calendar_url: str
+) -> None:
+    """The busy calendar is the one kapplan syncs into: kapplan's own sessions there are
+    not busy time (an event search leaves them out), so a re-run moves and writes nothing."""
+    url = fault_proxy.url(fresh_calendar_url)
+    therapist = _therapist_with_remote_busy(tmp_path, url)
+    synced(CASELOAD, "--therapist", therapist, "--to", url)
+    before = state(fresh_calendar_url)
+    fault_proxy.reset_counts()
+    synced(CASELOAD, "--therapist", therapist, "--to", url)
+    assert fault_proxy.writes == 0, fault_proxy.counts
+    assert state(fresh_calendar_url) == before
+
+
+def test_plan_does_not_read_busy_time_from_a_server(tmp_path: Path) -> None:
+    """Only sync connects: `kapplan plan` with such a therapist file is one line, exit 2."""
+    therapist = _therapist_with_remote_busy(tmp_path, "http://127.0.0.1:9/busy/")
+    done = kapplan("plan", CASELOAD, "--therapist", therapist)
+    assert done.returncode == 2
+    assert "read only by kapplan sync" in one_line(done.stderr)

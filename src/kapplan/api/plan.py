@@ -15,6 +15,7 @@ from kapplan.errors import KapplanError, UnreadableCalendar
 from kapplan.model.choices import Format, View
 
 if TYPE_CHECKING:
+    from kapplan.edge.load import RemoteBusyReader
     from kapplan.formats.ics import PreviousCalendar
     from kapplan.model.doses import DoseExpansion
     from kapplan.model.limits import Limits
@@ -119,6 +120,7 @@ def _plan(
     calendar_only: bool,
     bookings: Mapping[str, Booking] | None = None,
     client: str | None = None,
+    remote_busy: RemoteBusyReader | None = None,
 ) -> Planned:
     from kapplan.edge.files import display_name
     from kapplan.edge.load import (
@@ -146,14 +148,23 @@ def _plan(
         settings = resolve(configuration, flags, machine_zone=env.machine_zone, files=privacy)
         if client is None:
             return _plan_caseload(
-                paths, clients, therapist, rules, settings, inputs, limits, calendar_only, bookings
+                paths,
+                clients,
+                therapist,
+                rules,
+                settings,
+                inputs,
+                limits,
+                calendar_only,
+                bookings,
+                remote_busy,
             )
         from kapplan.model.caseload import client_index
 
         # One client's own plan has every event, whatever the format.
         index = client_index([s.client for s, _ in clients], client)
         planned = _plan_caseload(
-            paths, clients, therapist, rules, settings, inputs, limits, False, bookings
+            paths, clients, therapist, rules, settings, inputs, limits, False, bookings, remote_busy
         )
         return _one_client(planned, index)
     schedule, expansion = load_schedule_expanded(paths[0], defaults=defaults, limits=limits)
@@ -207,6 +218,7 @@ def _plan_caseload(
     limits: Limits,
     calendar_only: bool,
     bookings: Mapping[str, Booking] | None = None,
+    remote_busy: RemoteBusyReader | None = None,
 ) -> Planned:
     """Plan a caseload; `calendar_only` leaves out what a therapist's calendar never shows."""
     from kapplan.edge.load import load_therapist, rulebook_paths, rulebooks_for
@@ -219,7 +231,8 @@ def _plan_caseload(
     # A caseload's clock: the therapist's file's zone, else the config's, else this machine's.
     zone = settings.timezone.value
     if therapist is not None:
-        hours = load_therapist(therapist, [d.start for e in expansions for d in e.doses])
+        starts = [d.start for e in expansions for d in e.doses]
+        hours = load_therapist(therapist, starts, remote_busy)
         zone = hours.zone.key
         inputs.append(Path(therapist))
     books = rulebooks_for(paths, schedules, rules)
@@ -321,6 +334,7 @@ def export_files(
     complete: bool = False,
     client: str | None = None,
     earlier: PreviousCalendar | None = None,
+    remote_busy: RemoteBusyReader | None = None,
 ) -> Export:
     """Plan schedule files and render them (`plan_files`, then `render`).
 
@@ -340,6 +354,7 @@ def export_files(
         client: As for `plan_files`: render this client's own plan.
         earlier: An earlier calendar already read (a synced calendar's events): the
             ledger, instead of `Target.previous` or the output file.
+        remote_busy: Reads a therapist's ``busy = { caldav = "URL" }`` (`kapplan sync`).
 
     Returns:
         The document and the plans.
@@ -362,6 +377,7 @@ def export_files(
         calendar_only=calendar_only,
         bookings=bookings,
         client=client,
+        remote_busy=remote_busy,
     )
     changed: tuple[Change, ...] | None = None
     if previous is not None:

@@ -143,7 +143,7 @@ def sync_files(
             a run stopped part-way is finished by running it again).
         KapplanError: As `plan_files` does, before anything is written.
     """
-    from kapplan.edge.caldav import RemoteCalendar, login_for, shown
+    from kapplan.edge.caldav import RemoteCalendar, busy_reader, login_for, shown
     from kapplan.formats.objects import calendar_objects, ledger_of
     from kapplan.i18n import catalogue
 
@@ -160,6 +160,7 @@ def sync_files(
         limits=limits,
         client=client,
         earlier=earlier,
+        remote_busy=busy_reader(environ, timeout, url),
     )
     wanted = calendar_objects(export.data.decode("utf-8"))
     sequences = {uid: e.sequence for uid, e in earlier.events.items()}

@@ -27,8 +27,9 @@ from __future__ import annotations
 import netrc
 import os
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -36,7 +37,11 @@ from kapplan import __version__
 from kapplan.errors import SyncError
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from caldav.davclient import DAVClient
+
+    from kapplan.model.intervals import Interval
 
 #: What a sync answers when the caldav extra is not installed.
 MISSING_EXTRA = (
@@ -58,8 +63,45 @@ _MAKE = """<?xml version="1.0" encoding="utf-8"?>
     <C:supported-calendar-component-set><C:comp name="VEVENT"/></C:supported-calendar-component-set>
   </D:prop></D:set>
 </C:mkcalendar>"""
+_FREE_BUSY = """<?xml version="1.0" encoding="utf-8"?>
+<C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav">
+  <C:time-range start="{start}" end="{end}"/>
+</C:free-busy-query>"""
+_IN_RANGE = """<?xml version="1.0" encoding="utf-8"?>
+<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+  <D:prop><D:getetag/><C:calendar-data/></D:prop>
+  <C:filter>
+    <C:comp-filter name="VCALENDAR">
+      <C:comp-filter name="VEVENT"><C:time-range start="{start}" end="{end}"/></C:comp-filter>
+    </C:comp-filter>
+  </C:filter>
+</C:calendar-query>"""
 #: Methods that change something on the server.
 WRITES = frozenset({"PUT", "DELETE", "MKCALENDAR", "PROPPATCH", "POST"})
+
+
+def busy_reader(
+    environ: Mapping[str, str], timeout: float, target: str | None = None
+) -> Callable[[str, datetime, datetime, ZoneInfo], list[Interval]]:
+    """Return what reads a therapist's ``busy = { caldav = "URL" }`` for a sync.
+
+    Parameters:
+        environ: The environment, for each server's login (`login_for`).
+        timeout: Seconds to wait for each answer.
+        target: The calendar the sync writes to: read by an event search that
+            leaves kapplan's own events out, should the busy time come from it.
+    """
+
+    def read(url: str, start: datetime, end: datetime, zone: ZoneInfo) -> list[Interval]:
+        where = collection_url(url)
+        calendar = RemoteCalendar(where, login_for(where, environ), timeout)
+        return calendar.busy(start, end, zone, free_busy=where != target)
+
+    return read
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +253,53 @@ class RemoteCalendar:
             return None
         self._check(response.status, "read", self.url)
         return self._events(response.raw)
+
+    def busy(
+        self, start: datetime, end: datetime, zone: ZoneInfo, *, free_busy: bool = True
+    ) -> list[Interval]:
+        """Return the calendar's busy time within ``[start, end)``, in UTC.
+
+        A free-busy query (RFC 4791 §7.10) first: the server answers with busy periods
+        only. Where it lacks one (iCloud), or for the calendar kapplan syncs into
+        (`free_busy` False: its own sessions must not block themselves), an event search
+        in the window, kapplan's own events left out. Either answer is read as a busy
+        calendar file is (`kapplan.formats.busy.read_busy_calendar`).
+        """
+        from kapplan.formats.busy import read_busy_calendar
+        from kapplan.formats.objects import is_kapplans
+
+        window = {"start": _stamp(start), "end": _stamp(end)}
+        source = shown(self.url)
+        if free_busy:
+            answer = self._free_busy(window)
+            if answer is not None:
+                return read_busy_calendar(answer, source, start=start, end=end, default_zone=zone)
+        body = _IN_RANGE.format(**window)
+        response = self._request("REPORT", self.url, body, {"Depth": "1"}, "read busy time")
+        if response.status == 404 and not free_busy:
+            return []  # the calendar the sync is about to create: nothing in it yet
+        self._check(response.status, "read busy time of", self.url)
+        texts = [text for _, _, text in self._events(response.raw) if not is_kapplans(text)]
+        if not texts:
+            return []
+        return read_busy_calendar(
+            "\r\n".join(texts), source, start=start, end=end, default_zone=zone
+        )
+
+    def _free_busy(self, window: Mapping[str, str]) -> str | None:
+        """Return the answer of a free-busy query, or None where the server has none."""
+        body = _FREE_BUSY.format(**window)
+        try:
+            response = self._request("REPORT", self.url, body, {"Depth": "1"}, "read busy time")
+        except SyncError as problem:
+            if "403" in problem.message:
+                return None  # some servers forbid the report but allow a search
+            raise
+        if response.status in (400, 403, 405, 415, 422, 501):
+            return None
+        self._check(response.status, "read busy time of", self.url)
+        text = response.raw if isinstance(response.raw, str) else ""
+        return text if "BEGIN:VFREEBUSY" in text.upper() else None
 
     def create(self, name: str) -> None:
         """Create the calendar collection (MKCALENDAR), named `name`."""

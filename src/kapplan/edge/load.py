@@ -11,7 +11,7 @@ commands that take a schedule or an earlier export.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from importlib import resources
@@ -36,7 +36,14 @@ from kapplan.model.rulebook import Rulebook
 from kapplan.model.schedule import NO_DEFAULTS, Schedule, ScheduleDefaults
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from kapplan.model.intervals import Interval
     from kapplan.model.therapist import Therapist
+
+#: Reads the busy time of a calendar on a server: (URL, window start, window end, the
+#: therapist's zone) -> intervals in UTC (`kapplan.edge.caldav.busy_reader`).
+RemoteBusyReader = Callable[[str, datetime, datetime, "ZoneInfo"], "list[Interval]"]
 
 
 def load_schedule(
@@ -431,13 +438,16 @@ def label_client(schedule: Schedule, path: str, seen: dict[str, str]) -> Schedul
     return schedule
 
 
-def load_therapist(path: str, starts: Sequence[datetime]) -> TherapistHours:
+def load_therapist(
+    path: str, starts: Sequence[datetime], remote: RemoteBusyReader | None = None
+) -> TherapistHours:
     """Load a therapist file (and the busy calendar it names) for planning a caseload.
 
     Parameters:
         path: The therapist file (TOML with a ``[therapist]`` table).
         starts: When the clients' doses start (at least one): they bound how
             much of the busy calendar is read.
+        remote: Reads ``busy = { caldav = "URL" }`` (only `kapplan sync` gives one).
 
     Returns:
         What the engine needs of the therapist.
@@ -445,7 +455,7 @@ def load_therapist(path: str, starts: Sequence[datetime]) -> TherapistHours:
     Raises:
         KapplanError: Located, on any problem in the therapist file or its calendar.
     """
-    return therapist_hours(load_therapist_file(path), path, starts)
+    return therapist_hours(load_therapist_file(path), path, starts, remote)
 
 
 def load_therapist_file(path: str) -> Therapist:
@@ -468,7 +478,12 @@ def load_therapist_file(path: str) -> Therapist:
     ).therapist
 
 
-def therapist_hours(therapist: Therapist, path: str, starts: Sequence[datetime]) -> TherapistHours:
+def therapist_hours(
+    therapist: Therapist,
+    path: str,
+    starts: Sequence[datetime],
+    remote: RemoteBusyReader | None = None,
+) -> TherapistHours:
     """Read what a valid therapist file leaves to read (its busy calendar) for the engine.
 
     Parameters:
@@ -476,6 +491,8 @@ def therapist_hours(therapist: Therapist, path: str, starts: Sequence[datetime])
         path: The therapist file: a relative ``busy_calendar`` is relative to it.
         starts: When the clients' doses start (at least one): they bound how much
             of the busy calendar is read, and the years whose holidays are days off.
+        remote: Reads the busy time of ``busy = { caldav = "URL" }`` within a window;
+            without it, such a file is refused: only `kapplan sync` connects.
 
     Returns:
         What the engine needs of the therapist.
@@ -483,14 +500,27 @@ def therapist_hours(therapist: Therapist, path: str, starts: Sequence[datetime])
     Raises:
         KapplanError: Located, on any problem in the busy calendar.
     """
+    from kapplan.model.therapist import RemoteBusy
+
     years = plan_years(starts)
+    # Sessions fall from a week before the first dose to the end of the long arc.
+    first, last = plan_reach(min(starts), max(starts))
+    served: list[Interval] = []
+    if isinstance(therapist.busy, RemoteBusy):
+        if remote is None:
+            raise ScheduleError(
+                "busy time on a CalDAV server is read only by kapplan sync, the one command "
+                "that connects; expected kapplan sync, or the calendar exported to an .ics "
+                "file named in busy_calendar",
+                source=path,
+                field="therapist.busy.caldav",
+            )
+        served = remote(therapist.busy.caldav, first, last, therapist.zone)
     if not therapist.busy_calendar:
-        return therapist.working_time(years)
+        return therapist.working_time(years, served)
     from kapplan.formats.busy import read_busy_calendar
 
     calendar = str(Path(path).parent / therapist.busy_calendar)
-    # Sessions fall from a week before the first dose to the end of the long arc.
-    first, last = plan_reach(min(starts), max(starts))
     calendar_name, calendar_text = read_text(calendar, what="an .ics calendar file")
     busy = read_busy_calendar(
         calendar_text,
@@ -499,7 +529,7 @@ def therapist_hours(therapist: Therapist, path: str, starts: Sequence[datetime])
         end=last,
         default_zone=therapist.zone,
     )
-    return therapist.working_time(years, busy)
+    return therapist.working_time(years, [*served, *busy])
 
 
 # -- telling inputs apart -------------------------------------------------------

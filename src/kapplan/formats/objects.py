@@ -181,6 +181,16 @@ def _merged(lines: Sequence[str]) -> list[str]:
     return out
 
 
+def is_kapplans(text: str) -> bool:
+    """Tell whether a calendar resource holds an event kapplan wrote (a kapplan UID and
+    `OWNED_PROPERTY`); False for anything else, readable or not."""
+    try:
+        found = parse_calendars(text)
+    except ContentLineError:
+        return False
+    return any(_owned(e) for whole in found for e in whole.children if e.name == "VEVENT")
+
+
 def _owned(event: Component) -> bool:
     return _value(event, "UID").endswith(UID_SUFFIX) and event.first(OWNED_PROPERTY) is not None
 

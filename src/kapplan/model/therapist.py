@@ -108,6 +108,18 @@ class BusyTime(BaseModel):
         return start, start + timedelta(minutes=self.minutes or 0)
 
 
+class RemoteBusy(BaseModel):
+    """``busy = { caldav = "URL" }``: the busy time of a calendar on a CalDAV server."""
+
+    model_config = _STRICT
+
+    caldav: str = Field(
+        pattern=r"^https?://[^/\s]+",
+        max_length=2000,
+        description="The calendar's URL (http or https); read only by `kapplan sync`.",
+    )
+
+
 def _aware(moment: datetime, zone: ZoneInfo) -> datetime:
     if moment.tzinfo is None:
         moment = localize(moment, zone)
@@ -148,10 +160,12 @@ class Therapist(BaseModel):
         description="A country's public holidays join the days off: an ISO 3166 code, "
         "e.g. 'PT' or 'US-NY'.",
     )
-    busy: tuple[BusyTime, ...] = Field(
+    busy: tuple[BusyTime, ...] | RemoteBusy = Field(
         default=(),
         description="Times already booked: {start = …, end = …} or {start = …, minutes = …}; "
-        "times without an offset are in the therapist's zone.",
+        'times without an offset are in the therapist\'s zone. Or { caldav = "URL" }: the '
+        "busy time of a CalDAV calendar, read by `kapplan sync` (the one command that "
+        "connects).",
     )
     busy_calendar: str | None = Field(
         default=None,
@@ -210,8 +224,10 @@ class Therapist(BaseModel):
 
     @field_validator("busy")
     @classmethod
-    def _busy(cls, value: tuple[BusyTime, ...], info: ValidationInfo) -> tuple[BusyTime, ...]:
-        if "timezone" not in info.data:
+    def _busy(
+        cls, value: tuple[BusyTime, ...] | RemoteBusy, info: ValidationInfo
+    ) -> tuple[BusyTime, ...] | RemoteBusy:
+        if isinstance(value, RemoteBusy) or "timezone" not in info.data:
             return value  # the zone is wrong already, and reported
         zone = zone_named(info.data["timezone"])
         for number, entry in enumerate(value, start=1):
@@ -303,6 +319,8 @@ class Therapist(BaseModel):
             Half-open ``(start, end)`` pairs in UTC, in time order; overlapping
             or touching entries are merged into one.
         """
+        if isinstance(self.busy, RemoteBusy):
+            return []  # read from the server by the loader
         return merge_intervals(entry.interval(self.zone) for entry in self.busy)
 
 
