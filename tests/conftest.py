@@ -1,4 +1,4 @@
-"""Shared fixtures: golden files, example paths, and a CLI runner."""
+"""Shared fixtures: golden files, example paths, a CLI runner, and CalDAV servers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 from typer.testing import CliRunner
+
+#: Real CalDAV servers (Radicale, Xandikos), a plain-HTTP reader and a fault proxy.
+pytest_plugins = ["tests.caldav_servers"]
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
