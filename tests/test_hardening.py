@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from kapplan.engine import build_plan
 from kapplan.formats.ics import IcsOptions, render_ics
 from kapplan.i18n import catalogues
 from kapplan.views.agenda import render_caseload, render_terminal
+from tests.caldav_servers import Server
 from tests.conftest import ROOT
 from tests.test_whole_path import EVENT_PROPERTIES, SESSION_PROPERTIES
 
@@ -515,3 +517,47 @@ class TestPrivacy:
             assert Path(event[1]).parent == work, event
             assert Path(event[1]).name.startswith((".plan.ics.", "plan.ics")), event
         assert sorted(p.name for p in tmp_path.rglob("*")) == ["home", "plan.ics", "tmp", "work"]
+
+    def test_sync_talks_only_to_the_named_host(
+        self, tmp_path: Path, radicale_server: Server
+    ) -> None:
+        """`kapplan sync --to URL` connects only to that host and port (the audit hook sees
+        every connect and name lookup), and writes nothing on this machine."""
+        url = radicale_server.new_calendar_url("privacy")
+        work = tmp_path / "work"
+        work.mkdir()
+        env = {
+            **os.environ,
+            "HOME": str(tmp_path),
+            "KAPPLAN_CALDAV_USER": "kapplan",
+            "KAPPLAN_CALDAV_PASSWORD": "x",
+            "TZ": "UTC",
+        }
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-B",
+                "-c",
+                PRIVACY_PROBE,
+                json.dumps(["sync", str(EXAMPLE), "--to", url]),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=work,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        report = json.loads(result.stdout.splitlines()[-1])
+        connects = [e for e in report["events"] if e[0] == "socket.connect"]
+        assert connects, "the sync made no connection"
+        port = radicale_server.port
+        for event in connects:
+            assert re.search(rf"\('127\.0\.0\.1', {port}\)", event[1]), event
+        lookups = [e for e in report["events"] if e[0] == "socket.getaddrinfo"]
+        for event in lookups:
+            assert event[1].startswith("('127.0.0.1', "), event
+        sent = ("socket.", "http.client.")
+        assert not [e for e in report["events"] if not e[0].startswith(sent)]  # no file written
+        assert list(work.iterdir()) == []
