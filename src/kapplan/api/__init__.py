@@ -28,7 +28,14 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from kapplan.model.choices import SUFFIX_FORMATS, FileKind, Format, Language, View
+from kapplan.model.choices import (
+    CALENDAR_FORMATS,
+    SUFFIX_FORMATS,
+    FileKind,
+    Format,
+    Language,
+    View,
+)
 
 #: Each name and the module it lives in, imported on first use.
 _LAZY = {
@@ -71,6 +78,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "CALENDAR_FORMATS",
     "NOWHERE",
     "SUFFIX_FORMATS",
     "Change",
