@@ -186,7 +186,7 @@ class TestLoad:
         "unknown key": (
             'language = "en"\ncolour = true\n',
             "cfg.toml:2: colour: unknown key 'colour'; expected one of language, timezone, "
-            "availability, reminders, discreet, sessions_only",
+            "availability, reminders, discreet, sessions_only, caldav_url",
         ),
         "unknown language": (
             'language = "de"\n',

@@ -179,3 +179,21 @@ def test_caseload_without_busy_calendar_loads_no_icalendar_library() -> None:
         "kapplan.formats.recurrence",
     ):
         assert _loaded(report, name) == [], f"{name} imported without a busy calendar"
+
+
+def test_vdir_path_loads_no_rich_and_no_icalendar_library(tmp_path: Path) -> None:
+    """`plan -f vdir -o DIR` writes with kapplan's own .ics writer: no Rich, no terminal
+    view, no iCalendar library."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, "plan", IV, "-f", "vdir", "-o", str(tmp_path / "cal")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "TZ": "UTC"},
+        cwd=ROOT,
+        check=False,
+    )
+    report = json.loads(result.stderr.strip().splitlines()[-1])
+    assert (tmp_path / "cal" / "displayname").exists()
+    for name in ("rich", "kapplan.views.agenda", "icalendar", "kapplan.formats.json"):
+        assert _loaded(report, name) == [], f"{name} imported by plan -f vdir"
+    assert "kapplan.formats.vdir" in report["modules"]

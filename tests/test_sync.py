@@ -466,3 +466,83 @@ def test_plan_does_not_read_busy_time_from_a_server(tmp_path: Path) -> None:
     done = kapplan("plan", CASELOAD, "--therapist", therapist)
     assert done.returncode == 2
     assert "read only by kapplan sync" in one_line(done.stderr)
+
+
+# -- the local-first path: a vdir, synced by vdirsyncer ---------------------------------
+
+
+def _vdirsyncer(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    executable = shutil.which("vdirsyncer") or str(Path(sys.executable).parent / "vdirsyncer")
+    if not Path(executable).exists():
+        pytest.skip("vdirsyncer is not installed (it is in the test extra)")
+    return subprocess.run(
+        [executable, "-c", str(config), *args],
+        input="y\n" * 5,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _events(url: str) -> dict[str, tuple[str, ...]]:
+    """Each event's content lines as a server returns them, but the stamp: what a
+    calendar app sees, independent of who uploaded it."""
+    found = {}
+    for uid, event in read_calendar(url).items():
+        lines = [
+            line
+            for line in event.to_ical().decode().splitlines()
+            if not line.startswith(("DTSTAMP", " "))
+        ]
+        found[uid] = tuple(sorted(lines))
+    return found
+
+
+def test_vdirsyncer_brings_a_vdir_where_a_direct_sync_does(
+    tmp_path: Path, caldav_server: Server
+) -> None:
+    """`kapplan plan -f vdir`, then `vdirsyncer sync` to the server, leaves the calendar
+    equal, event for event, to a direct `kapplan sync`; and so after a moved dose."""
+    schedule = schedule_copy(tmp_path)
+    folder = tmp_path / "vdir"
+    via = caldav_server.new_calendar_url("via-vdirsyncer")
+    direct = caldav_server.new_calendar_url("direct")
+    create_calendar(via)
+    config = tmp_path / "vdirsyncer.conf"
+    config.write_text(
+        f'[general]\nstatus_path = "{tmp_path / "status"}/"\n\n'
+        '[pair kapplan]\na = "local"\nb = "server"\ncollections = null\n'
+        'conflict_resolution = "a wins"\n\n'
+        f'[storage local]\ntype = "filesystem"\npath = "{folder}/"\nfileext = ".ics"\n\n'
+        f'[storage server]\ntype = "caldav"\nurl = "{via}"\n'
+        f'username = "{caldav_server.user}"\npassword = "{caldav_server.password}"\n',
+        encoding="utf-8",
+    )
+    for step in range(2):
+        if step:
+            move_dose(schedule, "2026-12-08T", "2026-12-09T")
+        done = kapplan("plan", schedule, "-f", "vdir", "-o", folder)
+        assert done.returncode == 0, done.stderr
+        for args in (("discover", "kapplan"), ("sync",)):
+            ran = _vdirsyncer(config, *args)
+            assert ran.returncode == 0, ran.stdout + ran.stderr
+        synced(schedule, "--to", direct)
+        assert _events(via) == _events(direct)
+
+
+def test_a_bad_busy_url_is_one_located_line(tmp_path: Path) -> None:
+    """`busy = { caldav = "ftp://…" }`: validate names the file, line and key."""
+    therapist = _therapist_with_remote_busy(tmp_path, "ftp://files.example.org/busy")
+    line = (
+        therapist.read_text(encoding="utf-8")
+        .splitlines()
+        .index('busy = { caldav = "ftp://files.example.org/busy" }')
+    )
+    done = kapplan("validate", therapist)
+    assert done.returncode == 2
+    assert done.stdout.splitlines()[0] == (
+        f"{therapist}:{line + 1}: therapist.busy.caldav: got 'ftp://files.example.org/busy'; "
+        "expected the http(s) URL of a CalDAV calendar, such as "
+        "https://cloud.example.org/remote.php/dav/calendars/me/work/"
+    )

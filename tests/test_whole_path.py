@@ -83,8 +83,8 @@ WHOLE_PATH = settings(
 
 #: Every property of a kapplan VEVENT; nothing from a schedule may add another.
 EVENT_PROPERTIES = {
-    "UID", "DTSTAMP", "SEQUENCE", "DTSTART", "DTEND", "SUMMARY", "DESCRIPTION",
-    "CATEGORIES", "TRANSP", "CLASS", "STATUS",
+    "UID", "X-KAPPLAN-EVENT", "DTSTAMP", "SEQUENCE", "DTSTART", "DTEND", "SUMMARY",
+    "DESCRIPTION", "CATEGORIES", "TRANSP", "CLASS", "STATUS",
 }  # fmt: skip
 #: A session's events also say where kapplan placed them (to tell a hand move).
 SESSION_PROPERTIES = EVENT_PROPERTIES | {"X-KAPPLAN-PLACED"}

@@ -28,7 +28,14 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from kapplan.model.choices import SUFFIX_FORMATS, FileKind, Format, Language, View
+from kapplan.model.choices import (
+    CALENDAR_FORMATS,
+    SUFFIX_FORMATS,
+    FileKind,
+    Format,
+    Language,
+    View,
+)
 
 #: Each name and the module it lives in, imported on first use.
 _LAZY = {
@@ -70,11 +77,13 @@ _LAZY = {
     "starter_text": "kapplan.api.init",
     "Synced": "kapplan.api.sync",
     "sync_files": "kapplan.api.sync",
+    "sync_progress": "kapplan.api.sync",
     "sync_summary": "kapplan.api.sync",
     "sync_url": "kapplan.api.sync",
 }
 
 __all__ = [
+    "CALENDAR_FORMATS",
     "NOWHERE",
     "SUFFIX_FORMATS",
     "Change",
@@ -114,6 +123,7 @@ __all__ = [
     "starter_text",
     "strict_note",
     "sync_files",
+    "sync_progress",
     "sync_summary",
     "sync_url",
     "validate_files",
@@ -169,7 +179,7 @@ if TYPE_CHECKING:
         rules_in_force,
         schema_text,
     )
-    from kapplan.api.sync import Synced, sync_files, sync_summary, sync_url
+    from kapplan.api.sync import Synced, sync_files, sync_progress, sync_summary, sync_url
     from kapplan.api.validate import (
         render_report,
         validate_files,

@@ -12,11 +12,12 @@ from kapplan.api.changes import Change, bookings_of, changes
 from kapplan.api.environment import NOWHERE, Environment, configuration_of, flags_or_none
 from kapplan.edge.files import STDIN
 from kapplan.errors import KapplanError, UnreadableCalendar
-from kapplan.model.choices import Format, View
+from kapplan.model.choices import CALENDAR_FORMATS, Format, View
 
 if TYPE_CHECKING:
     from kapplan.edge.load import RemoteBusyReader
-    from kapplan.formats.ics import PreviousCalendar
+    from kapplan.formats.ics import IcsOptions, PreviousCalendar
+    from kapplan.formats.vdir import EarlierVdir, Vdir
     from kapplan.model.doses import DoseExpansion
     from kapplan.model.limits import Limits
     from kapplan.model.plan import Booking, Plan, PlanWarning
@@ -277,10 +278,11 @@ class Target:
     calendar_name: str | None = None
     """.ics: the calendar's name; None picks one."""
     previous: str | None = None
-    """.ics: an earlier export (a file) to raise SEQUENCE against and cancel vanished
-    events of; None takes `output` when kapplan wrote it."""
+    """.ics and vdir: an earlier export (a file) to raise SEQUENCE against and cancel
+    vanished events of; None takes `output` when kapplan wrote it (a vdir: its items)."""
     output: Path | None = None
-    """Where the result will be written, if anywhere (its earlier content may be read)."""
+    """Where the result will be written, if anywhere (its earlier content may be read);
+    a folder for `Format.VDIR`, which needs one."""
     replan: bool = False
     """.ics: place every session afresh; by default a session the earlier export booked
     stays there while it is valid."""
@@ -291,7 +293,8 @@ class Export:
     """Plans rendered, ready to print or write."""
 
     data: bytes
-    """The rendered document, UTF-8 (an .ics keeps its CRLF line ends)."""
+    """The rendered document, UTF-8 (an .ics keeps its CRLF line ends); empty for a
+    vdir, whose files are in `vdir`."""
     planned: Planned
     """What was rendered."""
     owned_marker: bytes | None = None
@@ -302,17 +305,30 @@ class Export:
     this one is not (``--no-discreet``): its titles become visible (`reveal_note`)."""
     changes: tuple[Change, ...] = ()
     """What a re-plan over an earlier export changed in the sessions (`changes`)."""
+    vdir: Vdir | None = None
+    """For `Format.VDIR`: the folder's items, the items to remove, its metadata."""
 
     def write(self, path: Path, *, force: bool = False) -> None:
         """Write the document to a file (see `kapplan.api.write`), never over an input.
 
+        A vdir is written into the folder `path` (created when missing, its parent
+        must exist): new and changed items, each atomically, the items of events the
+        plan no longer has removed, unchanged items left as they are, and
+        ``displayname`` and ``color`` when absent (see `kapplan.edge.vdir`). Files
+        kapplan did not write there are never touched, so `force` changes nothing.
+
         Parameters:
-            path: The file.
+            path: The file, or the vdir's folder.
             force: Replace an existing file kapplan did not write.
 
         Raises:
             OutputError: When the file cannot or may not be written.
         """
+        if self.vdir is not None:
+            from kapplan.edge.vdir import write_folder
+
+            write_folder(path, self.vdir, inputs=self.planned.inputs)
+            return
         write(
             self.data,
             path,
@@ -338,9 +354,12 @@ def export_files(
 ) -> Export:
     """Plan schedule files and render them (`plan_files`, then `render`).
 
-    A therapist's calendar (a caseload as .ics) shows sessions and doses only,
-    so the clients' practices are not planned for it, unless `complete` asks
-    for them (to count their warnings).
+    A therapist's calendar (a caseload as .ics or vdir) shows sessions and
+    doses only, so the clients' practices are not planned for it, unless
+    `complete` asks for them (to count their warnings). A vdir (`Format.VDIR`)
+    needs `Target.output`, its folder: kapplan's items in it are the ledger,
+    as an earlier .ics export is (unless `Target.previous` names one), and
+    `Export.write` writes it.
 
     Parameters:
         schedules: As for `plan_files`.
@@ -360,11 +379,16 @@ def export_files(
         The document and the plans.
 
     Raises:
+        OutputError: For a vdir without `Target.output`, or with a file there.
         KapplanError: As `plan_files` and `render` do.
     """
-    calendar_only = target.format is Format.ICS and not complete
-    ledger = target.format is Format.ICS or target.previous is not None
-    previous = earlier if earlier is not None else _earlier_export(target) if ledger else None
+    calendar_only = target.format in CALENDAR_FORMATS and not complete
+    ledger = target.format in CALENDAR_FORMATS or target.previous is not None
+    folder = _earlier_vdir(target) if target.format is Format.VDIR else None
+    if earlier is not None:
+        previous: PreviousCalendar | None = earlier
+    else:
+        previous = _earlier_export(target, folder) if ledger else None
     # The earlier export is the ledger: its sessions stay while they are valid.
     bookings = bookings_of(previous) if previous is not None and not target.replan else None
     planned = _plan(
@@ -383,8 +407,28 @@ def export_files(
     if previous is not None:
         _refuse_partial(previous, planned)
         changed = changes(previous, planned.plans)
+    if target.format is Format.VDIR:
+        from kapplan.formats.vdir import render_vdir
+
+        plan, options, revealed = _calendar_options(planned, target, previous)
+        vdir = render_vdir(plan, options, folder)
+        return Export(b"", planned, None, revealed, changed or (), vdir)
     data, marker, revealed = _render(planned, target, previous, changed)
     return Export(data, planned, marker, revealed, changed or ())
+
+
+def _earlier_vdir(target: Target) -> EarlierVdir | None:
+    """Read kapplan's items of the vdir a run writes, if the folder exists."""
+    from kapplan.edge.vdir import read_folder
+    from kapplan.errors import OutputError
+
+    if target.output is None:
+        raise OutputError(
+            "a vdir is a folder of .ics files, one per event; expected an output folder "
+            "(-o FOLDER)",
+            field="output",
+        )
+    return read_folder(target.output)
 
 
 def _refuse_partial(previous: PreviousCalendar, planned: Planned) -> None:
@@ -415,9 +459,9 @@ def render(planned: Planned, target: Target) -> bytes:
         The document, UTF-8.
 
     Raises:
-        InvalidOption: For an HTML handout or a month view of a caseload, or a
-            calendar option that cannot be used (a revealing calendar name with
-            discreet texts).
+        InvalidOption: For an HTML handout or a month view of a caseload, a vdir
+            (a folder: `export_files`, then `Export.write`), or a calendar option
+            that cannot be used (a revealing calendar name with discreet texts).
         KapplanError: For an earlier export that is not one kapplan wrote.
     """
     return _render(planned, target)[0]
@@ -431,6 +475,12 @@ def _render(
 ) -> tuple[bytes, bytes | None, str | None]:
     from kapplan.errors import InvalidOption
 
+    if target.format is Format.VDIR:
+        raise InvalidOption(
+            "vdir is a folder of files, not one document; expected export_files(...) "
+            "and Export.write(folder)",
+            field="format",
+        )
     if planned.caseload and (target.format is Format.HTML or _month(target)):
         what = "format" if target.format is Format.HTML else "view"
         raise InvalidOption(
@@ -494,8 +544,20 @@ def _calendar(
     Returns the calendar, and the earlier export's name when it was discreet and
     this one is not.
     """
+    from kapplan.formats.ics import render_ics
+
+    plan, options, revealed = _calendar_options(planned, target, previous)
+    return render_ics(plan, options), revealed
+
+
+def _calendar_options(
+    planned: Planned, target: Target, previous: PreviousCalendar | None
+) -> tuple[Plan, IcsOptions, str | None]:
+    """Return the plan a calendar shows (one plan's, or the therapist's calendar of a
+    caseload), how to write it, and the earlier export's name when it was discreet and
+    this one is not."""
     from kapplan.engine import therapist_calendar
-    from kapplan.formats.ics import IcsOptions, render_ics
+    from kapplan.formats.ics import IcsOptions
     from kapplan.model.settings import CalendarLayer
 
     settings = planned.settings
@@ -516,11 +578,12 @@ def _calendar(
         clients=tuple(p.client for p in planned.plans) if planned.caseload else (),
     )
     revealed = previous.source if previous and previous.discreet and not options.discreet else None
-    return render_ics(plan, options), revealed
+    return plan, options, revealed
 
 
-def _earlier_export(target: Target) -> PreviousCalendar | None:
-    """Read the earlier export a calendar is measured against, if there is one."""
+def _earlier_export(target: Target, folder: EarlierVdir | None = None) -> PreviousCalendar | None:
+    """Read the earlier export a calendar is measured against, if there is one: the
+    `Target.previous` file, else the output (a vdir: `folder`, its items, if any)."""
     from kapplan.edge.files import read_own_output
     from kapplan.formats.ics import OWNED_MARKER, parse_previous
 
@@ -533,6 +596,8 @@ def _earlier_export(target: Target) -> PreviousCalendar | None:
                 source=target.previous,
             ) from None
         return parse_previous(data, target.previous)
+    if target.format is Format.VDIR:
+        return folder.calendar if folder is not None and folder.calendar.events else None
     if target.output is not None:
         own = read_own_output(target.output, OWNED_MARKER)
         if own is not None:

@@ -80,6 +80,13 @@ class Synced:
     """How many steps of each action."""
 
 
+def sync_progress() -> Callable[[int, str], Callable[[], None]]:
+    """Return the progress bar a sync shows on a terminal (`kapplan.views.progress`)."""
+    from kapplan.views.progress import progress_bar
+
+    return progress_bar()
+
+
 def sync_url(to: str | None, env: Environment) -> str:
     """Return the calendar a sync writes to: `to`, else the config file's ``caldav_url``.
 

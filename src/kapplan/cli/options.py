@@ -136,8 +136,21 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="terminal (for people), json (for scripts), ics (a calendar) or html (a "
-        "printable handout). Default: from the -o suffix (.json, .ics, .html), else terminal.",
+        help="terminal (for people), json (for scripts), ics (a calendar), html (a "
+        "printable handout) or vdir (a folder of one-event .ics files, for khal and "
+        "vdirsyncer; needs -o FOLDER). Default: from -o: an existing folder or a path "
+        "ending in / is vdir, else the suffix (.json, .ics, .html); else terminal.",
+        show_default=False,
+    ),
+]
+PlanOutputOption = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (atomically) instead of stdout; for --format vdir, into "
+        "this folder (created if missing, not its parents).",
+        metavar="PATH",
         show_default=False,
     ),
 ]
@@ -175,7 +188,7 @@ PreviousOption = Annotated[
         "--previous",
         "--cancel-from",
         help="An earlier export: bump SEQUENCE of changed events, cancel vanished ones "
-        "(default: the -o file, when kapplan wrote it).",
+        "(default: the -o file, when kapplan wrote it; for a vdir, kapplan's items in it).",
         dir_okay=False,
         rich_help_panel=CALENDAR_PANEL,
     ),

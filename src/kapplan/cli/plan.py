@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +20,7 @@ def plan_command(
     schedules: o.SchedulesArgument,
     output_format: o.FormatOption = None,
     view: o.ViewOption = None,
-    output: o.OutputOption = None,
+    output_path: o.PlanOutputOption = None,
     force: o.ForceOption = False,
     therapist: o.TherapistOption = None,
     client: o.ClientOption = None,
@@ -85,14 +86,15 @@ def plan_command(
 
       kapplan plan clients/ --therapist me.toml --client vera -o vera.ics
 
+      kapplan plan infusions.toml -f vdir -o ~/.calendars/integration
+
       kapplan plan infusions.toml --rules my-protocol.toml
 
       kapplan plan infusions.toml --strict -o plan.ics || echo "check the warnings"
 
       kapplan plan maintenance.toml --max-infusions 2000 --max-years 20
     """
-    chosen = output_format or api.SUFFIX_FORMATS.get(output.suffix.lower() if output else "")
-    chosen = chosen or api.Format.TERMINAL
+    chosen, output = _destination(output_format, output_path)
     calendar = {
         "--remind": bool(remind),
         "--no-remind": no_remind,
@@ -106,7 +108,7 @@ def plan_command(
         "--calendar-name": calendar_name is not None,
     }
     given = [flag for flag, present in calendar.items() if present]
-    if given and chosen is not api.Format.ICS:
+    if given and chosen not in api.CALENDAR_FORMATS:
         raise KapplanError(f"{given[0]} applies to calendars; expected --format ics or -o FILE.ics")
     flags = o.calendar_flags(lang, remind, no_remind, discreet, sessions_only)
     if view is not None and chosen is not api.Format.TERMINAL:
@@ -143,12 +145,42 @@ def plan_command(
         complete=strict,
         client=client,
     )
-    inputs = export.planned.inputs
-    emit(export.data, output, force=force, owned_marker=export.owned_marker, inputs=inputs)
+    _write(export, output, force)
     _tell(export, str(previous or output))
     if strict and export.planned.warnings:
         sys.stderr.write(f"kapplan: {api.strict_note(export.planned)}\n")
         raise typer.Exit(1)
+
+
+def _destination(chosen: api.Format | None, path: str | None) -> tuple[api.Format, Path | None]:
+    """Return the format to write and the output path: a vdir for an existing folder or a
+    path ending in a separator, else the format the suffix says, else the terminal's."""
+    if path is None:
+        if chosen is api.Format.VDIR:
+            raise KapplanError(
+                "--format vdir writes a folder of .ics files, one per event; expected -o FOLDER"
+            )
+        return chosen or api.Format.TERMINAL, None
+    output = Path(path)
+    folder = path.endswith(("/", os.sep)) or output.is_dir()
+    if chosen is None:
+        suffix = api.SUFFIX_FORMATS.get(output.suffix.lower(), api.Format.TERMINAL)
+        chosen = api.Format.VDIR if folder else suffix
+    elif folder and chosen is not api.Format.VDIR:
+        raise KapplanError(
+            f"-o {path} is a folder, and --format {chosen.value} writes a file; expected a "
+            "file name, or --format vdir"
+        )
+    return chosen, output
+
+
+def _write(export: api.Export, output: Path | None, force: bool) -> None:
+    """Print the export, or write it to its file or (a vdir) into its folder."""
+    if export.vdir is not None and output is not None:
+        export.write(output)  # kapplan's own items only: no other file is ever touched
+        return
+    inputs = export.planned.inputs
+    emit(export.data, output, force=force, owned_marker=export.owned_marker, inputs=inputs)
 
 
 def _tell(export: api.Export, source: str) -> None:

@@ -102,8 +102,6 @@ def sync_command(
     flags = o.calendar_flags(lang, remind, no_remind, discreet, sessions_only)
     env = environment()
     url = api.sync_url(to, env)
-    from kapplan.views.progress import progress_bar
-
     synced = api.sync_files(
         schedules,
         url,
@@ -118,7 +116,7 @@ def sync_command(
         cancel=cancel,
         dry_run=dry_run,
         timeout=timeout,
-        progress=progress_bar(),
+        progress=api.sync_progress(),
     )
     language = synced.export.planned.settings.language.value
     if synced.export.changes:

@@ -90,7 +90,7 @@ def write_output(
         if isinstance(problem, OSError):
             raise _write_error(path, problem) from None
         raise
-    _sync_folder(folder)
+    sync_folder(folder)
 
 
 def _refuse_inputs(path: Path, target: Path, inputs: Sequence[Path]) -> None:
@@ -156,7 +156,7 @@ def _write_error(path: Path, problem: OSError) -> OutputError:
     return OutputError(f"cannot write: {reason} (any earlier file is unchanged)", source=str(path))
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Persist the rename itself (POSIX); a platform that cannot is left as is."""
     try:
         descriptor = os.open(folder, os.O_RDONLY)

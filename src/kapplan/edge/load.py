@@ -500,13 +500,11 @@ def therapist_hours(
     Raises:
         KapplanError: Located, on any problem in the busy calendar.
     """
-    from kapplan.model.therapist import RemoteBusy
-
     years = plan_years(starts)
     # Sessions fall from a week before the first dose to the end of the long arc.
     first, last = plan_reach(min(starts), max(starts))
     served: list[Interval] = []
-    if isinstance(therapist.busy, RemoteBusy):
+    if therapist.remote_busy is not None:
         if remote is None:
             raise ScheduleError(
                 "busy time on a CalDAV server is read only by kapplan sync, the one command "
@@ -515,7 +513,7 @@ def therapist_hours(
                 source=path,
                 field="therapist.busy.caldav",
             )
-        served = remote(therapist.busy.caldav, first, last, therapist.zone)
+        served = remote(therapist.remote_busy.caldav, first, last, therapist.zone)
     if not therapist.busy_calendar:
         return therapist.working_time(years, served)
     from kapplan.formats.busy import read_busy_calendar

@@ -114,7 +114,7 @@ def check_model(
     except ValidationError as invalid:
         problems: dict[tuple[str | None, int | None], KapplanError] = {}
         for found in invalid.errors(include_url=False):
-            loc = tuple(found["loc"])
+            loc = tuple(_KEYS.get(p, p) if isinstance(p, str) else p for p in found["loc"])
             if found["type"] == RULE_FIELD_ERROR:
                 # A rule's fields disagree: the error names the key to fix.
                 loc = (*loc, (found.get("ctx") or {})["field"])
@@ -133,6 +133,11 @@ def check_model(
         # a reader meets first.
         ordered = sorted(problems.values(), key=lambda p: (p.line is None, p.line or 0))
         return None, ordered
+
+
+#: Fields a model fills from another key (`busy = { caldav = … }` fills `remote_busy`):
+#: a problem is named by the key the file has.
+_KEYS = {"remote_busy": "busy"}
 
 
 def field_path(loc: tuple[int | str, ...]) -> str | None:

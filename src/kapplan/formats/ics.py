@@ -1,7 +1,8 @@
 """Render a plan as an RFC 5545 calendar, and read back an earlier export.
 
 The serializer is written by hand, small and streaming (`iter_ics` yields one
-component at a time; `render_ics` joins them). It is pure: no clock, no files.
+component at a time; `render_ics` joins them; `render_items` writes each event
+as a calendar of its own, a vdir's items). It is pure: no clock, no files.
 
 Times
     Timed events are written in UTC (``DTSTART:20261027T090000Z``), never with
@@ -142,7 +143,12 @@ _TIME_LINE = re.compile(r"(?:DTSTART|DTEND)(?::\d{8}T\d{6}Z|;VALUE=DATE:\d{8})")
 _ZONED_LINE = re.compile(r"(DTSTART|DTEND);TZID=\"?([A-Za-z0-9_+\-/]+)\"?:(\d{8}T\d{6})")
 #: Where kapplan placed a session (UTC start/end), so a re-plan can tell a hand move.
 PLACED = "X-KAPPLAN-PLACED"
-_NOT_REVISION = frozenset(("UID", "DTSTAMP", "SEQUENCE"))
+#: The property every event kapplan writes carries: with a kapplan UID, it marks the
+#: event as kapplan's to rewrite or delete wherever it sits among a person's own (a
+#: calendar app that imported the .ics, a vdir, a CalDAV calendar `kapplan sync` writes).
+#: Bookkeeping, not content: no SEQUENCE rises for it.
+OWNED_PROPERTY = "X-KAPPLAN-EVENT"
+_NOT_REVISION = frozenset(("UID", "DTSTAMP", "SEQUENCE", OWNED_PROPERTY))
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,16 +313,80 @@ def iter_ics(plan: Plan, options: IcsOptions) -> Iterator[str]:
         ValueError: See `render_ics`.
     """
     previous = options.previous
-    events = shown_events(plan, options)
+    events, texts, name = _shown(plan, options)
     uids = {event.uid for event in events}
-    if len(uids) != len(events):
-        raise ValueError("two plan events share a uid; uids must be unique")
     vanished = [p for uid, p in previous.events.items() if uid not in uids] if previous else []
-    texts = catalogue(plan.language)
-    name = _calendar_name(plan, options, texts)
     if options.discreet:
         _refuse_leaks(name, uids, (p.uid for p in vanished))
     return _stream(plan, events, options, name, vanished, texts)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarItem:
+    """One event as a calendar of its own: a VCALENDAR holding one VEVENT."""
+
+    uid: str
+    """The event's UID."""
+    text: str
+    """The calendar, CRLF line ends, folded at 75 octets; encode it as UTF-8."""
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarItems:
+    """A calendar as one calendar object per event (`render_items`)."""
+
+    name: str
+    """The calendar's name, as `render_ics` writes it in X-WR-CALNAME."""
+    items: tuple[CalendarItem, ...]
+    """One per event the calendar shows, in the plan's order."""
+
+
+def render_items(plan: Plan, options: IcsOptions) -> CalendarItems:
+    """Render each event a calendar shows as a calendar of its own (a vdir's items).
+
+    Each item is the calendar `render_ics` writes cut down to one event: the
+    same header (PRODID, the calendar's name and what it remembers: discreet,
+    sessions only, the clients) and the same VEVENT, UID, DTSTAMP and SEQUENCE
+    decided against `IcsOptions.previous` as `render_ics` decides them. Two
+    differences, both because an item is a calendar object resource of a
+    CalDAV collection, which a vdir mirrors: there is no METHOD (RFC 4791
+    section 4.1: such resources "MUST NOT specify the iCalendar METHOD
+    property"), and an event of the earlier export that the plan no longer has
+    gets no item (no cancellation: deleting its item is how a collection
+    cancels it; that is the caller's to do).
+
+    Parameters:
+        plan: The plan.
+        options: See `render_ics`.
+
+    Returns:
+        The calendar's name and the items.
+
+    Raises:
+        InvalidOption: See `render_ics`.
+        ValueError: See `render_ics`.
+    """
+    events, texts, name = _shown(plan, options)
+    if options.discreet:
+        _refuse_leaks(name, (event.uid for event in events), ())
+    head = fold_lines(_calendar_head(name, options, method=False))
+    revise = _revisions(plan, options)
+    return CalendarItems(
+        name,
+        tuple(
+            CalendarItem(uid, head + vevent + "END:VCALENDAR" + CRLF)
+            for uid, vevent in _vevents(events, options, texts, revise)
+        ),
+    )
+
+
+def _shown(plan: Plan, options: IcsOptions) -> tuple[tuple[PlanEvent, ...], Catalogue, str]:
+    """Return the events a calendar shows, its catalogue and its name."""
+    events = shown_events(plan, options)
+    if len({event.uid for event in events}) != len(events):
+        raise ValueError("two plan events share a uid; uids must be unique")
+    texts = catalogue(plan.language)
+    return events, texts, _calendar_name(plan, options, texts)
 
 
 def shown_events(plan: Plan, options: IcsOptions) -> tuple[PlanEvent, ...]:
@@ -343,35 +413,51 @@ def _stream(
     vanished: list[PreviousEvent],
     texts: Catalogue,
 ) -> Iterator[str]:
+    yield fold_lines(_calendar_head(name, options, method=True))
+    revise = _revisions(plan, options)
+    for _, vevent in _vevents(events, options, texts, revise):
+        yield vevent
+    for gone in vanished:
+        yield _vevent(gone.uid, _cancelled_body(gone, options.discreet, texts), revise)
+    for lines in options.previous.foreign if options.previous else ():
+        yield fold_lines(lines)
+    yield "END:VCALENDAR" + CRLF
+
+
+def _calendar_head(name: str, options: IcsOptions, *, method: bool) -> list[str]:
+    """Return a calendar's lines before its first VEVENT (`method`: METHOD:PUBLISH too)."""
     remembered = [f"{DISCREET_PROPERTY}:TRUE"] if options.discreet else []
     if options.sessions_only:
         remembered.append(f"{SESSIONS_ONLY_PROPERTY}:TRUE")
     if len(options.clients) > 1:
         listed = ",".join(escape_text(client) for client in options.clients)
         remembered.append(f"{CLIENTS_PROPERTY}:{listed}")
-    yield fold_lines(
-        (
-            "BEGIN:VCALENDAR",
-            "VERSION:2.0",
-            f"PRODID:{PRODID}",
-            "CALSCALE:GREGORIAN",
-            "METHOD:PUBLISH",
-            f"X-WR-CALNAME:{escape_text(name)}",
-            f"NAME:{escape_text(name)}",
-            *remembered,
-        )
-    )
+    return [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        *(["METHOD:PUBLISH"] if method else []),
+        f"X-WR-CALNAME:{escape_text(name)}",
+        f"NAME:{escape_text(name)}",
+        *remembered,
+    ]
+
+
+def _revisions(plan: Plan, options: IcsOptions) -> _Revisions:
+    """Return what decides each event's SEQUENCE and DTSTAMP for this plan."""
     # The stamp is the whole plan's, so leaving events out does not move it.
-    revise = _Revisions(options, _plan_stamp(plan) if options.stamp is None else options.stamp)
+    return _Revisions(options, _plan_stamp(plan) if options.stamp is None else options.stamp)
+
+
+def _vevents(
+    events: Iterable[PlanEvent], options: IcsOptions, texts: Catalogue, revise: _Revisions
+) -> Iterator[tuple[str, str]]:
+    """Yield each event's uid and its VEVENT, folded, as `render_ics` writes it."""
     alarms = _Alarms(options.reminders)
     for event in events:
         body = _event_body(event, options.discreet, alarms, texts)
-        yield _vevent(event.uid, body, revise)
-    for gone in vanished:
-        yield _vevent(gone.uid, _cancelled_body(gone, options.discreet, texts), revise)
-    for lines in options.previous.foreign if options.previous else ():
-        yield fold_lines(lines)
-    yield "END:VCALENDAR" + CRLF
+        yield event.uid, _vevent(event.uid, body, revise)
 
 
 def _vevent(uid: str, body: list[str], revise: _Revisions) -> str:
@@ -380,6 +466,7 @@ def _vevent(uid: str, body: list[str], revise: _Revisions) -> str:
         (
             "BEGIN:VEVENT",
             f"UID:{escape_text(uid)}",
+            f"{OWNED_PROPERTY}:TRUE",
             f"DTSTAMP:{stamp}",
             f"SEQUENCE:{sequence}",
             *body,
@@ -576,12 +663,16 @@ def _fingerprint(body: Iterable[str]) -> str:
 # -- reading an earlier export -------------------------------------------------
 
 
-def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
+def parse_previous(data: str | bytes, source: str, *, own_prodid: bool = True) -> PreviousCalendar:
     """Read a calendar kapplan wrote earlier, for SEQUENCE bumps and cancellations.
 
     Parameters:
         data: The file's content (bytes are decoded as UTF-8, a BOM dropped).
         source: The file's name, for messages.
+        own_prodid: Require kapplan's PRODID. False reads an event kapplan wrote
+            that another program wrote back, with its own PRODID (a vdir's item
+            that khal edited or vdirsyncer fetched from a server): its UID says
+            it is kapplan's.
 
     Returns:
         Its events by uid, in file order, and whether it was discreet or held
@@ -627,7 +718,7 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
                 f"not an iCalendar content line: {clip(content)}", source=source, line=number
             ) from None
         if name == "BEGIN":
-            if len(stack) == 1 and value == "VEVENT" and not seen_prodid:
+            if len(stack) == 1 and value == "VEVENT" and not seen_prodid and own_prodid:
                 raise UnreadableCalendar(
                     "no kapplan PRODID before the first VEVENT; give the .ics file kapplan wrote",
                     source=source,
@@ -662,7 +753,7 @@ def parse_previous(data: str | bytes, source: str) -> PreviousCalendar:
                     )
                 events[event.uid] = event
         elif len(stack) == 1 and name == "PRODID":
-            if not value.startswith("-//kapplan//"):
+            if own_prodid and not value.startswith("-//kapplan//"):
                 raise UnreadableCalendar(
                     f"PRODID {clip(value)} is not kapplan's; give the .ics file kapplan wrote",
                     source=source,

@@ -34,6 +34,7 @@ from kapplan.formats.ical import (
 from kapplan.formats.ics import (
     CLIENTS_PROPERTY,
     DISCREET_PROPERTY,
+    OWNED_PROPERTY,
     PLACED,
     PRODID,
     SESSIONS_ONLY_PROPERTY,
@@ -41,14 +42,8 @@ from kapplan.formats.ics import (
     parse_previous,
 )
 
-#: The property every VEVENT kapplan syncs carries: with a kapplan UID, it says the
-#: event is kapplan's to update or delete.
-OWNED_PROPERTY = "X-KAPPLAN-EVENT"
 #: What marks a UID as kapplan's (see `kapplan.engine.planner.ClientPlanner.uid`).
 UID_SUFFIX = "@kapplan"
-#: The calendar properties a resource keeps of kapplan's .ics (METHOD is not allowed
-#: in a CalDAV resource; the calendar's name belongs to the collection).
-_KEPT = ("VERSION", "PRODID", "CALSCALE", DISCREET_PROPERTY, SESSIONS_ONLY_PROPERTY)
 #: The event properties kapplan writes, in the order it writes them (`_event_body`).
 _ORDER = (
     "DTSTART",
@@ -99,7 +94,9 @@ def calendar_objects(calendar: str) -> list[CalendarObject]:
         `OWNED_PROPERTY` after its UID.
     """
     [whole] = parse_calendars(calendar)
-    kept = [p.text for p in whole.properties if p.name in _KEPT or p.name == CLIENTS_PROPERTY]
+    # A CalDAV resource may not carry METHOD (RFC 4791 §4.1); the rest is as a vdir
+    # item has it (`kapplan.formats.ics.render_items`).
+    kept = [p.text for p in whole.properties if p.name != "METHOD"]
     objects = []
     for event in whole.children:
         if event.name != "VEVENT":

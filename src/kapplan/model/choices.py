@@ -38,6 +38,8 @@ class Format(StrEnum):
     """An iCalendar file, to import into a calendar app."""
     HTML = "html"
     """A printable handout (one schedule only)."""
+    VDIR = "vdir"
+    """A folder of one-event .ics files (vdirsyncer's vdir), for khal and vdirsyncer."""
 
 
 class View(StrEnum):
@@ -49,6 +51,9 @@ class View(StrEnum):
     """Month grids, each day marked by phase (one schedule only)."""
 
 
+#: The formats that are calendars: the calendar options apply, an earlier export is the ledger.
+CALENDAR_FORMATS = frozenset((Format.ICS, Format.VDIR))
+
 #: Formats told from an output file's suffix.
 SUFFIX_FORMATS = {
     ".json": Format.JSON,
@@ -59,4 +64,4 @@ SUFFIX_FORMATS = {
 }
 
 
-__all__ = ["SUFFIX_FORMATS", "FileKind", "Format", "Language", "View"]
+__all__ = ["CALENDAR_FORMATS", "SUFFIX_FORMATS", "FileKind", "Format", "Language", "View"]

@@ -9,6 +9,7 @@ views the engine needs. Nothing here reads a file or a clock: the loader reads
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
@@ -114,10 +115,19 @@ class RemoteBusy(BaseModel):
     model_config = _STRICT
 
     caldav: str = Field(
-        pattern=r"^https?://[^/\s]+",
         max_length=2000,
         description="The calendar's URL (http or https); read only by `kapplan sync`.",
     )
+
+    @field_validator("caldav")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"https?://[^/\s]+", value):
+            raise ValueError(
+                f"got {value[:80]!r}; expected the http(s) URL of a CalDAV calendar, such as "
+                "https://cloud.example.org/remote.php/dav/calendars/me/work/"
+            )
+        return value
 
 
 def _aware(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -160,12 +170,17 @@ class Therapist(BaseModel):
         description="A country's public holidays join the days off: an ISO 3166 code, "
         "e.g. 'PT' or 'US-NY'.",
     )
-    busy: tuple[BusyTime, ...] | RemoteBusy = Field(
+    busy: tuple[BusyTime, ...] = Field(
         default=(),
         description="Times already booked: {start = …, end = …} or {start = …, minutes = …}; "
         'times without an offset are in the therapist\'s zone. Or { caldav = "URL" }: the '
         "busy time of a CalDAV calendar, read by `kapplan sync` (the one command that "
         "connects).",
+    )
+    remote_busy: RemoteBusy | None = Field(
+        default=None,
+        exclude=True,
+        description='Set from busy = { caldav = "URL" } (not a key of its own).',
     )
     busy_calendar: str | None = Field(
         default=None,
@@ -222,12 +237,20 @@ class Therapist(BaseModel):
             raise ValueError("the breaks fill all working hours; expected some time to work")
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _busy_on_a_server(cls, data: object) -> object:
+        """Read ``busy = { caldav = "URL" }`` (a table, where times are a list)."""
+        if not isinstance(data, dict) or not isinstance(data.get("busy"), dict):
+            return data
+        if "remote_busy" in data:
+            raise ValueError("remote_busy is not a key of its own; expected busy = { caldav = … }")
+        return {**{k: v for k, v in data.items() if k != "busy"}, "remote_busy": data["busy"]}
+
     @field_validator("busy")
     @classmethod
-    def _busy(
-        cls, value: tuple[BusyTime, ...] | RemoteBusy, info: ValidationInfo
-    ) -> tuple[BusyTime, ...] | RemoteBusy:
-        if isinstance(value, RemoteBusy) or "timezone" not in info.data:
+    def _busy(cls, value: tuple[BusyTime, ...], info: ValidationInfo) -> tuple[BusyTime, ...]:
+        if "timezone" not in info.data:
             return value  # the zone is wrong already, and reported
         zone = zone_named(info.data["timezone"])
         for number, entry in enumerate(value, start=1):
@@ -319,8 +342,6 @@ class Therapist(BaseModel):
             Half-open ``(start, end)`` pairs in UTC, in time order; overlapping
             or touching entries are merged into one.
         """
-        if isinstance(self.busy, RemoteBusy):
-            return []  # read from the server by the loader
         return merge_intervals(entry.interval(self.zone) for entry in self.busy)
 
 
