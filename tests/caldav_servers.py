@@ -728,6 +728,8 @@ class Seen:
     method: str
     path: str
     status: int | None
+    #: The Authorization header it carried, if any (what login a client sent).
+    authorization: str | None = None
 
 
 @dataclass
@@ -1005,25 +1007,25 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         if mode.kind == "fail":
             plain = [("Content-Type", "text/plain; charset=utf-8")]
             self._answer(mode.status, plain, f"fault proxy: {mode.status}\n".encode())
-            owner._record(Seen(method, self.path, mode.status))
+            owner._record(Seen(method, self.path, mode.status, self.headers.get("Authorization")))
             return
         if mode.kind == "drop" and not mode.forward_first:
-            owner._record(Seen(method, self.path, None))
+            owner._record(Seen(method, self.path, None, self.headers.get("Authorization")))
             self._drop()
             return
         if mode.kind == "delay" and not mode.forward_first and wake.wait(mode.seconds):
             # The mode changed (or the proxy closed) while holding it: never forwarded.
-            owner._record(Seen(method, self.path, None))
+            owner._record(Seen(method, self.path, None, self.headers.get("Authorization")))
             self._drop()
             return
         status, headers, payload = self._forward(method, body)
         if mode.kind == "drop":
-            owner._record(Seen(method, self.path, None))
+            owner._record(Seen(method, self.path, None, self.headers.get("Authorization")))
             self._drop()
             return
         if mode.kind == "delay" and mode.forward_first:
             wake.wait(mode.seconds)
-        owner._record(Seen(method, self.path, status))
+        owner._record(Seen(method, self.path, status, self.headers.get("Authorization")))
         self._answer(status, headers, payload, head=method == "HEAD")
 
     def _forward(self, method: str, body: bytes | None) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -8,7 +8,10 @@ itself uses. Faults come from a real proxy in front of the real server.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import pty
 import re
 import shutil
 import subprocess
@@ -546,3 +549,69 @@ def test_a_bad_busy_url_is_one_located_line(tmp_path: Path) -> None:
         "expected the http(s) URL of a CalDAV calendar, such as "
         "https://cloud.example.org/remote.php/dav/calendars/me/work/"
     )
+
+
+def _without_login() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("KAPPLAN_CALDAV")}
+
+
+def test_the_keyring_gives_the_login(fault_proxy: FaultProxy, fresh_calendar_url: str) -> None:
+    """No environment variables, no .netrc: the system keyring's entry for the host
+    (service ``kapplan:HOST``) is asked through the keyring library, and its login is sent;
+    a wrong one is a 401 line that says it came from the keyring."""
+    keyring = json.dumps({"kapplan:127.0.0.1": ["kapplan", SECRET]})
+    env = {
+        **_without_login(),
+        "PYTHON_KEYRING_BACKEND": "tests.keyring_backend.EnvKeyring",
+        "KAPPLAN_TEST_KEYRING": keyring,
+        "PYTHONPATH": str(ROOT),
+        "HOME": str(ROOT / "no-home"),
+        "TZ": "UTC",
+    }
+    url = fault_proxy.url(fresh_calendar_url)
+    command = [sys.executable, "-m", "kapplan", "sync", str(IV), "--to", url]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    sent = [s for s in fault_proxy.log if s.method == "PUT"]
+    assert sent
+    expected = base64.b64encode(f"kapplan:{SECRET}".encode()).decode()
+    assert all(s.authorization == f"Basic {expected}" for s in sent)
+    fault_proxy.fail(401)
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert done.returncode == 2
+    assert "(from keyring)" in one_line(done.stderr)
+    assert SECRET not in done.stderr
+
+
+def test_a_progress_bar_on_a_terminal(fault_proxy: FaultProxy, fresh_calendar_url: str) -> None:
+    """With stderr a terminal and writes that take a while, a progress bar shows there
+    (and is gone at the end); the change list and summary still go to stdout."""
+    fault_proxy.delay(0.03, methods={"PUT"})
+    leader, follower = pty.openpty()
+    url = fault_proxy.url(fresh_calendar_url)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kapplan", "sync", str(IV), "--to", url],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env={**os.environ, "KAPPLAN_CALDAV_USER": "kapplan", "KAPPLAN_CALDAV_PASSWORD": "x",
+             "TERM": "xterm", "COLUMNS": "100"},
+    )  # fmt: skip
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    out, _ = process.communicate(timeout=120)
+    os.close(leader)
+    assert process.returncode == 0
+    assert b"Syncing" in shown
+    assert out.decode().splitlines()[-1].startswith("synced to ")
