@@ -560,6 +560,7 @@ class TestConfigCommand:
             "reminders              1d, 1h                   default\n"
             "discreet               false                    default\n"
             "sessions_only          false                    default\n"
+            "caldav_url             none                     default\n"
             "\n"
             "reminders, discreet and sessions_only apply to calendar (.ics) output only.\n"
         )
@@ -604,6 +605,7 @@ class TestConfigCommand:
             {"setting": "reminders", "value": ["2h", "1d"], "source": str(c)},
             {"setting": "discreet", "value": True, "source": str(c)},
             {"setting": "sessions_only", "value": False, "source": "default"},
+            {"setting": "caldav_url", "value": None, "source": "default"},
         ]
 
     def test_schedule_from_stdin(self, runner: CliRunner) -> None:

@@ -615,3 +615,22 @@ def test_a_progress_bar_on_a_terminal(fault_proxy: FaultProxy, fresh_calendar_ur
     assert process.returncode == 0
     assert b"Syncing" in shown
     assert out.decode().splitlines()[-1].startswith("synced to ")
+
+
+def test_the_config_files_caldav_url(tmp_path: Path, fresh_calendar_url: str) -> None:
+    """Without --to, the config file's caldav_url is the calendar; `kapplan config` shows
+    it; a password in it is refused in one located line."""
+    config = tmp_path / "config.toml"
+    config.write_text(f'caldav_url = "{fresh_calendar_url}"\n', encoding="utf-8")
+    env = {"KAPPLAN_CONFIG": str(config)}
+    synced(IV, env=env)
+    assert set(read_calendar(fresh_calendar_url)) == planned_uids(IV)
+    shown = kapplan("config", env=env).stdout
+    assert re.search(
+        rf"caldav_url +{re.escape(fresh_calendar_url)} +{re.escape(str(config))}", shown
+    )
+    config.write_text(f'caldav_url = "http://me:{SECRET}@127.0.0.1/cal/"\n', encoding="utf-8")
+    done = kapplan("sync", IV, env=env)
+    assert done.returncode == 2
+    assert one_line(done.stderr).startswith(f"kapplan: error: {config}:1: caldav_url: the URL")
+    assert SECRET not in done.stderr

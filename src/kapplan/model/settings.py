@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from kapplan.model.fields import LanguageCode, ZoneName
 from kapplan.model.reminders import DEFAULT_REMINDER_TEXTS, parse_reminder
@@ -29,6 +29,24 @@ DEFAULT_LANGUAGE = "en"
 
 _T = TypeVar("_T")
 _V = TypeVar("_V", covariant=True)
+
+
+def _calendar_url(value: str | None) -> str | None:
+    """Refuse a calendar URL that is not http(s), or that carries a password."""
+    if value is None:
+        return value
+    scheme, _, rest = value.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest.split("/")[0]:
+        raise ValueError(
+            f"got {value[:80]!r}; expected the http(s) URL of a CalDAV calendar, such as "
+            "https://cloud.example.org/remote.php/dav/calendars/me/kapplan/"
+        )
+    if ":" in rest.split("/")[0].rpartition("@")[0]:
+        raise ValueError(
+            "the URL carries a password; expected it in KAPPLAN_CALDAV_PASSWORD, a .netrc "
+            "entry or the keyring, never in a file"
+        )
+    return value
 
 
 def _reminders(value: object) -> object:
@@ -77,8 +95,9 @@ class UserConfig(BaseModel):
         default=None,
         description="Only therapy sessions and doses in .ics output (no practices or advisories).",
     )
-    caldav_url: str | None = Field(
+    caldav_url: Annotated[str | None, AfterValidator(_calendar_url)] = Field(
         default=None,
+        max_length=2000,
         description="The CalDAV calendar `kapplan sync` writes to when no --to is given.",
     )
 
@@ -158,6 +177,8 @@ class Settings:
     reminders: Sourced[tuple[str, ...]]
     discreet: Sourced[bool]
     sessions_only: Sourced[bool] = Sourced(False, DEFAULT)
+    caldav_url: Sourced[str | None] = Sourced(None, DEFAULT)
+    """The calendar `kapplan sync` writes to without ``--to``."""
 
     def reminder_leads(self) -> tuple[timedelta, ...]:
         """Return the reminder lead times in force (each was checked where it was given)."""
@@ -175,6 +196,7 @@ class Settings:
             ("reminders", self.reminders),
             ("discreet", self.discreet),
             ("sessions_only", self.sessions_only),
+            ("caldav_url", self.caldav_url),
         ]
 
     def remembering(self, earlier: CalendarLayer) -> Settings:
@@ -294,6 +316,9 @@ def resolve(
             (user.sessions_only, here),
             (False, DEFAULT),
         ),
+        caldav_url=Sourced(user.caldav_url, here)
+        if user.caldav_url is not None
+        else Sourced(None, DEFAULT),
     )
 
 
