@@ -634,3 +634,24 @@ def test_the_config_files_caldav_url(tmp_path: Path, fresh_calendar_url: str) ->
     assert done.returncode == 2
     assert one_line(done.stderr).startswith(f"kapplan: error: {config}:1: caldav_url: the URL")
     assert SECRET not in done.stderr
+
+
+def test_a_calendar_that_cannot_be_found_or_made(
+    fault_proxy: FaultProxy, fresh_calendar_url: str
+) -> None:
+    """404 for the calendar and for creating it: one line that says what URL to give."""
+    fault_proxy.fail(404)
+    done = kapplan("sync", IV, "--to", fault_proxy.url(fresh_calendar_url))
+    assert done.returncode == 2
+    assert "was not found (404); expected the URL of a calendar" in one_line(done.stderr)
+
+
+def test_in_russian(fresh_calendar_url: str, tmp_path: Path) -> None:
+    """--lang ru: the change list and the summary are Russian (only the URL is not)."""
+    schedule = schedule_copy(tmp_path)
+    synced(schedule, "--to", fresh_calendar_url, "--lang", "ru")
+    move_dose(schedule, "2026-12-08T", "2026-12-09T")
+    out = synced(schedule, "--to", fresh_calendar_url, "--lang", "ru")
+    words = re.sub(re.escape(fresh_calendar_url), "", out)
+    assert "синхронизировано с" in out
+    assert not re.search(r"[A-Za-z]{3,}", words), out
