@@ -655,3 +655,16 @@ def test_in_russian(fresh_calendar_url: str, tmp_path: Path) -> None:
     words = re.sub(re.escape(fresh_calendar_url), "", out)
     assert "синхронизировано с" in out
     assert not re.search(r"[A-Za-z]{3,}", words), out
+
+
+def test_one_client_over_a_caseload_calendar_is_refused(fresh_calendar_url: str) -> None:
+    """The server's calendar holds the whole caseload: syncing one client's own plan
+    into it would delete the others' events, so it is refused, and nothing is written."""
+    synced(CASELOAD, "--therapist", LISBON, "--to", fresh_calendar_url)
+    before = state(fresh_calendar_url)
+    done = kapplan(
+        "sync", CASELOAD, "--therapist", LISBON, "--client", "vera", "--to", fresh_calendar_url
+    )
+    assert done.returncode == 2
+    assert "would cancel the others' events" in one_line(done.stderr)
+    assert state(fresh_calendar_url) == before
