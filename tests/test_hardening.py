@@ -561,3 +561,146 @@ class TestPrivacy:
         sent = ("socket.", "http.client.")
         assert not [e for e in report["events"] if not e[0].startswith(sent)]  # no file written
         assert list(work.iterdir()) == []
+
+
+def run_kapplan(*args: str, cwd: Path | None = None, **env: str) -> tuple[int, str, str]:
+    """Run `python -m kapplan` as a process under a timeout (a hang fails the test)."""
+    result = subprocess.run(
+        [sys.executable, "-B", "-m", "kapplan", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=60,
+        cwd=cwd,
+        env={**os.environ, "TZ": "UTC", "NO_COLOR": "1", **env},
+        check=False,
+    )
+    return result.returncode, result.stdout.decode(), result.stderr.decode()
+
+
+class TestFilesThatAreNotWhatTheySeem:
+    """-o and --previous read only regular files, within the size limit, and never block."""
+
+    @pytest.mark.parametrize("extra", [[], ["--force"], ["-f", "json"]])
+    def test_output_on_a_fifo(self, tmp_path: Path, extra: list[str]) -> None:
+        """-o naming a FIFO is refused in one line, exit 2, never opened (no hang)."""
+        fifo = tmp_path / "plan.ics"
+        os.mkfifo(fifo)
+        code, stdout, stderr = run_kapplan("plan", str(EXAMPLE), "-o", str(fifo), *extra)
+        assert (code, stdout) == (2, "")
+        assert stderr == (
+            f"kapplan: error: {fifo}: is not a regular file; give a file name, or omit -o to "
+            "write to stdout\n"
+        )
+
+    @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "fifo"])
+    def test_previous_on_a_device_or_fifo(self, tmp_path: Path, device: str) -> None:
+        """--previous on /dev/zero, /dev/urandom or a FIFO: one line, exit 2, no read."""
+        if device == "fifo":
+            device = str(tmp_path / "earlier.ics")
+            os.mkfifo(device)
+        code, _, stderr = run_kapplan("plan", str(EXAMPLE), "-f", "ics", "--previous", device)
+        assert code == 2
+        assert stderr == (
+            f"kapplan: error: {device}: is not a regular file; expected an earlier kapplan export\n"
+        )
+
+    def test_a_huge_earlier_export_is_read_within_the_limit(self, tmp_path: Path) -> None:
+        """A 200 MB -o file that starts with kapplan's marker is refused after 10 MiB."""
+        target = tmp_path / "plan.ics"
+        assert run_kapplan("plan", str(EXAMPLE), "-o", str(target))[0] == 0
+        with target.open("ab") as stream:
+            stream.truncate(200 * 1024 * 1024)
+        started = time.monotonic()
+        code, _, stderr = run_kapplan("plan", str(EXAMPLE), "-o", str(target))
+        assert code == 2
+        assert stderr == (
+            f"kapplan: error: {target}: larger than 10 MiB; expected an earlier kapplan export "
+            "(move it away, or choose another output file)\n"
+        )
+        assert time.monotonic() - started < 30
+        assert target.stat().st_size == 200 * 1024 * 1024
+        code, _, stderr = run_kapplan("plan", str(EXAMPLE), "-f", "ics", "--previous", str(target))
+        assert (code, stderr) == (2, f"kapplan: error: {target}: larger than 10 MiB; expected "
+                                     "an earlier kapplan export\n")  # fmt: skip
+
+
+class TestInputsAreNeverOverwritten:
+    """Every file a run reads is compared with the output by identity, --force or not."""
+
+    @pytest.fixture(name="therapist")
+    def fixture_therapist(self, tmp_path: Path) -> Path:
+        """Return a therapist file whose busy_calendar is busy.ics next to it."""
+        text = (ROOT / "examples" / "therapist" / "lisbon.toml").read_text(encoding="utf-8")
+        path = tmp_path / "me.toml"
+        path.write_text(
+            text.replace("[therapist]\n", '[therapist]\nbusy_calendar = "busy.ics"\n', 1),
+            encoding="utf-8",
+        )
+        return path
+
+    @pytest.mark.parametrize("kind", ["foreign", "kapplan's"])
+    @pytest.mark.parametrize("force", [[], ["--force"]])
+    def test_the_busy_calendar(
+        self, runner: CliRunner, tmp_path: Path, therapist: Path, kind: str, force: list[str]
+    ) -> None:
+        """-o naming the therapist's busy calendar is refused, even an earlier kapplan export,
+        even with --force; the calendar is untouched."""
+        busy = tmp_path / "busy.ics"
+        caseload = str(ROOT / "examples" / "caseload")
+        if kind == "foreign":
+            busy.write_bytes(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")
+        else:
+            busy.write_bytes(b"")
+            assert invoke(runner, "plan", caseload, "-o", str(tmp_path / "x.ics"))[0] == 0
+            os.replace(tmp_path / "x.ics", busy)
+        before = busy.read_bytes()
+        code, _, stderr = invoke(
+            runner, "plan", caseload, "--therapist", str(therapist), "-o", str(busy), *force
+        )
+        assert code == 2
+        assert stderr == (
+            f"kapplan: error: {busy}: is also an input ({str(busy)!r}); choose another output "
+            "file\n"
+        )
+        assert busy.read_bytes() == before
+
+    def test_the_config_file(self, tmp_path: Path) -> None:
+        """-o naming the config file in use (KAPPLAN_CONFIG) is refused, even with --force."""
+        config = tmp_path / "config.toml"
+        config.write_text('language = "en"\n', encoding="utf-8")
+        link = tmp_path / "link.toml"
+        link.symlink_to(config)
+        code, _, stderr = run_kapplan(
+            "plan", str(EXAMPLE), "-o", str(link), "--force", KAPPLAN_CONFIG=str(config)
+        )
+        assert code == 2
+        assert stderr == (
+            f"kapplan: error: {link}: is also an input ({str(config)!r}); choose another "
+            "output file\n"
+        )
+        assert config.read_text(encoding="utf-8") == 'language = "en"\n'
+
+    def test_an_earlier_export_other_than_the_output(
+        self, runner: CliRunner, tmp_path: Path
+    ) -> None:
+        """--previous naming an item of the vdir written: that item is neither replaced nor
+        removed; --previous naming the -o file itself (any name) is the ledger, allowed."""
+        folder = tmp_path / "cal"
+        assert invoke(runner, "plan", str(EXAMPLE), "-f", "vdir", "-o", str(folder))[0] == 0
+        item = sorted(folder.glob("*.ics"))[0]
+        before = item.read_bytes()
+        code, _, stderr = invoke(
+            runner, "plan", str(WARNED), "-f", "vdir", "-o", str(folder), "--previous", str(item)
+        )
+        assert (code, stderr) == (2, f"kapplan: error: {item}: is also an input of this run; "
+                                     "not removed\n")  # fmt: skip
+        assert item.read_bytes() == before
+        earlier = tmp_path / "earlier.ics"
+        assert invoke(runner, "plan", str(EXAMPLE), "-o", str(earlier))[0] == 0
+        link = tmp_path / "hard.ics"
+        os.link(earlier, link)
+        code, _, stderr = invoke(
+            runner, "plan", str(WARNED), "--previous", str(earlier), "-o", str(link)
+        )
+        assert code == 0
+        assert stderr.startswith(f"Changes against {earlier} ")

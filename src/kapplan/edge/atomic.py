@@ -94,12 +94,18 @@ def write_output(
 
 
 def _refuse_inputs(path: Path, target: Path, inputs: Sequence[Path]) -> None:
-    for source in inputs:
-        same = Path(os.path.realpath(source)) == target
-        if not same:
-            with contextlib.suppress(OSError):
-                same = os.path.samefile(source, target)
-        if same:
+    """Refuse an output that is one of the inputs: the same file (device and inode), by
+    whatever name or link either is given."""
+    try:
+        output = os.stat(target)
+    except OSError:
+        return  # no file there yet: it cannot be one that was read
+    for source in dict.fromkeys(inputs):
+        try:
+            info = os.stat(source)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) == (output.st_dev, output.st_ino):
             raise OutputError(
                 f"is also an input ({str(source)!r}); choose another output file",
                 source=str(path),

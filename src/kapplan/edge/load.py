@@ -478,6 +478,21 @@ def load_therapist_file(path: str) -> Therapist:
     ).therapist
 
 
+def busy_calendar_path(therapist: Therapist, path: str) -> str | None:
+    """Return the busy calendar file a therapist file names, relative to it, if any.
+
+    Parameters:
+        therapist: The ``[therapist]`` table, validated.
+        path: The therapist file.
+
+    Returns:
+        The calendar's path, or None when the file names none.
+    """
+    if not therapist.busy_calendar:
+        return None
+    return str(Path(path).parent / therapist.busy_calendar)
+
+
 def therapist_hours(
     therapist: Therapist,
     path: str,
@@ -518,7 +533,7 @@ def therapist_hours(
         return therapist.working_time(years, served)
     from kapplan.formats.busy import read_busy_calendar
 
-    calendar = str(Path(path).parent / therapist.busy_calendar)
+    calendar = busy_calendar_path(therapist, path) or ""
     calendar_name, calendar_text = read_text(calendar, what="an .ics calendar file")
     busy = read_busy_calendar(
         calendar_text,
@@ -610,6 +625,7 @@ def sniff(path: str, text: str) -> Source:
 
 __all__ = [
     "Source",
+    "busy_calendar_path",
     "check_rulebook",
     "check_schedule",
     "default_rulebook",
