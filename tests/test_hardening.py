@@ -197,12 +197,14 @@ class TestPipesAndSignals:
     def test_broken_pipe_on_a_later_write_is_quiet(self) -> None:
         """When the write itself raises BrokenPipeError, kapplan still exits 0 silently."""
         probe = (
-            "import sys\n"
+            "import os, sys\n"
             "import kapplan.cli.app\n"
-            "def broken(*args):\n"
-            "    raise BrokenPipeError(32, 'Broken pipe')\n"
-            "sys.stdout.write = broken\n"
-            "sys.stdout.buffer.write = broken\n"
+            "write = os.write\n"
+            "def broken(descriptor, data):\n"
+            "    if descriptor == 1:\n"
+            "        raise BrokenPipeError(32, 'Broken pipe')\n"
+            "    return write(descriptor, data)\n"
+            "os.write = broken\n"
             f"sys.argv = ['kapplan', 'plan', {str(EXAMPLE)!r}, '-f', 'json']\n"
             "kapplan.cli.app.main()\n"
         )
@@ -704,3 +706,161 @@ class TestInputsAreNeverOverwritten:
         )
         assert code == 0
         assert stderr.startswith(f"Changes against {earlier} ")
+
+
+#: Every command that prints on stdout, as the arguments of one run.
+PRINTING = [
+    ["plan", str(EXAMPLE)],
+    ["plan", str(EXAMPLE), "-f", "json"],
+    ["plan", str(EXAMPLE), "-f", "ics"],
+    ["plan", str(EXAMPLE), "-f", "html"],
+    ["plan", str(EXAMPLE), "--view", "month"],
+    ["validate", str(EXAMPLE)],
+    ["rules"],
+    ["schema"],
+    ["config"],
+    ["diff", str(EXAMPLE), str(WARNED)],
+    ["--version"],
+    ["--help"],
+    ["plan", "--help"],
+]
+
+
+def shell(command: str, cwd: Path, **env: str) -> tuple[int, str, str]:
+    """Run a shell command line (for redirections like ``>&-``); return status and output."""
+    result = subprocess.run(
+        ["sh", "-c", command],
+        capture_output=True,
+        timeout=60,
+        cwd=cwd,
+        env={**os.environ, "TZ": "UTC", "NO_COLOR": "1", **env},
+        check=False,
+    )
+    return result.returncode, result.stdout.decode(), result.stderr.decode()
+
+
+def kapplan_line(args: list[str]) -> str:
+    """Return `python -m kapplan ARGS` quoted for sh."""
+    import shlex
+
+    return shlex.join([sys.executable, "-B", "-m", "kapplan", *args])
+
+
+class TestStandardStreams:
+    """stdout full, closed or not UTF-8, and stdin closed: one line and a documented status."""
+
+    @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+    @pytest.mark.parametrize("args", PRINTING, ids=" ".join)
+    def test_stdout_on_dev_full(self, tmp_path: Path, args: list[str]) -> None:
+        """Every command printing into /dev/full: one line, exit 74, no traceback."""
+        code, _, stderr = shell(kapplan_line(args) + " >/dev/full", tmp_path)
+        assert (code, stderr) == (74, "kapplan: error: cannot write to stdout: No space left on "
+                                      "device\n")  # fmt: skip
+
+    def test_stdout_closed(self, tmp_path: Path) -> None:
+        """A closed stdout: one line, exit 74; with -o, nothing is printed and all is well."""
+        code, _, stderr = shell(kapplan_line(["plan", str(EXAMPLE)]) + " >&-", tmp_path)
+        assert (code, stderr) == (74, "kapplan: error: cannot write to stdout: it is closed\n")
+        line = kapplan_line(["plan", str(EXAMPLE), "-o", "plan.ics"]) + " >&-"
+        assert shell(line, tmp_path)[::2] == (0, "")
+        assert (tmp_path / "plan.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+    def test_stdin_closed(self, tmp_path: Path) -> None:
+        """`kapplan plan -` with stdin closed: one line, exit 2."""
+        code, _, stderr = shell(kapplan_line(["plan", "-"]) + " <&-", tmp_path)
+        assert (code, stderr) == (
+            2,
+            "kapplan: error: <stdin>: stdin is closed; expected a TOML file on stdin\n",
+        )
+
+    @pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+    @pytest.mark.parametrize("fmt", ["terminal", "json", "ics"])
+    def test_stdout_is_utf8_whatever_the_locale(
+        self, tmp_path: Path, encoding: str, fmt: str
+    ) -> None:
+        """A non-UTF-8 PYTHONIOENCODING: the same UTF-8 bytes as -o writes, exit 0."""
+        args = ["plan", str(EXAMPLE), "-f", fmt, "--lang", "ru"]
+        code, _, stderr = run_kapplan(*args, "-o", str(tmp_path / "p"), "--force")
+        assert (code, stderr) == (0, "")
+        result = subprocess.run(
+            [sys.executable, "-B", "-m", "kapplan", *args],
+            capture_output=True,
+            timeout=60,
+            env={**os.environ, "TZ": "UTC", "NO_COLOR": "1", "PYTHONIOENCODING": encoding},
+            check=False,
+        )
+        assert (result.returncode, result.stderr) == (0, b"")
+        assert result.stdout == (tmp_path / "p").read_bytes()
+
+
+class TestSignalsAndLeftovers:
+    """SIGTERM and SIGHUP end like Ctrl-C; a killed run's temporary file is cleared later."""
+
+    @pytest.mark.parametrize(
+        ("signum", "status", "line"),
+        [
+            (signal.SIGTERM, 143, b"kapplan: terminated (SIGTERM)\n"),
+            (signal.SIGHUP, 129, b"kapplan: hung up (SIGHUP)\n"),
+        ],
+    )
+    @pytest.mark.parametrize("delay", [0.6, 1.2])
+    def test_sigterm_and_sighup(
+        self, tmp_path: Path, signum: int, status: int, line: bytes, delay: float
+    ) -> None:
+        """A signal while planning or writing a big plan: one line, 128 + the signal, and no
+        temporary file left."""
+        schedule = tmp_path / "big.toml"
+        schedule.write_text(BIG, encoding="utf-8")
+        kapplan = process("plan", str(schedule), "-o", str(tmp_path / "plan.json"))
+        time.sleep(delay)
+        kapplan.send_signal(signum)
+        _, stderr = kapplan.communicate(timeout=120)
+        if kapplan.returncode == 0:
+            pytest.skip("the plan was done before the signal arrived")
+        assert (kapplan.returncode, stderr) == (status, line)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["big.toml"]
+
+    def test_a_killed_runs_temporary_file_is_removed(self, tmp_path: Path) -> None:
+        """A leftover of kapplan's naming (mode 0600) goes at the next write; others stay."""
+        stale = tmp_path / ".plan.ics.a1b2c3_d.tmp"
+        stale.write_bytes(b"BEGIN:VCALENDAR\r\nhalf")
+        stale.chmod(0o600)
+        kept = [tmp_path / ".plan.ics.notmine.tmp", tmp_path / ".other.ics.a1b2c3_d.tmp"]
+        for path in kept:
+            path.write_bytes(b"x")
+            path.chmod(0o600)
+        assert run_kapplan("plan", str(EXAMPLE), "-o", str(tmp_path / "plan.ics"))[::2] == (0, "")
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            ["plan.ics", *(p.name for p in kept)]
+        )
+
+    def test_sigkill_leaves_what_the_next_run_removes(self, tmp_path: Path) -> None:
+        """SIGKILL (no code runs) may leave a temporary file; the next run removes it."""
+        schedule = tmp_path / "big.toml"
+        schedule.write_text(BIG, encoding="utf-8")
+        target = tmp_path / "plan.json"
+        for delay in (0.8, 1.1, 1.4):
+            kapplan = process("plan", str(schedule), "-o", str(target))
+            time.sleep(delay)
+            kapplan.kill()
+            kapplan.communicate(timeout=60)
+        code, _, stderr = run_kapplan("plan", str(EXAMPLE), "-o", str(target), "--force")
+        assert (code, stderr) == (0, "")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["big.toml", "plan.json"]
+
+    def test_ctrl_c_while_loading_is_one_line(self, tmp_path: Path) -> None:
+        """SIGINT while kapplan's own modules load (after the interpreter's start): exit 130
+        and one line, never a traceback."""
+        schedule = tmp_path / "big.toml"
+        schedule.write_text(BIG, encoding="utf-8")
+        seen = []
+        for delay in (0.06, 0.08, 0.1, 0.12, 0.15, 0.2):
+            kapplan = process("plan", str(schedule), "-f", "json")
+            time.sleep(delay)
+            kapplan.send_signal(signal.SIGINT)
+            _, stderr = kapplan.communicate(timeout=120)
+            if kapplan.returncode != 130 and b"/kapplan/" not in stderr:
+                continue  # still the interpreter's own start-up: no frame of kapplan's
+            seen.append(delay)
+            assert (kapplan.returncode, stderr) == (130, b"kapplan: interrupted\n")
+        assert seen
