@@ -864,3 +864,84 @@ class TestSignalsAndLeftovers:
             seen.append(delay)
             assert (kapplan.returncode, stderr) == (130, b"kapplan: interrupted\n")
         assert seen
+
+
+class TestUsageMistakesAreOneLine:
+    """Click's usage mistakes are one line and exit 2, like every other error."""
+
+    @pytest.mark.parametrize(
+        ("args", "line"),
+        [
+            (["plan", str(EXAMPLE), "--foo"],
+             "no such option --foo (did you mean --force or --format?); see kapplan plan --help"),
+            (["--foo"], "no such option --foo; see kapplan --help"),
+            (["nope"], "no such command 'nope'; see kapplan --help"),
+            (["plan"], "missing argument 'SCHEDULE...'; see kapplan plan --help"),
+            (["plan", str(EXAMPLE), "--max-events", "x"],
+             "invalid value for '--max-events': Input should be a valid integer, unable to parse "
+             "string as an integer; see kapplan plan --help"),
+        ],
+    )  # fmt: skip
+    def test_one_line(self, args: list[str], line: str) -> None:
+        """An unknown option or command, a missing argument, a bad value: one line, exit 2."""
+        line = line.replace("see kapplan", "see python -m kapplan")  # the program as run
+        assert run_kapplan(*args) == (2, "", f"kapplan: error: {line}\n")
+
+    @pytest.mark.parametrize(
+        "command", [["rules", "-f", "json"], ["schema"], ["plan", str(EXAMPLE), "-f", "json"]]
+    )
+    def test_output_on_a_folder(self, tmp_path: Path, command: list[str]) -> None:
+        """-o naming a folder, for a command that writes a file: one line, exit 2."""
+        code, stdout, stderr = run_kapplan(*command, "-o", str(tmp_path))
+        assert (code, stdout) == (2, "")
+        assert stderr.startswith("kapplan: error: ")
+        assert stderr.count("\n") == 1
+        assert str(tmp_path) in stderr
+
+    @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files without read permission")
+    @pytest.mark.parametrize("command", [["rules", "-o"], ["plan", str(EXAMPLE), "-o"]])
+    def test_unreadable_existing_file(self, tmp_path: Path, command: list[str]) -> None:
+        """-o naming an existing file kapplan may not read: one line, exit 2, file unchanged."""
+        target = tmp_path / "out.ics"
+        target.write_bytes(b"mine")
+        target.chmod(0)
+        try:
+            code, _, stderr = run_kapplan(*command, str(target))
+        finally:
+            target.chmod(0o644)
+        assert code == 2
+        assert stderr.startswith("kapplan: error: ")
+        assert stderr.count("\n") == 1
+        assert target.read_bytes() == b"mine"
+
+    @pytest.mark.skipif(os.geteuid() == 0, reason="root lists folders without permission")
+    def test_unlistable_folder(self, runner: CliRunner, tmp_path: Path) -> None:
+        """A folder of schedules that cannot be listed is said to be unreadable, not empty."""
+        folder = tmp_path / "clients"
+        folder.mkdir()
+        (folder / "a.toml").write_bytes(EXAMPLE.read_bytes())
+        folder.chmod(0o300)
+        try:
+            code, _, stderr = invoke(runner, "plan", str(folder))
+        finally:
+            folder.chmod(0o755)
+        assert code == 2
+        assert stderr == (
+            f"kapplan: error: {folder}: cannot read the folder: Permission denied; expected a "
+            "folder of schedule files you can read\n"
+        )
+
+    def test_unlistable_folder_simulated(
+        self, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The same, simulated (so it runs as root too)."""
+        from kapplan.edge import load
+
+        def denied(path: object) -> None:
+            raise PermissionError(errno.EACCES, "Permission denied")
+
+        monkeypatch.setattr(load.os, "scandir", denied)
+        code, _, stderr = invoke(runner, "plan", str(tmp_path))
+        assert (code, stderr) == (2, f"kapplan: error: {tmp_path}: cannot read the folder: "
+                                     "Permission denied; expected a folder of schedule files "
+                                     "you can read\n")  # fmt: skip

@@ -10,6 +10,7 @@ commands that take a schedule or an earlier export.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -342,12 +343,13 @@ def schedule_paths(arguments: Sequence[str]) -> list[str]:
         The schedule paths, in argument order, folders expanded.
 
     Raises:
-        ScheduleError: When stdin is named twice, or a folder holds no .toml file.
+        ScheduleError: When stdin is named twice, or a folder cannot be read or holds no
+            .toml file.
     """
     paths: list[str] = []
     for argument in arguments:
         if argument != STDIN and Path(argument).is_dir():
-            found = sorted(str(p) for p in Path(argument).glob("*.toml") if p.is_file())
+            found = _folder_schedules(argument)
             if not found:
                 raise ScheduleError("holds no .toml file; expected schedule files", source=argument)
             paths.extend(found)
@@ -356,6 +358,20 @@ def schedule_paths(arguments: Sequence[str]) -> list[str]:
     if paths.count(STDIN) > 1:
         raise ScheduleError("stdin (-) is named more than once; expected it once at most")
     return paths
+
+
+def _folder_schedules(folder: str) -> list[str]:
+    """Return the .toml files in a folder (not hidden), sorted by name."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if e.name.endswith(".toml") and e.name[:1] != "."]
+    except OSError as problem:
+        raise ScheduleError(
+            f"cannot read the folder: {problem.strerror or problem}; expected a folder of "
+            "schedule files you can read",
+            source=folder,
+        ) from None
+    return sorted(str(p) for p in (Path(folder) / name for name in names) if p.is_file())
 
 
 def load_caseload(
