@@ -6,7 +6,7 @@ that is, when it starts with the renderer's ``owned_marker`` (for .ics,
 `kapplan.formats.ics.OWNED_MARKER`: ``BEGIN:VCALENDAR``, ``VERSION:2.0`` and
 kapplan's PRODID). A renderer without a marker gets no such exception: any
 existing file needs ``force``. The output is never one of the inputs, even
-with ``force``.
+with ``force``: the same file by device and inode, whatever its name or link.
 
 Writing is atomic: the data goes to a temporary file in the target's folder,
 which is flushed, fsynced and then moved over the target with `os.replace`,
