@@ -197,12 +197,14 @@ class TestPipesAndSignals:
     def test_broken_pipe_on_a_later_write_is_quiet(self) -> None:
         """When the write itself raises BrokenPipeError, kapplan still exits 0 silently."""
         probe = (
-            "import sys\n"
+            "import os, sys\n"
             "import kapplan.cli.app\n"
-            "def broken(*args):\n"
-            "    raise BrokenPipeError(32, 'Broken pipe')\n"
-            "sys.stdout.write = broken\n"
-            "sys.stdout.buffer.write = broken\n"
+            "write = os.write\n"
+            "def broken(descriptor, data):\n"
+            "    if descriptor == 1:\n"
+            "        raise BrokenPipeError(32, 'Broken pipe')\n"
+            "    return write(descriptor, data)\n"
+            "os.write = broken\n"
             f"sys.argv = ['kapplan', 'plan', {str(EXAMPLE)!r}, '-f', 'json']\n"
             "kapplan.cli.app.main()\n"
         )
@@ -561,3 +563,385 @@ class TestPrivacy:
         sent = ("socket.", "http.client.")
         assert not [e for e in report["events"] if not e[0].startswith(sent)]  # no file written
         assert list(work.iterdir()) == []
+
+
+def run_kapplan(*args: str, cwd: Path | None = None, **env: str) -> tuple[int, str, str]:
+    """Run `python -m kapplan` as a process under a timeout (a hang fails the test)."""
+    result = subprocess.run(
+        [sys.executable, "-B", "-m", "kapplan", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=60,
+        cwd=cwd,
+        env={**os.environ, "TZ": "UTC", "NO_COLOR": "1", **env},
+        check=False,
+    )
+    return result.returncode, result.stdout.decode(), result.stderr.decode()
+
+
+class TestFilesThatAreNotWhatTheySeem:
+    """-o and --previous read only regular files, within the size limit, and never block."""
+
+    @pytest.mark.parametrize("extra", [[], ["--force"], ["-f", "json"]])
+    def test_output_on_a_fifo(self, tmp_path: Path, extra: list[str]) -> None:
+        """-o naming a FIFO is refused in one line, exit 2, never opened (no hang)."""
+        fifo = tmp_path / "plan.ics"
+        os.mkfifo(fifo)
+        code, stdout, stderr = run_kapplan("plan", str(EXAMPLE), "-o", str(fifo), *extra)
+        assert (code, stdout) == (2, "")
+        assert stderr == (
+            f"kapplan: error: {fifo}: is not a regular file; give a file name, or omit -o to "
+            "write to stdout\n"
+        )
+
+    @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "fifo"])
+    def test_previous_on_a_device_or_fifo(self, tmp_path: Path, device: str) -> None:
+        """--previous on /dev/zero, /dev/urandom or a FIFO: one line, exit 2, no read."""
+        if device == "fifo":
+            device = str(tmp_path / "earlier.ics")
+            os.mkfifo(device)
+        code, _, stderr = run_kapplan("plan", str(EXAMPLE), "-f", "ics", "--previous", device)
+        assert code == 2
+        assert stderr == (
+            f"kapplan: error: {device}: is not a regular file; expected an earlier kapplan export\n"
+        )
+
+    def test_a_huge_earlier_export_is_read_within_the_limit(self, tmp_path: Path) -> None:
+        """A 200 MB -o file that starts with kapplan's marker is refused after 10 MiB."""
+        target = tmp_path / "plan.ics"
+        assert run_kapplan("plan", str(EXAMPLE), "-o", str(target))[0] == 0
+        with target.open("ab") as stream:
+            stream.truncate(200 * 1024 * 1024)
+        started = time.monotonic()
+        code, _, stderr = run_kapplan("plan", str(EXAMPLE), "-o", str(target))
+        assert code == 2
+        assert stderr == (
+            f"kapplan: error: {target}: larger than 10 MiB; expected an earlier kapplan export "
+            "(move it away, or choose another output file)\n"
+        )
+        assert time.monotonic() - started < 30
+        assert target.stat().st_size == 200 * 1024 * 1024
+        code, _, stderr = run_kapplan("plan", str(EXAMPLE), "-f", "ics", "--previous", str(target))
+        assert (code, stderr) == (2, f"kapplan: error: {target}: larger than 10 MiB; expected "
+                                     "an earlier kapplan export\n")  # fmt: skip
+
+
+class TestInputsAreNeverOverwritten:
+    """Every file a run reads is compared with the output by identity, --force or not."""
+
+    @pytest.fixture(name="therapist")
+    def fixture_therapist(self, tmp_path: Path) -> Path:
+        """Return a therapist file whose busy_calendar is busy.ics next to it."""
+        text = (ROOT / "examples" / "therapist" / "lisbon.toml").read_text(encoding="utf-8")
+        path = tmp_path / "me.toml"
+        path.write_text(
+            text.replace("[therapist]\n", '[therapist]\nbusy_calendar = "busy.ics"\n', 1),
+            encoding="utf-8",
+        )
+        return path
+
+    @pytest.mark.parametrize("kind", ["foreign", "kapplan's"])
+    @pytest.mark.parametrize("force", [[], ["--force"]])
+    def test_the_busy_calendar(
+        self, runner: CliRunner, tmp_path: Path, therapist: Path, kind: str, force: list[str]
+    ) -> None:
+        """-o naming the therapist's busy calendar is refused, even an earlier kapplan export,
+        even with --force; the calendar is untouched."""
+        busy = tmp_path / "busy.ics"
+        caseload = str(ROOT / "examples" / "caseload")
+        if kind == "foreign":
+            busy.write_bytes(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")
+        else:
+            busy.write_bytes(b"")
+            assert invoke(runner, "plan", caseload, "-o", str(tmp_path / "x.ics"))[0] == 0
+            os.replace(tmp_path / "x.ics", busy)
+        before = busy.read_bytes()
+        code, _, stderr = invoke(
+            runner, "plan", caseload, "--therapist", str(therapist), "-o", str(busy), *force
+        )
+        assert code == 2
+        assert stderr == (
+            f"kapplan: error: {busy}: is also an input ({str(busy)!r}); choose another output "
+            "file\n"
+        )
+        assert busy.read_bytes() == before
+
+    def test_the_config_file(self, tmp_path: Path) -> None:
+        """-o naming the config file in use (KAPPLAN_CONFIG) is refused, even with --force."""
+        config = tmp_path / "config.toml"
+        config.write_text('language = "en"\n', encoding="utf-8")
+        link = tmp_path / "link.toml"
+        link.symlink_to(config)
+        code, _, stderr = run_kapplan(
+            "plan", str(EXAMPLE), "-o", str(link), "--force", KAPPLAN_CONFIG=str(config)
+        )
+        assert code == 2
+        assert stderr == (
+            f"kapplan: error: {link}: is also an input ({str(config)!r}); choose another "
+            "output file\n"
+        )
+        assert config.read_text(encoding="utf-8") == 'language = "en"\n'
+
+    def test_an_earlier_export_other_than_the_output(
+        self, runner: CliRunner, tmp_path: Path
+    ) -> None:
+        """--previous naming an item of the vdir written: that item is neither replaced nor
+        removed; --previous naming the -o file itself (any name) is the ledger, allowed."""
+        folder = tmp_path / "cal"
+        assert invoke(runner, "plan", str(EXAMPLE), "-f", "vdir", "-o", str(folder))[0] == 0
+        item = sorted(folder.glob("*.ics"))[0]
+        before = item.read_bytes()
+        code, _, stderr = invoke(
+            runner, "plan", str(WARNED), "-f", "vdir", "-o", str(folder), "--previous", str(item)
+        )
+        assert (code, stderr) == (2, f"kapplan: error: {item}: is also an input of this run; "
+                                     "not removed\n")  # fmt: skip
+        assert item.read_bytes() == before
+        earlier = tmp_path / "earlier.ics"
+        assert invoke(runner, "plan", str(EXAMPLE), "-o", str(earlier))[0] == 0
+        link = tmp_path / "hard.ics"
+        os.link(earlier, link)
+        code, _, stderr = invoke(
+            runner, "plan", str(WARNED), "--previous", str(earlier), "-o", str(link)
+        )
+        assert code == 0
+        assert stderr.startswith(f"Changes against {earlier} ")
+
+
+#: Every command that prints on stdout, as the arguments of one run.
+PRINTING = [
+    ["plan", str(EXAMPLE)],
+    ["plan", str(EXAMPLE), "-f", "json"],
+    ["plan", str(EXAMPLE), "-f", "ics"],
+    ["plan", str(EXAMPLE), "-f", "html"],
+    ["plan", str(EXAMPLE), "--view", "month"],
+    ["validate", str(EXAMPLE)],
+    ["rules"],
+    ["schema"],
+    ["config"],
+    ["diff", str(EXAMPLE), str(WARNED)],
+    ["--version"],
+    ["--help"],
+    ["plan", "--help"],
+]
+
+
+def shell(command: str, cwd: Path, **env: str) -> tuple[int, str, str]:
+    """Run a shell command line (for redirections like ``>&-``); return status and output."""
+    result = subprocess.run(
+        ["sh", "-c", command],
+        capture_output=True,
+        timeout=60,
+        cwd=cwd,
+        env={**os.environ, "TZ": "UTC", "NO_COLOR": "1", **env},
+        check=False,
+    )
+    return result.returncode, result.stdout.decode(), result.stderr.decode()
+
+
+def kapplan_line(args: list[str]) -> str:
+    """Return `python -m kapplan ARGS` quoted for sh."""
+    import shlex
+
+    return shlex.join([sys.executable, "-B", "-m", "kapplan", *args])
+
+
+class TestStandardStreams:
+    """stdout full, closed or not UTF-8, and stdin closed: one line and a documented status."""
+
+    @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+    @pytest.mark.parametrize("args", PRINTING, ids=" ".join)
+    def test_stdout_on_dev_full(self, tmp_path: Path, args: list[str]) -> None:
+        """Every command printing into /dev/full: one line, exit 74, no traceback."""
+        code, _, stderr = shell(kapplan_line(args) + " >/dev/full", tmp_path)
+        assert (code, stderr) == (74, "kapplan: error: cannot write to stdout: No space left on "
+                                      "device\n")  # fmt: skip
+
+    def test_stdout_closed(self, tmp_path: Path) -> None:
+        """A closed stdout: one line, exit 74; with -o, nothing is printed and all is well."""
+        code, _, stderr = shell(kapplan_line(["plan", str(EXAMPLE)]) + " >&-", tmp_path)
+        assert (code, stderr) == (74, "kapplan: error: cannot write to stdout: it is closed\n")
+        line = kapplan_line(["plan", str(EXAMPLE), "-o", "plan.ics"]) + " >&-"
+        assert shell(line, tmp_path)[::2] == (0, "")
+        assert (tmp_path / "plan.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+    def test_stdin_closed(self, tmp_path: Path) -> None:
+        """`kapplan plan -` with stdin closed: one line, exit 2."""
+        code, _, stderr = shell(kapplan_line(["plan", "-"]) + " <&-", tmp_path)
+        assert (code, stderr) == (
+            2,
+            "kapplan: error: <stdin>: stdin is closed; expected a TOML file on stdin\n",
+        )
+
+    @pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+    @pytest.mark.parametrize("fmt", ["terminal", "json", "ics"])
+    def test_stdout_is_utf8_whatever_the_locale(
+        self, tmp_path: Path, encoding: str, fmt: str
+    ) -> None:
+        """A non-UTF-8 PYTHONIOENCODING: the same UTF-8 bytes as -o writes, exit 0."""
+        args = ["plan", str(EXAMPLE), "-f", fmt, "--lang", "ru"]
+        code, _, stderr = run_kapplan(*args, "-o", str(tmp_path / "p"), "--force")
+        assert (code, stderr) == (0, "")
+        result = subprocess.run(
+            [sys.executable, "-B", "-m", "kapplan", *args],
+            capture_output=True,
+            timeout=60,
+            env={**os.environ, "TZ": "UTC", "NO_COLOR": "1", "PYTHONIOENCODING": encoding},
+            check=False,
+        )
+        assert (result.returncode, result.stderr) == (0, b"")
+        assert result.stdout == (tmp_path / "p").read_bytes()
+
+
+class TestSignalsAndLeftovers:
+    """SIGTERM and SIGHUP end like Ctrl-C; a killed run's temporary file is cleared later."""
+
+    @pytest.mark.parametrize(
+        ("signum", "status", "line"),
+        [
+            (signal.SIGTERM, 143, b"kapplan: terminated (SIGTERM)\n"),
+            (signal.SIGHUP, 129, b"kapplan: hung up (SIGHUP)\n"),
+        ],
+    )
+    @pytest.mark.parametrize("delay", [0.6, 1.2])
+    def test_sigterm_and_sighup(
+        self, tmp_path: Path, signum: int, status: int, line: bytes, delay: float
+    ) -> None:
+        """A signal while planning or writing a big plan: one line, 128 + the signal, and no
+        temporary file left."""
+        schedule = tmp_path / "big.toml"
+        schedule.write_text(BIG, encoding="utf-8")
+        kapplan = process("plan", str(schedule), "-o", str(tmp_path / "plan.json"))
+        time.sleep(delay)
+        kapplan.send_signal(signum)
+        _, stderr = kapplan.communicate(timeout=120)
+        if kapplan.returncode == 0:
+            pytest.skip("the plan was done before the signal arrived")
+        assert (kapplan.returncode, stderr) == (status, line)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["big.toml"]
+
+    def test_a_killed_runs_temporary_file_is_removed(self, tmp_path: Path) -> None:
+        """A leftover of kapplan's naming (mode 0600) goes at the next write; others stay."""
+        stale = tmp_path / ".plan.ics.a1b2c3_d.tmp"
+        stale.write_bytes(b"BEGIN:VCALENDAR\r\nhalf")
+        stale.chmod(0o600)
+        kept = [tmp_path / ".plan.ics.notmine.tmp", tmp_path / ".other.ics.a1b2c3_d.tmp"]
+        for path in kept:
+            path.write_bytes(b"x")
+            path.chmod(0o600)
+        assert run_kapplan("plan", str(EXAMPLE), "-o", str(tmp_path / "plan.ics"))[::2] == (0, "")
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            ["plan.ics", *(p.name for p in kept)]
+        )
+
+    def test_sigkill_leaves_what_the_next_run_removes(self, tmp_path: Path) -> None:
+        """SIGKILL (no code runs) may leave a temporary file; the next run removes it."""
+        schedule = tmp_path / "big.toml"
+        schedule.write_text(BIG, encoding="utf-8")
+        target = tmp_path / "plan.json"
+        for delay in (0.8, 1.1, 1.4):
+            kapplan = process("plan", str(schedule), "-o", str(target))
+            time.sleep(delay)
+            kapplan.kill()
+            kapplan.communicate(timeout=60)
+        code, _, stderr = run_kapplan("plan", str(EXAMPLE), "-o", str(target), "--force")
+        assert (code, stderr) == (0, "")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["big.toml", "plan.json"]
+
+    def test_ctrl_c_while_loading_is_one_line(self, tmp_path: Path) -> None:
+        """SIGINT while kapplan's own modules load (after the interpreter's start): exit 130
+        and one line, never a traceback."""
+        schedule = tmp_path / "big.toml"
+        schedule.write_text(BIG, encoding="utf-8")
+        seen = []
+        for delay in (0.06, 0.08, 0.1, 0.12, 0.15, 0.2):
+            kapplan = process("plan", str(schedule), "-f", "json")
+            time.sleep(delay)
+            kapplan.send_signal(signal.SIGINT)
+            _, stderr = kapplan.communicate(timeout=120)
+            if kapplan.returncode != 130 and b"/kapplan/" not in stderr:
+                continue  # still the interpreter's own start-up: no frame of kapplan's
+            seen.append(delay)
+            assert (kapplan.returncode, stderr) == (130, b"kapplan: interrupted\n")
+        assert seen
+
+
+class TestUsageMistakesAreOneLine:
+    """Click's usage mistakes are one line and exit 2, like every other error."""
+
+    @pytest.mark.parametrize(
+        ("args", "line"),
+        [
+            (["plan", str(EXAMPLE), "--foo"],
+             "no such option --foo (did you mean --force or --format?); see kapplan plan --help"),
+            (["--foo"], "no such option --foo; see kapplan --help"),
+            (["nope"], "no such command 'nope'; see kapplan --help"),
+            (["plan"], "missing argument 'SCHEDULE...'; see kapplan plan --help"),
+            (["plan", str(EXAMPLE), "--max-events", "x"],
+             "invalid value for '--max-events': Input should be a valid integer, unable to parse "
+             "string as an integer; see kapplan plan --help"),
+        ],
+    )  # fmt: skip
+    def test_one_line(self, args: list[str], line: str) -> None:
+        """An unknown option or command, a missing argument, a bad value: one line, exit 2."""
+        line = line.replace("see kapplan", "see python -m kapplan")  # the program as run
+        assert run_kapplan(*args) == (2, "", f"kapplan: error: {line}\n")
+
+    @pytest.mark.parametrize(
+        "command", [["rules", "-f", "json"], ["schema"], ["plan", str(EXAMPLE), "-f", "json"]]
+    )
+    def test_output_on_a_folder(self, tmp_path: Path, command: list[str]) -> None:
+        """-o naming a folder, for a command that writes a file: one line, exit 2."""
+        code, stdout, stderr = run_kapplan(*command, "-o", str(tmp_path))
+        assert (code, stdout) == (2, "")
+        assert stderr.startswith("kapplan: error: ")
+        assert stderr.count("\n") == 1
+        assert str(tmp_path) in stderr
+
+    @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files without read permission")
+    @pytest.mark.parametrize("command", [["rules", "-o"], ["plan", str(EXAMPLE), "-o"]])
+    def test_unreadable_existing_file(self, tmp_path: Path, command: list[str]) -> None:
+        """-o naming an existing file kapplan may not read: one line, exit 2, file unchanged."""
+        target = tmp_path / "out.ics"
+        target.write_bytes(b"mine")
+        target.chmod(0)
+        try:
+            code, _, stderr = run_kapplan(*command, str(target))
+        finally:
+            target.chmod(0o644)
+        assert code == 2
+        assert stderr.startswith("kapplan: error: ")
+        assert stderr.count("\n") == 1
+        assert target.read_bytes() == b"mine"
+
+    @pytest.mark.skipif(os.geteuid() == 0, reason="root lists folders without permission")
+    def test_unlistable_folder(self, runner: CliRunner, tmp_path: Path) -> None:
+        """A folder of schedules that cannot be listed is said to be unreadable, not empty."""
+        folder = tmp_path / "clients"
+        folder.mkdir()
+        (folder / "a.toml").write_bytes(EXAMPLE.read_bytes())
+        folder.chmod(0o300)
+        try:
+            code, _, stderr = invoke(runner, "plan", str(folder))
+        finally:
+            folder.chmod(0o755)
+        assert code == 2
+        assert stderr == (
+            f"kapplan: error: {folder}: cannot read the folder: Permission denied; expected a "
+            "folder of schedule files you can read\n"
+        )
+
+    def test_unlistable_folder_simulated(
+        self, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The same, simulated (so it runs as root too)."""
+        from kapplan.edge import load
+
+        def denied(path: object) -> None:
+            raise PermissionError(errno.EACCES, "Permission denied")
+
+        monkeypatch.setattr(load.os, "scandir", denied)
+        code, _, stderr = invoke(runner, "plan", str(tmp_path))
+        assert (code, stderr) == (2, f"kapplan: error: {tmp_path}: cannot read the folder: "
+                                     "Permission denied; expected a folder of schedule files "
+                                     "you can read\n")  # fmt: skip

@@ -1,6 +1,7 @@
 """The entry point: ``kapplan`` and ``python -m kapplan``."""
 
 import os
+import sys
 
 
 def run() -> None:
@@ -8,8 +9,12 @@ def run() -> None:
     # Third-party pydantic plugins would see every validated schedule (health data):
     # the program loads none, unless the user names some.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from kapplan.cli.stops import run as guarded
-
+    try:
+        from kapplan.cli.stops import run as guarded
+    except KeyboardInterrupt:
+        # Ctrl-C before the handling below is even loaded: the same line and status.
+        sys.stderr.write("kapplan: interrupted\n")
+        os._exit(130)
     guarded(_program)
 
 

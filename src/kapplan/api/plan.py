@@ -143,9 +143,11 @@ def _plan(
     defaults = schedule_defaults(configuration, flags, machine_zone=env.machine_zone)
     paths = schedule_paths(schedules)
     inputs = [Path(p) for p in paths if p != STDIN]
+    if configuration.exists:
+        inputs.append(Path(configuration.path))
     if len(paths) > 1 or therapist is not None:
         clients = load_clients(paths, defaults=defaults, limits=limits)
-        privacy = _privacy(paths, [schedule for schedule, _ in clients], therapist)
+        privacy = _privacy(paths, [schedule for schedule, _ in clients], therapist, inputs)
         settings = resolve(configuration, flags, machine_zone=env.machine_zone, files=privacy)
         if client is None:
             return _plan_caseload(
@@ -173,7 +175,7 @@ def _plan(
         from kapplan.model.caseload import client_index
 
         client_index([label_client(schedule, paths[0], {}).client], client)
-    privacy = _privacy(paths, [schedule], None)
+    privacy = _privacy(paths, [schedule], None, inputs)
     settings = resolve(configuration, flags, machine_zone=env.machine_zone, files=privacy)
     book = rulebooks_for(paths, [schedule], rules)[0]
     inputs += rulebook_paths(rules, [schedule])
@@ -193,11 +195,12 @@ def _plan(
 
 
 def _privacy(
-    paths: Sequence[str], schedules: Sequence[Schedule], therapist: str | None
+    paths: Sequence[str], schedules: Sequence[Schedule], therapist: str | None, inputs: list[Path]
 ) -> list[CalendarLayer]:
-    """Return what the schedules and the therapist file say of the calendar's privacy."""
+    """Return what the schedules and the therapist file say of the calendar's privacy; add
+    the therapist file and its busy calendar to `inputs`."""
     from kapplan.edge.files import display_name
-    from kapplan.edge.load import load_therapist_file
+    from kapplan.edge.load import busy_calendar_path, load_therapist_file
     from kapplan.model.settings import CalendarLayer
 
     layers = [
@@ -205,7 +208,10 @@ def _privacy(
         for path, schedule in zip(paths, schedules, strict=True)
     ]
     if therapist is not None:
-        layers.append(CalendarLayer(therapist, load_therapist_file(therapist).discreet))
+        table = load_therapist_file(therapist)
+        layers.append(CalendarLayer(therapist, table.discreet))
+        busy = busy_calendar_path(table, therapist)
+        inputs += [Path(therapist)] + ([Path(busy)] if busy else [])
     return layers
 
 
@@ -235,7 +241,6 @@ def _plan_caseload(
         starts = [d.start for e in expansions for d in e.doses]
         hours = load_therapist(therapist, starts, remote_busy)
         zone = hours.zone.key
-        inputs.append(Path(therapist))
     books = rulebooks_for(paths, schedules, rules)
     inputs += rulebook_paths(rules, schedules)
     lean = calendar_only and not calendar_shows_practices(books)
@@ -403,6 +408,7 @@ def export_files(
         client=client,
         remote_busy=remote_busy,
     )
+    planned = _with_earlier_export(planned, target)
     changed: tuple[Change, ...] | None = None
     if previous is not None:
         _refuse_partial(previous, planned)
@@ -415,6 +421,22 @@ def export_files(
         return Export(b"", planned, None, revealed, changed or (), vdir)
     data, marker, revealed = _render(planned, target, previous, changed)
     return Export(data, planned, marker, revealed, changed or ())
+
+
+def _with_earlier_export(planned: Planned, target: Target) -> Planned:
+    """Count `Target.previous` among the inputs, unless it is the output itself (the
+    ledger a re-export replaces)."""
+    import os
+
+    if target.previous is None:
+        return planned
+    if target.output is not None:
+        try:
+            if os.path.samefile(target.previous, target.output):
+                return planned
+        except OSError:
+            pass
+    return replace(planned, inputs=(*planned.inputs, Path(target.previous)))
 
 
 def _earlier_vdir(target: Target) -> EarlierVdir | None:
@@ -584,17 +606,14 @@ def _calendar_options(
 def _earlier_export(target: Target, folder: EarlierVdir | None = None) -> PreviousCalendar | None:
     """Read the earlier export a calendar is measured against, if there is one: the
     `Target.previous` file, else the output (a vdir: `folder`, its items, if any)."""
-    from kapplan.edge.files import read_own_output
+    from kapplan.edge.files import read_bytes, read_own_output
     from kapplan.formats.ics import OWNED_MARKER, parse_previous
 
     if target.previous is not None:
-        try:
-            data = Path(target.previous).read_bytes()
-        except OSError as error:
-            raise UnreadableCalendar(
-                f"cannot read: {error.strerror or error}; expected an earlier kapplan export",
-                source=target.previous,
-            ) from None
+        # Under the size limit of every input, and from a regular file only.
+        data = read_bytes(
+            target.previous, UnreadableCalendar, "an earlier kapplan export", regular=True
+        )
         return parse_previous(data, target.previous)
     if target.format is Format.VDIR:
         return folder.calendar if folder is not None and folder.calendar.events else None

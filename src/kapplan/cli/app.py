@@ -14,6 +14,9 @@ import sys
 from typing import Annotated, Any
 
 import typer
+
+# Typer carries its own copy of click (typer._click): its usage errors are of that copy.
+from typer._click import exceptions as click
 from typer.core import TyperGroup
 
 from kapplan import __version__
@@ -33,10 +36,23 @@ from kapplan.errors import InvalidOption, KapplanError
 class KapplanGroup(TyperGroup):
     """The command group: every stop a command meets ends the same way (`kapplan.cli.stops`)."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Parse the options before the command; a usage mistake is one line (`usage_line`)."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoArgsIsHelpError:
+            raise
+        except click.UsageError as error:
+            raise typer.Exit(usage_line(error)) from None
+
     def invoke(self, ctx: Any) -> Any:
         """Run the command; a user error, Ctrl-C or a closed pipe becomes its exit status."""
         try:
             return super().invoke(ctx)
+        except click.NoArgsIsHelpError:
+            raise
+        except click.UsageError as error:
+            raise typer.Exit(usage_line(error)) from None
         except InvalidOption as error:
             # The library names an option by its field; the command line, by its flag.
             raise typer.Exit(ended(error.renamed(FLAGS))) from None
@@ -44,6 +60,30 @@ class KapplanGroup(TyperGroup):
             raise typer.Exit(ended(error)) from None
         except (KeyboardInterrupt, BrokenPipeError) as stop:
             raise typer.Exit(ended(stop)) from None
+
+
+def usage_line(error: click.UsageError) -> int:
+    """Say a usage mistake in one line, as every other error, and return status 2.
+
+    Click's own usage block (four lines) would hide the one that matters, e.g.
+    ``kapplan: error: no such option --foo; see kapplan plan --help``.
+
+    Parameters:
+        error: What click found wrong with the command line.
+
+    Returns:
+        The exit status, 2.
+    """
+    where = error.ctx.command_path if error.ctx is not None else "kapplan"
+    if isinstance(error, click.NoSuchOption):
+        message = f"no such option {error.option_name}"
+        if error.possibilities:
+            message += f" (did you mean {' or '.join(sorted(error.possibilities))}?)"
+    else:
+        text = " ".join(error.format_message().split()).rstrip(".")
+        message = text[:1].lower() + text[1:]
+    sys.stderr.write(f"kapplan: error: {message}; see {where} --help\n")
+    return 2
 
 
 app = typer.Typer(

@@ -117,7 +117,7 @@ def init_command(
     if target is not None and not force and target.exists() and not target.is_dir():
         # Checked before any question, so nobody answers them for nothing.
         raise KapplanError("exists; use --force to overwrite it", source=path)
-    ask = sys.stdin.isatty() and sys.stdout.isatty() if interactive is None else interactive
+    ask = _terminal() if interactive is None else interactive
     given = {
         "--timezone": timezone,
         "--method": method,
@@ -163,3 +163,8 @@ def _answer(question: Question, ask: bool) -> Any:
             return question.parse(reply)
         except BadAnswer as error:
             sys.stderr.write(f"  {error.message}\n")
+
+
+def _terminal() -> bool:
+    """Tell whether a person is there to answer: stdin and stdout both a terminal (open)."""
+    return sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()

@@ -7,7 +7,18 @@ on stderr and an exit status:
 - a `KapplanError`: ``kapplan: error: <its line>``, status 2 (or its own);
 - Ctrl-C: ``kapplan: interrupted``, status 130, said once wherever it lands;
 - a closed pipe (``kapplan plan s.toml | head -1``): nothing, status 0, as Unix
-  tools do.
+  tools do;
+- SIGTERM or SIGHUP: as Ctrl-C (a temporary file removed, one line), status
+  128 + the signal's number (143, 129);
+- stdout that cannot be written (``>/dev/full``, closed with ``>&-``):
+  ``kapplan: error: cannot write to stdout: <why>``, status 74 (``EX_IOERR`` of
+  sysexits.h): the output is incomplete, which no exit status of a command's
+  own should hide.
+
+Standard output is always UTF-8, whatever the locale or ``PYTHONIOENCODING``
+says: what kapplan prints is a UTF-8 document (JSON, iCalendar, HTML) or text
+with names and dashes in it, and the bytes on stdout are the bytes ``-o``
+writes to a file.
 
 Imports only the standard library and `kapplan.errors`, so it guards the
 start-up too.
@@ -16,6 +27,8 @@ start-up too.
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 import signal
 import sys
@@ -23,8 +36,50 @@ from collections.abc import Callable
 
 from kapplan.errors import KapplanError
 
-#: Set once "interrupted" has been said, so Ctrl-C prints one line wherever it lands.
-_interrupted: list[bool] = []
+#: The signal that stopped the run, once "interrupted" has been said, so it prints one
+#: line wherever it lands.
+_interrupted: list[int] = []
+
+#: Exit status when stdout cannot be written: EX_IOERR of sysexits.h.
+STDOUT_FAILED = 74
+
+#: What each stopping signal says.
+_SAID: dict[int, str] = {
+    signal.SIGINT: "interrupted",
+    signal.SIGTERM: "terminated (SIGTERM)",
+    **({signal.SIGHUP: "hung up (SIGHUP)"} if hasattr(signal, "SIGHUP") else {}),
+}
+
+
+class StdoutUnwritable(OSError):
+    """Standard output cannot be written (full, closed, failing): the run's output is lost."""
+
+
+class _Stdout(io.RawIOBase):
+    """File descriptor 1, its write errors told apart from any other file's."""
+
+    def __init__(self, closed: bool) -> None:
+        super().__init__()
+        self._gone = closed
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return 1
+
+    def isatty(self) -> bool:
+        return not self._gone and os.isatty(1)
+
+    def write(self, data: object) -> int:
+        if self._gone:
+            raise StdoutUnwritable(errno.EBADF, "it is closed")
+        try:
+            return os.write(1, data)  # type: ignore[arg-type]
+        except BrokenPipeError:
+            raise
+        except OSError as problem:
+            raise StdoutUnwritable(problem.errno, problem.strerror) from None
 
 
 def ended(stop: BaseException) -> int:
@@ -41,7 +96,7 @@ def ended(stop: BaseException) -> int:
         return stop.exit_code
     if isinstance(stop, KeyboardInterrupt):
         _say_interrupted()
-        return 130
+        return 128 + _interrupted[0]
     _quiet_stdout()
     return 0
 
@@ -52,17 +107,24 @@ def run(program: Callable[[], None]) -> None:
     Parameters:
         program: Imports and runs the command line.
     """
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, _on_sigint)
-    status = 0
+    for signum in _SAID:
+        if signal.getsignal(signum) in (signal.default_int_handler, signal.SIG_DFL):
+            signal.signal(signum, _on_signal)
+    _utf8_stdout()
+    status: int | str | None = 0
     try:
         try:
             program()
         except (KapplanError, KeyboardInterrupt, BrokenPipeError) as stop:
             status = ended(stop)
+        except SystemExit as done:
+            status = done.code
+        except StdoutUnwritable as problem:
+            status = _unwritable(problem)
         finally:
             # The run is over: a Ctrl-C now must not interrupt the final flush.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            for signum in _SAID:
+                signal.signal(signum, signal.SIG_IGN)
     except BaseException:
         # Once Ctrl-C has been said, whatever surfaces is its echo: Typer's own exit,
         # a Ctrl-C just before the line above, or the RuntimeError Python wraps around
@@ -71,7 +133,61 @@ def run(program: Callable[[], None]) -> None:
             raise
     if _interrupted:
         _exit_interrupted()
-    sys.exit(status)
+    sys.exit(_flushed(status))
+
+
+def _utf8_stdout() -> None:
+    """Make the process's stdout UTF-8, its failures `StdoutUnwritable`; a closed one too.
+
+    A stdout the caller replaced (a test's buffer) is left as it is.
+    """
+    if sys.stdout is not None and (sys.stdout is not sys.__stdout__ or _stdout_wrapped(sys.stdout)):
+        return
+    closed = sys.stdout is None
+    if closed:
+        # Keep descriptor 1 taken, so no file opened later becomes "stdout".
+        with contextlib.suppress(OSError):
+            descriptor = os.open(os.devnull, os.O_WRONLY)
+            if descriptor != 1:
+                os.dup2(descriptor, 1)
+                os.close(descriptor)
+    elif sys.stdout is not None:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            sys.stdout.flush()
+    line_buffering = bool(getattr(sys.stdout, "line_buffering", False))
+    stream = io.TextIOWrapper(
+        io.BufferedWriter(_Stdout(closed)),
+        encoding="utf-8",
+        newline="\n",
+        line_buffering=line_buffering,
+    )
+    # sys.__stdout__ keeps the original alive: collected, it would close descriptor 1.
+    sys.stdout = stream
+
+
+def _stdout_wrapped(stream: object) -> bool:
+    """Tell whether `stream` is the stdout `_utf8_stdout` made."""
+    return isinstance(getattr(getattr(stream, "buffer", None), "raw", None), _Stdout)
+
+
+def _flushed(status: int | str | None) -> int | str | None:
+    """Flush stdout before the interpreter does; a failure changes the exit status."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    except StdoutUnwritable as problem:
+        return _unwritable(problem)
+    return status
+
+
+def _unwritable(problem: StdoutUnwritable) -> int:
+    """Say that stdout cannot be written, and drop what it still holds."""
+    sys.stderr.write(f"kapplan: error: cannot write to stdout: {problem.strerror}\n")
+    _quiet_stdout()
+    return STDOUT_FAILED
 
 
 def _exit_interrupted() -> None:
@@ -84,21 +200,22 @@ def _exit_interrupted() -> None:
     instead, once what was printed is flushed.
     """
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()
-    os._exit(130)
+    os._exit(128 + _interrupted[0])
 
 
-def _say_interrupted() -> None:
+def _say_interrupted(signum: int = signal.SIGINT) -> None:
     if not _interrupted:
-        _interrupted.append(True)
-        sys.stderr.write("kapplan: interrupted\n")
+        _interrupted.append(int(signum))
+        sys.stderr.write(f"kapplan: {_SAID.get(signum, 'interrupted')}\n")
 
 
-def _on_sigint(signum: int, frame: object) -> None:
+def _on_signal(signum: int, frame: object) -> None:
     # Said here, before a library's own handler (Typer's while parsing options)
-    # turns the KeyboardInterrupt into a silent exit.
-    _say_interrupted()
+    # turns the KeyboardInterrupt into a silent exit. SIGTERM and SIGHUP stop the
+    # run as Ctrl-C does, so a temporary file is removed on the way out.
+    _say_interrupted(signum)
     raise KeyboardInterrupt
 
 
@@ -106,10 +223,15 @@ def _quiet_stdout() -> None:
     """Point stdout at the null device, so the final flush of a closed pipe is silent."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+        if devnull != sys.stdout.fileno():
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        raw = getattr(getattr(sys.stdout, "buffer", None), "raw", None)
+        if isinstance(raw, _Stdout):
+            raw._gone = False  # now the null device
+    except (OSError, ValueError, AttributeError):
         # A replaced stdout (a test runner's buffer) has no descriptor to redirect.
         pass
 
 
-__all__ = ["ended", "run"]
+__all__ = ["STDOUT_FAILED", "StdoutUnwritable", "ended", "run"]

@@ -6,13 +6,15 @@ that is, when it starts with the renderer's ``owned_marker`` (for .ics,
 `kapplan.formats.ics.OWNED_MARKER`: ``BEGIN:VCALENDAR``, ``VERSION:2.0`` and
 kapplan's PRODID). A renderer without a marker gets no such exception: any
 existing file needs ``force``. The output is never one of the inputs, even
-with ``force``.
+with ``force``: the same file by device and inode, whatever its name or link.
 
 Writing is atomic: the data goes to a temporary file in the target's folder,
 which is flushed, fsynced and then moved over the target with `os.replace`,
 so a reader sees the old file or the new one, never half of one, and a
 failure part-way (disk full, interrupt) leaves any earlier file as it was
-and no temporary file behind. A symlink is followed and its target
+and no temporary file behind. A run stopped where no code runs (SIGKILL, a
+power cut) can leave one: the next write to the same file removes it (see
+`_remove_stale`). A symlink is followed and its target
 replaced, so the link survives. A replaced file keeps its permission bits; a
 new one gets the usual ``0o666`` less the umask.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Sequence
@@ -73,6 +76,7 @@ def write_output(
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    _remove_stale(folder, target.name)
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as problem:
@@ -93,13 +97,38 @@ def write_output(
     sync_folder(folder)
 
 
-def _refuse_inputs(path: Path, target: Path, inputs: Sequence[Path]) -> None:
-    for source in inputs:
-        same = Path(os.path.realpath(source)) == target
-        if not same:
+def _remove_stale(folder: Path, name: str) -> None:
+    """Remove temporary files an earlier, killed run left for this target.
+
+    Only kapplan's own naming (``.NAME.`` and `tempfile.mkstemp`'s eight characters,
+    ``.tmp``), only regular files of this user still at mkstemp's mode 0600: a
+    finished write has renamed its file away, so what is left is a leftover.
+    """
+    pattern = re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}\.tmp")
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if not pattern.fullmatch(entry.name):
+                continue
             with contextlib.suppress(OSError):
-                same = os.path.samefile(source, target)
-        if same:
+                info = entry.stat(follow_symlinks=False)
+                ours = info.st_uid == os.geteuid() if hasattr(os, "geteuid") else True
+                if stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o600 and ours:
+                    os.unlink(entry.path)
+
+
+def _refuse_inputs(path: Path, target: Path, inputs: Sequence[Path]) -> None:
+    """Refuse an output that is one of the inputs: the same file (device and inode), by
+    whatever name or link either is given."""
+    try:
+        output = os.stat(target)
+    except OSError:
+        return  # no file there yet: it cannot be one that was read
+    for source in dict.fromkeys(inputs):
+        try:
+            info = os.stat(source)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) == (output.st_dev, output.st_ino):
             raise OutputError(
                 f"is also an input ({str(source)!r}); choose another output file",
                 source=str(path),

@@ -8,6 +8,8 @@ regular files and stdin only, at most `kapplan.model.limits.MAX_FILE_BYTES`
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -35,6 +37,8 @@ def read_bytes(
     error: type[KapplanError] = ScheduleError,
     what: str = "a TOML file",
     limit: int = MAX_FILE_BYTES,
+    *,
+    regular: bool = False,
 ) -> bytes:
     """Read a file, or stdin for ``-``, refusing more than `limit` bytes.
 
@@ -43,24 +47,30 @@ def read_bytes(
         error: The error class to raise.
         what: What the file should be, for messages.
         limit: The most bytes accepted.
+        regular: Accept a regular file only (no stdin, FIFO or device); the file is
+            opened without blocking, so a FIFO is refused rather than waited on.
 
     Returns:
         The bytes.
 
     Raises:
-        KapplanError: When the file is missing, a folder, unreadable or too large.
+        KapplanError: When the file is missing, a folder, unreadable, too large, stdin
+            while it is closed, or (with `regular`) not a regular file.
     """
     name = display_name(path)
     try:
-        if path == STDIN:
+        if path == STDIN and not regular:
+            if sys.stdin is None:
+                raise error(f"stdin is closed; expected {what} on stdin", source=name)
             data = sys.stdin.buffer.read(limit + 1)
+        elif regular:
+            data = _read_regular(path, error, what, limit)
         else:
             with open(path, "rb") as handle:
                 data = handle.read(limit + 1)
     except FileNotFoundError:
-        raise error(
-            f"no such file; expected a path to {what}, or - for stdin", source=name
-        ) from None
+        stdin = "" if regular else ", or - for stdin"
+        raise error(f"no such file; expected a path to {what}{stdin}", source=name) from None
     except IsADirectoryError:
         raise error(f"is a folder; expected {what}", source=name) from None
     except OSError as problem:
@@ -68,6 +78,18 @@ def read_bytes(
     if len(data) > limit:
         raise error(f"larger than {limit // (1024 * 1024)} MiB; expected {what}", source=name)
     return data
+
+
+def _read_regular(path: str, error: type[KapplanError], what: str, limit: int) -> bytes:
+    """Read at most ``limit + 1`` bytes of a regular file; refuse anything else unread."""
+    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            if stat.S_ISDIR(os.fstat(descriptor).st_mode):
+                raise IsADirectoryError
+            raise error(f"is not a regular file; expected {what}", source=path)
+        return handle.read(limit + 1)
 
 
 def decode_text(
@@ -123,32 +145,73 @@ def read_text(
     return name, decode_text(data, name, error, what)
 
 
-def read_own_output(path: Path, owned_marker: bytes) -> bytes | None:
+def read_own_output(path: Path, owned_marker: bytes, limit: int = MAX_FILE_BYTES) -> bytes | None:
     """Return an earlier output of kapplan at path, or None when there is none.
 
     Used to find the earlier export that ``-o`` is about to replace (e.g. for
-    SEQUENCE bumps in .ics).
+    SEQUENCE bumps in .ics). Only a regular file is read (a FIFO or a device
+    is refused unopened), and only up to `limit`, as every input is.
 
     Parameters:
         path: The output path.
         owned_marker: Bytes kapplan's output of this kind starts with.
+        limit: The most bytes read.
 
     Returns:
         The file's bytes when it exists and starts with the marker, else None.
 
     Raises:
-        OutputError: When the file exists but cannot be read.
+        OutputError: When the path is a FIFO, a device or a socket, or the file
+            cannot be read, or it is kapplan's and larger than `limit`.
     """
+    refuse_unwritable(path)
     try:
-        with open(path, "rb") as stream:
-            data = stream.read()
+        data = _read_regular(str(path), OutputError, "an earlier kapplan export", limit)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
     except OSError as problem:
         raise OutputError(
             f"cannot read the earlier output ({problem.strerror or problem})", source=str(path)
         ) from None
-    return data if data.startswith(owned_marker) else None
+    if not data.startswith(owned_marker):
+        return None
+    if len(data) > limit:
+        raise OutputError(
+            f"larger than {limit // (1024 * 1024)} MiB; expected an earlier kapplan export "
+            "(move it away, or choose another output file)",
+            source=str(path),
+        )
+    return data
 
 
-__all__ = ["STDIN", "decode_text", "display_name", "read_bytes", "read_own_output", "read_text"]
+def refuse_unwritable(path: Path) -> None:
+    """Refuse an output path that is a FIFO, a device or a socket, without opening it.
+
+    A folder is left to the writer, which names it (or, for a vdir, writes into it).
+
+    Parameters:
+        path: The ``-o`` path (a symlink is followed).
+
+    Raises:
+        OutputError: For a FIFO, a device or a socket.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # absent, or an error the write itself will name
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        raise OutputError(
+            "is not a regular file; give a file name, or omit -o to write to stdout",
+            source=str(path),
+        )
+
+
+__all__ = [
+    "STDIN",
+    "decode_text",
+    "display_name",
+    "read_bytes",
+    "read_own_output",
+    "read_text",
+    "refuse_unwritable",
+]

@@ -10,6 +10,7 @@ commands that take a schedule or an earlier export.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -342,12 +343,13 @@ def schedule_paths(arguments: Sequence[str]) -> list[str]:
         The schedule paths, in argument order, folders expanded.
 
     Raises:
-        ScheduleError: When stdin is named twice, or a folder holds no .toml file.
+        ScheduleError: When stdin is named twice, or a folder cannot be read or holds no
+            .toml file.
     """
     paths: list[str] = []
     for argument in arguments:
         if argument != STDIN and Path(argument).is_dir():
-            found = sorted(str(p) for p in Path(argument).glob("*.toml") if p.is_file())
+            found = _folder_schedules(argument)
             if not found:
                 raise ScheduleError("holds no .toml file; expected schedule files", source=argument)
             paths.extend(found)
@@ -356,6 +358,20 @@ def schedule_paths(arguments: Sequence[str]) -> list[str]:
     if paths.count(STDIN) > 1:
         raise ScheduleError("stdin (-) is named more than once; expected it once at most")
     return paths
+
+
+def _folder_schedules(folder: str) -> list[str]:
+    """Return the .toml files in a folder (not hidden), sorted by name."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if e.name.endswith(".toml") and e.name[:1] != "."]
+    except OSError as problem:
+        raise ScheduleError(
+            f"cannot read the folder: {problem.strerror or problem}; expected a folder of "
+            "schedule files you can read",
+            source=folder,
+        ) from None
+    return sorted(str(p) for p in (Path(folder) / name for name in names) if p.is_file())
 
 
 def load_caseload(
@@ -478,6 +494,21 @@ def load_therapist_file(path: str) -> Therapist:
     ).therapist
 
 
+def busy_calendar_path(therapist: Therapist, path: str) -> str | None:
+    """Return the busy calendar file a therapist file names, relative to it, if any.
+
+    Parameters:
+        therapist: The ``[therapist]`` table, validated.
+        path: The therapist file.
+
+    Returns:
+        The calendar's path, or None when the file names none.
+    """
+    if not therapist.busy_calendar:
+        return None
+    return str(Path(path).parent / therapist.busy_calendar)
+
+
 def therapist_hours(
     therapist: Therapist,
     path: str,
@@ -518,7 +549,7 @@ def therapist_hours(
         return therapist.working_time(years, served)
     from kapplan.formats.busy import read_busy_calendar
 
-    calendar = str(Path(path).parent / therapist.busy_calendar)
+    calendar = busy_calendar_path(therapist, path) or ""
     calendar_name, calendar_text = read_text(calendar, what="an .ics calendar file")
     busy = read_busy_calendar(
         calendar_text,
@@ -610,6 +641,7 @@ def sniff(path: str, text: str) -> Source:
 
 __all__ = [
     "Source",
+    "busy_calendar_path",
     "check_rulebook",
     "check_schedule",
     "default_rulebook",
