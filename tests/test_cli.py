@@ -77,6 +77,18 @@ BAD_INPUTS = {
         "kapplan: error: s.toml:3: series[1].rrule: 'FREQ=WEEKLY;UNTIL=20261101T000000' yields "
         "no dose from 2026-12-01T10:00:00; expected at least one",
     ),
+    "sub-daily rrule": (
+        "[[series]]\nstart = 2026-12-01T10:00:00\n"
+        'rrule = "FREQ=SECONDLY;BYHOUR=9;BYMINUTE=0;BYSECOND=0;UNTIL=20350101T000000"\n'
+        'method = "iv"\n',
+        "kapplan: error: s.toml:3: series[1].rrule: FREQ=SECONDLY recurs within a day; "
+        "expected FREQ=DAILY, WEEKLY, MONTHLY or YEARLY (doses are days apart)",
+    ),
+    "hourly rrule": (
+        '[[series]]\nstart = 2026-12-01T10:00:00\nrrule = "FREQ=HOURLY;COUNT=3"\nmethod = "iv"\n',
+        "kapplan: error: s.toml:3: series[1].rrule: FREQ=HOURLY recurs within a day; "
+        "expected FREQ=DAILY, WEEKLY, MONTHLY or YEARLY (doses are days apart)",
+    ),
     "empty schedule": (
         'timezone = "UTC"\n',
         "kapplan: error: s.toml: the schedule has no doses; expected at least one [[infusion]] "
