@@ -77,6 +77,11 @@ BAD_INPUTS = {
         "kapplan: error: s.toml:3: series[1].rrule: 'FREQ=WEEKLY;UNTIL=20261101T000000' yields "
         "no dose from 2026-12-01T10:00:00; expected at least one",
     ),
+    "zone with a run of dots": (
+        GOOD.replace('timezone = "Europe/Berlin"', f'timezone = "Europe/{"." * 1000}"'),
+        "kapplan: error: s.toml:1: timezone: unknown time zone "
+        f"'Europe/{'.' * 1000}'; expected an IANA name such as Europe/Berlin",
+    ),
     "sub-daily rrule": (
         "[[series]]\nstart = 2026-12-01T10:00:00\n"
         'rrule = "FREQ=SECONDLY;BYHOUR=9;BYMINUTE=0;BYSECOND=0;UNTIL=20350101T000000"\n'
