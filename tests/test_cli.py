@@ -82,6 +82,27 @@ BAD_INPUTS = {
         "kapplan: error: s.toml:1: timezone: unknown time zone "
         f"'Europe/{'.' * 1000}'; expected an IANA name such as Europe/Berlin",
     ),
+    "zone abbreviation": (
+        GOOD.replace("2026-12-01T10:00:00", '"Dec 1 2026 10am PST"'),
+        "kapplan: error: s.toml:3: infusion[1].at: cannot tell which zone 'PST' is in "
+        "'Dec 1 2026 10am PST'; expected the schedule's local time (2026-12-01T10:00) or the "
+        "time with its UTC offset (2026-12-01T10:00±HH:MM)",
+    ),
+    "time without a date": (
+        GOOD.replace("2026-12-01T10:00:00", '"10:00"'),
+        "kapplan: error: s.toml:3: infusion[1].at: '10:00' lacks a full date or an hour (the "
+        "rest would be taken from today); expected a date and time such as 2026-12-01T10:00",
+    ),
+    "a month alone": (
+        GOOD.replace("2026-12-01T10:00:00", '"December"'),
+        "kapplan: error: s.toml:3: infusion[1].at: 'December' lacks a full date or an hour (the "
+        "rest would be taken from today); expected a date and time such as 2026-12-01T10:00",
+    ),
+    "offset of a day or more": (
+        GOOD.replace("2026-12-01T10:00:00", '"2026-12-01T10:00:00+25:00"'),
+        "kapplan: error: s.toml:3: infusion[1].at: cannot read '2026-12-01T10:00:00+25:00' as a "
+        "date and time; expected e.g. 2026-12-01T10:00",
+    ),
     "sub-daily rrule": (
         "[[series]]\nstart = 2026-12-01T10:00:00\n"
         'rrule = "FREQ=SECONDLY;BYHOUR=9;BYMINUTE=0;BYSECOND=0;UNTIL=20350101T000000"\n'
