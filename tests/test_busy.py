@@ -1015,14 +1015,78 @@ class TestBounded:
         assert perf_counter() - began < 5
 
     def test_instances_before_the_window_count(self) -> None:
-        """A minutely rule from 1970 is refused after 100,000 instances, not walked to 2026."""
-        text = calendar("DTSTART:19700101T000000Z\nDURATION:PT1M\nRRULE:FREQ=MINUTELY")
+        """A minutely rule from October 2025 is refused after 100,000 instances, not walked
+        to 2026 (from 1970 it is refused before a step: `test_sparse_secondly_rule_...`)."""
+        text = calendar("DTSTART:20251001T000000Z\nDURATION:PT1M\nRRULE:FREQ=MINUTELY")
         began = perf_counter()
         assert refused(text) == (
             "cal.ics:7: RRULE: the recurrence yields more than 100000 instances before "
             "2027-01-02; expected a calendar export of a shorter period"
         )
         assert perf_counter() - began < 10
+
+    def test_sparse_secondly_rule_is_refused_before_a_step(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A secondly rule matching once a day from 2000 is refused by its span, unwalked.
+
+        dateutil steps through every second of every day (minutes: 288 s); the refusal
+        comes from the number of periods, before the walk: the only instances computed are
+        the few of the check for a rule that never matches, in year 9600.
+        """
+        walked = []
+        original = rrulemod.rrule._iter
+
+        def counted(rule: rrulemod.rrule) -> object:
+            for moment in original(rule):
+                walked.append(moment)
+                yield moment
+
+        monkeypatch.setattr(rrulemod.rrule, "_iter", counted)
+        rule = "FREQ=SECONDLY;BYHOUR=9;BYMINUTE=0;BYSECOND=0"
+        text = calendar(f"DTSTART:20000101T090000Z\nDURATION:PT1H\nRRULE:{rule}")
+        message = refused(text)
+        assert message.startswith("cal.ics:7: RRULE: 'FREQ=SECONDLY;BYHOUR=9")
+        assert message.endswith(
+            "' steps through more than 1000000 periods (or all rules more than 3000000) "
+            "before 2027-01-02; expected a calendar export of a shorter period (or a rule "
+            "that recurs less often)"
+        )
+        assert walked
+        assert all(moment.year >= 9600 for moment in walked)
+
+    def test_steps_of_all_rules_are_limited(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Many rules, each under the limit of steps, are refused together."""
+        monkeypatch.setattr(busymod, "MAX_STEPS", 10_000)
+        rule = "DTSTART:20260101T090000Z\nDURATION:PT1M\nRRULE:FREQ=HOURLY;BYHOUR=9"
+        assert "steps through more than 10000 periods (or all rules more than 30000)" in (
+            refused(calendar(rule, rule, rule, rule))
+        )
+        assert len(read(calendar(rule, rule, rule))) == 365
+
+    @pytest.mark.parametrize(
+        "rule", ["FREQ=SECONDLY;BYSETPOS=2", "FREQ=HOURLY;BYMINUTE=0,30;BYSETPOS=3,-3"]
+    )
+    def test_sub_daily_setpos_that_picks_nothing(self, rule: str) -> None:
+        """A sub-daily BYSETPOS beyond its period's instances never matches: refused at once
+        (dateutil would step through every second to year 9999)."""
+        text = calendar(f"DTSTART:20260101T090000Z\nDURATION:PT1M\nRRULE:{rule}")
+        assert refused(text) == (
+            f"cal.ics:7: RRULE: '{rule}' never yields an instance; expected a rule that can "
+            "match (not, say, BYMONTH=2;BYMONTHDAY=30)"
+        )
+
+    def test_sub_daily_setpos_that_picks_one(self) -> None:
+        """A sub-daily BYSETPOS within its period's instances is expanded (DTSTART counts)."""
+        text = calendar(
+            "DTSTART:20261230T090000Z\nDURATION:PT1M\n"
+            "RRULE:FREQ=HOURLY;BYHOUR=9;BYMINUTE=0,30;BYSETPOS=-1"
+        )
+        assert read(text) == [
+            (utc(2026, 12, 30, 9), utc(2026, 12, 30, 9, 1)),
+            (utc(2026, 12, 30, 9, 30), utc(2026, 12, 30, 9, 31)),
+            (utc(2026, 12, 31, 9, 30), utc(2026, 12, 31, 9, 31)),
+        ]
 
     def test_total_limit_across_calendars(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The limit on all instances counts every VCALENDAR of the file."""

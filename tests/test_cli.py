@@ -77,6 +77,44 @@ BAD_INPUTS = {
         "kapplan: error: s.toml:3: series[1].rrule: 'FREQ=WEEKLY;UNTIL=20261101T000000' yields "
         "no dose from 2026-12-01T10:00:00; expected at least one",
     ),
+    "zone with a run of dots": (
+        GOOD.replace('timezone = "Europe/Berlin"', f'timezone = "Europe/{"." * 1000}"'),
+        "kapplan: error: s.toml:1: timezone: unknown time zone "
+        f"'Europe/{'.' * 1000}'; expected an IANA name such as Europe/Berlin",
+    ),
+    "zone abbreviation": (
+        GOOD.replace("2026-12-01T10:00:00", '"Dec 1 2026 10am PST"'),
+        "kapplan: error: s.toml:3: infusion[1].at: cannot tell which zone 'PST' is in "
+        "'Dec 1 2026 10am PST'; expected the schedule's local time (2026-12-01T10:00) or the "
+        "time with its UTC offset (2026-12-01T10:00±HH:MM)",
+    ),
+    "time without a date": (
+        GOOD.replace("2026-12-01T10:00:00", '"10:00"'),
+        "kapplan: error: s.toml:3: infusion[1].at: '10:00' lacks a full date or an hour (the "
+        "rest would be taken from today); expected a date and time such as 2026-12-01T10:00",
+    ),
+    "a month alone": (
+        GOOD.replace("2026-12-01T10:00:00", '"December"'),
+        "kapplan: error: s.toml:3: infusion[1].at: 'December' lacks a full date or an hour (the "
+        "rest would be taken from today); expected a date and time such as 2026-12-01T10:00",
+    ),
+    "offset of a day or more": (
+        GOOD.replace("2026-12-01T10:00:00", '"2026-12-01T10:00:00+25:00"'),
+        "kapplan: error: s.toml:3: infusion[1].at: cannot read '2026-12-01T10:00:00+25:00' as a "
+        "date and time; expected e.g. 2026-12-01T10:00",
+    ),
+    "sub-daily rrule": (
+        "[[series]]\nstart = 2026-12-01T10:00:00\n"
+        'rrule = "FREQ=SECONDLY;BYHOUR=9;BYMINUTE=0;BYSECOND=0;UNTIL=20350101T000000"\n'
+        'method = "iv"\n',
+        "kapplan: error: s.toml:3: series[1].rrule: FREQ=SECONDLY recurs within a day; "
+        "expected FREQ=DAILY, WEEKLY, MONTHLY or YEARLY (doses are days apart)",
+    ),
+    "hourly rrule": (
+        '[[series]]\nstart = 2026-12-01T10:00:00\nrrule = "FREQ=HOURLY;COUNT=3"\nmethod = "iv"\n',
+        "kapplan: error: s.toml:3: series[1].rrule: FREQ=HOURLY recurs within a day; "
+        "expected FREQ=DAILY, WEEKLY, MONTHLY or YEARLY (doses are days apart)",
+    ),
     "empty schedule": (
         'timezone = "UTC"\n',
         "kapplan: error: s.toml: the schedule has no doses; expected at least one [[infusion]] "

@@ -27,13 +27,15 @@ CORPUS = ROOT / "tests" / "corpus"
 TIMEOUT = 120
 
 
-def kapplan(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    """Run `python -m kapplan` as a process, failing the test if it outlives `TIMEOUT`."""
+def kapplan(
+    *args: str, stdin: bytes | None = None, timeout: float = TIMEOUT
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m kapplan` as a process, failing the test if it outlives `timeout`."""
     result = subprocess.run(
         [sys.executable, "-m", "kapplan", *args],
         input=stdin,
         capture_output=True,
-        timeout=TIMEOUT,
+        timeout=timeout,
         env={**os.environ, "TZ": "UTC", "NO_COLOR": "1"},
         check=False,
     )
@@ -113,6 +115,32 @@ def test_a_50_mb_file_is_refused_unread(tmp_path: Path) -> None:
     assert result.stderr == f"kapplan: error: {path}: larger than 10 MiB; expected a TOML file\n"
     piped = kapplan("plan", "-", stdin=path.read_bytes())
     assert piped.stderr == "kapplan: error: <stdin>: larger than 10 MiB; expected a TOML file\n"
+
+
+def test_long_runs_of_key_characters_are_read_promptly(tmp_path: Path) -> None:
+    """An 80,000-character comment and string are read in about a second, not a minute.
+
+    The guard against deeply dotted keys once rescanned every run of key characters from
+    each of its characters (quadratic: 65 s). The 20 s timeout only guards against a hang.
+    """
+    run = "a" * 80_000
+    comment = tmp_path / "comment.toml"
+    comment.write_text(
+        f'timezone = "UTC"\n# {run}\n[[infusion]]\nat = 2026-12-01T10:00:00\nmethod = "iv"\n',
+        encoding="utf-8",
+    )
+    result = kapplan("plan", str(comment), "-f", "json", timeout=20)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert [i["at"] for i in json.loads(result.stdout)["infusions"]] == [
+        "2026-12-01T10:00:00+00:00"
+    ]
+    string = tmp_path / "string.toml"
+    string.write_text(f'timezone = "UTC"\nclient = "{run}-{run}"\n', encoding="utf-8")
+    result = kapplan("plan", str(string), "-f", "json", timeout=20)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"kapplan: error: {string}:2: client: String should have at most 200 characters\n"
+    )
 
 
 def infusions(count: int, step_minutes: int) -> str:

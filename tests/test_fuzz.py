@@ -96,7 +96,9 @@ def mutated(draw: st.DrawFn, seeds: tuple[bytes, ...] = SEEDS) -> bytes:
     """Return a valid file with one to five random mutations."""
     data = bytearray(draw(st.sampled_from(seeds)))
     for _ in range(draw(st.integers(1, 5))):
-        op = draw(st.sampled_from(["flip", "cut", "dup", "drop", "swap", "insert", "insert"]))
+        op = draw(
+            st.sampled_from(["flip", "cut", "dup", "drop", "swap", "insert", "insert", "run"])
+        )
         lines = bytes(data).split(b"\n")
         if op == "flip" and data:
             at = draw(st.integers(0, len(data) - 1))
@@ -118,6 +120,12 @@ def mutated(draw: st.DrawFn, seeds: tuple[bytes, ...] = SEEDS) -> bytes:
             if draw(st.booleans()):
                 piece = b"\n" + piece + b"\n"
             data[at:at] = piece
+        elif op == "run":
+            # A long run of one piece (a key character, a quote, a dot): inputs of up to
+            # 100 kB, where a cost quadratic in a line's length shows.
+            at = draw(st.integers(0, len(data)))
+            piece = draw(st.sampled_from([b"a", b"-", b'"', b".", b"a.", b" ", b"#"]))
+            data[at:at] = piece * draw(st.integers(1_000, 50_000))
     return bytes(data)
 
 

@@ -347,6 +347,51 @@ BAD_RULEBOOKS = {
         "or one of {course_gap_days}, {dose_minutes}, {long_arc_months}, {prep_sessions}, "
         "{session_minutes}",
     ),
+    "count beyond its range": (
+        'version = 1\n[[rule]]\nid = "integration-session"\ncount = 1000000000\n',
+        "bad.toml:4: rule[1].count: count is 1000000000; expected at most 20 occurrences "
+        "per anchor",
+    ),
+    "count beyond memory": (
+        'version = 1\n[[rule]]\nid = "integration-session"\ncount = 9223372036854775807\n',
+        "bad.toml:4: rule[1].count: count is 9223372036854775807; expected at most 20 "
+        "occurrences per anchor",
+    ),
+    "minutes beyond a day": (
+        'version = 1\n[[rule]]\nid = "integration-session"\nminutes = 1000000000\n',
+        "bad.toml:4: rule[1].minutes: minutes is 1000000000; expected at most 1440 (a day)",
+    ),
+    "offset beyond two years": (
+        'version = 1\n[[rule]]\nid = "integration-session"\ncloses = "+99999999d"\n',
+        "bad.toml:4: rule[1].closes: offset '+99999999d' reaches more than 24 months; "
+        "expected a nearer offset",
+    ),
+    "per_day beyond a day's hours": (
+        'version = 1\n[[rule]]\nid = "journaling"\nper_day = 100000\n',
+        "bad.toml:4: rule[1].per_day: got 100000; expected less than or equal to 24",
+    ),
+    "template width": (
+        'version = 1\n[[rule]]\nid = "journaling"\ntitle = "{k:>999999999}"\n',
+        "bad.toml:4: rule[1].title: placeholder {k:>999999999} has a conversion or format; "
+        "expected a bare {name}, or {name:plural:form|forms}",
+    ),
+    "template attribute": (
+        'version = 1\n[[rule]]\nid = "journaling"\ntitle = "{dose.__class__}"\n',
+        "bad.toml:4: rule[1].title: unknown placeholder {dose.__class__}; expected one of "
+        "{count}, {course}, {dose}, {k}, {method}, {method_note}, {minutes}, {month}, {n}, "
+        "{week}",
+    ),
+    "template index": (
+        'version = 1\n[[rule]]\nid = "journaling"\ndescription = "{dose[0]}"\n',
+        "bad.toml:4: rule[1].description: unknown placeholder {dose[0]}; expected one of "
+        "{count}, {course}, {dose}, {k}, {method}, {method_note}, {minutes}, {month}, {n}, "
+        "{week}",
+    ),
+    "template conversion": (
+        'version = 1\n[[rule]]\nid = "journaling"\nwhy = "{n!r}"\n',
+        "bad.toml:4: rule[1].why: placeholder {n!r} has a conversion or format; expected a "
+        "bare {name}, or {name:plural:form|forms}",
+    ),
     "not TOML": (
         'version = 1\n[[rule]\nid = "rest"\n',
         "bad.toml:2: not valid TOML: Expected ']]' at the end of an array declaration",
@@ -370,6 +415,20 @@ class TestRulebookErrors:
         assert (result.exit_code, result.stdout) == (2, "")
         assert result.stderr == f"kapplan: error: {expected}\n"
         assert not Path("out.json").exists()
+
+    @pytest.mark.parametrize(
+        "case", ["count beyond memory", "minutes beyond a day", "template width"]
+    )
+    def test_validate_refuses_the_same_way(
+        self, case: str, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """`kapplan validate bad.toml` finds the rulebook's out-of-range number or template
+        (it once said "1 file OK" to a count a plan died on)."""
+        text, expected = BAD_RULEBOOKS[case]
+        monkeypatch.chdir(tmp_path)
+        Path("bad.toml").write_text(text, encoding="utf-8")
+        result = runner.invoke(app, ["validate", "bad.toml"])
+        assert (result.exit_code, result.stdout) == (2, f"{expected}\n1 problem in 1 file\n")
 
     def test_rules_command_refuses_the_same_way(
         self, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -56,8 +56,12 @@ def parse_toml(text: str, name: str, error: type[KapplanError] = ScheduleError) 
 
 
 #: A run of more than MAX_KEY_DEPTH dotted key parts, bare or quoted (see `kapplan.model.limits`).
+#: Linear in the text: a match starts only where a bare part can (not inside a run
+#: of key characters, which every start would otherwise scan again: 65 s for an
+#: 80,000-character comment), and no quantifier gives back what it took.
 _DEEP_KEY = re.compile(
-    rf"""(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*){{{MAX_KEY_DEPTH}}}"""
+    r"(?<![A-Za-z0-9_-])"
+    rf"""(?:(?:[A-Za-z0-9_-]++|"[^"\n]*+"|'[^'\n]*+')[ \t]*+\.[ \t]*+){{{MAX_KEY_DEPTH}}}"""
 )
 
 

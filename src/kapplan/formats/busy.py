@@ -55,6 +55,12 @@ MAX_INSTANCES = 100_000
 #: All recurring events of one file together may yield at most this many instances.
 MAX_TOTAL_INSTANCES = 1_000_000
 
+#: A recurring event may take at most this many steps of its FREQ (times INTERVAL)
+#: from DTSTART to the window's end, matched or not: dateutil walks them all, so a
+#: secondly rule that matches once a day costs every second (`recurrence_steps`).
+#: All recurring events of one file together may take three times as many.
+MAX_STEPS = 1_000_000
+
 
 def read_busy_calendar(
     text: str, source: str, *, start: datetime, end: datetime, default_zone: ZoneInfo
@@ -189,7 +195,7 @@ class _Reader:
         self.end = end
         #: How far recurrences are expanded: a day past the window (see `events`).
         self.horizon = _moved(end, _DAY)
-        self.budget = Budget(MAX_INSTANCES, MAX_TOTAL_INSTANCES)
+        self.budget = Budget(MAX_INSTANCES, MAX_TOTAL_INSTANCES, MAX_STEPS, 3 * MAX_STEPS)
         self.timezones: dict[str, ical.Component] = {}
         self.zones: dict[str, ZoneInfo] = {}
 
@@ -647,6 +653,13 @@ class _Reader:
             message = (
                 f"the recurrence yields more than {self.budget.per_rule} instances before "
                 f"{horizon:%Y-%m-%d}; expected a calendar export of a shorter period"
+            )
+        elif problem.kind == "steps":
+            message = (
+                f"{shown!r} steps through more than {self.budget.steps} periods (or all rules "
+                f"more than {self.budget.total_steps}) before "
+                f"{horizon:%Y-%m-%d}; expected a calendar export of a shorter period "
+                "(or a rule that recurs less often)"
             )
         else:
             message = (

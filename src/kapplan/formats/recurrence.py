@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import recurring_ical_events as library
 from recurring_ical_events.util import convert_to_datetime
 
-from kapplan.model.limits import never_yields
+from kapplan.model.limits import never_yields, recurrence_steps
 
 if TYPE_CHECKING:
     from dateutil import rrule as rrulemod
@@ -46,11 +46,12 @@ class RuleProblem(Exception):
 
     Parameters:
         kind: ``never`` (it can never match), ``rule`` (one rule yields more
-            than its limit) or ``total`` (all rules together do).
+            than its limit), ``total`` (all rules together do) or ``steps``
+            (walking it would take more periods than its limit).
         rule: The rule as recurring-ical-events wrote it (icalendar's form).
     """
 
-    def __init__(self, kind: Literal["never", "rule", "total"], rule: str) -> None:
+    def __init__(self, kind: Literal["never", "rule", "total", "steps"], rule: str) -> None:
         super().__init__(kind, rule)
         self.kind = kind
         self.rule = rule
@@ -79,12 +80,19 @@ class Budget:
     Parameters:
         per_rule: At most this many instances of one rule, from its DTSTART on.
         total: At most this many instances of all rules of the file.
+        steps: At most this many periods (FREQ times INTERVAL) walked for one
+            rule, from its DTSTART on, matched or not (`recurrence_steps`).
+        total_steps: At most this many periods walked for all rules of the file.
     """
 
     per_rule: int
     total: int
+    steps: int = 1_000_000
+    total_steps: int = 3_000_000
     spent: int = 0
+    stepped: int = 0
     _counted: dict[int, int] = field(default_factory=dict)
+    _stepped: dict[int, int] = field(default_factory=dict)
     _rules: list[object] = field(default_factory=list)
 
     def spend(self, rule: rrulemod.rrule, stop: datetime) -> None:
@@ -98,8 +106,21 @@ class Budget:
             stop: The latest instance wanted, comparable with the rule's instances.
 
         Raises:
-            RuleProblem: When the rule, or all rules so far, pass a limit.
+            RuleProblem: When the rule, or all rules so far, pass a limit; before
+                any step, when walking it would take more than `steps` periods.
         """
+        try:
+            steps = recurrence_steps(rule, stop)
+        except (TypeError, OverflowError):  # a start dateutil could not compare
+            steps = 0
+        known = self._stepped.get(id(rule), 0)
+        if steps > known:
+            if steps > self.steps or self.stepped - known + steps > self.total_steps:
+                raise RuleProblem("steps", _text(rule))
+            if id(rule) not in self._stepped and id(rule) not in self._counted:
+                self._rules.append(rule)  # keep it alive, so its id stays its own
+            self._stepped[id(rule)] = steps
+            self.stepped += steps - known
         before = self._counted.get(id(rule), 0)
         others = self.spent - before
         count = 0

@@ -262,6 +262,15 @@ def _expand(
         rule = rrulemod.rrulestr(wall_until(series.rrule, zone), dtstart=start, ignoretz=False)
         if not isinstance(rule, rrulemod.rrule):
             raise ValueError("it is not a single rule")
+        freq: int = getattr(rule, "_freq", rrulemod.DAILY)
+        if freq > rrulemod.DAILY:
+            # Doses are days apart (DOMAIN.md, "the dose"); a sub-daily rule would make
+            # dateutil step through every hour, minute or second it spans.
+            raise ScheduleError(
+                f"FREQ={_FREQ_NAMES[freq]} recurs within a day; expected FREQ=DAILY, "
+                "WEEKLY, MONTHLY or YEARLY (doses are days apart)",
+                field=field,
+            )
         count: int | None = getattr(rule, "_count", None)
         until: datetime | None = getattr(rule, "_until", None)
         if count is not None and count > budget:
@@ -304,6 +313,10 @@ def _expand(
     if len(dates) > budget:
         refuse_dose_count(limits.infusions + 1, limits, field)
     return [d.replace(tzinfo=None) if d.tzinfo is not None else d for d in dates]
+
+
+#: dateutil's FREQ constants (YEARLY = 0 ... SECONDLY = 6) by name.
+_FREQ_NAMES = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY")
 
 
 def _resolve(

@@ -7,8 +7,8 @@ and refuses the rest with one sentence saying what was expected. Pure.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from typing import Annotated, Final
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from typing import Annotated, Any, Final
 
 from pydantic import BeforeValidator
 
@@ -70,13 +70,55 @@ def read_datetime(value: object) -> object:
         # Imported here: most schedules use TOML datetimes, and start-up matters.
         from dateutil import parser as dateparser
 
-        try:
-            return dateparser.parse(value).replace(microsecond=0)
-        except (ValueError, OverflowError) as error:
-            raise ValueError(
-                f"cannot read {value!r} as a date and time; expected e.g. 2026-12-01T10:00"
-            ) from error
+        return _read_datetime_text(value, dateparser).replace(microsecond=0)
     raise ValueError(f"expected a date and time, got {type(value).__name__}")
+
+
+#: Two defaults that differ in every part a dose time must state: dateutil takes a
+#: part the text leaves out from its default (otherwise: from today's clock).
+_DEFAULTS = (datetime(2001, 1, 1, 0, 0), datetime(2002, 2, 2, 1, 1))
+
+
+def _read_datetime_text(value: str, dateparser: Any) -> datetime:
+    """Read a date and time written as text, refusing what dateutil would read wrongly.
+
+    dateutil fills parts the text leaves out from today's date and ignores a zone
+    name it does not know ("10am PST" is read as 10:00 in the schedule's zone). So
+    a date, an hour, and no zone but a numeric offset (or Z, UTC) are required.
+    """
+    zones: list[str] = []
+
+    def zone(name: str | None, offset: int | None) -> tzinfo | None:
+        if name and name.upper() not in ("Z", "UTC", "GMT"):
+            zones.append(name)
+            return None
+        if name is None and offset is None:
+            return None  # a local time: dateutil asks about every time when given a callable
+        if offset is not None and not -24 * 3600 < offset < 24 * 3600:
+            raise ValueError(f"the offset is {offset // 3600} hours")
+        return UTC if not offset else timezone(timedelta(seconds=offset))
+
+    try:
+        found = [dateparser.parse(value, default=d, tzinfos=zone) for d in _DEFAULTS]
+    except (ValueError, OverflowError) as error:
+        raise ValueError(
+            f"cannot read {value!r} as a date and time; expected e.g. 2026-12-01T10:00"
+        ) from error
+    first: datetime
+    second: datetime
+    first, second = found
+    wall = first.replace(tzinfo=None).isoformat(timespec="minutes")
+    if zones:
+        raise ValueError(
+            f"cannot tell which zone {zones[0]!r} is in {value!r}; expected the schedule's "
+            f"local time ({wall}) or the time with its UTC offset ({wall}±HH:MM)"
+        )
+    if first.date() != second.date() or first.hour != second.hour:
+        raise ValueError(
+            f"{value!r} lacks a full date or an hour (the rest would be taken from today); "
+            "expected a date and time such as 2026-12-01T10:00"
+        )
+    return first
 
 
 def _language(value: object) -> object:

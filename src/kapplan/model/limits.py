@@ -132,8 +132,54 @@ def never_yields(rule: rrulemod.rrule, start: datetime) -> bool:
         True when no instance can ever occur.
     """
     shift = max(0, -(-(9600 - start.year) // 400)) * 400
+    positions: tuple[int, ...] = tuple(getattr(rule, "_bysetpos", None) or ())
+    if positions and getattr(rule, "_freq", 0) > _DAILY:
+        # A sub-daily rule's BYSETPOS picks from one hour's, minute's or second's
+        # instances; when it picks none, dateutil would step through every second
+        # to year 9999. When it can pick one, the rule matches where it does without it.
+        if all(abs(p) > _period_size(rule) for p in positions):
+            return True
+        rule = rule.replace(bysetpos=None)
     probe = rule.replace(dtstart=start.replace(year=start.year + shift), count=None, until=None)
     return next(iter(probe), None) is None
+
+
+#: dateutil's FREQ constants (YEARLY = 0 ... SECONDLY = 6), without importing it.
+_DAILY, _HOURLY, _MINUTELY = 3, 4, 5
+
+
+def _period_size(rule: rrulemod.rrule) -> int:
+    """Return how many instances one period of a sub-daily rule holds, before BYSETPOS."""
+    seconds = len(getattr(rule, "_bysecond", None) or (0,))
+    freq = getattr(rule, "_freq", 0)
+    if freq == _HOURLY:
+        return len(getattr(rule, "_byminute", None) or (0,)) * seconds
+    return seconds if freq == _MINUTELY else 1
+
+
+def recurrence_steps(rule: rrulemod.rrule, stop: datetime) -> int:
+    """Return how many periods (FREQ times INTERVAL) a rule spans from its start to `stop`.
+
+    dateutil walks a rule period by period, matched or not: a secondly rule that
+    matches once a day steps through every second (or minute) of it. This is an
+    upper bound on that work, known before any step.
+
+    Parameters:
+        rule: The recurrence, with its DTSTART.
+        stop: The latest instance wanted, comparable with the rule's start.
+
+    Returns:
+        The number of periods, 0 when `stop` comes before the start.
+    """
+    start: datetime = getattr(rule, "_dtstart")  # noqa: B009 (private in dateutil's stubs)
+    interval: int = getattr(rule, "_interval", 1) or 1
+    freq: int = getattr(rule, "_freq", _DAILY)
+    span = (stop - start).total_seconds()
+    return max(0, int(span // (_PERIOD_SECONDS[freq] * interval)) + 1)
+
+
+#: The shortest length of each FREQ's period, in seconds (YEARLY ... SECONDLY).
+_PERIOD_SECONDS = (365 * 86400, 28 * 86400, 7 * 86400, 86400, 3600, 60, 1)
 
 
 __all__ = [
@@ -148,4 +194,5 @@ __all__ = [
     "in_plannable_years",
     "never_yields",
     "plan_reach",
+    "recurrence_steps",
 ]

@@ -21,6 +21,7 @@ after it ends), ``-7d``, ``day+3mo+7d``, ``end:day-7d``.
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -138,6 +139,14 @@ class Offset:
         )
 
 
+#: A rule's numbers have ranges, checked when a rulebook is read, before any work
+#: (DOMAIN.md: a rule places a few events per dose, of minutes to hours, within the
+#: two years a long arc can reach): occurrences per anchor, minutes of one event, and
+#: how far an offset reaches in each of its units.
+MAX_RULE_COUNT = 20
+MAX_RULE_MINUTES = 24 * 60
+MAX_OFFSET_MONTHS = 24
+
 _OFFSET = re.compile(r"^(?:(start|end):)?(day)?((?:[+-]\d+(?:mo|m|h|d|w))+)$")
 _TERM = re.compile(r"([+-])(\d+)(mo|m|h|d|w)")
 _UNIT_MINUTES = {"m": 1, "h": 60}
@@ -174,6 +183,15 @@ def parse_offset(text: str) -> Offset:
             days += value * _UNIT_DAYS[unit]
         else:
             minutes += value * _UNIT_MINUTES[unit]
+    if (
+        abs(months) > MAX_OFFSET_MONTHS
+        or abs(days) > 31 * MAX_OFFSET_MONTHS
+        or (abs(minutes) > 31 * MAX_OFFSET_MONTHS * 24 * 60)
+    ):
+        raise ValueError(
+            f"offset {text!r} reaches more than {MAX_OFFSET_MONTHS} months; "
+            "expected a nearer offset"
+        )
     if day and minutes:
         raise ValueError(
             f"offset {text!r} mixes 'day' with hours or minutes; expected days, weeks, months"
@@ -198,6 +216,46 @@ SETTINGS = frozenset(
 TEXT_FIELDS = frozenset(
     {"n", "dose", "k", "count", "course", "method", "method_note", "minutes", "week", "month"}
 )
+
+
+def check_template(template: str) -> None:
+    """Check a text template from a user's file: only the documented placeholders, plainly.
+
+    A template is filled in with `str.format`, which would follow attributes and
+    indexes (``{dose.__class__}``) and pad to any width (``{k:>999999999}``: gigabytes).
+    So a field is a bare name of `TEXT_FIELDS`, without conversion, with no format
+    spec but ``plural:`` word forms (``{n:plural:day|days}``, see `kapplan.i18n`).
+
+    Parameters:
+        template: The text as written.
+
+    Raises:
+        ValueError: One sentence naming the first field that is not allowed.
+    """
+    expected = "expected one of " + ", ".join("{" + name + "}" for name in sorted(TEXT_FIELDS))
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in _FORMATTER.parse(template)
+            if name is not None
+        ]
+    except ValueError as problem:
+        raise ValueError(
+            f"cannot read the template: {problem}; write {{{{ and }}}} for braces, {expected}"
+        ) from None
+    for name, spec, conversion in fields:
+        if name not in TEXT_FIELDS:
+            raise ValueError(f"unknown placeholder {{{name}}}; {expected}")
+        if conversion or (spec and (not spec.startswith("plural:") or "{" in spec)):
+            written = "{" + name + (f"!{conversion}" if conversion else "")
+            written += (f":{spec}" if spec else "") + "}"
+            raise ValueError(
+                f"placeholder {written} has a conversion or format; expected a bare "
+                "{name}, or {name:plural:form|forms}"
+            )
+
+
+_FORMATTER = string.Formatter()
 
 
 def _check_offset(value: str) -> str:
@@ -266,7 +324,9 @@ class Rule(BaseModel):
     until: OffsetText | None = Field(
         default=None, description="Repeat `every` while an occurrence's window closes by this."
     )
-    per_day: int | None = Field(default=None, ge=1, description="At most this many a local day.")
+    per_day: int | None = Field(
+        default=None, ge=1, le=24, description="At most this many a local day."
+    )
     spread: bool = Field(
         default=False,
         description="Occurrences sharing one window aim at evenly spaced days of it (the "
@@ -302,12 +362,7 @@ class Rule(BaseModel):
     @field_validator("title", "description", "why")
     @classmethod
     def _placeholders(cls, value: str) -> str:
-        unknown = _setting_names(value) - TEXT_FIELDS
-        if unknown:
-            raise ValueError(
-                f"unknown placeholder {{{sorted(unknown)[0]}}}; expected one of "
-                + ", ".join("{" + name + "}" for name in sorted(TEXT_FIELDS))
-            )
+        check_template(value)
         return value
 
     @model_validator(mode="after")
@@ -322,8 +377,18 @@ class Rule(BaseModel):
             raise rule_field_error(
                 "minutes", f"minutes is {self.minutes}; expected a positive number"
             )
+        if isinstance(self.minutes, int) and self.minutes > MAX_RULE_MINUTES:
+            raise rule_field_error(
+                "minutes",
+                f"minutes is {self.minutes}; expected at most {MAX_RULE_MINUTES} (a day)",
+            )
         if isinstance(self.count, int) and self.count < 1:
             raise rule_field_error("count", f"count is {self.count}; expected 1 or more")
+        if isinstance(self.count, int) and self.count > MAX_RULE_COUNT:
+            raise rule_field_error(
+                "count",
+                f"count is {self.count}; expected at most {MAX_RULE_COUNT} occurrences per anchor",
+            )
         if self.apart_days is not None and self.placement is not Placement.SESSION:
             raise rule_field_error("apart_days", "apart_days is for session rules only")
         if self.spread and self.every is not None:

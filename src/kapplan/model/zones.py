@@ -31,10 +31,17 @@ def known_zone(name: str) -> ZoneInfo | None:
     Returns:
         The zone, or None for an unknown or malformed name or a folder of zones.
     """
+    if not _ZONE_NAME.fullmatch(name):
+        # zoneinfo looks a name up as a package path: a run of dots recurses without end.
+        return None
     try:
         return ZoneInfo(name)
     except _NOT_A_ZONE:
         return None
+
+
+#: The shape of an IANA zone name: a few parts of letters, digits, ``_``, ``-`` and ``+``.
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+-]{1,64}(?:/[A-Za-z0-9_+-]{1,64}){0,3}")
 
 
 def zone_named(name: str) -> ZoneInfo:
