@@ -31,8 +31,19 @@ NEAR_FOLD = st.builds(
 
 #: What a parser may take for a line break: written as an escaped newline.
 BREAKS = "\n\x0b\x0c\r\x1c\x1d\x1e\x85\u2028\u2029"
-#: Control characters dropped from TEXT.
-DROPPED = {chr(c) for c in (*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F)}
+#: Control characters dropped from TEXT: C0 (US too) and DEL, which TEXT does not allow,
+#: and C1 (NEL aside, a break), which a terminal showing the file would obey.
+DROPPED = {
+    chr(c)
+    for c in (
+        *range(0x00, 0x09),
+        *range(0x0E, 0x1C),
+        0x1F,
+        0x7F,
+        *range(0x80, 0x85),
+        *range(0x86, 0xA0),
+    )
+}
 
 
 class TestWriting:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from kapplan.characters import visible
+
 
 class KapplanError(Exception):
     """A problem the user can fix; its message is one line naming the place.
@@ -103,7 +105,10 @@ def one_line(
         label: A word put after the place, such as ``warning``.
 
     Returns:
-        The line, whitespace runs (newlines too) folded into single spaces.
+        The line, whitespace runs (newlines too) folded into single spaces, every
+        other control or bidirectional character written out
+        (`kapplan.characters.visible`): the place and the field name files, and
+        both may carry anything.
     """
     place = ""
     if source is not None:
@@ -114,7 +119,7 @@ def one_line(
         place += f"{label}: "
     if field:
         place += f"{field}: "
-    return " ".join((place + message).split())
+    return " ".join(visible(place + message, keep="\t\n\r").split())
 
 
 class ScheduleError(KapplanError):

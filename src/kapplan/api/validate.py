@@ -214,7 +214,7 @@ def _check_labels(checked: list[_Checked | FileReport]) -> list[_Checked | FileR
     from kapplan.edge.load import label_client
     from kapplan.edge.located import line_of_field
 
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}
     result: list[_Checked | FileReport] = []
     for item in checked:
         if isinstance(item, _Checked) and item.schedule is not None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from kapplan import api
+from kapplan.characters import visible
 from kapplan.cli import options as o
 from kapplan.cli.shell import emit, environment
 
@@ -59,7 +60,7 @@ def config_command(
         where = api.config_path()
         if init:
             api.write_config_starter(where)
-            sys.stderr.write(f"kapplan: wrote {where}\n")
+            sys.stderr.write(f"kapplan: wrote {visible(str(where))}\n")
         else:
             emit(f"{where}\n")
         return

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from kapplan import api
+from kapplan.characters import visible
 from kapplan.cli import options as o
 from kapplan.cli.shell import emit
 from kapplan.errors import KapplanError
@@ -146,7 +147,7 @@ def init_command(
     answers = starter.Answers(preset=chosen, **values)
     emit(api.starter_text(answers), target, force=force)
     if target is not None:
-        sys.stderr.write(starter.next_steps(path, answers))
+        sys.stderr.write(visible(starter.next_steps(path, answers), keep="\n"))
 
 
 def _answer(question: Question, ask: bool) -> Any:
@@ -162,7 +163,7 @@ def _answer(question: Question, ask: bool) -> Any:
         try:
             return question.parse(reply)
         except BadAnswer as error:
-            sys.stderr.write(f"  {error.message}\n")
+            sys.stderr.write(f"  {visible(error.message)}\n")
 
 
 def _terminal() -> bool:

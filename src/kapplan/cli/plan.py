@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from kapplan import api
+from kapplan.characters import visible
 from kapplan.cli import options as o
 from kapplan.cli.shell import emit, environment, layout
 from kapplan.errors import KapplanError
@@ -148,7 +149,7 @@ def plan_command(
     _write(export, output, force)
     _tell(export, str(previous or output))
     if strict and export.planned.warnings:
-        sys.stderr.write(f"kapplan: {api.strict_note(export.planned)}\n")
+        sys.stderr.write(f"kapplan: {visible(api.strict_note(export.planned))}\n")
         raise typer.Exit(1)
 
 
@@ -189,4 +190,4 @@ def _tell(export: api.Export, source: str) -> None:
     if export.changes:
         sys.stderr.write(api.changes_text(export, source))
     if export.revealed is not None:
-        sys.stderr.write(f"kapplan: {api.reveal_note(export)}\n")
+        sys.stderr.write(f"kapplan: {visible(api.reveal_note(export))}\n")

@@ -4,7 +4,8 @@ Every such ending is decided here, once: `run` guards the whole program (the
 command line's import included), and `ended` says what a stop means, one line
 on stderr and an exit status:
 
-- a `KapplanError`: ``kapplan: error: <its line>``, status 2 (or its own);
+- a `KapplanError`: ``kapplan: error: <its line>``, status 2 (or its own), its
+  control characters written out (`kapplan.characters.visible`);
 - Ctrl-C: ``kapplan: interrupted``, status 130, said once wherever it lands;
 - a closed pipe (``kapplan plan s.toml | head -1``): nothing, status 0, as Unix
   tools do;
@@ -20,7 +21,7 @@ says: what kapplan prints is a UTF-8 document (JSON, iCalendar, HTML) or text
 with names and dashes in it, and the bytes on stdout are the bytes ``-o``
 writes to a file.
 
-Imports only the standard library and `kapplan.errors`, so it guards the
+Imports only the standard library, `kapplan.characters` and `kapplan.errors`, so it guards the
 start-up too.
 """
 
@@ -34,6 +35,7 @@ import signal
 import sys
 from collections.abc import Callable
 
+from kapplan.characters import visible
 from kapplan.errors import KapplanError
 
 #: The signal that stopped the run, once "interrupted" has been said, so it prints one
@@ -92,7 +94,8 @@ def ended(stop: BaseException) -> int:
         The exit status.
     """
     if isinstance(stop, KapplanError):
-        sys.stderr.write(f"kapplan: error: {stop}\n")
+        # Its line names files and fields; whatever a subclass says, nothing raw gets out.
+        sys.stderr.write(f"kapplan: error: {visible(str(stop))}\n")
         return stop.exit_code
     if isinstance(stop, KeyboardInterrupt):
         _say_interrupted()

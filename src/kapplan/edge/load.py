@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
+from kapplan.characters import skeleton
 from kapplan.edge.files import STDIN, display_name, read_text
 from kapplan.edge.located import (
     check_model,
@@ -418,39 +419,49 @@ def load_clients(
             share a label.
     """
     clients = []
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}
     for path in paths:
         schedule, expansion = load_schedule_expanded(path, defaults=defaults, limits=limits)
         clients.append((label_client(schedule, path, seen), expansion))
     return clients
 
 
-def label_client(schedule: Schedule, path: str, seen: dict[str, str]) -> Schedule:
+def label_client(schedule: Schedule, path: str, seen: dict[str, tuple[str, str]]) -> Schedule:
     """Label a client of a caseload: its `client`, else its file's stem; labels must differ.
 
     Parameters:
         schedule: The client's valid schedule.
         path: Its file, or ``-`` for stdin (labelled ``stdin``).
-        seen: The labels given so far, with their files; this one is added.
+        seen: The labels given so far, with their files, by their
+            `kapplan.characters.skeleton`; this one is added.
 
     Returns:
         The schedule, with its label as `client`.
 
     Raises:
-        ScheduleError: When another schedule of the caseload has the same label.
+        ScheduleError: When another schedule of the caseload has the same label,
+            or one that looks the same (``Anna``, ``Аnna`` with a Cyrillic A,
+            ``Anna`` with a zero-width space).
     """
     if not schedule.client:
         stem = "stdin" if path == STDIN else Path(path).stem
         schedule = schedule.model_copy(update={"client": stem})
     name = display_name(path)
-    if schedule.client in seen:
+    key = skeleton(schedule.client)
+    if key in seen:
+        other, where = seen[key]
+        said = (
+            f"is also the label of {where}"
+            if other == schedule.client
+            # ascii() writes the letters and invisibles that differ as \uXXXX.
+            else f"({schedule.client!a}) looks the same as {other!a}, the label of {where}"
+        )
         raise ScheduleError(
-            f"client {schedule.client!r} is also the label of {seen[schedule.client]}; "
-            "expected a distinct client label per schedule",
+            f"client {schedule.client!r} {said}; expected a distinct client label per schedule",
             source=name,
             field="client",
         )
-    seen[schedule.client] = name
+    seen[key] = (schedule.client, name)
     return schedule
 
 

@@ -244,8 +244,11 @@ def _shorten(text: str) -> str:
 # -- writing ------------------------------------------------------------------
 
 # §3.3.11: escape the four TEXT specials; CONTROL characters are not allowed
-# in TEXT, and the ones str.splitlines() breaks on could split a line.
-_TEXT_TABLE: dict[int, str | None] = dict.fromkeys((*range(0x00, 0x09), *range(0x0E, 0x1C)))
+# in TEXT, and the ones str.splitlines() breaks on could split a line. C1 controls
+# (UTF-8 text to the RFC) are dropped too: a terminal showing the file would obey them.
+_TEXT_TABLE: dict[int, str | None] = dict.fromkeys(
+    (*range(0x00, 0x09), *range(0x0E, 0x1C), 0x1F, *range(0x80, 0x85), *range(0x86, 0xA0))
+)
 _TEXT_TABLE.update(dict.fromkeys((0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85), "\\n"))
 _TEXT_TABLE.update({0x7F: None, 0x2028: "\\n", 0x2029: "\\n"})
 _TEXT_TABLE.update({ord("\\"): "\\\\", ord(";"): "\\;", ord(","): "\\,"})
@@ -262,7 +265,8 @@ def escape_text(text: str) -> str:
 
     Backslash, semicolon and comma get a backslash; CR, CRLF and the other
     characters a parser may take for a line break become ``\\n``; other
-    control characters, which TEXT does not allow, are dropped.
+    control characters, which TEXT does not allow, are dropped, and so are
+    the C1 controls (U+0080 to U+009F) a terminal showing the file would obey.
 
     Parameters:
         text: Any text.

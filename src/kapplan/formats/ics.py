@@ -82,7 +82,7 @@ Text
     comma, newline), so no text from the schedule can start a property. CR and
     CRLF become newlines; characters that parsers may take for a line break
     (VT, FF, FS, GS, RS, NEL, LS, PS) become newlines too; other control
-    characters, which TEXT does not allow, are dropped. Content lines longer
+    characters, which TEXT does not allow, are dropped, as are C1 controls. Content lines longer
     than 75 octets are folded (section 3.1) at UTF-8 character boundaries;
     shorter lines are written as they are.
 """
@@ -97,6 +97,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from kapplan import __version__
+from kapplan.characters import bare
 from kapplan.errors import InvalidOption, UnreadableCalendar
 from kapplan.formats.ical import (
     CRLF,
@@ -116,8 +117,22 @@ from kapplan.model.reminders import DEFAULT_REMINDERS, clip
 PRODID = f"-//kapplan//kapplan {__version__}//EN"
 #: Every calendar kapplan writes starts with these bytes (see `kapplan.edge.atomic`).
 OWNED_MARKER = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kapplan//"
-#: Words a ``--discreet`` calendar never contains, in any case.
-DISCREET_WORDS = ("ketamine", "esketamine", "spravato", "infusion", "dose")
+#: Words (or stems) a ``--discreet`` calendar never contains, in any case, nor hidden
+#: behind look-alike letters, invisible characters or accents (`kapplan.characters.bare`):
+#: the treatment and what it treats. Not "therapy" or "therapist": a therapist's calendar
+#: may say so, and it names no treatment.
+DISCREET_WORDS = (
+    "ketamine",
+    "esketamine",
+    "spravato",
+    "infusion",
+    "dose",
+    "dosing",
+    "dosage",
+    "psychedelic",
+    "psychiatr",
+    "depressi",
+)
 #: The calendar property that remembers a discreet export.
 DISCREET_PROPERTY = "X-KAPPLAN-DISCREET"
 #: The clients whose events a calendar holds (a caseload's), so a later export over it
@@ -132,9 +147,33 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 @functools.cache
 def _leak() -> re.Pattern[str]:
-    """Match a revealing word of any language, whatever the output language."""
+    """Match a revealing word of any language, whatever the output language, in a `bare`
+    text."""
     words = {w for lang in LANGUAGES for w in catalogue(lang).discreet_words} | set(DISCREET_WORDS)
-    return re.compile("|".join(re.escape(w) for w in sorted(words)), re.IGNORECASE)
+    return re.compile("|".join(re.escape(w) for w in sorted({bare(w) for w in words})))
+
+
+def revealing_word(text: str) -> str | None:
+    """Return the revealing word a text holds, however it is disguised, or None.
+
+    The text is read as `kapplan.characters.bare` reads it: ``Kеtаminе`` with
+    Cyrillic letters, ``Ket\u00adamine`` with a soft hyphen, ``ketami\u0301ne``
+    with an accent all hold ``ketamine``.
+
+    Parameters:
+        text: A calendar name, a uid.
+
+    Returns:
+        The part of the text that reads as a word of `DISCREET_WORDS` or of a
+        catalogue's ``discreet_words``, as the text writes it.
+    """
+    pattern = _leak()
+    # Each character read on its own, so a match leads back to what the text wrote.
+    places = [(n, c) for n, char in enumerate(text) for c in bare(char)]
+    found = pattern.search("".join(c for _, c in places))
+    if found is None:
+        return None
+    return text[places[found.start()][0] : places[found.end() - 1][0] + 1]
 
 
 _STAMP_VALUE = re.compile(r"\d{8}T\d{6}Z")
@@ -604,18 +643,18 @@ def _calendar_name(plan: Plan, options: IcsOptions, texts: Catalogue) -> str:
 
 def _refuse_leaks(name: str, uids: Iterable[str], vanished: Iterable[str]) -> None:
     """Refuse discreet output that would carry a revealing word."""
-    found = _leak().search(name)
+    found = revealing_word(name)
     if found:
         raise InvalidOption(
-            f"the calendar name contains {found.group(0)!r}, which --discreet never "
+            f"the calendar name contains {found!r}, which --discreet never "
             "writes; choose a neutral name",
             field="calendar_name",
         )
     for uid in (*uids, *vanished):
-        found = _leak().search(uid)
+        found = revealing_word(uid)
         if found:
             raise InvalidOption(
-                f"event uid {clip(uid)} contains {found.group(0)!r}, which --discreet never "
+                f"event uid {clip(uid)} contains {found!r}, which --discreet never "
                 "writes; export without --discreet",
                 field="discreet",
             )

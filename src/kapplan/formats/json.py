@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from kapplan.characters import json_text
 from kapplan.errors import UnreadableExport
 from kapplan.i18n import catalogue
 from kapplan.model.plan import EventKind, Phase, Plan, PlanEvent, PlanWarning
@@ -156,7 +157,7 @@ def render_json(
     data = plan_to_data(plans, timezone=timezone)
     if changes is not None:
         data["changes"] = list(changes)
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 # -- reading an export back ------------------------------------------------------

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from kapplan.characters import visible
 from kapplan.i18n import Catalogue, catalogue
 
 if TYPE_CHECKING:
@@ -54,7 +55,8 @@ def render_changes(
                 lines.append("  " + texts.text("changes.client", client=client, zone=zone.key))
         when = _when(change, zone, therapist, texts)
         lines.append("    " + texts.text(f"changes.{change.kind}", title=change.title, **when))
-    return "\n".join(lines) + "\n"
+    # Titles, labels and the file's name are the user's: stderr gets no raw control.
+    return "".join(visible(line) + "\n" for line in lines)
 
 
 def _when(

@@ -1,14 +1,23 @@
 """Rich consoles that print into text: what every terminal view is drawn on.
 
+Every text a view prints passes, once laid out, through
+`kapplan.characters.visible` here, whoever built it: a control character or a
+bidirectional override from a schedule, a rulebook or a file name is shown as
+``\\x1b`` or ``\\u202e`` and never reaches the terminal. The consoles read no
+markup either: ``[bold]`` in a client label prints as typed.
+
 Imported only to render for people: the JSON and .ics paths never load Rich.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook, RenderResult
+from rich.segment import Segment
 
+from kapplan.characters import visible
 from kapplan.model.plan import Phase
 
 #: The colour of each phase; every view also says the phase in words or letters,
@@ -31,7 +40,7 @@ def text_console(buffer: io.StringIO, width: int, color: bool) -> Console:
     Returns:
         The console.
     """
-    return Console(
+    console = Console(
         file=buffer,
         width=width,
         force_terminal=color,
@@ -42,6 +51,30 @@ def text_console(buffer: io.StringIO, width: int, color: bool) -> Console:
         markup=False,
         legacy_windows=False,
     )
+    console.push_render_hook(_Visible())
+    return console
+
+
+class _Visible(RenderHook):
+    """Show the control characters in whatever a console prints (see the module docstring)."""
+
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        return [_Shown(renderable) for renderable in renderables]
+
+
+class _Shown:
+    """A renderable whose text segments go through `visible`; Rich's own styles do not."""
+
+    def __init__(self, renderable: ConsoleRenderable) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        segments: Iterable[Segment] = console.render(self.renderable, options)
+        for segment in segments:
+            if segment.control:
+                yield segment
+            else:
+                yield Segment(visible(segment.text, keep="\n"), segment.style)
 
 
 def plain_lines(text: str) -> str:

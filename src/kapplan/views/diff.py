@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kapplan.characters import json_text
 from kapplan.diff import Aspect, Change, Diff, EventRecord
 from kapplan.i18n import Catalogue, catalogue
 from kapplan.model.zones import zone_named
@@ -96,7 +97,7 @@ def render_diff_json(diff: Diff, timezone: str) -> str:
     Returns:
         The JSON document.
     """
-    return json.dumps(diff_to_data(diff, timezone), indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(diff_to_data(diff, timezone), indent=2, ensure_ascii=False)) + "\n"
 
 
 def render_diff_terminal(

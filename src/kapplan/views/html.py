@@ -7,8 +7,10 @@ zone), the plan by week, one line per day with that day's timed events (doses
 in bold and boxed, therapy sessions marked), the journaling prompts once, the
 advisories with their dates, any warnings and the summary line. Every text
 from the plan (which comes from the schedule and the rulebook) is escaped, so
-none of it can add markup. Print CSS keeps it black on white, with page
-margins that suit A4 and Letter alike and no week split across pages.
+none of it can add markup, and its control characters are written out
+(``\\x1b``, see `kapplan.characters.visible`): the file holds no raw ESC.
+Print CSS keeps it black on white, with page margins that suit A4 and Letter
+alike and no week split across pages.
 
 The renderer imports no Rich.
 """
@@ -19,6 +21,7 @@ from collections.abc import Iterable
 from html import escape
 from itertools import groupby
 
+from kapplan.characters import visible
 from kapplan.i18n import Catalogue, DateStyle, catalogue
 from kapplan.model.plan import EventKind, Plan, PlanEvent
 from kapplan.views.labels import (
@@ -118,8 +121,8 @@ def render_html(plan: Plan) -> str:
 
 
 def _e(text: object) -> str:
-    """Escape a text for HTML element content and quoted attribute values."""
-    return escape(str(text), quote=True)
+    """Escape a text for HTML element content and quoted attribute values, controls shown."""
+    return escape(visible(str(text), keep="\n"), quote=True)
 
 
 def _section(label: str, events: list[PlanEvent], texts: Catalogue, *, weekly: bool) -> str:

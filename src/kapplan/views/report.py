@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from kapplan.characters import json_text
 from kapplan.i18n import catalogue
 from kapplan.model.report import FileReport
 
@@ -74,7 +75,7 @@ def render_json(reports: list[FileReport], *, strict: bool = False) -> str:
         for report in reports
     ]
     data = {"files": files, "ok": all(r.passes(strict=strict) for r in reports)}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 __all__ = ["render_json", "render_text"]

@@ -13,6 +13,7 @@ import io
 import json
 from typing import Any
 
+from kapplan.characters import json_text
 from kapplan.i18n import Catalogue, catalogue
 from kapplan.model.rulebook import Placement, Rule, Rulebook, rule_origins
 
@@ -217,4 +218,4 @@ def render_rules_json(rulebook: Rulebook, defaults: Rulebook, *, source: str | N
         "placement": rulebook.placement.model_dump(),
         "rules": rules,
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json_text(json.dumps(document, ensure_ascii=False, indent=2)) + "\n"

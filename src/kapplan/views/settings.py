@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from kapplan.characters import json_text, visible
 from kapplan.model.settings import Configuration, Settings
 
 
@@ -47,7 +48,8 @@ def render_settings(settings: Settings, configuration: Configuration, schedule: 
     for name, value, source in rows:
         lines.append(f"{name:<{widths[0]}}  {value:<{widths[1]}}  {source}")
     lines += ["", "reminders, discreet and sessions_only apply to calendar (.ics) output only."]
-    return "\n".join(lines) + "\n"
+    # The config file's path and values are the user's: no raw control gets out.
+    return "".join(visible(line) + "\n" for line in lines)
 
 
 def settings_json(settings: Settings, configuration: Configuration, schedule: str | None) -> str:
@@ -74,7 +76,7 @@ def settings_json(settings: Settings, configuration: Configuration, schedule: st
             for name, s in settings.rows()
         ],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json_text(json.dumps(document, ensure_ascii=False, indent=2)) + "\n"
 
 
 __all__ = ["display", "render_settings", "settings_json"]
