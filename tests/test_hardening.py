@@ -17,6 +17,7 @@ import sys
 import time
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import icalendar
 import pytest
@@ -945,3 +946,56 @@ class TestUsageMistakesAreOneLine:
         assert (code, stderr) == (2, f"kapplan: error: {tmp_path}: cannot read the folder: "
                                      "Permission denied; expected a folder of schedule files "
                                      "you can read\n")  # fmt: skip
+
+
+class TestEndOfTime:
+    """Issue 15: numbers and times at the edge of what a date can hold are one line."""
+
+    def _export(self, runner: CliRunner, tmp_path: Path) -> dict[str, Any]:
+        result = runner.invoke(app, ["plan", str(EXAMPLE), "-f", "json"])
+        assert result.exit_code == 0
+        return dict(json.loads(result.stdout))
+
+    def test_diff_of_an_export_ending_after_9999(self, runner: CliRunner, tmp_path: Path) -> None:
+        """An event ending 9999-12-31T23:59:59-12:00 (after 9999 in UTC): one line, exit 2."""
+        data = self._export(runner, tmp_path)
+        data["events"][0]["end"] = "9999-12-31T23:59:59-12:00"
+        old = tmp_path / "old.json"
+        old.write_text(json.dumps(data), encoding="utf-8")
+        result = runner.invoke(app, ["diff", str(old), str(EXAMPLE)])
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"kapplan: error: {old}: events[1].end: '9999-12-31T23:59:59-12:00' is past the "
+            "last time a calendar can hold (year 9999 in UTC); expected a kapplan export's "
+            "times\n"
+        )
+
+    def test_diff_of_an_export_with_a_huge_number(self, runner: CliRunner, tmp_path: Path) -> None:
+        """A 100,000-digit integer in the JSON: one line, exit 2, no traceback."""
+        text = json.dumps(self._export(runner, tmp_path))
+        old = tmp_path / "old.json"
+        old.write_text(text.replace('"infusion": 1', '"infusion": ' + "1" * 100_000, 1), "utf-8")
+        result = runner.invoke(app, ["diff", str(old), str(EXAMPLE)])
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"kapplan: error: {old}: not a kapplan export: ")
+        assert result.stderr.count("\n") == 1
+
+    def test_a_stamp_at_the_end_of_time(self, runner: CliRunner, tmp_path: Path) -> None:
+        """--stamp 9999-12-31T23:59:59Z is refused (a later run raises it by a second); a
+        file stamped so by an older kapplan is still written over."""
+        out = tmp_path / "plan.ics"
+        result = runner.invoke(
+            app, ["plan", str(EXAMPLE), "-o", str(out), "--stamp", "9999-12-31T23:59:59Z"]
+        )
+        assert result.exit_code == 2
+        assert "is too late for a calendar stamp" in result.stderr
+        assert not out.exists()
+        stamp = "9998-12-31T23:59:59Z"
+        assert (
+            runner.invoke(app, ["plan", str(EXAMPLE), "-o", str(out), "--stamp", stamp]).exit_code
+            == 0
+        )
+        data = out.read_bytes().replace(b"DTSTAMP:99981231T235959Z", b"DTSTAMP:99991231T235959Z")
+        out.write_bytes(data.replace(b"SUMMARY:IV infusion 1\r\n", b"SUMMARY:changed\r\n", 1))
+        result = runner.invoke(app, ["plan", str(EXAMPLE), "-o", str(out)])
+        assert result.exit_code == 0, result.stderr

@@ -316,7 +316,18 @@ def parse_stamp(text: str, now: datetime | None) -> datetime:
         raise InvalidOption(
             f"{clip(text)} has no UTC offset; add one, e.g. Z or +02:00", field="stamp"
         )
-    return moment.astimezone(UTC).replace(microsecond=0)
+    try:
+        stamp = moment.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:
+        stamp = datetime.max.replace(tzinfo=UTC)
+    if stamp.year > 9998:
+        # A later export raises the stamp by a second: keep room for it, and for UTC.
+        raise InvalidOption(
+            f"{clip(text)} is too late for a calendar stamp; expected a time before 9999, "
+            "e.g. 2026-10-01T09:00:00Z or now",
+            field="stamp",
+        )
+    return stamp
 
 
 def render_ics(plan: Plan, options: IcsOptions) -> str:
@@ -531,7 +542,9 @@ class _Revisions:
             return known.sequence, self.base_text if self.fixed else _utc(known.stamp)
         if self.fixed:
             return known.sequence + 1, self.base_text
-        return known.sequence + 1, _utc(max(self.base, known.stamp + _ONE_SECOND))
+        # An earlier stamp at the end of time (an older kapplan took any --stamp) stays.
+        later = known.stamp + _ONE_SECOND if known.stamp.year < 9999 else known.stamp
+        return known.sequence + 1, _utc(max(self.base, later))
 
 
 class _Alarms:

@@ -211,6 +211,13 @@ def plan_from_json(
         ) from None
     except RecursionError:
         raise UnreadableExport("not valid JSON: nested too deeply", source=source) from None
+    except ValueError as problem:
+        # A number of more than 4,300 digits: no kapplan export holds one.
+        raise UnreadableExport(
+            f"not a kapplan export: {' '.join(str(problem).split()[:8])}; expected a kapplan "
+            "JSON export (kapplan plan --format json)",
+            source=source,
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise UnreadableExport(
             "no events list; expected a kapplan JSON export (kapplan plan --format json)",
@@ -327,6 +334,15 @@ def _json_time(value: str, source: str, field: str) -> datetime:
             source=source,
             field=field,
         )
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise UnreadableExport(
+            f"{_shown(value)} is past the last time a calendar can hold (year 9999 in UTC); "
+            "expected a kapplan export's times",
+            source=source,
+            field=field,
+        ) from None
     return moment
 
 
