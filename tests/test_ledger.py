@@ -231,8 +231,9 @@ def test_one_client_over_the_caseload_calendar_is_refused(
 
 
 def test_an_event_of_ones_own_is_never_cancelled(runner: CliRunner, tmp_path: Path) -> None:
-    """A person adds an event of their own (with a SEQUENCE) to kapplan's .ics: re-exports
-    carry it over unchanged, never cancelled or rewritten, --force or not."""
+    """A person adds an event of their own (with a SEQUENCE) to kapplan's .ics: a re-export
+    over it is refused without --force (one line, the file untouched); with --force the event
+    is carried over unchanged, never cancelled or rewritten (issue 15)."""
     schedule = ROOT / "examples" / "iv-six-infusions.toml"
     calendar = tmp_path / "plan.ics"
     assert runner.invoke(app, ["plan", str(schedule), "-o", str(calendar)]).exit_code == 0
@@ -243,8 +244,16 @@ def test_an_event_of_ones_own_is_never_cancelled(runner: CliRunner, tmp_path: Pa
     )
     text = calendar.read_bytes().decode("utf-8").replace("END:VCALENDAR", own + "END:VCALENDAR")
     calendar.write_bytes(text.encode("utf-8"))
-    for force in ([], ["--force"]):
-        result = runner.invoke(app, ["plan", str(schedule), "-o", str(calendar), *force])
+    result = runner.invoke(app, ["plan", str(schedule), "-o", str(calendar)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"kapplan: error: {calendar}: holds 1 event(s) kapplan did not write (UID "
+        "'dentist-42@example.org'); they would be kept as they are: add --force to write the "
+        "new plan over it\n"
+    )
+    assert calendar.read_bytes().decode("utf-8") == text
+    for _ in range(2):
+        result = runner.invoke(app, ["plan", str(schedule), "-o", str(calendar), "--force"])
         assert result.exit_code == 0, result.stderr
         parsed = icalendar.Calendar.from_ical(calendar.read_bytes())
         [dentist] = [e for e in parsed.walk("VEVENT") if str(e["UID"]) == "dentist-42@example.org"]

@@ -312,6 +312,9 @@ class Export:
     """What a re-plan over an earlier export changed in the sessions (`changes`)."""
     vdir: Vdir | None = None
     """For `Format.VDIR`: the folder's items, the items to remove, its metadata."""
+    others: tuple[str, ...] = ()
+    """UIDs of events a person added to the very file this calendar is written over:
+    kept as they are, and only with ``force`` (see `write`)."""
 
     def write(self, path: Path, *, force: bool = False) -> None:
         """Write the document to a file (see `kapplan.api.write`), never over an input.
@@ -340,6 +343,7 @@ class Export:
             force=force,
             owned_marker=self.owned_marker,
             inputs=self.planned.inputs,
+            others=self.others,
         )
 
 
@@ -420,7 +424,21 @@ def export_files(
         vdir = render_vdir(plan, options, folder)
         return Export(b"", planned, None, revealed, changed or (), vdir)
     data, marker, revealed = _render(planned, target, previous, changed)
-    return Export(data, planned, marker, revealed, changed or ())
+    # A person's own events in the file written over: kept, but only on purpose.
+    others = () if previous is None or target.previous or earlier else _uids(previous.foreign)
+    return Export(data, planned, marker, revealed, changed or (), others=others)
+
+
+def _uids(events: Sequence[Sequence[str]]) -> tuple[str, ...]:
+    """Return the UIDs of events given as their content lines."""
+    from kapplan.formats.ical import unescape_text
+
+    return tuple(
+        unescape_text(line.partition(":")[2])
+        for lines in events
+        for line in lines
+        if line.upper().startswith("UID:")
+    )
 
 
 def _with_earlier_export(planned: Planned, target: Target) -> Planned:
@@ -672,22 +690,34 @@ def write(
     force: bool = False,
     owned_marker: bytes | None = None,
     inputs: Sequence[Path] = (),
+    others: Sequence[str] = (),
 ) -> None:
     """Write a file atomically, never over one kapplan did not write (unless `force`).
 
     Parameters:
         data: The content (text is written as UTF-8).
         path: The file.
-        force: Replace an existing file kapplan did not write.
+        force: Replace an existing file kapplan did not write, or one of kapplan's
+            that holds events a person added (`others`: kept as they are).
         owned_marker: What kapplan's own files of this kind start with.
         inputs: Files the run read: the output is never one of them.
+        others: UIDs of events in the file that kapplan did not write.
 
     Raises:
         OutputError: When the file cannot or may not be written; any earlier
             file is then left as it was.
     """
     from kapplan.edge.atomic import write_output
+    from kapplan.errors import OutputError
 
+    if others and not force:
+        from kapplan.model.reminders import clip
+
+        raise OutputError(
+            f"holds {len(others)} event(s) kapplan did not write (UID {clip(others[0])}); "
+            "they would be kept as they are: add --force to write the new plan over it",
+            source=str(path),
+        )
     write_output(path, data, force=force, owned_marker=owned_marker, inputs=inputs)
 
 

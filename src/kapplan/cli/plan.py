@@ -180,8 +180,10 @@ def _write(export: api.Export, output: Path | None, force: bool) -> None:
     if export.vdir is not None and output is not None:
         export.write(output)  # kapplan's own items only: no other file is ever touched
         return
-    inputs = export.planned.inputs
-    emit(export.data, output, force=force, owned_marker=export.owned_marker, inputs=inputs)
+    if output is not None:
+        export.write(output, force=force)
+        return
+    emit(export.data)
 
 
 def _tell(export: api.Export, source: str) -> None:
