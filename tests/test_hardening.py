@@ -466,6 +466,22 @@ print(json.dumps({"modules": sorted(m for m in NETWORK if m in sys.modules), "ev
 """
 
 
+def _probe(runs: list[list[str]], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
+    """Run kapplan's commands under `PRIVACY_PROBE` in a fresh interpreter; return its report
+    (network modules loaded, and the audit events seen)."""
+    result = subprocess.run(
+        [sys.executable, "-B", "-c", PRIVACY_PROBE, *map(json.dumps, runs)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return dict(json.loads(result.stdout.splitlines()[-1]))
+
+
 class TestPrivacy:
     """No network, and nothing written anywhere but where the user asked."""
 
@@ -501,17 +517,7 @@ class TestPrivacy:
             "NO_COLOR": "1",
         }
         (tmp_path / "tmp").mkdir()
-        result = subprocess.run(
-            [sys.executable, "-B", "-c", PRIVACY_PROBE, *map(json.dumps, runs)],
-            capture_output=True,
-            text=True,
-            cwd=work,
-            env=env,
-            timeout=120,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr[-2000:]
-        report = json.loads(result.stdout.splitlines()[-1])
+        report = _probe(runs, work, env)
         assert set(report["modules"]) <= {"socket"}
         assert not [e for e in report["events"] if e[0].startswith("socket.")]
         writes = [e for e in report["events"] if not e[0].startswith("socket.")]
@@ -536,23 +542,7 @@ class TestPrivacy:
             "KAPPLAN_CALDAV_PASSWORD": "x",
             "TZ": "UTC",
         }
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-B",
-                "-c",
-                PRIVACY_PROBE,
-                json.dumps(["sync", str(EXAMPLE), "--to", url]),
-            ],
-            capture_output=True,
-            text=True,
-            cwd=work,
-            env=env,
-            timeout=120,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr[-2000:]
-        report = json.loads(result.stdout.splitlines()[-1])
+        report = _probe([["sync", str(EXAMPLE), "--to", url]], work, env)
         connects = [e for e in report["events"] if e[0] == "socket.connect"]
         assert connects, "the sync made no connection"
         port = radicale_server.port

@@ -2,10 +2,10 @@
 
 CalDAV stores a calendar as one resource per event (RFC 4791 §4.1): each a
 VCALENDAR holding one VEVENT, without METHOD. `calendar_objects` splits the
-.ics kapplan writes into those resources, and marks each VEVENT as kapplan's
-with `OWNED_PROPERTY`, so a sync can tell its own events from a person's
-own (which carry no such line and have no kapplan UID) and never touches the
-latter.
+.ics kapplan writes into those resources. Each VEVENT carries kapplan's mark,
+`OWNED_PROPERTY` (the writer puts it in every event), so a sync can tell its
+own events from a person's own (which carry no such line and have no kapplan
+UID) and never touches the latter.
 
 `ledger_of` reads the resources of a calendar on a server back into the
 `PreviousCalendar` an earlier .ics export gives, so a sync re-plans over what
@@ -90,8 +90,7 @@ def calendar_objects(calendar: str) -> list[CalendarObject]:
         calendar: The .ics text (`kapplan.formats.ics.render_ics`).
 
     Returns:
-        One resource per VEVENT, in the calendar's order; each VEVENT gains
-        `OWNED_PROPERTY` after its UID.
+        One resource per VEVENT, in the calendar's order.
     """
     [whole] = parse_calendars(calendar)
     # A CalDAV resource may not carry METHOD (RFC 4791 §4.1); the rest is as a vdir
@@ -102,7 +101,7 @@ def calendar_objects(calendar: str) -> list[CalendarObject]:
         if event.name != "VEVENT":
             continue
         uid = _value(event, "UID")
-        lines = [*kept, *_block(event, owned=True)]
+        lines = [*kept, *_block(event)]
         objects.append(
             CalendarObject(
                 uid=uid,
@@ -148,7 +147,7 @@ def ledger_of(
                 if event.name != "VEVENT" or not _owned(event) or uid in remote:
                     continue
                 remote[uid] = RemoteEvent(href, etag)
-                blocks += _block(event, owned=False)
+                blocks += _block(event)
                 calendar += [p.text for p in whole.properties if p.name in _REMEMBERED]
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", *_merged(calendar)]
     text = fold_lines((*head, *blocks, "END:VCALENDAR"))
@@ -197,12 +196,12 @@ def _value(component: Component, name: str) -> str:
     return found.value if found is not None else ""
 
 
-def _block(event: Component, *, owned: bool) -> list[str]:
-    """Return a VEVENT's lines as kapplan writes them: UID, DTSTAMP, SEQUENCE, the
-    (owned marker,) its own properties in its order, then its alarms by lead time."""
-    head = [p.text for name in ("UID", "DTSTAMP", "SEQUENCE") for p in event.every(name)]
-    if owned:
-        head.insert(1, f"{OWNED_PROPERTY}:TRUE")
+def _block(event: Component) -> list[str]:
+    """Return a VEVENT's lines as kapplan writes them: UID, its marker, DTSTAMP, SEQUENCE,
+    its own properties in its order, then its alarms by lead time."""
+    head = [
+        p.text for name in ("UID", OWNED_PROPERTY, "DTSTAMP", "SEQUENCE") for p in event.every(name)
+    ]
     body = [p.text for name in _ORDER for p in event.every(name)]
     alarms = sorted(
         (a for a in event.children if a.name == "VALARM"),
