@@ -657,14 +657,20 @@ class TestInputsAreNeverOverwritten:
         )
         assert busy.read_bytes() == before
 
-    def test_the_config_file(self, tmp_path: Path) -> None:
-        """-o naming the config file in use (KAPPLAN_CONFIG) is refused, even with --force."""
+    @pytest.mark.parametrize(
+        "command",
+        [("plan", str(EXAMPLE)), ("rules",), ("rules", "--dump"), ("schema",)],
+        ids=["plan", "rules", "rules-dump", "schema"],
+    )
+    def test_the_config_file(self, tmp_path: Path, command: tuple[str, ...]) -> None:
+        """-o naming the config file in use (KAPPLAN_CONFIG) is refused, even with --force,
+        by every command that writes a file (whether or not it reads the config)."""
         config = tmp_path / "config.toml"
         config.write_text('language = "en"\n', encoding="utf-8")
         link = tmp_path / "link.toml"
         link.symlink_to(config)
         code, _, stderr = run_kapplan(
-            "plan", str(EXAMPLE), "-o", str(link), "--force", KAPPLAN_CONFIG=str(config)
+            *command, "-o", str(link), "--force", KAPPLAN_CONFIG=str(config)
         )
         assert code == 2
         assert stderr == (

@@ -700,7 +700,8 @@ def write(
         force: Replace an existing file kapplan did not write, or one of kapplan's
             that holds events a person added (`others`: kept as they are).
         owned_marker: What kapplan's own files of this kind start with.
-        inputs: Files the run read: the output is never one of them.
+        inputs: Files the run read: the output is never one of them, nor the
+            user's config file (every command may read it).
         others: UIDs of events in the file that kapplan did not write.
 
     Raises:
@@ -708,6 +709,7 @@ def write(
             file is then left as it was.
     """
     from kapplan.edge.atomic import write_output
+    from kapplan.edge.config import config_path
     from kapplan.errors import OutputError
 
     if others and not force:
@@ -718,6 +720,7 @@ def write(
             "they would be kept as they are: add --force to write the new plan over it",
             source=str(path),
         )
+    inputs = (*inputs, config_path())
     write_output(path, data, force=force, owned_marker=owned_marker, inputs=inputs)
 
 
