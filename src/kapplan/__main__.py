@@ -19,9 +19,18 @@ def run() -> None:
 
 
 def _program() -> None:
-    from kapplan.cli.app import app
+    if sys.argv[1:] == ["--version"]:
+        # Answered before typer (and all it loads) is imported, as the option would.
+        from kapplan.cli import version_line
 
-    app()
+        sys.stdout.write(version_line())
+        return
+    from kapplan.cli import countries
+    from kapplan.cli.app import command_line
+
+    countries.install()
+
+    command_line(sys.argv[1:])()
 
 
 if __name__ == "__main__":
