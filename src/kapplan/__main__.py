@@ -1,5 +1,6 @@
 """The entry point: ``kapplan`` and ``python -m kapplan``."""
 
+import gc
 import os
 import sys
 
@@ -15,7 +16,14 @@ def run() -> None:
         # Ctrl-C before the handling below is even loaded: the same line and status.
         sys.stderr.write("kapplan: interrupted\n")
         os._exit(130)
-    guarded(_program)
+    try:
+        guarded(_program)
+    finally:
+        # The run is over, its output flushed and its files closed: at exit the collector
+        # would walk every object the run made, modules and classes by the hundred
+        # thousand, for cycles that hold nothing left to do (a tenth of the run). The
+        # memory goes back to the system with the process.
+        gc.freeze()
 
 
 def _program() -> None:
