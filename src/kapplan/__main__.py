@@ -33,12 +33,9 @@ def _program() -> None:
 
         sys.stdout.write(version_line())
         return
-    from kapplan.cli import countries
-    from kapplan.cli.app import command_line
+    from kapplan.cli.app import program
 
-    countries.install()
-
-    command_line(sys.argv[1:])()
+    program()
 
 
 if __name__ == "__main__":

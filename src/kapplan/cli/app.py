@@ -22,6 +22,7 @@ from typer._click import exceptions as click
 from typer.core import TyperCommand, TyperGroup
 
 from kapplan.cli import config as config_cmd
+from kapplan.cli import countries, version_line
 from kapplan.cli import diff as diff_cmd
 from kapplan.cli import init as init_cmd
 from kapplan.cli import plan as plan_cmd
@@ -29,7 +30,6 @@ from kapplan.cli import rules as rules_cmd
 from kapplan.cli import schema as schema_cmd
 from kapplan.cli import sync as sync_cmd
 from kapplan.cli import validate as validate_cmd
-from kapplan.cli import version_line
 from kapplan.cli.conversion import quicken
 from kapplan.cli.options import FLAGS
 from kapplan.cli.stops import ended, run
@@ -178,6 +178,17 @@ def command_line(args: Sequence[str]) -> typer.Typer:
     return app
 
 
+def program() -> None:
+    """Run the command line on `sys.argv`, one country's holidays loaded at a time
+    (`kapplan.cli.countries`)."""
+    countries.install()
+    command_line(sys.argv[1:])()
+
+
 def main() -> None:
-    """Run kapplan as a program (the ``kapplan`` script and ``python -m kapplan``)."""
-    run(lambda: command_line(sys.argv[1:])())
+    """Run kapplan as a program, every early stop ended alike (`kapplan.cli.stops.run`).
+
+    The ``kapplan`` script and ``python -m kapplan`` run the same through
+    `kapplan.__main__`, which answers ``--version`` before importing this module.
+    """
+    run(program)

@@ -10,7 +10,7 @@ second or more, for the one a schedule or therapist file names.
 before, and the package's own ``__init__`` runs the first time a name is asked
 of the package itself (``from holidays.countries import Germany``), so the
 package holds every name its code binds, as it always did. Only the program
-(`kapplan.__main__`) installs it: a library does not change how its caller's
+(`kapplan.cli.app.program`) installs it: a library does not change how its caller's
 imports work.
 """
 
