@@ -1,9 +1,10 @@
 """Start-up guard: each command imports and builds only what it uses.
 
-Every check runs kapplan as a whole process and reads `sys.modules` (and the
-pydantic models that were built) after the run, so a module-level import
-added anywhere on the path fails here rather than slowing every run
-unnoticed. Timings live in ``benchmarks/`` (see the README, "Performance").
+Every check runs kapplan as a whole process, through the entry point the
+``kapplan`` script calls, and reads `sys.modules` (and the pydantic models that
+were built) after the run, so a module-level import added anywhere on the path
+fails here rather than slowing every run unnoticed. Timings live in
+``benchmarks/`` (see the README, "Performance"; `benchmarks/startup.py`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ import pytest
 
 from tests.conftest import ROOT
 
+#: Runs kapplan as the ``kapplan`` script does (`kapplan.__main__.run`), then reports.
 PROBE = """
 import json, sys
-import kapplan.cli.app
+from kapplan.__main__ import run
 sys.argv = ["kapplan", *sys.argv[1:]]
 try:
-    kapplan.cli.app.main()
+    run()
 except SystemExit:
     pass
 modules = sorted(sys.modules)
@@ -58,6 +60,8 @@ NEVER = (
     "x_wr_timezone",
     "kapplan.views.reference",
     "kapplan.edge.atomic",
+    # What changed against an earlier export: there is none without -o or --previous.
+    "kapplan.api.changes",
     "dateutil",
     # The CalDAV stack is `kapplan sync`'s alone.
     "kapplan.edge.caldav",
@@ -120,17 +124,79 @@ def test_scripts_path_loads_nothing_it_does_not_use(output_format: str, tmp_path
 
 
 @pytest.mark.parametrize("output_format", ["json", "ics"])
+def test_scripts_path_builds_no_option_validator(output_format: str) -> None:
+    """Typer's pydantic conversion of option values is not even imported: every value of
+    ``plan SCHEDULE -f FORMAT`` is one `kapplan.cli.conversion` converts itself."""
+    report = _run("plan", IV, "--format", output_format)
+    assert "typer._adapters" not in report["modules"]
+    assert "typer" in report["modules"]
+
+
+@pytest.mark.parametrize("output_format", ["json", "ics"])
 def test_scripts_path_builds_only_the_models_it_validates_with(output_format: str) -> None:
     """The only pydantic models built are the schedule's and the rulebook's."""
     report = _run("plan", IV, "--format", output_format)
     assert report["models"] == SCHEDULE_MODELS
 
 
-def test_holidays_load_the_library() -> None:
-    """A schedule naming `holidays` loads the holidays library (one without does not:
+def _countries(report: dict[str, list[str]]) -> list[str]:
+    return _loaded(report, "holidays.countries")
+
+
+@pytest.mark.parametrize("output_format", ["json", "ics"])
+def test_holidays_load_the_library_and_one_country(output_format: str) -> None:
+    """A schedule naming `holidays` loads the holidays library and that country's module
+    alone, not the 250-odd the library knows (one without `holidays` loads none:
     `test_scripts_path_loads_nothing_it_does_not_use`)."""
-    report = _run("plan", IV, "--format", "json")
+    report = _run("plan", IV, "--format", output_format)
     assert "holidays" in report["modules"]
+    assert _countries(report) == ["holidays.countries", "holidays.countries.germany"]
+
+
+def test_a_subdivision_loads_its_country_alone() -> None:
+    """``holidays = "GB-ENG"`` (checked against the country's subdivisions when the
+    schedule is read, then resolved) loads the United Kingdom's module alone."""
+    report = _run("plan", str(ROOT / "examples" / "two-courses.toml"), "--format", "json")
+    assert _countries(report) == ["holidays.countries", "holidays.countries.united_kingdom"]
+
+
+def test_therapist_holidays_load_that_country_alone() -> None:
+    """A therapist file with one country's holidays loads only that country's module."""
+    report = _run(
+        "plan",
+        str(ROOT / "examples" / "caseload"),
+        "--therapist",
+        str(ROOT / "examples" / "therapist" / "lisbon.toml"),
+        "--format",
+        "ics",
+    )
+    assert _countries(report) == ["holidays.countries", "holidays.countries.portugal"]
+    for name in ("rich", "caldav", "icalendar"):
+        assert _loaded(report, name) == [], f"{name} imported by a caseload's -f ics"
+
+
+def test_the_countries_package_still_holds_every_country() -> None:
+    """After a run loaded one country, the package answers every name it always did:
+    the first one asked of it runs its own code, which loads the rest."""
+    probe = PROBE.replace(
+        "modules = sorted(sys.modules)",
+        "import holidays.countries as c\n"
+        "from holidays.countries import Spain, FR\n"
+        "assert c.Portugal.__name__ == 'Portugal' and Spain.__name__ == 'Spain'\n"
+        "assert issubclass(FR, c.France) and c.germany.Germany is c.Germany\n"
+        "modules = sorted(sys.modules)",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "plan", IV, "--format", "json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "TZ": "UTC"},
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stderr.strip().splitlines()[-1])
+    assert len(_countries(report)) > 200
 
 
 def test_series_loads_dateutil_rrule_only() -> None:
@@ -141,9 +207,12 @@ def test_series_loads_dateutil_rrule_only() -> None:
 
 
 def test_version_loads_neither_pydantic_nor_the_engine() -> None:
-    """`kapplan --version` answers before any model or rule code is imported."""
+    """`kapplan --version` answers before any model or rule code is imported, and before
+    typer itself."""
     report = _run("--version")
     for name in (
+        "typer",
+        "kapplan.cli.app",
         "pydantic",
         "kapplan.engine.planner",
         "kapplan.model.schedule",
@@ -197,3 +266,102 @@ def test_vdir_path_loads_no_rich_and_no_icalendar_library(tmp_path: Path) -> Non
     for name in ("rich", "kapplan.views.agenda", "icalendar", "kapplan.formats.json"):
         assert _loaded(report, name) == [], f"{name} imported by plan -f vdir"
     assert "kapplan.formats.vdir" in report["modules"]
+
+
+#: Values of each kind a parameter meets: not given, strings, choices in and out of
+#: case, numbers in and out of bounds, flags, lists (a repeated option, many arguments).
+SAMPLES: list[object] = [
+    None, "", "json", "ics", "terminal", "JSON", "en", "ru", "month", "schedule", "x",
+    "examples/iv-six-infusions.toml", 0, 1, 10, 1000, 1001, -1, 30.0, 0.5, 601.0, "5",
+    True, False, (), ("a.toml",), ("a.toml", "b"), ["1d", "1h"], ("1d", 2),
+]  # fmt: skip
+
+
+def _parameters() -> list[tuple[str, str]]:
+    """Every parameter of every command (and of the root), by command and name."""
+    import typer
+
+    from kapplan.cli.app import app
+
+    group = typer.main.get_command(app)
+    commands = [group, *group.commands.values()]  # type: ignore[attr-defined]
+    return [(command.name, param.name) for command in commands for param in command.params]
+
+
+@pytest.mark.parametrize(("command", "param"), _parameters())
+def test_quick_conversion_is_typers(command: str, param: str) -> None:
+    """`kapplan.cli.conversion` gives each value what typer's own conversion gives: the
+    same value of the same type, or the same error."""
+    import copy
+
+    import typer
+    from typer._click import Context
+    from typer._coercion import build_runtime_param
+
+    from kapplan.cli.app import app
+    from kapplan.cli.conversion import quicken
+
+    group = typer.main.get_command(app)
+    owner = group if command == "kapplan" else group.commands[command]  # type: ignore[attr-defined]
+    original = next(p for p in owner.params if p.name == param)
+    quick = copy.copy(original)
+    quick._runtime_param = None  # type: ignore[attr-defined]
+    quicken([quick])
+    typers = build_runtime_param(original.type_descriptor)  # type: ignore[attr-defined]
+    ctx = Context(owner)
+
+    def outcome(convert: object, value: object) -> tuple[str, object, type]:
+        try:
+            got = convert.coerce(value, param=original, ctx=ctx)  # type: ignore[attr-defined]
+        except Exception as error:
+            return type(error).__name__, str(error), str
+        return "value", got, type(got)
+
+    for value in [*SAMPLES, original.default]:
+        expected = outcome(typers, value)
+        assert outcome(quick._runtime_param, value) == expected, value  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "--help"],
+        ["validate", "--help"],
+        ["sync", "--help"],
+        ["plan"],
+        ["plan", IV, "--foo"],
+        ["plan", IV, "--format", "nope"],
+        ["plan", IV, "--max-years", "0"],
+        ["plan", IV, "--max-events", "x"],
+        ["plan", IV, "--therapist", str(ROOT / "examples")],
+        ["diff", IV],
+        ["plan", IV, "-f", "json"],
+    ],
+    ids=" ".join,
+)
+def test_one_command_application_answers_as_the_whole(args: list[str]) -> None:
+    """The application of the command run alone (`command_line`) prints, says and exits
+    exactly as the whole application does."""
+    from typer.testing import CliRunner
+
+    from kapplan.cli.app import app, command_line
+
+    alone = command_line(args)
+    assert alone is not app
+    runner = CliRunner()
+    whole = runner.invoke(app, args, env={"NO_COLOR": "1", "TZ": "UTC"})
+    one = runner.invoke(alone, args, env={"NO_COLOR": "1", "TZ": "UTC"})
+    assert (one.exit_code, one.stdout, one.stderr) == (
+        whole.exit_code,
+        whole.stdout,
+        whole.stderr,
+    )
+    assert whole.stdout or whole.stderr
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["nope"], ["--version"], ["-x", "plan"]])
+def test_anything_but_a_command_gets_the_whole_application(args: list[str]) -> None:
+    """A root option, a misspelt command or none at all runs the whole application."""
+    from kapplan.cli.app import app, command_line
+
+    assert command_line(args) is app

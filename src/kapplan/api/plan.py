@@ -8,13 +8,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kapplan.api.changes import Change, bookings_of, changes
 from kapplan.api.environment import NOWHERE, Environment, configuration_of, flags_or_none
 from kapplan.edge.files import STDIN
 from kapplan.errors import KapplanError, UnreadableCalendar
 from kapplan.model.choices import CALENDAR_FORMATS, Format, View
 
 if TYPE_CHECKING:
+    from kapplan.api.changes import Change
     from kapplan.edge.load import RemoteBusyReader
     from kapplan.formats.ics import IcsOptions, PreviousCalendar
     from kapplan.formats.vdir import EarlierVdir, Vdir
@@ -399,7 +399,11 @@ def export_files(
     else:
         previous = _earlier_export(target, folder) if ledger else None
     # The earlier export is the ledger: its sessions stay while they are valid.
-    bookings = bookings_of(previous) if previous is not None and not target.replan else None
+    bookings = None
+    if previous is not None and not target.replan:
+        from kapplan.api.changes import bookings_of
+
+        bookings = bookings_of(previous)
     planned = _plan(
         schedules,
         therapist,
@@ -415,6 +419,8 @@ def export_files(
     planned = _with_earlier_export(planned, target)
     changed: tuple[Change, ...] | None = None
     if previous is not None:
+        from kapplan.api.changes import changes
+
         _refuse_partial(previous, planned)
         changed = changes(previous, planned.plans)
     if target.format is Format.VDIR:
@@ -550,10 +556,13 @@ def _text(planned: Planned, target: Target, found: Sequence[Change] | None = Non
     """Render JSON (with ``changes`` after a re-plan over an earlier export) or a terminal
     view."""
     if target.format is Format.JSON:
-        from kapplan.api.changes import change_records
         from kapplan.formats.json import render_json
 
-        records = None if found is None else change_records(found, planned.plans)
+        records = None
+        if found is not None:
+            from kapplan.api.changes import change_records
+
+            records = change_records(found, planned.plans)
         if planned.caseload:
             return render_json(planned.plans, timezone=planned.timezone, changes=records)
         return render_json(planned.plans[0], changes=records)

@@ -10,17 +10,19 @@ passed down.
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
 
 # Typer carries its own copy of click (typer._click): its usage errors are of that copy.
 from typer._click import exceptions as click
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
-from kapplan import __version__
 from kapplan.cli import config as config_cmd
+from kapplan.cli import countries, version_line
 from kapplan.cli import diff as diff_cmd
 from kapplan.cli import init as init_cmd
 from kapplan.cli import plan as plan_cmd
@@ -28,6 +30,7 @@ from kapplan.cli import rules as rules_cmd
 from kapplan.cli import schema as schema_cmd
 from kapplan.cli import sync as sync_cmd
 from kapplan.cli import validate as validate_cmd
+from kapplan.cli.conversion import quicken
 from kapplan.cli.options import FLAGS
 from kapplan.cli.stops import ended, run
 from kapplan.errors import InvalidOption, KapplanError
@@ -35,6 +38,12 @@ from kapplan.errors import InvalidOption, KapplanError
 
 class KapplanGroup(TyperGroup):
     """The command group: every stop a command meets ends the same way (`kapplan.cli.stops`)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """Return the root options (``--help`` too), converted quickly (`quicken`)."""
+        params: list[Any] = super().get_params(ctx)
+        quicken(params)
+        return params
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """Parse the options before the command; a usage mistake is one line (`usage_line`)."""
@@ -62,6 +71,16 @@ class KapplanGroup(TyperGroup):
             raise typer.Exit(ended(stop)) from None
 
 
+class KapplanCommand(TyperCommand):
+    """A command whose option values are converted quickly (`kapplan.cli.conversion`)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """Return the command's parameters (``--help`` too), converted quickly (`quicken`)."""
+        params: list[Any] = super().get_params(ctx)
+        quicken(params)
+        return params
+
+
 def usage_line(error: click.UsageError) -> int:
     """Say a usage mistake in one line, as every other error, and return status 2.
 
@@ -86,23 +105,25 @@ def usage_line(error: click.UsageError) -> int:
     return 2
 
 
-app = typer.Typer(
-    cls=KapplanGroup,
-    name="kapplan",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_show_locals=False,
-    rich_markup_mode=None,
-)
+#: The commands, in the order ``kapplan --help`` lists them.
+COMMANDS: dict[str, Callable[..., None]] = {
+    "plan": plan_cmd.plan_command,
+    "init": init_cmd.init_command,
+    "config": config_cmd.config_command,
+    "diff": diff_cmd.diff_command,
+    "rules": rules_cmd.rules_command,
+    "schema": schema_cmd.schema_command,
+    "sync": sync_cmd.sync_command,
+    "validate": validate_cmd.validate_command,
+}
 
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"kapplan {__version__}\n")
+        sys.stdout.write(version_line())
         raise typer.Exit()
 
 
-@app.callback(epilog="Example: kapplan plan examples/iv-six-infusions.toml")
 def _root(
     version: Annotated[
         bool,
@@ -114,19 +135,60 @@ def _root(
     """Plan the integration work around a ketamine treatment course."""
 
 
-for _name, _command in (
-    ("plan", plan_cmd.plan_command),
-    ("init", init_cmd.init_command),
-    ("config", config_cmd.config_command),
-    ("diff", diff_cmd.diff_command),
-    ("rules", rules_cmd.rules_command),
-    ("schema", schema_cmd.schema_command),
-    ("sync", sync_cmd.sync_command),
-    ("validate", validate_cmd.validate_command),
-):
-    app.command(_name)(_command)
+def _typer(commands: Sequence[str]) -> typer.Typer:
+    """Return the Typer application with these of `COMMANDS`."""
+    made = typer.Typer(
+        cls=KapplanGroup,
+        name="kapplan",
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_show_locals=False,
+        rich_markup_mode=None,
+    )
+    made.callback(epilog="Example: kapplan plan examples/iv-six-infusions.toml")(_root)
+    for name in commands:
+        made.command(name, cls=KapplanCommand)(COMMANDS[name])
+    return made
+
+
+#: The whole command line.
+app = _typer(list(COMMANDS))
+
+
+def command_line(args: Sequence[str]) -> typer.Typer:
+    """Return the application to run these arguments with.
+
+    When the first argument names a command, the application of that command
+    alone: typer converts every command it has into a click command (its whole
+    signature read) before it parses a single option, and a run needs only its
+    own. Nothing that run shows depends on the others: its help, usage line and
+    errors are the command's, and a root option (``--help``, ``--version``) or a
+    misspelt command comes first, which gets the whole application, as does
+    shell completion, which may list every command.
+
+    Parameters:
+        args: The command line, without the program's name.
+
+    Returns:
+        The application; call it to run.
+    """
+    completing = any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ)
+    if args and args[0] in COMMANDS and not completing:
+        return _typer([args[0]])
+    return app
+
+
+def program() -> None:
+    """Run the command line on `sys.argv`, one country's holidays loaded at a time
+    (`kapplan.cli.countries`)."""
+    countries.install()
+    command_line(sys.argv[1:])()
 
 
 def main() -> None:
-    """Run kapplan as a program (the ``kapplan`` script and ``python -m kapplan``)."""
-    run(app)
+    """Run kapplan as a program, every early stop ended alike (`kapplan.cli.stops.run`).
+
+    The ``kapplan`` script and ``python -m kapplan`` run the same through
+    `kapplan.__main__`, which answers ``--version`` before importing this module.
+    """
+    run(program)

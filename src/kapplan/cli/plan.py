@@ -1,6 +1,11 @@
-"""``kapplan plan``: the integration calendar of a schedule, or of a therapist's caseload."""
+"""``kapplan plan``: the integration calendar of a schedule, or of a therapist's caseload.
 
-from __future__ import annotations
+Its annotations are objects, not strings (no ``from __future__ import
+annotations``): typer reads the command's signature twice when it builds the
+command, and would evaluate some twenty string annotations both times on every
+run. A name of `kapplan.api` that is loaded on first use is quoted where only a
+type checker needs it.
+"""
 
 import os
 import sys
@@ -175,7 +180,7 @@ def _destination(chosen: api.Format | None, path: str | None) -> tuple[api.Forma
     return chosen, output
 
 
-def _write(export: api.Export, output: Path | None, force: bool) -> None:
+def _write(export: "api.Export", output: Path | None, force: bool) -> None:
     """Print the export, or write it to its file or (a vdir) into its folder."""
     if export.vdir is not None and output is not None:
         export.write(output)  # kapplan's own items only: no other file is ever touched
@@ -186,7 +191,7 @@ def _write(export: api.Export, output: Path | None, force: bool) -> None:
     emit(export.data)
 
 
-def _tell(export: api.Export, source: str) -> None:
+def _tell(export: "api.Export", source: str) -> None:
     """Say on stderr what a re-export over an earlier one changed, and whether a discreet
     calendar's titles just became visible."""
     if export.changes:

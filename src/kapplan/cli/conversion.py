@@ -1,0 +1,99 @@
+"""Option values converted without building a pydantic validator for each option.
+
+Typer (0.29) converts every parameter of the command being run, given or not,
+through a pydantic ``TypeAdapter`` it builds on first use: a few milliseconds
+each, twenty-odd for ``kapplan plan``, on every run. Most values need no such
+work: an option not given (None), a string, a list of strings, an enum member
+named by its exact value, a number within its bounds. `quicken` gives each
+parameter a conversion that returns those as typer's would, and hands any other
+value (a path, a number written on the command line, a wrong choice) to typer's
+own conversion, built then: its result and its error message are typer's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, get_args, get_origin
+
+from typer._click import Context, Parameter
+from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
+from typer.core import TyperArgument, TyperOption
+
+#: What `_quick_value` returns for a value it leaves to typer.
+_TYPERS = object()
+
+
+@dataclass(frozen=True)
+class _QuickParam(RuntimeParam):
+    """A parameter's conversion: the plain values at once, the rest by typer's own."""
+
+    descriptor: TypeDescriptor
+
+    def _coerce_value(self, value: Any, param: Any, ctx: Context) -> Any:
+        quick = _quick_value(self.descriptor, value, ctx)
+        if quick is not _TYPERS:
+            return quick
+        typers = build_runtime_param(self.descriptor)
+        return typers._coerce_value(value, param=param, ctx=ctx)
+
+
+def quicken(params: Iterable[Parameter]) -> None:
+    """Give each typer parameter not yet converted the quick conversion (see the module).
+
+    Parameters:
+        params: A command's parameters; those typer did not make are left alone.
+    """
+    for param in params:
+        if isinstance(param, TyperArgument | TyperOption) and param._runtime_param is None:
+            descriptor = param.type_descriptor
+            param._runtime_param = _QuickParam(
+                parameter_info=descriptor.parameter_info,
+                annotation=descriptor.annotation,
+                descriptor=descriptor,
+            )
+
+
+def _quick_value(descriptor: TypeDescriptor, value: Any, ctx: Context) -> Any:
+    """Return `value` converted as typer would, or `_TYPERS` for typer to convert it."""
+    info = descriptor.parameter_info
+    if info.parser is not None or descriptor.file_annotation is not None:
+        return _TYPERS
+    annotation: Any = descriptor.annotation
+    if get_origin(annotation) is list:
+        (item,) = get_args(annotation)
+        if isinstance(value, list | tuple) and all(type(v) is str for v in value):
+            return list(value) if item is str else _TYPERS
+        return _TYPERS
+    if annotation is str:
+        return value if type(value) is str else _TYPERS
+    if annotation in (int, float):
+        return _number(value, annotation, info.min, info.max, bool(info.clamp))
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return _choice(annotation, value, ctx, case_sensitive=info.case_sensitive)
+    return _TYPERS
+
+
+def _number(value: Any, kind: type, low: Any, high: Any, clamp: bool) -> Any:
+    """A number of the option's own type within its bounds is itself (as pydantic says)."""
+    if type(value) is not kind or clamp:
+        return _TYPERS
+    if (low is not None and not value >= low) or (high is not None and not value <= high):
+        return _TYPERS
+    return value
+
+
+def _choice(kind: type[Enum], value: Any, ctx: Context, *, case_sensitive: bool) -> Any:
+    """A member is itself; its exact value is the first member with that value."""
+    if isinstance(value, kind):
+        return value
+    if type(value) is not str or not case_sensitive or ctx.token_normalize_func is not None:
+        return _TYPERS
+    for member in kind:
+        if str(member.value) == value:
+            return member
+    return _TYPERS
+
+
+__all__ = ["quicken"]
