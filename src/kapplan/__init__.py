@@ -16,7 +16,11 @@ Names are imported on first use, so ``import kapplan`` costs nothing.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+
+# Not `typing.TYPE_CHECKING`: importing typing here would cost the program a few
+# milliseconds before its Ctrl-C handling is loaded (`kapplan.__main__`); type
+# checkers read any constant of this name the same way.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -111,6 +115,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from kapplan.api import (
         Compared,
         Environment,
