@@ -369,6 +369,19 @@ def launch_xandikos(root: Path, port: int | None = None) -> Server:
     )
 
 
+#: Runs `python -m MODULE ARGS...` with os.fsync a no-op: both servers fsync each write
+#: (Radicale its files, Xandikos its git refs), which costs tens of milliseconds a PUT
+#: on a real disk and guards only against the machine itself crashing, never part of a
+#: test. A server stopped or killed keeps every write all the same (the page cache holds
+#: it), so what the tests see is unchanged.
+_WITHOUT_FSYNC = (
+    "import os, runpy, sys\n"
+    "os.fsync = lambda fd: None\n"
+    "del sys.argv[0]\n"
+    "runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)\n"
+)
+
+
 def _launch(
     name: str,
     root: Path,
@@ -380,7 +393,8 @@ def _launch(
     home: str,
     default: str | None = None,
 ) -> Server:
-    """Start `python -m MODULE_ARGV` as the server name; return it once it answers."""
+    """Start `python -m MODULE_ARGV` (without fsync) as the server name; return it once
+    it answers."""
     base = f"http://127.0.0.1:{port}/"
     server = Server(
         name=name,
@@ -393,7 +407,7 @@ def _launch(
         storage=storage,
         process=ServerProcess(
             name,
-            [sys.executable, "-m", *module_argv],
+            [sys.executable, "-c", _WITHOUT_FSYNC, *module_argv],
             _child_env(root),
             root / f"{name}.log",
             base,
@@ -788,8 +802,9 @@ class FaultProxy:
         assert parts.port is not None, upstream
         self.upstream_host, self.upstream_port = parts.hostname, parts.port
         self.upstream = f"{parts.scheme}://{parts.netloc}"
-        self.port = port or free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}/"
+        #: Port 0 until the first listen, which takes one the kernel hands out (no other
+        #: process, e.g. another test worker, can be given it in between).
+        self.port = port or 0
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._mode = _Mode()
@@ -798,6 +813,7 @@ class FaultProxy:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._listen()
+        self.base_url = f"http://127.0.0.1:{self.port}/"
 
     # -- life
 
@@ -808,6 +824,7 @@ class FaultProxy:
             owner = proxy
 
         httpd = _QuietServer(("127.0.0.1", self.port), Handler)
+        self.port = httpd.server_address[1]
         thread = threading.Thread(
             target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )

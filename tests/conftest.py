@@ -57,6 +57,15 @@ def _no_user_config(
     monkeypatch.setenv("KAPPLAN_CONFIG", str(missing))
 
 
+@pytest.fixture(autouse=True)
+def _no_terminal_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unset COLUMNS and LINES, whoever set them (a pytest-xdist worker has 80 and 24): kapplan
+    lays text out to COLUMNS, in process and in a child alike. A test that wants a width
+    sets it."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+
+
 @pytest.fixture(name="runner")
 def fixture_runner() -> CliRunner:
     """Return a CLI runner with a fixed terminal-free environment."""
@@ -72,3 +81,30 @@ if os.environ.get("CI"):
 #: Multiplies the example counts of the whole-path and fuzz suites, for a longer
 #: hunt than CI's: `KAPPLAN_FUZZ_SCALE=20 pytest tests/test_fuzz.py`.
 SCALE = max(1, int(os.environ.get("KAPPLAN_FUZZ_SCALE", "1") or "1"))
+
+
+def examples(quick: int, full: int) -> pytest.MarkDecorator:
+    """Run a property test twice over: `quick` examples in the default run, `full` under
+    the `slow` mark (the second step of .ci/run), both times `SCALE`.
+
+    The test takes the count as its `runs` argument and applies it with
+    ``settings(..., max_examples=runs)`` to the `@given` check it calls. Both share the
+    check, so its example database too: a failure the full run found is replayed first
+    by the quick one.
+
+    Parameters:
+        quick: Examples for an everyday run: enough to exercise every branch of the
+            strategy, a few seconds on two cores.
+        full: Examples for the full hunt (what the whole suite ran before it had a quick
+            run).
+
+    Returns:
+        A parametrize mark over `runs`, ids `quick` and `full`.
+    """
+    return pytest.mark.parametrize(
+        "runs",
+        [
+            pytest.param(quick * SCALE, id="quick"),
+            pytest.param(full * SCALE, id="full", marks=pytest.mark.slow),
+        ],
+    )

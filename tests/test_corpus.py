@@ -3,7 +3,8 @@
 Small cases live in tests/corpus/ (non-UTF-8, BOM, NUL, deep nesting, years 1,
 2, 9998 and 9999, seconds and microseconds, mixed offsets). Large ones are
 generated into a temporary folder at test time and never committed: a 50 MB
-file, 100,000 infusions, the largest schedule the limits allow. Each runs as
+file, 100,000 infusions, the largest schedule the limits allow (the last two
+marked `slow`: the second step of .ci/run, not an everyday run). Each runs as
 ``python -m kapplan`` under a subprocess timeout, so a hang fails the test
 (rather than a timed assertion, which would flake on a slow machine).
 """
@@ -153,6 +154,7 @@ def infusions(count: int, step_minutes: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow  # the size is the point: several seconds on two cores
 def test_100000_infusions_are_refused_before_validation(tmp_path: Path) -> None:
     """100,000 [[infusion]] tables are refused at the first beyond the limit, naming its line."""
     path = tmp_path / "many.toml"
@@ -165,6 +167,7 @@ def test_100000_infusions_are_refused_before_validation(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow  # the size is the point: several seconds on two cores
 def test_100000_infusions_allowed_are_refused_before_planning(tmp_path: Path) -> None:
     """With --max-infusions raised, the event limit refuses the plan before placing anything."""
     path = tmp_path / "many.toml"
@@ -177,6 +180,7 @@ def test_100000_infusions_allowed_are_refused_before_planning(tmp_path: Path) ->
     )
 
 
+@pytest.mark.slow  # the size is the point: several seconds on two cores
 def test_the_largest_schedule_the_limits_allow_is_planned(tmp_path: Path) -> None:
     """1000 daily doses, the most the default limits allow, are planned in every format."""
     path = tmp_path / "daily.toml"

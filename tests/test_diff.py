@@ -37,7 +37,7 @@ from kapplan.formats.records import compare_sides, records_from_calendar, record
 from kapplan.model.plan import EventKind, Plan
 from kapplan.model.rulebook import session_kinds
 from kapplan.views.diff import CHANGE_FIELDS, DIFF_FIELDS, EVENT_FIELDS, render_diff_terminal
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, examples
 from tests.plans import TEXTS, doses, plan, rulebook
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -353,26 +353,36 @@ class TestReimport:
         assert set(sequence) - old_uids == {e["uid"] for e in diff["added"]}
         assert all(diff[group] for group in ("moved", "removed", "changed"))
 
-    @settings(max_examples=20, deadline=None)
-    @given(
-        gaps=st.lists(st.integers(min_value=20, max_value=24 * 9), min_size=2, max_size=5),
-        which=st.integers(min_value=0, max_value=4),
-        hours=st.integers(min_value=-96, max_value=96).filter(bool),
-    )
-    def test_any_moved_dose(self, gaps: list[int], which: int, hours: int) -> None:
+    @examples(quick=6, full=20)
+    def test_any_moved_dose(self, runs: int) -> None:
         """Whatever dose moves, by whatever hours: diff and re-import agree, both ways."""
-        start = datetime(2026, 11, 2, 10, 0)
-        ats = [start + timedelta(hours=sum(gaps[:n])) for n in range(len(gaps))]
-        moved = list(ats)
-        moved[which % len(ats)] += timedelta(hours=hours)
-        if len(set(moved)) < len(moved):
-            return
-        old = plan(doses(*(a.isoformat() for a in ats)))
-        new = plan(doses(*(a.isoformat() for a in moved)))
-        first = render_ics(old, IcsOptions())
-        _assert_diff_is_reimport(first, new, IcsOptions())
-        second = render_ics(new, IcsOptions(previous=parse_previous(first, "old.ics")))
-        _assert_diff_is_reimport(second, old, IcsOptions())
+
+        @settings(max_examples=runs, deadline=None)
+        @given(
+            gaps=st.lists(st.integers(min_value=20, max_value=24 * 9), min_size=2, max_size=5),
+            which=st.integers(min_value=0, max_value=4),
+            hours=st.integers(min_value=-96, max_value=96).filter(bool),
+        )
+        def check(gaps: list[int], which: int, hours: int) -> None:
+            any_moved_dose(gaps, which, hours)
+
+        check()
+
+
+def any_moved_dose(gaps: list[int], which: int, hours: int) -> None:
+    """Move one dose of doses `gaps` hours apart: diff and re-import agree, both ways."""
+    start = datetime(2026, 11, 2, 10, 0)
+    ats = [start + timedelta(hours=sum(gaps[:n])) for n in range(len(gaps))]
+    moved = list(ats)
+    moved[which % len(ats)] += timedelta(hours=hours)
+    if len(set(moved)) < len(moved):
+        return
+    old = plan(doses(*(a.isoformat() for a in ats)))
+    new = plan(doses(*(a.isoformat() for a in moved)))
+    first = render_ics(old, IcsOptions())
+    _assert_diff_is_reimport(first, new, IcsOptions())
+    second = render_ics(new, IcsOptions(previous=parse_previous(first, "old.ics")))
+    _assert_diff_is_reimport(second, old, IcsOptions())
 
 
 # -- the command ------------------------------------------------------------------

@@ -34,7 +34,7 @@ from typer.testing import CliRunner
 from kapplan.cli.app import app
 from kapplan.edge.load import rulebook_from_text, schedule_from_text
 from kapplan.errors import KapplanError, RulebookError
-from tests.conftest import ROOT, SCALE
+from tests.conftest import ROOT, SCALE, examples
 
 SEEDS = tuple(
     path.read_bytes()
@@ -60,9 +60,8 @@ NASTY = (
     b"x = " + b"{a = " * 40 + b"1" + b"}" * 40, b"language = 'ru'", b"course_gap_days = 0",
 )  # fmt: skip
 
-#: Bounded for CI: each test is a few seconds on two cores.
+#: Each test's count is its own (`examples`: a quick run by default, the full one slow).
 FUZZ = settings(
-    max_examples=SCALE * 150,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -161,25 +160,45 @@ def load_only(data: bytes) -> None:
         schedule_from_text(text, "fuzz.toml")
 
 
-@FUZZ
-@given(st.binary(max_size=2048))
-def test_random_bytes_give_a_clean_error(data: bytes) -> None:
+@examples(quick=40, full=150)
+def test_random_bytes_give_a_clean_error(runs: int) -> None:
     """Any bytes on stdin give a plan or one clean error line with exit 2."""
-    run_cli(data)
+
+    @settings(FUZZ, max_examples=runs)
+    @given(st.binary(max_size=2048))
+    def check(data: bytes) -> None:
+        run_cli(data)
+
+    check()
 
 
-@FUZZ
-@given(mutated())
-def test_mutated_schedules_give_a_plan_or_a_clean_error(data: bytes) -> None:
+@examples(quick=40, full=150)
+def test_mutated_schedules_give_a_plan_or_a_clean_error(runs: int) -> None:
     """Mutated example schedules give a plan or one clean error line, never a traceback."""
-    run_cli(data)
-    load_only(data)
+
+    @settings(FUZZ, max_examples=runs)
+    @given(mutated())
+    def check(data: bytes) -> None:
+        run_cli(data)
+        load_only(data)
+
+    check()
 
 
-@settings(FUZZ, max_examples=SCALE * 60)
-@given(mutated())
-def test_mutated_schedules_in_every_format(data: bytes) -> None:
+@examples(quick=15, full=60)
+def test_mutated_schedules_in_every_format(runs: int) -> None:
     """The terminal view and the calendar are as robust as the JSON."""
+
+    @settings(FUZZ, max_examples=runs)
+    @given(mutated())
+    def check(data: bytes) -> None:
+        in_every_format(data)
+
+    check()
+
+
+def in_every_format(data: bytes) -> None:
+    """Plan data from stdin as the terminal view and as .ics: a plan or one clean line."""
     runner = CliRunner(env={"NO_COLOR": "1", "COLUMNS": "100", "TZ": "UTC"})
     for fmt in ("terminal", "ics"):
         with hang_guard():
@@ -193,10 +212,20 @@ def test_mutated_schedules_in_every_format(data: bytes) -> None:
             assert result.stderr.startswith("kapplan: error: ")
 
 
-@settings(FUZZ, max_examples=SCALE * 60)
-@given(mutated((THERAPIST,)))
-def test_mutated_therapist_files_give_a_plan_or_a_clean_error(data: bytes) -> None:
+@examples(quick=15, full=60)
+def test_mutated_therapist_files_give_a_plan_or_a_clean_error(runs: int) -> None:
     """A mangled therapist file is one clean error too (the caseload itself is valid)."""
+
+    @settings(FUZZ, max_examples=runs)
+    @given(mutated((THERAPIST,)))
+    def check(data: bytes) -> None:
+        therapist_file(data)
+
+    check()
+
+
+def therapist_file(data: bytes) -> None:
+    """Plan the example caseload with data as its therapist file: a plan or one clean line."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "therapist.toml"
         path.write_bytes(data)

@@ -8,6 +8,7 @@ pipe, a signal or the set of imported modules is the point).
 from __future__ import annotations
 
 import errno
+import fcntl
 import json
 import os
 import re
@@ -44,18 +45,26 @@ BIG = (
 )
 
 
+#: 60 doses every third day: a plan of 50 kB (terminal) to 450 kB (JSON), ~1 s to plan.
+SIXTY = BIG.replace("COUNT=1000", "COUNT=60")
+
+#: The size of a memory page, the smallest a pipe can be made (F_SETPIPE_SZ).
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
 def invoke(runner: CliRunner, *args: str, data: bytes | None = None) -> tuple[int, str, str]:
     """Run kapplan in process; return exit status, stdout and stderr."""
     result = runner.invoke(app, list(args), input=data)
     return result.exit_code, result.stdout, result.stderr
 
 
-def process(*args: str) -> subprocess.Popen[bytes]:
-    """Start `python -m kapplan` as a process with the default SIGINT handling."""
+def process(*args: str, stdout: int = subprocess.PIPE) -> subprocess.Popen[bytes]:
+    """Start `python -m kapplan` as a process with the default SIGINT handling (stdout: a
+    pipe to read, or a file descriptor)."""
     return subprocess.Popen(
         [sys.executable, "-B", "-m", "kapplan", *args],
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
+        stdout=stdout,
         stderr=subprocess.PIPE,
         env={**os.environ, "TZ": "UTC", "NO_COLOR": "1"},
         # A background job may inherit SIGINT ignored; a user's shell gives the default.
@@ -184,15 +193,29 @@ class TestPipesAndSignals:
         return str(path)
 
     @pytest.mark.parametrize("fmt", ["terminal", "json", "ics"])
-    def test_head_closes_the_pipe(self, fmt: str, big: str) -> None:
-        """`kapplan plan big.toml | head -1`: the first line, exit 0, nothing on stderr."""
-        kapplan = process("plan", big, "-f", fmt)
-        head = subprocess.Popen(["head", "-1"], stdin=kapplan.stdout, stdout=subprocess.PIPE)
-        assert kapplan.stdout is not None
-        kapplan.stdout.close()  # only head reads it now
+    def test_head_closes_the_pipe(self, fmt: str, tmp_path: Path, runner: CliRunner) -> None:
+        """`kapplan plan s.toml | head -1`: the first line, exit 0, nothing on stderr.
+
+        The pipe holds one page (the least Linux allows), and the plan is many times
+        that, so kapplan is still writing when head has its line and goes.
+        """
+        path = tmp_path / "sixty.toml"
+        path.write_text(SIXTY, encoding="utf-8")
+        planned = runner.invoke(app, ["plan", str(path), "-f", fmt])
+        assert planned.exit_code == 0
+        whole = planned.stdout_bytes
+        reading, writing = os.pipe()
+        fcntl.fcntl(writing, fcntl.F_SETPIPE_SZ, PAGE)
+        assert fcntl.fcntl(writing, fcntl.F_GETPIPE_SZ) == PAGE
+        assert len(whole) > 8 * PAGE
+        kapplan = process("plan", str(path), "-f", fmt, stdout=writing)
+        os.close(writing)
+        head = subprocess.Popen(["head", "-1"], stdin=reading, stdout=subprocess.PIPE)
+        os.close(reading)  # only head reads it now
         first, _ = head.communicate(timeout=120)
         _, stderr = kapplan.communicate(timeout=120)
         assert first.strip()
+        assert first == whole.splitlines(keepends=True)[0]
         assert (kapplan.returncode, stderr) == (0, b"")
 
     def test_broken_pipe_on_a_later_write_is_quiet(self) -> None:
@@ -328,17 +351,29 @@ class TestLimitsOnTheCommandLine:
         )
         assert invoke(runner, "plan", "-", "--max-years", "3", data=text.encode())[0] == 0
 
-    def test_raised_limits_reach_the_therapist_loader(
-        self, runner: CliRunner, tmp_path: Path
-    ) -> None:
-        """Limits raised on the command line hold for a caseload with a therapist too."""
+    @staticmethod
+    def big_caseload(tmp_path: Path) -> tuple[str, ...]:
+        """Return `plan` arguments for a caseload with a therapist, one client of 1000 doses."""
         folder = tmp_path / "clients"
         folder.mkdir()
         (folder / "a.toml").write_text(BIG, encoding="utf-8")
         (folder / "b.toml").write_bytes(EXAMPLE.read_bytes())
         therapist = str(ROOT / "examples" / "therapist" / "lisbon.toml")
-        args = ("plan", str(folder), "--therapist", therapist, "-f", "json")
+        return ("plan", str(folder), "--therapist", therapist, "-f", "json")
+
+    def test_lowered_limits_reach_the_therapist_loader(
+        self, runner: CliRunner, tmp_path: Path
+    ) -> None:
+        """A limit lowered on the command line holds for a caseload with a therapist too."""
+        args = self.big_caseload(tmp_path)
         assert invoke(runner, *args, "--max-infusions", "999")[0] == 2
+
+    @pytest.mark.slow  # plans a caseload of 1000 doses: several seconds on two cores
+    def test_raised_limits_reach_the_therapist_loader(
+        self, runner: CliRunner, tmp_path: Path
+    ) -> None:
+        """Limits raised on the command line hold for a caseload with a therapist too."""
+        args = self.big_caseload(tmp_path)
         code, _, stderr = invoke(runner, *args, "--max-infusions", "1000", "--max-events", "99999")
         assert (code, stderr) == (0, "")
 
@@ -773,11 +808,12 @@ class TestStandardStreams:
     @pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
     @pytest.mark.parametrize("fmt", ["terminal", "json", "ics"])
     def test_stdout_is_utf8_whatever_the_locale(
-        self, tmp_path: Path, encoding: str, fmt: str
+        self, runner: CliRunner, tmp_path: Path, encoding: str, fmt: str
     ) -> None:
         """A non-UTF-8 PYTHONIOENCODING: the same UTF-8 bytes as -o writes, exit 0."""
         args = ["plan", str(EXAMPLE), "-f", fmt, "--lang", "ru"]
-        code, _, stderr = run_kapplan(*args, "-o", str(tmp_path / "p"), "--force")
+        # The file -o writes is the same in process (the encoding of stdout is the point).
+        code, _, stderr = invoke(runner, *args, "-o", str(tmp_path / "p"), "--force")
         assert (code, stderr) == (0, "")
         result = subprocess.run(
             [sys.executable, "-B", "-m", "kapplan", *args],

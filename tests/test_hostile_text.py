@@ -35,7 +35,7 @@ from kapplan.characters import bare, json_text, skeleton, visible
 from kapplan.cli import stops
 from kapplan.cli.app import app
 from kapplan.errors import ScheduleError
-from tests.conftest import ROOT, SCALE
+from tests.conftest import ROOT, examples
 
 EXAMPLE = (ROOT / "examples" / "iv-six-infusions.toml").read_text(encoding="utf-8")
 CASELOAD = ROOT / "examples" / "caseload"
@@ -314,9 +314,8 @@ HOSTILE = (
 #: A fragment of a file name: no separator, no NUL, short enough for any file system.
 FILE_PART = HOSTILE.map(lambda text: text.replace("/", "_").replace("\x00", "")[:40])
 
-#: Bounded for CI: about 20 seconds on two cores.
+#: The count is the test's (`examples`: a quick run by default, the full one slow).
 HOSTILE_RUNS = settings(
-    max_examples=SCALE * 30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -335,11 +334,21 @@ def hostile_rulebook(texts: list[str]) -> str:
     )
 
 
-@HOSTILE_RUNS
-@given(texts=st.lists(HOSTILE, min_size=8, max_size=8), part=FILE_PART)
-def test_hostile_text_is_never_obeyed(texts: list[str], part: str) -> None:
+@examples(quick=8, full=30)
+def test_hostile_text_is_never_obeyed(runs: int) -> None:
     """Hostile strings in a client label, a therapist's name, a rulebook's texts and the
     files' names: agenda, month, caseload, handout, validate and rules print none raw."""
+
+    @settings(HOSTILE_RUNS, max_examples=runs)
+    @given(texts=st.lists(HOSTILE, min_size=8, max_size=8), part=FILE_PART)
+    def check(texts: list[str], part: str) -> None:
+        never_obeyed(texts, part)
+
+    check()
+
+
+def never_obeyed(texts: list[str], part: str) -> None:
+    """Write the hostile texts into every file and name; run each view: nothing raw out."""
     runner = CliRunner(env={"NO_COLOR": "1", "COLUMNS": "100", "TZ": "UTC"})
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / f"c{part}"

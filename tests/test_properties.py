@@ -28,6 +28,7 @@ from kapplan.model.fields import METHOD_ALIASES
 from kapplan.model.hours import WEEKDAYS, TherapistHours, parse_hours
 from kapplan.model.plan import Booking, EventKind, Plan, PlanEvent
 from kapplan.model.schedule import Schedule
+from tests.conftest import examples
 from tests.plans import TEXTS, message, rulebook
 
 ZONES = ("Asia/Kathmandu", "Australia/Lord_Howe", "America/New_York", "Europe/Berlin", "UTC")
@@ -422,17 +423,28 @@ def _unmet(plans: tuple[Plan, ...]) -> int:
     return sum(1 for p in plans for w in p.warnings if w.code in codes)
 
 
-CASELOAD_PROPERTY = settings(PROPERTY, max_examples=25)
+#: Caseloads plan slowly: each test's count is its own (`examples`).
+CASELOAD_PROPERTY = settings(PROPERTY)
 
 
-@CASELOAD_PROPERTY
-@given(caseloads(), st.randoms(use_true_random=False))
-def test_caseloads_keep_client_hours_and_do_not_depend_on_file_order(
-    caseload: tuple[list[Schedule], TherapistHours], shuffler: Any
-) -> None:
+@examples(quick=8, full=25)
+def test_caseloads_keep_client_hours_and_do_not_depend_on_file_order(runs: int) -> None:
     """Issue 12, on random caseloads: no session at a client's night (her [availability],
     else the rulebook's client hours), the order and day rules hold for each client, and
     shuffling the clients gives the same plans (so the same number of unmet windows)."""
+
+    @settings(CASELOAD_PROPERTY, max_examples=runs)
+    @given(caseloads(), st.randoms(use_true_random=False))
+    def check(caseload: tuple[list[Schedule], TherapistHours], shuffler: Any) -> None:
+        client_hours_and_any_order(caseload, shuffler)
+
+    check()
+
+
+def client_hours_and_any_order(
+    caseload: tuple[list[Schedule], TherapistHours], shuffler: Any
+) -> None:
+    """Plan the caseload: clients' hours and the rules hold; shuffled, the same plans."""
     clients, therapist = caseload
     plans = build_caseload(clients, rulebook(), therapist, texts=TEXTS)
     for client, plan in zip(clients, plans, strict=True):
@@ -453,13 +465,23 @@ def test_caseloads_keep_client_hours_and_do_not_depend_on_file_order(
         assert shuffled[position] == plans[index]
 
 
-@CASELOAD_PROPERTY
-@given(caseloads(), st.data())
-def test_moving_one_dose_moves_no_other_clients_session(
-    caseload: tuple[list[Schedule], TherapistHours], data: st.DataObject
-) -> None:
+@examples(quick=8, full=25)
+def test_moving_one_dose_moves_no_other_clients_session(runs: int) -> None:
     """Issue 13, the ledger: plan a caseload, move one dose of one client by up to three
     days, re-plan over the first plan's sessions: no other client's session moves."""
+
+    @settings(CASELOAD_PROPERTY, max_examples=runs)
+    @given(caseloads(), st.data())
+    def check(caseload: tuple[list[Schedule], TherapistHours], data: st.DataObject) -> None:
+        no_other_client_moves(caseload, data)
+
+    check()
+
+
+def no_other_client_moves(
+    caseload: tuple[list[Schedule], TherapistHours], data: st.DataObject
+) -> None:
+    """Move one client's dose and re-plan over the ledger: the others' sessions stay."""
     clients, therapist = caseload
     first = build_caseload(clients, rulebook(), therapist, texts=TEXTS)
     bookings = {e.uid: Booking(e.start, e.end) for plan in first for e in plan.sessions}

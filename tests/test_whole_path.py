@@ -47,7 +47,7 @@ from kapplan.model.hours import WEEKDAYS
 from kapplan.model.plan import Plan
 from kapplan.model.schedule import Schedule
 from kapplan.model.zones import resolve_wall
-from tests.conftest import SCALE
+from tests.conftest import examples
 from tests.ics_fixtures import read_icalendar
 from tests.plans import TEXTS, rulebook
 from tests.test_properties import (
@@ -74,9 +74,8 @@ ZONES = (
 #: Leap days, near and far.
 LEAP_DAYS = (date(2028, 2, 29), date(2400, 2, 29), date(9996, 2, 29))
 
-#: Bounded for CI: the whole module runs in well under a minute on two cores.
+#: The counts are each test's (`examples`: a quick run by default, the full one marked slow).
 WHOLE_PATH = settings(
-    max_examples=SCALE * 120,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -273,11 +272,21 @@ PAST_9999 = (
 )
 
 
-@WHOLE_PATH
-@given(schedule_texts())
-@example(PAST_9999)
-def test_every_schedule_text_gives_a_sound_plan(text: str) -> None:
+@examples(quick=30, full=120)
+def test_every_schedule_text_gives_a_sound_plan(runs: int) -> None:
     """Any valid schedule file gives a plan that holds every invariant, in JSON and .ics alike."""
+
+    @settings(WHOLE_PATH, max_examples=runs)
+    @given(schedule_texts())
+    @example(PAST_9999)
+    def check(text: str) -> None:
+        sound_plan(text)
+
+    check()
+
+
+def sound_plan(text: str) -> None:
+    """Plan the text; check every invariant, the formats' agreement and determinism."""
     result = plan_text(text)
     if result is None:
         return
@@ -290,11 +299,21 @@ def test_every_schedule_text_gives_a_sound_plan(text: str) -> None:
     assert (render_json(again), render_ics(again, IcsOptions())) == (document, calendar)
 
 
-@settings(WHOLE_PATH, max_examples=SCALE * 15)
-@given(schedule_texts())
-@example(PAST_9999)
-def test_the_command_line_says_what_the_library_says(text: str) -> None:
+@examples(quick=5, full=15)
+def test_the_command_line_says_what_the_library_says(runs: int) -> None:
     """Through `kapplan plan -` (stdin), JSON and .ics equal the in-process renderings."""
+
+    @settings(WHOLE_PATH, max_examples=runs)
+    @given(schedule_texts())
+    @example(PAST_9999)
+    def check(text: str) -> None:
+        says_what_the_library_says(text)
+
+    check()
+
+
+def says_what_the_library_says(text: str) -> None:
+    """Plan the text through the command line in each format; compare with the library."""
     result = plan_text(text)
     runner = CliRunner(env={"NO_COLOR": "1", "COLUMNS": "100", "TZ": "UTC"})
     outputs: dict[str, Any] = {}
