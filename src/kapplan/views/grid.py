@@ -481,24 +481,33 @@ class Block:
         if room < 1 or sum(widths) > room:
             yield from console.render(self._rich(), options)
             return
-        new_line = Segment.line()
         for _ in range(self.top):
             yield Segment(" " * width + "\n")
-        margin = Segment(" " * self.indent) if self.indent else None
+        margin = Segment(" " * self.indent)
         if self.heading is not None:
             for line in console.render_lines(self.heading, inner, style=Style.null(), pad=True):
-                if margin:
-                    yield margin
-                yield from line
-                yield new_line
-        rest = Segment(" " * (room - sum(widths))) if room > sum(widths) else None
+                yield from _joined([margin, *line, Segment("\n")])
+        rest = Segment(" " * (room - sum(widths)) + "\n")
         for line in self.grid._lines(console, inner, widths):
-            if margin:
-                yield margin
-            yield from line
-            if rest:
-                yield rest
-            yield new_line
+            yield from _joined([margin, *line, rest])
+
+
+def _joined(line: list[Segment]) -> list[Segment]:
+    """Return a line's segments with each run of unstyled text made one segment.
+
+    Unstyled text prints the same however it is cut; fewer segments are less
+    for the console to go through (each is made `visible`, cut into lines, written).
+    """
+    joined: list[Segment] = []
+    for segment in line:
+        if joined and not segment.style and not joined[-1].style:
+            if segment.control or joined[-1].control:
+                joined.append(segment)
+            else:
+                joined[-1] = Segment(joined[-1].text + segment.text)
+        else:
+            joined.append(segment)
+    return joined
 
 
 class Indented:
@@ -522,7 +531,6 @@ class Indented:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         """Render each paragraph as its `Padding` renders."""
-        new_line = Segment.line()
         for paragraph in self.paragraphs:
             lines = self._wrapped(strip_control_codes(paragraph), options.max_width)
             if lines is None:
@@ -531,8 +539,7 @@ class Indented:
                 )
                 continue
             for line in lines:
-                yield Segment(line)
-                yield new_line
+                yield Segment(line + "\n")
 
     def _wrapped(self, plain: str, width: int) -> list[str] | None:
         """Return a paragraph's lines, indented and padded, or None for Rich to lay it out."""
