@@ -15,16 +15,15 @@ from datetime import date, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from rich.console import Console, Group
-from rich.padding import Padding
-from rich.table import Table
+from rich.console import Console
 from rich.text import Text
 
 from kapplan.i18n import Catalogue, catalogue
 from kapplan.model.caseload import agenda
-from kapplan.model.plan import Plan, PlanEvent
+from kapplan.model.plan import Phase, Plan, PlanEvent
 from kapplan.model.zones import zone_named
 from kapplan.views.console import PHASE_STYLE, plain_lines, text_console
+from kapplan.views.grid import Block, Column, Grid, Indented
 from kapplan.views.labels import (
     clock_range,
     minutes_between,
@@ -65,9 +64,7 @@ def print_plan(console: Console, plan: Plan) -> None:
         console.print()
         console.print(Text(label, style="bold underline"))
         for first, week in groupby(events, key=lambda e: monday(e.start.date())):
-            console.print(
-                Padding(_week_table(first, list(week), texts), (1, 0, 0, 2), expand=False)
-            )
+            console.print(_week_table(first, list(week), texts))
     print_warnings(console, plan, texts)
     console.print()
     console.print(Text(summary(plan)))
@@ -85,18 +82,19 @@ def print_warnings(console: Console, plan: Plan, texts: Catalogue) -> None:
         return
     console.print()
     console.print(Text(texts.text("terminal.warnings", n=len(plan.warnings)), style="bold yellow"))
-    for warning in plan.warnings:
-        line = f"! {warning_text(warning, texts, plan.zone)}"
-        console.print(Padding(Text(line), (0, 0, 0, 2), expand=False))
+    lines = (f"! {warning_text(warning, texts, plan.zone)}" for warning in plan.warnings)
+    console.print(Indented(lines, 2))
 
 
-def _week_table(first: date, events: list[PlanEvent], texts: Catalogue) -> Group:
-    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
-    table.add_column("day", no_wrap=True, min_width=10)
-    table.add_column("time", no_wrap=True, min_width=13)
-    table.add_column("length", no_wrap=True, justify="right", min_width=7)
-    table.add_column("phase", no_wrap=True, min_width=11)
-    table.add_column("title", overflow="fold")
+def _week_table(first: date, events: list[PlanEvent], texts: Catalogue) -> Block:
+    table = Grid(
+        Column(no_wrap=True, min_width=10),  # day
+        Column(no_wrap=True, min_width=13),  # time
+        Column(no_wrap=True, justify="right", min_width=7),  # length
+        Column(no_wrap=True, min_width=11),  # phase
+        Column(overflow="fold"),  # title
+    )
+    phases = _phase_labels(texts)
     previous: date | None = None
     for event in events:
         day = event.start.date()
@@ -115,11 +113,20 @@ def _week_table(first: date, events: list[PlanEvent], texts: Catalogue) -> Group
             texts.format_date(day, "short") if day != previous else "",
             when,
             length,
-            Text(texts.text(f"phase.{event.phase.value}"), style=PHASE_STYLE[event.phase]),
-            Text(event.title, style="bold" if event.is_session else ""),
+            phases[event.phase],
+            Text(event.title, style="bold") if event.is_session else event.title,
         )
         previous = day
-    return Group(Text(texts.format_date(first, "week"), style="dim"), table)
+    heading = Text(texts.format_date(first, "week"), style="dim")
+    return Block(table, heading=heading, indent=2, top=1)
+
+
+def _phase_labels(texts: Catalogue) -> dict[Phase, Text]:
+    """Return each phase's label in its colour: one text for every row that shows it."""
+    return {
+        phase: Text(texts.text(f"phase.{phase.value}"), style=style)
+        for phase, style in PHASE_STYLE.items()
+    }
 
 
 def render_caseload(
@@ -157,6 +164,7 @@ def render_caseload(
         Text("  " + texts.text("terminal.caseload_scope", n=len(plans), zone=timezone)),
     )
     items = agenda(plans)
+    phases = _phase_labels(texts)
     for first, week in groupby(items, key=lambda i: monday(i.event.start.astimezone(zone).date())):
         rows = list(week)
         sessions = sum(1 for i in rows if i.event.is_session)
@@ -165,16 +173,14 @@ def render_caseload(
         console.print(
             Text(texts.text("terminal.caseload_week", week=week_label, n=sessions), style="bold")
         )
-        table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
-        for name, kwargs in (
-            ("day", {"no_wrap": True, "min_width": 10}),
-            ("time", {"no_wrap": True, "min_width": 11}),
-            ("client", {"no_wrap": True}),
-            ("phase", {"no_wrap": True, "min_width": 11}),
-            ("title", {"overflow": "fold"}),
-            ("their clock", {"no_wrap": True}),
-        ):
-            table.add_column(name, **kwargs)
+        table = Grid(
+            Column(no_wrap=True, min_width=10),  # day
+            Column(no_wrap=True, min_width=11),  # time
+            Column(no_wrap=True),  # client
+            Column(no_wrap=True, min_width=11),  # phase
+            Column(overflow="fold"),  # title
+            Column(no_wrap=True),  # their clock
+        )
         previous: date | None = None
         for item in rows:
             start, end = item.event.start.astimezone(zone), item.event.end.astimezone(zone)
@@ -186,29 +192,31 @@ def render_caseload(
                 texts.format_date(start.date(), "short") if start.date() != previous else "",
                 clock_range(start, end),
                 item.client,
-                Text(texts.text(f"phase.{phase.value}"), style=PHASE_STYLE[phase]),
-                Text(item.event.title, style="bold" if item.event.is_session else ""),
+                phases[phase],
+                Text(item.event.title, style="bold") if item.event.is_session else item.event.title,
                 theirs,
             )
             previous = start.date()
-        console.print(Padding(table, (0, 0, 0, 2), expand=False))
+        console.print(Block(table, indent=2))
     summary_of = load_summary(plans, zone)
     console.print()
     console.print(Text(texts.text("terminal.load"), style="bold"))
     busiest = max((n for _, n in summary_of.sessions_per_week), default=0)
     weeks = texts.text("terminal.load_weeks", n=len(summary_of.sessions_per_week), busiest=busiest)
-    console.print(Padding(Text(weeks), (0, 0, 0, 2), expand=False))
-    for client, unmet in summary_of.unmet_per_client:
-        line = texts.text("terminal.load_unmet", client=client, n=unmet)
-        console.print(Padding(Text(line), (0, 0, 0, 2), expand=False))
+    unmet = (
+        texts.text("terminal.load_unmet", client=client, n=n)
+        for client, n in summary_of.unmet_per_client
+    )
+    console.print(Indented([weeks, *unmet], 2))
     warnings = [(p.client, p.zone, w) for p in plans for w in p.warnings]
     if warnings:
         console.print()
         console.print(Text(texts.text("terminal.warnings", n=len(warnings)), style="bold yellow"))
-        for client, client_zone, warning in warnings:
-            said = warning_text(warning, texts, zone, own_zone=client_zone)
-            line = f"! {client}: {said}"
-            console.print(Padding(Text(line), (0, 0, 0, 2), expand=False))
+        said = (
+            f"! {client}: {warning_text(warning, texts, zone, own_zone=client_zone)}"
+            for client, client_zone, warning in warnings
+        )
+        console.print(Indented(said, 2))
     console.print()
     sessions_total = sum(len(p.sessions) for p in plans)
     counts = (
