@@ -30,6 +30,7 @@ from kapplan.engine import build_plan
 from kapplan.views.agenda import render_terminal
 from kapplan.views.console import text_console
 from kapplan.views.grid import Block, Column, Grid, Indented
+from tests.conftest import examples
 from tests.plans import TEXTS
 
 #: Words a cell is made of: plain, wide, combining, zero-width, long enough to
@@ -145,44 +146,47 @@ def _printed(renderable: RenderableType, width: int, color: bool) -> str:
     return buffer.getvalue()
 
 
-@settings(max_examples=300, deadline=None)
-@given(tables(), st.integers(1, 150), st.booleans())
-def test_a_grid_prints_as_rich_table(
-    table: tuple[list[Spec], list[list[Cell]]], width: int, color: bool
-) -> None:
+@examples(quick=60, full=300)
+def test_a_grid_prints_as_rich_table(runs: int) -> None:
     """Bare, under a heading in a padding that does not expand, and as a block: the same bytes."""
-    columns, rows = table
-    assert _printed(_grid(columns, rows), width, color) == _printed(
-        _table(columns, rows), width, color
-    )
-    heading = Text("Week of Mon 28 Dec 2026", style="dim")
-    expected = _printed(
-        Padding(Group(heading, _table(columns, rows)), (1, 0, 0, 2), expand=False), width, color
-    )
-    assert _printed(
-        Block(_grid(columns, rows), heading=heading, indent=2, top=1), width, color
-    ) == (expected)
-    assert _printed(Block(_grid(columns, rows), indent=2), width, color) == _printed(
-        Padding(_table(columns, rows), (0, 0, 0, 2), expand=False), width, color
-    )
+
+    @settings(max_examples=runs, deadline=None)
+    @given(tables(), st.integers(1, 150), st.booleans())
+    def check(table: tuple[list[Spec], list[list[Cell]]], width: int, color: bool) -> None:
+        columns, rows = table
+        assert _printed(_grid(columns, rows), width, color) == _printed(
+            _table(columns, rows), width, color
+        )
+        heading = Text("Week of Mon 28 Dec 2026", style="dim")
+        padded = Padding(Group(heading, _table(columns, rows)), (1, 0, 0, 2), expand=False)
+        block = Block(_grid(columns, rows), heading=heading, indent=2, top=1)
+        assert _printed(block, width, color) == _printed(padded, width, color)
+        assert _printed(Block(_grid(columns, rows), indent=2), width, color) == _printed(
+            Padding(_table(columns, rows), (0, 0, 0, 2), expand=False), width, color
+        )
+
+    check()
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(st.lists(st.sampled_from(WORDS), max_size=40).map(" ".join), max_size=5),
-    st.integers(1, 150),
-    st.sampled_from((0, 1, 2, 4)),
-    st.booleans(),
-)
-def test_indented_paragraphs_print_as_rich_paddings(
-    paragraphs: list[str], width: int, indent: int, color: bool
-) -> None:
+@examples(quick=60, full=300)
+def test_indented_paragraphs_print_as_rich_paddings(runs: int) -> None:
     """Each paragraph wraps and indents as a padding of its text does."""
-    buffer = io.StringIO()
-    console = text_console(buffer, width, color)
-    for paragraph in paragraphs:
-        console.print(Padding(Text(paragraph), (0, 0, 0, indent), expand=False))
-    assert _printed(Indented(paragraphs, indent), width, color) == buffer.getvalue()
+
+    @settings(max_examples=runs, deadline=None)
+    @given(
+        st.lists(st.lists(st.sampled_from(WORDS), max_size=40).map(" ".join), max_size=5),
+        st.integers(1, 150),
+        st.sampled_from((0, 1, 2, 4)),
+        st.booleans(),
+    )
+    def check(paragraphs: list[str], width: int, indent: int, color: bool) -> None:
+        buffer = io.StringIO()
+        console = text_console(buffer, width, color)
+        for paragraph in paragraphs:
+            console.print(Padding(Text(paragraph), (0, 0, 0, indent), expand=False))
+        assert _printed(Indented(paragraphs, indent), width, color) == buffer.getvalue()
+
+    check()
 
 
 def test_found_differences_stay_fixed() -> None:
