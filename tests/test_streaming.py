@@ -39,7 +39,9 @@ def test_pieces_join_to_the_whole_document(monkeypatch: pytest.MonkeyPatch) -> N
     planned = caseload()
     plans = list(planned.plans)
     monkeypatch.setattr(json_format, "_BATCH", 3)  # many batches, and a last short one
-    changes = [{"client": "a\u2028b", "title": "x\x85y\u202e", "before": None, "after": []}]
+    changes: list[dict[str, object]] = [
+        {"client": "a\u2028b", "title": "x\x85y\u202e", "before": None, "after": []}
+    ]
     pieces = list(iter_json(plans, timezone=planned.timezone, changes=changes))
     assert "".join(pieces) == dumped(plans, timezone=planned.timezone, changes=changes)
     assert pieces[-1] == "\n}\n"

@@ -196,12 +196,17 @@ class Occurrences:
         self.buffer = timedelta()
         """The free time a session keeps before a dose (the rulebook's; set by `of`)."""
 
-    def of(self, rulebook: Rulebook, budget: int) -> dict[Placement, list[Occurrence]] | None:
+    def of(
+        self, rulebook: Rulebook, budget: int, *, counted: frozenset[Placement] = frozenset()
+    ) -> dict[Placement, list[Occurrence]] | None:
         """Return every occurrence of every active rule, by placement.
 
         Parameters:
             rulebook: The client's rules.
             budget: The most occurrences (and doses) there may be.
+            counted: Placements whose occurrences are only counted against `budget`
+                (their windows resolved, their warnings met), not returned: their
+                groups are empty.
 
         Returns:
             The occurrences by placement, each group in rule order; None as soon
@@ -213,6 +218,12 @@ class Occurrences:
         groups: dict[Placement, list[Occurrence]] = defaultdict(list)
         total = 0
         for order, rule in enumerate(rulebook.active):
+            if rule.placement in counted:
+                for _ in self._windows(rule):
+                    total += 1
+                    if total > budget:
+                        return None
+                continue
             for occurrence in self._of_rule(order, rule):
                 groups[rule.placement].append(occurrence)
                 total += 1
@@ -306,6 +317,34 @@ class Occurrences:
     # -- occurrences and their windows -------------------------------------------
 
     def _of_rule(self, order: int, rule: Rule) -> Iterator[Occurrence]:
+        zone = self.zone
+        for anchor, k, windows, o, start, end, minutes in self._windows(rule):
+            base = (anchor.end if o.ref == "end" else anchor.start).astimezone(zone)
+            target = None
+            if rule.spread and end is not None and windows > 1:
+                target = start + (end - start) * (k - 1) / windows
+                if o.day:  # a day window aims at the nearest local midnight
+                    near = (target + timedelta(hours=12)).astimezone(zone).date()
+                    target = self.clock.at(near, 0, zone)
+            yield Occurrence(
+                rule=rule,
+                order=order,
+                anchor=anchor,
+                ordinal=k,
+                count=windows,
+                opens=start,
+                closes=end,
+                minutes=minutes,
+                months=o.months,
+                weeks=(start.astimezone(zone).date() - base.date()).days // 7,
+                target=target,
+            )
+
+    def _windows(
+        self, rule: Rule
+    ) -> Iterator[tuple[AnchorSpan, int, int, Offset, datetime, datetime | None, int]]:
+        """Yield each occurrence's window of a rule: its anchor, its ordinal and how many
+        the anchor has, its opening offset, its opening and closing instants, its minutes."""
         step = self.offset(rule.every) if rule.every else None
         for anchor in self._anchors(rule):
             inf = anchor.infusion
@@ -336,26 +375,7 @@ class Occurrences:
             for k, (o, c) in enumerate(windows, start=1):
                 start = self.at(o, anchor.start, anchor.end)
                 end = self.at(c, anchor.start, anchor.end) if c else None
-                base = (anchor.end if o.ref == "end" else anchor.start).astimezone(self.zone)
-                target = None
-                if rule.spread and end is not None and len(windows) > 1:
-                    target = start + (end - start) * (k - 1) / len(windows)
-                    if o.day:  # a day window aims at the nearest local midnight
-                        near = (target + timedelta(hours=12)).astimezone(self.zone).date()
-                        target = self.clock.at(near, 0, self.zone)
-                yield Occurrence(
-                    rule=rule,
-                    order=order,
-                    anchor=anchor,
-                    ordinal=k,
-                    count=len(windows),
-                    opens=start,
-                    closes=end,
-                    minutes=minutes,
-                    months=o.months,
-                    weeks=(start.astimezone(self.zone).date() - base.date()).days // 7,
-                    target=target,
-                )
+                yield anchor, k, len(windows), o, start, end, minutes
 
     def offset(self, text: str | None, inf: Infusion | None = None) -> Offset:
         """Return a rule's offset, its ``{settings}`` filled in, parsed once per call."""

@@ -1,0 +1,148 @@
+"""The short cuts a big caseload takes agree with the plain computation they stand in for.
+
+The therapist's full days are kept as sessions are booked and moved rather than
+gathered for every search, working time once built is found again, a client's
+allowed time is kept while its sessions stay put, and the practices a
+therapist's calendar never shows are counted rather than made (issue 16).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from benchmarks.caseload import generate
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kapplan.edge.load import load_caseload, load_therapist, rulebooks_for
+from kapplan.engine import book_sessions
+from kapplan.engine.calendar import Clock, Hours, TherapistCalendar, _runs
+from kapplan.engine.caseload import _planners
+from kapplan.engine.planner import ClientPlanner
+from kapplan.model.doses import expand_doses
+from kapplan.model.hours import HourRange, TherapistHours
+from kapplan.model.limits import DEFAULT_LIMITS
+from kapplan.model.plan import WarningCode
+from kapplan.model.rulebook import Placement
+from tests.plans import TEXTS, doses, rulebook, schedule
+
+LISBON = ZoneInfo("Europe/Lisbon")
+
+
+@given(st.frozensets(st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 3, 31))))
+def test_runs_of_days_are_the_runs_walked_in_order(days: frozenset[date]) -> None:
+    """Excluded days become runs of consecutive ordinals, as walking them in order finds."""
+    firsts: list[int] = []
+    lasts: list[int] = []
+    for day in sorted(d.toordinal() for d in days):
+        if lasts and day == lasts[-1] + 1:
+            lasts[-1] = day
+        else:
+            firsts.append(day)
+            lasts.append(day)
+    assert _runs(days) == (firsts, lasts)
+
+
+def test_full_days_follow_bookings_and_moves() -> None:
+    """Booking and moving sessions at random, the working time always closes exactly the
+    days off, the days with `max_per_day` sessions and the days without room."""
+    therapist = TherapistHours(
+        zone=LISBON,
+        weekdays=frozenset(range(5)),
+        ranges=(HourRange(9 * 60, 13 * 60),),
+        days_off=frozenset({date(2026, 3, 4)}),
+        max_per_day=3,
+    )
+    calendar = TherapistCalendar(Clock(), therapist)
+    calendar.shortest = timedelta(minutes=60)
+    rng = random.Random(16)
+    booked: list[tuple[datetime, datetime]] = []
+    seen_full = 0
+    for _ in range(400):
+        if booked and rng.random() < 0.4:
+            start, end = booked.pop(rng.randrange(len(booked)))
+            calendar.unbook(start, end)
+        else:
+            day = rng.randrange(2, 9)
+            start = datetime(2026, 3, day, 9 + rng.randrange(4), tzinfo=UTC)
+            end = start + timedelta(minutes=60)
+            if calendar.busy.first_overlap(start, end) is not None:
+                continue
+            calendar.book(start, end)
+            booked.append((start, end))
+        full = {d for d, n in calendar.sessions_on.items() if n >= 3}
+        seen_full += bool(full)
+        hours = calendar.hours()
+        assert hours is not None
+        assert hours.excluded == therapist.days_off | full | calendar.no_room
+        assert hours.runs == _runs(hours.excluded)
+    assert seen_full, "no day filled up: the test no longer exercises the full days"
+
+
+def test_practices_counted_but_not_made() -> None:
+    """Counting the practices keeps every other occurrence and warning, and the same
+    budget: the first budget that no longer fits is the same."""
+    client = schedule(
+        'client = "A"\n[plan]\ncadence = "weekly"\n'
+        + doses(*(f"2026-12-{d:02}T10:00:00" for d in (1, 2, 4, 8, 15, 16, 22))),
+        "Europe/Lisbon",
+    )
+    book = rulebook()
+
+    def planner() -> ClientPlanner:
+        expansion = expand_doses(client, DEFAULT_LIMITS).checked()
+        return _planners([client], [book], [expansion], None, TEXTS)[0]
+
+    whole, lean = planner(), planner()
+    made = whole.occurrences(DEFAULT_LIMITS.events)
+    counted = lean.occurrences(DEFAULT_LIMITS.events, practices=False)
+    assert made is not None
+    assert counted is not None
+    assert made[Placement.PRACTICE]
+    assert not counted[Placement.PRACTICE]
+    for placement in (Placement.FIXED, Placement.ADVISORY, Placement.SESSION):
+        assert [(o.rule.id, o.opens, o.closes, o.ordinal) for o in made[placement]] == [
+            (o.rule.id, o.opens, o.closes, o.ordinal) for o in counted[placement]
+        ]
+    assert whole.warnings == lean.warnings
+    total = sum(len(group) for group in made.values())
+    assert planner().occurrences(total, practices=False) is not None
+    assert planner().occurrences(total - 1, practices=False) is None
+    assert planner().occurrences(total - 1) is None
+
+
+def test_a_crowded_caseload_plans_as_with_fresh_hours_every_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A generated caseload that overfills the therapist's year (``benchmarks/caseload.py``,
+    with its own availabilities, cadences and Russian clients), planned with each
+    client's allowed time kept between its bookings, is planned as when that time is
+    built afresh for every search."""
+    schedules = generate(40, seed=5).write(tmp_path)
+    clients = load_caseload([str(schedules)])
+    books = rulebooks_for([str(schedules)] * len(clients), clients, None)
+    starts = [d.start for c in clients for d in c.doses()[0]]
+    therapist = load_therapist(str(tmp_path / "therapist.toml"), starts)
+    kept = book_sessions(clients, books, therapist, texts=TEXTS)
+    original = ClientPlanner.__post_init__
+
+    def forgetful(self: ClientPlanner) -> None:
+        original(self)
+        self.searched = _Forgetting()
+
+    monkeypatch.setattr(ClientPlanner, "__post_init__", forgetful)
+    fresh = book_sessions(clients, books, therapist, texts=TEXTS)
+    assert kept == fresh
+    codes = {w.code for plan in kept for w in plan.warnings}
+    assert {WarningCode.LATE, WarningCode.NOT_PLANNED} <= codes, "no longer a crowded caseload"
+
+
+class _Forgetting(dict[tuple[object, ...], Hours]):
+    """A cache that never finds what it was given."""
+
+    def get(self, key: tuple[object, ...], default: Hours | None = None) -> Hours | None:  # type: ignore[override]
+        return default
