@@ -9,7 +9,7 @@ therapist's calendar never shows are counted rather than made (issue 16).
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from kapplan.edge.load import load_caseload, load_therapist, rulebooks_for
 from kapplan.engine import book_sessions
-from kapplan.engine.calendar import Clock, Hours, TherapistCalendar, _runs
+from kapplan.engine.calendar import ALL_DAYS, Clock, Hours, TherapistCalendar, _runs
 from kapplan.engine.caseload import _planners
 from kapplan.engine.planner import ClientPlanner
 from kapplan.model.doses import expand_doses
@@ -45,6 +45,45 @@ def test_runs_of_days_are_the_runs_walked_in_order(days: frozenset[date]) -> Non
             firsts.append(day)
             lasts.append(day)
     assert _runs(days) == (firsts, lasts)
+
+
+@given(
+    st.frozensets(st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 3, 31))),
+    st.frozensets(st.integers(0, 6)),
+    st.integers(0, 89 * 24),
+    st.integers(0, 40 * 24),
+    st.booleans(),
+)
+def test_runs_with_days_off_the_weekdays_allow_what_a_day_by_day_walk_allows(
+    days: frozenset[date], weekdays: frozenset[int], start: int, hours: int, latest: bool
+) -> None:
+    """Runs that take in the days off the weekdays next to them (a therapist's weekends
+    between full weeks) yield the intervals of walking every day, skipping excluded
+    dates and other weekdays."""
+    ranges = (HourRange(8 * 60, 12 * 60 + 30), HourRange(13 * 60 + 30, 19 * 60))
+    allowed = Hours(LISBON, weekdays, ranges, days, Clock())
+    lo = datetime(2025, 12, 31, tzinfo=UTC) + timedelta(hours=start)
+    hi = lo + timedelta(hours=hours, minutes=7)
+    walked = []
+    day = lo.astimezone(LISBON).date()
+    while day <= hi.astimezone(LISBON).date():
+        if day not in days and day.weekday() in weekdays:
+            for r in ranges:
+                a = max(lo, datetime.combine(day, time(), LISBON) + timedelta(minutes=r.start))
+                b = min(hi, datetime.combine(day, time(), LISBON) + timedelta(minutes=r.end))
+                if a < b:
+                    walked.append((a, b))
+        day += timedelta(days=1)
+    found = list(allowed.intervals(lo, hi, latest=latest))
+    assert found == (walked[::-1] if latest else walked)
+    # The runs close every excluded date, and otherwise only dates of other weekdays.
+    closed = {n for first, last in zip(*allowed.runs, strict=True) for n in range(first, last + 1)}
+    assert {d.toordinal() for d in days} <= closed
+    assert all(
+        date.fromordinal(n).weekday() not in weekdays
+        for n in closed - {d.toordinal() for d in days}
+    )
+    assert _runs(days, ALL_DAYS) == _runs(days)
 
 
 def test_full_days_follow_bookings_and_moves() -> None:
@@ -79,7 +118,7 @@ def test_full_days_follow_bookings_and_moves() -> None:
         hours = calendar.hours()
         assert hours is not None
         assert hours.excluded == therapist.days_off | full | calendar.no_room
-        assert hours.runs == _runs(hours.excluded)
+        assert hours.runs == _runs(hours.excluded, hours.weekdays)
     assert seen_full, "no day filled up: the test no longer exercises the full days"
 
 

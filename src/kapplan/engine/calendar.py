@@ -146,10 +146,11 @@ class Hours:
     excluded: frozenset[date]
     clock: Clock = field(compare=False, repr=False)
     runs: tuple[list[int], list[int]] = field(init=False, repr=False, compare=False)
-    """The excluded dates as runs of consecutive day ordinals (first days, last days)."""
+    """The excluded dates as runs of consecutive day ordinals (first days, last days),
+    each run taking in the days off the weekdays next to it (see `_runs`)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "runs", _runs(self.excluded))
+        object.__setattr__(self, "runs", _runs(self.excluded, self.weekdays))
 
     def intervals(
         self, lo: datetime, hi: datetime, *, latest: bool
@@ -179,13 +180,41 @@ class Hours:
                     yield a, b
 
 
-def _runs(days: frozenset[date]) -> tuple[list[int], list[int]]:
-    """Return dates as runs of consecutive day ordinals: (first days, last days), sorted."""
+def _runs(
+    days: frozenset[date], weekdays: frozenset[int] = ALL_DAYS
+) -> tuple[list[int], list[int]]:
+    """Return dates as runs of consecutive day ordinals: (first days, last days), sorted.
+
+    A day whose weekday is not in `weekdays` and that touches an excluded day (through
+    other such days) joins its run: it has no allowed time either, so a therapist's
+    full weeks and the weekends between them are passed in one step.
+    """
     ordinals = set(map(date.toordinal, days))
     # A run starts where the day before is not excluded and ends where the day after is not.
     firsts = sorted([day for day in ordinals if day - 1 not in ordinals])
     lasts = sorted([day for day in ordinals if day + 1 not in ordinals])
-    return firsts, lasts
+    if len(weekdays) == len(ALL_DAYS) or not firsts:
+        return firsts, lasts
+    # Ordinal 1 (1 January of year 1) is a Monday: (ordinal + 6) % 7 is its weekday.
+    # A week at most either side, also when no weekday is allowed.
+    off = [(day + 6) % 7 not in weekdays for day in range(7)]
+    merged_firsts: list[int] = []
+    merged_lasts: list[int] = []
+    for first, last in zip(firsts, lasts, strict=True):
+        for _ in ALL_DAYS:
+            if not off[(first - 1) % 7]:
+                break
+            first -= 1
+        for _ in ALL_DAYS:
+            if not off[(last + 1) % 7]:
+                break
+            last += 1
+        if merged_lasts and first <= merged_lasts[-1] + 1:
+            merged_lasts[-1] = max(merged_lasts[-1], last)
+        else:
+            merged_firsts.append(first)
+            merged_lasts.append(last)
+    return merged_firsts, merged_lasts
 
 
 @dataclass(frozen=True, slots=True)
