@@ -22,12 +22,13 @@ from kapplan.edge.load import load_caseload, load_therapist, rulebooks_for
 from kapplan.engine import book_sessions
 from kapplan.engine.calendar import ALL_DAYS, Clock, Hours, TherapistCalendar, _runs
 from kapplan.engine.caseload import _planners
+from kapplan.engine.occurrences import Occurrences
 from kapplan.engine.planner import ClientPlanner
 from kapplan.model.doses import expand_doses
 from kapplan.model.hours import HourRange, TherapistHours
 from kapplan.model.limits import DEFAULT_LIMITS
 from kapplan.model.plan import WarningCode
-from kapplan.model.rulebook import Placement
+from kapplan.model.rulebook import Placement, Rule, Rulebook
 from tests.plans import TEXTS, doses, rulebook, schedule
 
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -185,3 +186,80 @@ class _Forgetting(dict[tuple[object, ...], Hours]):
 
     def get(self, key: tuple[object, ...], default: Hours | None = None) -> Hours | None:  # type: ignore[override]
         return default
+
+
+def _walked(self: Occurrences, rule: Rule, total: int, budget: int) -> int | None:
+    """Count a rule's occurrences by walking every window (the plain computation)."""
+    for _ in self._windows(rule):
+        total += 1
+        if total > budget:
+            return None
+    return total
+
+
+@pytest.mark.parametrize(
+    "ats",
+    [
+        ("2026-12-01T10:00:00", "2026-12-03T10:00:00", "2027-01-31T23:30:00"),
+        ("9997-11-30T10:00:00", "9998-01-31T10:00:00", "9998-02-02T23:30:00"),
+        ("0002-01-02T01:00:00", "0002-01-04T10:00:00", "0003-03-31T10:00:00"),
+    ],
+)
+def test_practices_counted_from_their_extremes_as_walking_every_window(
+    ats: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting practices from the first and last anchors (`Occurrences._count`) meets the
+    budget, and the years 1 to 9999, exactly where walking every window does: for every
+    budget, the same total, the same refusal, the same warnings. Practices reaching two
+    years either way (months, repeats, the anchor's end) leave the years from the
+    extreme doses only."""
+    base = rulebook()
+    mindfulness = next(r for r in base.rule if r.id == "mindfulness")
+    far = [
+        mindfulness.model_copy(
+            update={
+                "id": "far-ahead",
+                "opens": "day+23mo",
+                "closes": "end:day+24mo",
+                "every": "1mo",
+                "count": 2,
+            }
+        ),
+        mindfulness.model_copy(
+            update={
+                "id": "far-back",
+                "opens": "-24mo",
+                "closes": "day-23mo",
+                "every": None,
+                "count": 3,
+            }
+        ),
+    ]
+    book = Rulebook(
+        version=base.version,
+        methods=base.methods,
+        placement=base.placement,
+        rule=(*far, *base.rule),
+    )
+    client = schedule('client = "A"\n' + doses(*ats), "Pacific/Kiritimati")
+
+    def outcome(budget: int, book: Rulebook = book) -> tuple[object, ...]:
+        expansion = expand_doses(client, DEFAULT_LIMITS).checked()
+        planner = _planners([client], [book], [expansion], None, TEXTS)[0]
+        try:
+            groups = planner.occurrences(budget, practices=False)
+        except OverflowError:
+            return ("overflow", planner.warnings)
+        if groups is None:
+            return ("over budget", planner.warnings)
+        return (sum(map(len, groups.values())), planner.warnings)
+
+    budgets = range(0, 120)
+    counted = [outcome(b) for b in budgets]
+    monkeypatch.setattr(Occurrences, "_count", _walked)
+    assert counted == [outcome(b) for b in budgets]
+    kinds = {result[0] for result in counted}
+    assert "over budget" in kinds
+    assert kinds - {"over budget"}, "every budget refused: the test no longer counts a plan"
+    if "overflow" in kinds:  # from the far practices, not from the rulebook's own rules
+        assert "overflow" not in {outcome(b, base)[0] for b in budgets}

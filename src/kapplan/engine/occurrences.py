@@ -219,10 +219,10 @@ class Occurrences:
         total = 0
         for order, rule in enumerate(rulebook.active):
             if rule.placement in counted:
-                for _ in self._windows(rule):
-                    total += 1
-                    if total > budget:
-                        return None
+                counted_total = self._count(rule, total, budget)
+                if counted_total is None:
+                    return None
+                total = counted_total
                 continue
             for occurrence in self._of_rule(order, rule):
                 groups[rule.placement].append(occurrence)
@@ -339,6 +339,58 @@ class Occurrences:
                 weeks=(start.astimezone(zone).date() - base.date()).days // 7,
                 target=target,
             )
+
+    def _count(self, rule: Rule, total: int, budget: int) -> int | None:
+        """Count a rule's occurrences onto `total` as making them would (`_windows`):
+        None past `budget`, OverflowError where a window leaves the years 1 to 9999.
+
+        A rule that neither follows the cadence nor repeats until an offset has the same
+        windows on every anchor, and an offset moves a later anchor no earlier (a
+        window's instant only grows with its anchor's): when every anchor has as many
+        windows and all of them fit the budget, the anchors that start and end first
+        and last are the only ones a window can leave the years from. Any other rule
+        (or a budget it would pass) has its windows walked one by one.
+        """
+        walk = bool(rule.until) or (rule.anchor is Anchor.INFUSION and rule.follows_cadence)
+        anchors = [] if walk else list(self._anchors(rule))
+        shapes: set[tuple[Offset, Offset | None, int]] = set()
+        try:
+            for anchor in anchors:
+                inf = anchor.infusion
+                opens = self.offset(rule.opens, inf)
+                closes = self.offset(rule.closes, inf) if rule.closes else None
+                self._amount(rule.minutes, inf)
+                shapes.add((opens, closes, self._amount(rule.count, inf)))
+        except (ValueError, KeyError, IndexError):
+            walk = True  # the windows one by one meet it where making them would
+        if not walk and not anchors:
+            return total
+        if not walk and len(shapes) == 1:
+            ((opens, closes, count),) = shapes
+            walk = count > MAX_OCCURRENCES or total + count * len(anchors) > budget
+        if walk or len(shapes) > 1:
+            for _ in self._windows(rule):
+                total += 1
+                if total > budget:
+                    return None
+            return total
+        step = self.offset(rule.every) if rule.every else None
+        extremes = {
+            id(a): a
+            for a in (
+                min(anchors, key=lambda a: a.start),
+                max(anchors, key=lambda a: a.start),
+                min(anchors, key=lambda a: a.end),
+                max(anchors, key=lambda a: a.end),
+            )
+        }
+        for anchor in extremes.values():
+            for k in range(count):
+                o = opens.shifted(step, k) if step else opens
+                self.at(o, anchor.start, anchor.end)
+                if closes is not None:
+                    self.at(closes.shifted(step, k) if step else closes, anchor.start, anchor.end)
+        return total + count * len(anchors)
 
     def _windows(
         self, rule: Rule
