@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kapplan.edge.load import load_caseload, load_therapist, rulebooks_for
-from kapplan.engine import book_sessions
+from kapplan.engine import book_sessions, build_plan
 from kapplan.engine.calendar import ALL_DAYS, Clock, Hours, TherapistCalendar, _runs
 from kapplan.engine.caseload import _planners
 from kapplan.engine.occurrences import Occurrences
@@ -263,3 +263,39 @@ def test_practices_counted_from_their_extremes_as_walking_every_window(
     assert kinds - {"over budget"}, "every budget refused: the test no longer counts a plan"
     if "overflow" in kinds:  # from the far practices, not from the rulebook's own rules
         assert "overflow" not in {outcome(b, base)[0] for b in budgets}
+
+
+def test_practices_placed_leaving_out_days_near_them_as_leaving_out_every_day(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A practice's allowed time leaves out only the full days and dose days near its
+    window (`ClientPlanner._left_out`); a long course's practices (per-day ones late past
+    days earlier ones took, dose days avoided, doses at changing hours) are placed as
+    when every full day and dose day of the plan is left out."""
+    # Doses through the afternoons of three weeks: the day-after practices run late,
+    # past the days earlier ones took already; then shorter doses at changing hours.
+    start = date(2027, 1, 4)
+    long = doses(*(f"{start + timedelta(days=n)}T11:00:00" for n in range(21)), minutes=600)
+    short = doses(
+        *(f"{start + timedelta(days=n)}T{(5 * n) % 12 + 8:02}:15:00" for n in range(40, 70))
+    )
+    client = schedule('client = "A"\n' + long + short, "Europe/London")
+    near = build_plan(client, rulebook(), texts=TEXTS)
+    monkeypatch.setattr(ClientPlanner, "_left_out", _every_day_left_out)
+    every = build_plan(client, rulebook(), texts=TEXTS)
+    assert near == every
+    late = [w for w in near.warnings if w.code is WarningCode.LATE and w.rule == "movement"]
+    assert len(late) > 10, "few late practices: the test no longer passes full days"
+
+
+def _every_day_left_out(
+    self: ClientPlanner,
+    rule: Rule,
+    taken: dict[date, int],
+    opens: datetime,
+    closes: datetime,
+    length: timedelta,
+) -> frozenset[date]:
+    """Every full day and (when avoided) every dose day of the plan: the plain way."""
+    full = {d for d, n in taken.items() if rule.per_day and n >= rule.per_day}
+    return frozenset(full | (self.dose_days if rule.avoid_dose_days else frozenset()))

@@ -350,12 +350,14 @@ class ClientPlanner:
         window_days = local_days(occurrence.opens, occurrence.closes, self.zone)
         if rule.per_day and all(taken.get(d, 0) >= rule.per_day for d in window_days):
             return  # Already done that day for an earlier dose: at most per_day a day.
-        search = self._search(rule, taken, length, blocked)
+        # Every search below looks inside the window or the overflow horizon either side.
+        own = self._practice_hours(rule, taken, occurrence.opens, occurrence.closes, length)
+        search = self._search(own, length, blocked)
         latest_start = occurrence.closes - length if rule.fit == "whole" else occurrence.closes
         start = search.find(occurrence.opens, latest_start, latest=rule.prefer == "latest")
         if start is None and blocked is not None:
             # No room after the intention that day (an evening dose): before it, then.
-            search = self._search(rule, taken, length, None)
+            search = self._search(own, length, None)
             start = search.find(occurrence.opens, latest_start, latest=rule.prefer == "latest")
         miss: timedelta | None = None
         # The nearest grid times strictly outside the window: an edge off the grid
@@ -411,11 +413,29 @@ class ClientPlanner:
             minutes,
         )
 
-    def _search(
-        self, rule: Rule, taken: dict[date, int], length: timedelta, blocked: Timeline | None
-    ) -> Search:
-        """Return where a practice of `rule` may go: its hours, clear of what is busy."""
-        clock = self.shared.clock
+    def _search(self, own: Hours, length: timedelta, blocked: Timeline | None) -> Search:
+        """Return where a practice may go: its allowed time, clear of what is busy."""
+        busy: tuple[tuple[Timeline, timedelta], ...] = ((self.busy, timedelta()),)
+        if blocked is not None:
+            busy += ((blocked, timedelta()),)
+        return Search((own,), busy, length)
+
+    def _practice_hours(
+        self,
+        rule: Rule,
+        taken: dict[date, int],
+        opens: datetime,
+        closes: datetime,
+        length: timedelta,
+    ) -> Hours:
+        """Return a practice rule's allowed time: its hours, less its full days (`taken`
+        holds ``per_day`` or more) and, when it avoids them, the dose days.
+
+        Only the days from `opens` to `closes`, the overflow horizon and a day either
+        side and the practice's `length` after, are left out (a search there looks at no
+        other day): a long course's practices do not each gather every full day and dose
+        day of the plan.
+        """
         if rule.hours == "availability":
             available = self.schedule.availability
             weekdays, ranges = available.weekdays, available.ranges
@@ -424,14 +444,32 @@ class ClientPlanner:
                 rule.hours, parse_hours(rule.hours)
             )
             weekdays = ALL_DAYS
-        excluded = {d for d, n in taken.items() if rule.per_day and n >= rule.per_day}
-        if rule.avoid_dose_days:
-            excluded |= self.dose_days
-        own = Hours(self.zone, weekdays, ranges, frozenset(excluded), clock)
-        busy: tuple[tuple[Timeline, timedelta], ...] = ((self.busy, timedelta()),)
-        if blocked is not None:
-            busy += ((blocked, timedelta()),)
-        return Search((own,), busy, length)
+        excluded: frozenset[date] = frozenset()
+        if rule.per_day or rule.avoid_dose_days:
+            excluded = self._left_out(rule, taken, opens, closes, length)
+        return Hours(self.zone, weekdays, ranges, excluded, self.shared.clock)
+
+    def _left_out(
+        self,
+        rule: Rule,
+        taken: dict[date, int],
+        opens: datetime,
+        closes: datetime,
+        length: timedelta,
+    ) -> frozenset[date]:
+        """Return the full days and dose days a practice may not take near its window
+        (every one of them at the ends of the calendar)."""
+        doses = self.dose_days if rule.avoid_dose_days else frozenset()
+        limit = rule.per_day
+        try:
+            margin = OVERFLOW_HORIZON + timedelta(days=1)
+            first = (opens - margin).astimezone(self.zone).date()
+            last = (closes + length + margin).astimezone(self.zone).date()
+        except OverflowError:
+            full = {d for d, n in taken.items() if limit and n >= limit}
+            return frozenset(full | doses)
+        near = map(date.fromordinal, range(first.toordinal(), last.toordinal() + 1))
+        return frozenset(d for d in near if (limit and taken.get(d, 0) >= limit) or d in doses)
 
     # -- sessions ----------------------------------------------------------------
 
