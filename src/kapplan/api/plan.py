@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -297,9 +297,11 @@ class Target:
 class Export:
     """Plans rendered, ready to print or write."""
 
-    data: bytes
+    rendered: bytes | Callable[[], Iterator[bytes]]
     """The rendered document, UTF-8 (an .ics keeps its CRLF line ends); empty for a
-    vdir, whose files are in `vdir`."""
+    vdir, whose files are in `vdir`. JSON is made as it is written: a function that
+    yields it in pieces (see `chunks`), so a caseload's document is never whole in
+    memory."""
     planned: Planned
     """What was rendered."""
     owned_marker: bytes | None = None
@@ -315,6 +317,22 @@ class Export:
     others: tuple[str, ...] = ()
     """UIDs of events a person added to the very file this calendar is written over:
     kept as they are, and only with ``force`` (see `write`)."""
+
+    @property
+    def data(self) -> bytes:
+        """Return the rendered document, whole (see `rendered`)."""
+        return self.rendered if isinstance(self.rendered, bytes) else b"".join(self.rendered())
+
+    def chunks(self) -> Iterator[bytes]:
+        """Yield the rendered document in pieces, made as they are asked for: print or
+        write each as it comes (`write` does).
+
+        Returns:
+            An iterator of bytes; together, `data`.
+        """
+        if isinstance(self.rendered, bytes):
+            return iter((self.rendered,))
+        return self.rendered()
 
     def write(self, path: Path, *, force: bool = False) -> None:
         """Write the document to a file (see `kapplan.api.write`), never over an input.
@@ -338,7 +356,7 @@ class Export:
             write_folder(path, self.vdir, inputs=self.planned.inputs)
             return
         write(
-            self.data,
+            self.chunks(),
             path,
             force=force,
             owned_marker=self.owned_marker,
@@ -429,9 +447,12 @@ def export_files(
         plan, options, revealed = _calendar_options(planned, target, previous)
         vdir = render_vdir(plan, options, folder)
         return Export(b"", planned, None, revealed, changed or (), vdir)
-    data, marker, revealed = _render(planned, target, previous, changed)
     # A person's own events in the file written over: kept, but only on purpose.
     others = () if previous is None or target.previous or earlier else _uids(previous.foreign)
+    if target.format is Format.JSON:
+        pieces = _json_pieces(planned, changed)
+        return Export(pieces, planned, None, None, changed or (), others=others)
+    data, marker, revealed = _render(planned, target, previous, changed)
     return Export(data, planned, marker, revealed, changed or (), others=others)
 
 
@@ -556,16 +577,7 @@ def _text(planned: Planned, target: Target, found: Sequence[Change] | None = Non
     """Render JSON (with ``changes`` after a re-plan over an earlier export) or a terminal
     view."""
     if target.format is Format.JSON:
-        from kapplan.formats.json import render_json
-
-        records = None
-        if found is not None:
-            from kapplan.api.changes import change_records
-
-            records = change_records(found, planned.plans)
-        if planned.caseload:
-            return render_json(planned.plans, timezone=planned.timezone, changes=records)
-        return render_json(planned.plans[0], changes=records)
+        return "".join(_json(planned, found))
     if planned.caseload:
         from kapplan.views.agenda import render_caseload
 
@@ -583,6 +595,31 @@ def _text(planned: Planned, target: Target, found: Sequence[Change] | None = Non
     from kapplan.views.agenda import render_terminal
 
     return render_terminal(planned.plans[0], width=target.width, color=target.color)
+
+
+def _json(planned: Planned, found: Sequence[Change] | None) -> Iterator[str]:
+    """Yield the JSON document in pieces (with ``changes`` after a re-plan over an
+    earlier export)."""
+    from kapplan.formats.json import iter_json
+
+    records = None
+    if found is not None:  # the change ledger is loaded only over an earlier export
+        from kapplan.api.changes import change_records
+
+        records = change_records(found, planned.plans)
+    if planned.caseload:
+        return iter_json(planned.plans, timezone=planned.timezone, changes=records)
+    return iter_json(planned.plans[0], changes=records)
+
+
+def _json_pieces(planned: Planned, found: Sequence[Change] | None) -> Callable[[], Iterator[bytes]]:
+    """Return a function that yields the JSON document in pieces of UTF-8."""
+
+    def pieces() -> Iterator[bytes]:
+        for piece in _json(planned, found):
+            yield piece.encode("utf-8")
+
+    return pieces
 
 
 def _calendar(
@@ -693,7 +730,7 @@ def calendar_stamp(text: str, now: datetime | None) -> datetime:
 
 
 def write(
-    data: bytes | str,
+    data: bytes | str | Iterable[bytes],
     path: Path,
     *,
     force: bool = False,
@@ -704,7 +741,7 @@ def write(
     """Write a file atomically, never over one kapplan did not write (unless `force`).
 
     Parameters:
-        data: The content (text is written as UTF-8).
+        data: The content (text is written as UTF-8), or its pieces, written as they come.
         path: The file.
         force: Replace an existing file kapplan did not write, or one of kapplan's
             that holds events a person added (`others`: kept as they are).

@@ -188,7 +188,7 @@ def _write(export: "api.Export", output: Path | None, force: bool) -> None:
     if output is not None:
         export.write(output, force=force)
         return
-    emit(export.data)
+    emit(export.chunks())
 
 
 def _tell(export: "api.Export", source: str) -> None:

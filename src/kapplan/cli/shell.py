@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,11 +37,12 @@ def environment(*, clock: bool = False) -> Environment:
     )
 
 
-def emit(data: bytes | str, output: Path | None = None, **options: Any) -> None:
+def emit(data: bytes | str | Iterable[bytes], output: Path | None = None, **options: Any) -> None:
     """Print data on stdout, or write it to `output` (atomically, see `kapplan.api.write`).
 
     Parameters:
-        data: The document; bytes are written as they are (an .ics keeps its CRLF).
+        data: The document; bytes are written as they are (an .ics keeps its CRLF),
+            and so are pieces of bytes, one by one (a streamed document).
         output: The file, or None for stdout.
         **options: `force`, `owned_marker` and `inputs`, for a file.
     """
@@ -51,8 +53,11 @@ def emit(data: bytes | str, output: Path | None = None, **options: Any) -> None:
         return
     if isinstance(data, bytes):
         sys.stdout.buffer.write(data)
-    else:
+    elif isinstance(data, str):
         sys.stdout.write(data)
+    else:
+        for piece in data:
+            sys.stdout.buffer.write(piece)
     sys.stdout.flush()
 
 

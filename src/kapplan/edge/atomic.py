@@ -27,7 +27,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from kapplan.errors import OutputError
@@ -40,7 +40,7 @@ _SNIFF_BYTES = 4096
 
 def write_output(
     path: Path,
-    data: str | bytes,
+    data: str | bytes | Iterable[bytes],
     *,
     force: bool,
     owned_marker: bytes | None = None,
@@ -50,7 +50,8 @@ def write_output(
 
     Parameters:
         path: The file to write (a symlink is followed).
-        data: The content; text is encoded as UTF-8 without newline translation.
+        data: The content; text is encoded as UTF-8 without newline translation;
+            pieces of bytes (a streamed document) are written as they come.
         force: Replace an existing file even when kapplan did not write it.
         owned_marker: Bytes every output of this kind starts with; an existing
             file that starts with them is kapplan's and may be replaced.
@@ -63,6 +64,7 @@ def write_output(
             file is then left intact.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    pieces = (payload,) if isinstance(payload, bytes) else payload
     target = Path(os.path.realpath(path))
     folder = target.parent
     _refuse_inputs(path, target, inputs)
@@ -83,7 +85,8 @@ def write_output(
         raise _write_error(path, problem) from None
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
+            for piece in pieces:
+                stream.write(piece)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, mode)

@@ -146,10 +146,11 @@ class Hours:
     excluded: frozenset[date]
     clock: Clock = field(compare=False, repr=False)
     runs: tuple[list[int], list[int]] = field(init=False, repr=False, compare=False)
-    """The excluded dates as runs of consecutive day ordinals (first days, last days)."""
+    """The excluded dates as runs of consecutive day ordinals (first days, last days),
+    each run taking in the days off the weekdays next to it (see `_runs`)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "runs", _runs(self.excluded))
+        object.__setattr__(self, "runs", _runs(self.excluded, self.weekdays))
 
     def intervals(
         self, lo: datetime, hi: datetime, *, latest: bool
@@ -179,17 +180,41 @@ class Hours:
                     yield a, b
 
 
-def _runs(days: frozenset[date]) -> tuple[list[int], list[int]]:
-    """Return dates as runs of consecutive day ordinals: (first days, last days), sorted."""
-    firsts: list[int] = []
-    lasts: list[int] = []
-    for day in sorted(d.toordinal() for d in days):
-        if lasts and day == lasts[-1] + 1:
-            lasts[-1] = day
+def _runs(
+    days: frozenset[date], weekdays: frozenset[int] = ALL_DAYS
+) -> tuple[list[int], list[int]]:
+    """Return dates as runs of consecutive day ordinals: (first days, last days), sorted.
+
+    A day whose weekday is not in `weekdays` and that touches an excluded day (through
+    other such days) joins its run: it has no allowed time either, so a therapist's
+    full weeks and the weekends between them are passed in one step.
+    """
+    ordinals = set(map(date.toordinal, days))
+    # A run starts where the day before is not excluded and ends where the day after is not.
+    firsts = sorted([day for day in ordinals if day - 1 not in ordinals])
+    lasts = sorted([day for day in ordinals if day + 1 not in ordinals])
+    if len(weekdays) == len(ALL_DAYS) or not firsts:
+        return firsts, lasts
+    # Ordinal 1 (1 January of year 1) is a Monday: (ordinal + 6) % 7 is its weekday.
+    # A week at most either side, also when no weekday is allowed.
+    off = [(day + 6) % 7 not in weekdays for day in range(7)]
+    merged_firsts: list[int] = []
+    merged_lasts: list[int] = []
+    for first, last in zip(firsts, lasts, strict=True):
+        for _ in ALL_DAYS:
+            if not off[(first - 1) % 7]:
+                break
+            first -= 1
+        for _ in ALL_DAYS:
+            if not off[(last + 1) % 7]:
+                break
+            last += 1
+        if merged_lasts and first <= merged_lasts[-1] + 1:
+            merged_lasts[-1] = max(merged_lasts[-1], last)
         else:
-            firsts.append(day)
-            lasts.append(day)
-    return firsts, lasts
+            merged_firsts.append(first)
+            merged_lasts.append(last)
+    return merged_firsts, merged_lasts
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +265,10 @@ class Search:
         return None
 
 
+#: How many of its latest working times a `TherapistCalendar` keeps built.
+_BUILT = 8
+
+
 @dataclass(slots=True)
 class TherapistCalendar:
     """The therapist's side of a planning call: one calendar of sessions for every client.
@@ -259,6 +288,11 @@ class TherapistCalendar:
     """The shortest session any client still asks for, once known (see `book`)."""
     no_room: set[date] = field(default_factory=set)
     """Therapist-local dates where not even the shortest session fits any more."""
+    built: dict[frozenset[date], Hours] = field(default_factory=dict)
+    """The working time last built, by the days it closes (the latest last)."""
+    full: set[date] = field(default_factory=set)
+    """Therapist-local dates with `TherapistHours.max_per_day` sessions (kept as they fill
+    and empty, not gathered from `sessions_on` for every search)."""
 
     def __post_init__(self) -> None:
         if self.therapist is not None:
@@ -276,11 +310,16 @@ class TherapistCalendar:
         if t is None:
             return None
         if self.working is None:
-            # Built again only when a day fills up, not for every session placed.
-            full = {d for d, n in self.sessions_on.items() if t.max_per_day and n >= t.max_per_day}
-            self.working = Hours(
-                t.zone, t.weekdays, t.ranges, t.days_off | full | self.no_room, self.clock
+            # Built again only when a day fills up, not for every session placed; a
+            # session moved and put back (a repair that failed) finds its hours built.
+            closed = t.days_off | self.full | self.no_room
+            working = self.built.pop(closed, None) or Hours(
+                t.zone, t.weekdays, t.ranges, closed, self.clock
             )
+            self.built[closed] = working
+            if len(self.built) > _BUILT:
+                del self.built[next(iter(self.built))]
+            self.working = working
         return self.working
 
     def book(self, start: datetime, end: datetime) -> None:
@@ -291,6 +330,7 @@ class TherapistCalendar:
             day = start.astimezone(t.zone).date()
             count = self.sessions_on[day] = self.sessions_on.get(day, 0) + 1
             if t.max_per_day and count >= t.max_per_day:
+                self.full.add(day)
                 self.working = None
             elif self.shortest is not None and not self._has_room(t, day, self.shortest):
                 # The calendar only fills up: a day with no room now never has any,
@@ -306,6 +346,8 @@ class TherapistCalendar:
             day = start.astimezone(t.zone).date()
             count = self.sessions_on[day]
             self.sessions_on[day] = count - 1
+            if t.max_per_day and count - 1 < t.max_per_day:
+                self.full.discard(day)
             if day in self.no_room or (t.max_per_day and count >= t.max_per_day):
                 # The day has room again: the working time is built anew when next asked.
                 self.no_room.discard(day)

@@ -395,7 +395,7 @@ def _place(
     *,
     practices: bool,
 ) -> tuple[Plan, ...]:
-    requests = _staged(planners, limits)
+    requests = _staged(planners, limits, practices=practices)
     if requests:
         calendar = planners[0].shared.calendar
         calendar.shortest = min(r.length for r in requests)
@@ -404,16 +404,19 @@ def _place(
     return tuple(planner.finish(practices=practices) for planner in planners)
 
 
-def _staged(planners: list[ClientPlanner], limits: Limits) -> list[SessionRequest]:
+def _staged(
+    planners: list[ClientPlanner], limits: Limits, *, practices: bool = True
+) -> list[SessionRequest]:
     """Count every client's occurrences against `limits`, place the fixed events and
-    advisories, and return the sessions to book."""
+    advisories, and return the sessions to book; without `practices`, the practices'
+    occurrences are counted but not made."""
     # Every event comes from one occurrence (advisories of close doses merge), so
     # counting occurrences bounds the plan before any search for a free time.
     # The limit is per client: a clinic's caseload of a thousand sound plans is
     # not absurd, one schedule asking for hundreds of thousands of events is.
     groups = []
     for planner in planners:
-        group = planner.occurrences(limits.events)
+        group = planner.occurrences(limits.events, practices=practices)
         if group is None:
             whose = f"{planner.client}'s plan" if len(planners) > 1 else "the plan"
             raise ScheduleError(

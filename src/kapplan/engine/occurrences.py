@@ -196,12 +196,17 @@ class Occurrences:
         self.buffer = timedelta()
         """The free time a session keeps before a dose (the rulebook's; set by `of`)."""
 
-    def of(self, rulebook: Rulebook, budget: int) -> dict[Placement, list[Occurrence]] | None:
+    def of(
+        self, rulebook: Rulebook, budget: int, *, counted: frozenset[Placement] = frozenset()
+    ) -> dict[Placement, list[Occurrence]] | None:
         """Return every occurrence of every active rule, by placement.
 
         Parameters:
             rulebook: The client's rules.
             budget: The most occurrences (and doses) there may be.
+            counted: Placements whose occurrences are only counted against `budget`
+                (their windows resolved, their warnings met), not returned: their
+                groups are empty.
 
         Returns:
             The occurrences by placement, each group in rule order; None as soon
@@ -213,6 +218,12 @@ class Occurrences:
         groups: dict[Placement, list[Occurrence]] = defaultdict(list)
         total = 0
         for order, rule in enumerate(rulebook.active):
+            if rule.placement in counted:
+                counted_total = self._count(rule, total, budget)
+                if counted_total is None:
+                    return None
+                total = counted_total
+                continue
             for occurrence in self._of_rule(order, rule):
                 groups[rule.placement].append(occurrence)
                 total += 1
@@ -306,6 +317,86 @@ class Occurrences:
     # -- occurrences and their windows -------------------------------------------
 
     def _of_rule(self, order: int, rule: Rule) -> Iterator[Occurrence]:
+        zone = self.zone
+        for anchor, k, windows, o, start, end, minutes in self._windows(rule):
+            base = (anchor.end if o.ref == "end" else anchor.start).astimezone(zone)
+            target = None
+            if rule.spread and end is not None and windows > 1:
+                target = start + (end - start) * (k - 1) / windows
+                if o.day:  # a day window aims at the nearest local midnight
+                    near = (target + timedelta(hours=12)).astimezone(zone).date()
+                    target = self.clock.at(near, 0, zone)
+            yield Occurrence(
+                rule=rule,
+                order=order,
+                anchor=anchor,
+                ordinal=k,
+                count=windows,
+                opens=start,
+                closes=end,
+                minutes=minutes,
+                months=o.months,
+                weeks=(start.astimezone(zone).date() - base.date()).days // 7,
+                target=target,
+            )
+
+    def _count(self, rule: Rule, total: int, budget: int) -> int | None:
+        """Count a rule's occurrences onto `total` as making them would (`_windows`):
+        None past `budget`, OverflowError where a window leaves the years 1 to 9999.
+
+        A rule that neither follows the cadence nor repeats until an offset has the same
+        windows on every anchor, and an offset moves a later anchor no earlier (a
+        window's instant only grows with its anchor's): when every anchor has as many
+        windows and all of them fit the budget, the anchors that start and end first
+        and last are the only ones a window can leave the years from. Any other rule
+        (or a budget it would pass) has its windows walked one by one.
+        """
+        walk = bool(rule.until) or (rule.anchor is Anchor.INFUSION and rule.follows_cadence)
+        anchors = [] if walk else list(self._anchors(rule))
+        shapes: set[tuple[Offset, Offset | None, int]] = set()
+        try:
+            for anchor in anchors:
+                inf = anchor.infusion
+                opens = self.offset(rule.opens, inf)
+                closes = self.offset(rule.closes, inf) if rule.closes else None
+                self._amount(rule.minutes, inf)
+                shapes.add((opens, closes, self._amount(rule.count, inf)))
+        except (ValueError, KeyError, IndexError):
+            walk = True  # the windows one by one meet it where making them would
+        if not walk and not anchors:
+            return total
+        if not walk and len(shapes) == 1:
+            ((opens, closes, count),) = shapes
+            walk = count > MAX_OCCURRENCES or total + count * len(anchors) > budget
+        if walk or len(shapes) > 1:
+            for _ in self._windows(rule):
+                total += 1
+                if total > budget:
+                    return None
+            return total
+        step = self.offset(rule.every) if rule.every else None
+        extremes = {
+            id(a): a
+            for a in (
+                min(anchors, key=lambda a: a.start),
+                max(anchors, key=lambda a: a.start),
+                min(anchors, key=lambda a: a.end),
+                max(anchors, key=lambda a: a.end),
+            )
+        }
+        for anchor in extremes.values():
+            for k in range(count):
+                o = opens.shifted(step, k) if step else opens
+                self.at(o, anchor.start, anchor.end)
+                if closes is not None:
+                    self.at(closes.shifted(step, k) if step else closes, anchor.start, anchor.end)
+        return total + count * len(anchors)
+
+    def _windows(
+        self, rule: Rule
+    ) -> Iterator[tuple[AnchorSpan, int, int, Offset, datetime, datetime | None, int]]:
+        """Yield each occurrence's window of a rule: its anchor, its ordinal and how many
+        the anchor has, its opening offset, its opening and closing instants, its minutes."""
         step = self.offset(rule.every) if rule.every else None
         for anchor in self._anchors(rule):
             inf = anchor.infusion
@@ -336,26 +427,7 @@ class Occurrences:
             for k, (o, c) in enumerate(windows, start=1):
                 start = self.at(o, anchor.start, anchor.end)
                 end = self.at(c, anchor.start, anchor.end) if c else None
-                base = (anchor.end if o.ref == "end" else anchor.start).astimezone(self.zone)
-                target = None
-                if rule.spread and end is not None and len(windows) > 1:
-                    target = start + (end - start) * (k - 1) / len(windows)
-                    if o.day:  # a day window aims at the nearest local midnight
-                        near = (target + timedelta(hours=12)).astimezone(self.zone).date()
-                        target = self.clock.at(near, 0, self.zone)
-                yield Occurrence(
-                    rule=rule,
-                    order=order,
-                    anchor=anchor,
-                    ordinal=k,
-                    count=len(windows),
-                    opens=start,
-                    closes=end,
-                    minutes=minutes,
-                    months=o.months,
-                    weeks=(start.astimezone(self.zone).date() - base.date()).days // 7,
-                    target=target,
-                )
+                yield anchor, k, len(windows), o, start, end, minutes
 
     def offset(self, text: str | None, inf: Infusion | None = None) -> Offset:
         """Return a rule's offset, its ``{settings}`` filled in, parsed once per call."""

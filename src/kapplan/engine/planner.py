@@ -82,6 +82,9 @@ if TYPE_CHECKING:
 #: How far outside a missed window the engine looks for the nearest slot.
 OVERFLOW_HORIZON = timedelta(days=28)
 
+#: The placements `ClientPlanner.finish` places last, and only when asked to.
+_PRACTICES = frozenset({Placement.PRACTICE})
+
 #: An event's title, description and journaling prompts.
 Wording = tuple[str, str, tuple[str, ...]]
 
@@ -89,7 +92,7 @@ Wording = tuple[str, str, tuple[str, ...]]
 class Shared:
     """What every client's planner of one planning call shares; nothing outlives the call."""
 
-    __slots__ = ("calendar", "clock", "hours", "offsets", "wording")
+    __slots__ = ("calendar", "clock", "hours", "offsets", "subjects", "wording")
 
     def __init__(self, calendar: TherapistCalendar, clock: Clock) -> None:
         self.calendar = calendar
@@ -103,6 +106,9 @@ class Shared:
         self.wording: dict[tuple[object, ...], Wording] = {}
         """Titles and descriptions already written, by what they are made of (most events
         of a rule read alike across a caseload: time and memory)."""
+        self.subjects: dict[tuple[object, ...], str] = {}
+        """What warnings call their events, by the same key as `wording` (a caseload's
+        warnings are mostly about occurrences that read alike)."""
 
 
 @dataclass(eq=False, slots=True)
@@ -175,6 +181,9 @@ class ClientPlanner:
     """Client-local days that booked sessions of ``apart_days`` rules keep free (a count)."""
     session_hours: dict[tuple[object, ...], Hours] = field(default_factory=dict)
     """The client's allowed time for sessions, by what it is made of (searched often)."""
+    searched: dict[tuple[object, ...], Hours] = field(default_factory=dict)
+    """The client's allowed time for sessions by what in a rule and a search decides it,
+    while the client's sessions stay as they are (emptied when one is booked or moved)."""
 
     def __post_init__(self) -> None:
         self.zone = self.schedule.zone
@@ -205,8 +214,14 @@ class ClientPlanner:
                 )
             )
 
-    def occurrences(self, budget: int) -> dict[Placement, list[Occurrence]] | None:
-        """Return every occurrence of the client's rules by placement; None beyond `budget`."""
+    def occurrences(
+        self, budget: int, *, practices: bool = True
+    ) -> dict[Placement, list[Occurrence]] | None:
+        """Return every occurrence of the client's rules by placement; None beyond `budget`.
+
+        Without `practices`, the practices' occurrences are counted against `budget`
+        but not made (`finish` would not place them).
+        """
         met = len(self.warnings)
         groups = Occurrences(
             self.schedule.plan,
@@ -217,7 +232,7 @@ class ClientPlanner:
             self.shared.offsets,
             self.warnings,
             self.client,
-        ).of(self.rulebook, budget)
+        ).of(self.rulebook, budget, counted=frozenset() if practices else _PRACTICES)
         self.warnings[met:] = [self._titled(w) for w in self.warnings[met:]]
         return groups
 
@@ -335,12 +350,14 @@ class ClientPlanner:
         window_days = local_days(occurrence.opens, occurrence.closes, self.zone)
         if rule.per_day and all(taken.get(d, 0) >= rule.per_day for d in window_days):
             return  # Already done that day for an earlier dose: at most per_day a day.
-        search = self._search(rule, taken, length, blocked)
+        # Every search below looks inside the window or the overflow horizon either side.
+        own = self._practice_hours(rule, taken, occurrence.opens, occurrence.closes, length)
+        search = self._search(own, length, blocked)
         latest_start = occurrence.closes - length if rule.fit == "whole" else occurrence.closes
         start = search.find(occurrence.opens, latest_start, latest=rule.prefer == "latest")
         if start is None and blocked is not None:
             # No room after the intention that day (an evening dose): before it, then.
-            search = self._search(rule, taken, length, None)
+            search = self._search(own, length, None)
             start = search.find(occurrence.opens, latest_start, latest=rule.prefer == "latest")
         miss: timedelta | None = None
         # The nearest grid times strictly outside the window: an edge off the grid
@@ -384,6 +401,7 @@ class ClientPlanner:
         self.busy.add(start, start + length)
         day = start.astimezone(self.zone).date()
         taken[day] = taken.get(day, 0) + 1
+        self.searched.clear()
         self._emit(occurrence, start, start + length, outside=outside)
 
     def _outside(self, occurrence: Occurrence, late: bool, minutes: int) -> Outside:
@@ -395,11 +413,29 @@ class ClientPlanner:
             minutes,
         )
 
-    def _search(
-        self, rule: Rule, taken: dict[date, int], length: timedelta, blocked: Timeline | None
-    ) -> Search:
-        """Return where a practice of `rule` may go: its hours, clear of what is busy."""
-        clock = self.shared.clock
+    def _search(self, own: Hours, length: timedelta, blocked: Timeline | None) -> Search:
+        """Return where a practice may go: its allowed time, clear of what is busy."""
+        busy: tuple[tuple[Timeline, timedelta], ...] = ((self.busy, timedelta()),)
+        if blocked is not None:
+            busy += ((blocked, timedelta()),)
+        return Search((own,), busy, length)
+
+    def _practice_hours(
+        self,
+        rule: Rule,
+        taken: dict[date, int],
+        opens: datetime,
+        closes: datetime,
+        length: timedelta,
+    ) -> Hours:
+        """Return a practice rule's allowed time: its hours, less its full days (`taken`
+        holds ``per_day`` or more) and, when it avoids them, the dose days.
+
+        Only the days from `opens` to `closes`, the overflow horizon and a day either
+        side and the practice's `length` after, are left out (a search there looks at no
+        other day): a long course's practices do not each gather every full day and dose
+        day of the plan.
+        """
         if rule.hours == "availability":
             available = self.schedule.availability
             weekdays, ranges = available.weekdays, available.ranges
@@ -408,14 +444,32 @@ class ClientPlanner:
                 rule.hours, parse_hours(rule.hours)
             )
             weekdays = ALL_DAYS
-        excluded = {d for d, n in taken.items() if rule.per_day and n >= rule.per_day}
-        if rule.avoid_dose_days:
-            excluded |= self.dose_days
-        own = Hours(self.zone, weekdays, ranges, frozenset(excluded), clock)
-        busy: tuple[tuple[Timeline, timedelta], ...] = ((self.busy, timedelta()),)
-        if blocked is not None:
-            busy += ((blocked, timedelta()),)
-        return Search((own,), busy, length)
+        excluded: frozenset[date] = frozenset()
+        if rule.per_day or rule.avoid_dose_days:
+            excluded = self._left_out(rule, taken, opens, closes, length)
+        return Hours(self.zone, weekdays, ranges, excluded, self.shared.clock)
+
+    def _left_out(
+        self,
+        rule: Rule,
+        taken: dict[date, int],
+        opens: datetime,
+        closes: datetime,
+        length: timedelta,
+    ) -> frozenset[date]:
+        """Return the full days and dose days a practice may not take near its window
+        (every one of them at the ends of the calendar)."""
+        doses = self.dose_days if rule.avoid_dose_days else frozenset()
+        limit = rule.per_day
+        try:
+            margin = OVERFLOW_HORIZON + timedelta(days=1)
+            first = (opens - margin).astimezone(self.zone).date()
+            last = (closes + length + margin).astimezone(self.zone).date()
+        except OverflowError:
+            full = {d for d, n in taken.items() if limit and n >= limit}
+            return frozenset(full | doses)
+        near = map(date.fromordinal, range(first.toordinal(), last.toordinal() + 1))
+        return frozenset(d for d in near if (limit and taken.get(d, 0) >= limit) or d in doses)
 
     # -- sessions ----------------------------------------------------------------
 
@@ -460,8 +514,32 @@ class ClientPlanner:
         soft limit of sessions a day, and `apart` (by default as `strict`) a rule's
         ``apart_days``."""
         rule = request.occurrence.rule
-        clock, calendar = self.shared.clock, self.shared.calendar
+        calendar = self.shared.calendar
         therapist = calendar.hours()
+        apart_days = (
+            rule.apart_days if rule.apart_days and (strict if apart is None else apart) else 0
+        )
+        asked = (
+            rule.id if rule.per_day else None,
+            rule.per_day,
+            rule.avoid_dose_days,
+            strict,
+            apart_days,
+        )
+        own = self.searched.get(asked)
+        if own is None:
+            own = self.searched[asked] = self._session_hours(rule, strict, apart_days)
+        hours: tuple[Hours, ...] = (own,) if therapist is None else (therapist, own)
+        busy = (
+            (self.busy, timedelta()),
+            (self.guard, timedelta()),
+            (calendar.busy, calendar.buffer),
+        )
+        return Search(hours, busy, request.length)
+
+    def _session_hours(self, rule: Rule, strict: bool, apart_days: int) -> Hours:
+        """Return the client's allowed time for a session of `rule` (see `session_search`)."""
+        therapist = self.shared.calendar.therapist
         available = self.schedule.availability
         if therapist is None or available.model_fields_set & {"days", "hours"}:
             weekdays, ranges = available.weekdays, available.ranges
@@ -480,19 +558,12 @@ class ClientPlanner:
             excluded |= {d for d, n in self.sessions_on.items() if n >= limit}
             # Days kept free around a session whose rule keeps others apart.
             excluded |= {d for d, n in self.kept_free.items() if n}
-        if rule.apart_days and (strict if apart is None else apart):
-            excluded |= self._near_sessions(rule.apart_days)
+        if apart_days:
+            excluded |= self._near_sessions(apart_days)
         key = (weekdays, ranges, frozenset(excluded))
-        own = self.session_hours.get(key) or self.session_hours.setdefault(
-            key, Hours(self.zone, weekdays, ranges, key[2], clock)
+        return self.session_hours.get(key) or self.session_hours.setdefault(
+            key, Hours(self.zone, weekdays, ranges, key[2], self.shared.clock)
         )
-        hours: tuple[Hours, ...] = (own,) if therapist is None else (therapist, own)
-        busy = (
-            (self.busy, timedelta()),
-            (self.guard, timedelta()),
-            (calendar.busy, calendar.buffer),
-        )
-        return Search(hours, busy, request.length)
 
     def _near_sessions(self, days: int) -> set[date]:
         """Return the dates within `days` of a booked session's date (either side)."""
@@ -536,6 +607,7 @@ class ClientPlanner:
         """Book a session: on the client's and the therapist's calendars."""
         request.start = start
         end = start + request.length
+        self.searched.clear()
         self.busy.add(start, end)
         self.shared.calendar.book(start, end)
         day = start.astimezone(self.zone).date()
@@ -621,6 +693,7 @@ class ClientPlanner:
         """Take a booked session off both calendars (it is being moved)."""
         start, end = request.start, request.end
         assert start is not None
+        self.searched.clear()
         self.busy.remove(start, end)
         self.shared.calendar.unbook(start, end)
         day = start.astimezone(self.zone).date()
@@ -916,9 +989,14 @@ class ClientPlanner:
         return wording
 
     def _subject(self, rule: Rule, facts: EventFacts) -> str:
-        """Name what a warning is about as the plan titles its event (`Catalogue.subject`)."""
-        method = self.rulebook.methods[facts.method] if facts.method else None
-        return self.texts.subject(rule, method, facts)
+        """Name what a warning is about as the plan titles its event (`Catalogue.subject`),
+        once per distinct facts."""
+        key = (self.texts.language, self.book, rule.id, facts)
+        subject = self.shared.subjects.get(key)
+        if subject is None:
+            method = self.rulebook.methods[facts.method] if facts.method else None
+            subject = self.shared.subjects[key] = self.texts.subject(rule, method, facts)
+        return subject
 
     def _titled(self, warning: PlanWarning) -> PlanWarning:
         """Give a warning met while counting occurrences (a covered dose, a repeat cut

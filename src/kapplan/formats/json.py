@@ -9,7 +9,7 @@ worded in its plan's language on its plan's clock.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -64,14 +64,20 @@ def plan_to_data(plans: Plan | Sequence[Plan], *, timezone: str | None = None) -
         in time order across clients.
     """
     group = (plans,) if isinstance(plans, Plan) else tuple(plans)
-    events = sorted(
-        ((e.start.astimezone(UTC), n, p.client, e) for n, p in enumerate(group) for e in p.events),
-        key=lambda item: (item[0], item[1]),
-    )
     return {
-        "timezone": timezone or (group[0].timezone if group else "UTC"),
-        "clients": [{"client": p.client, "timezone": p.timezone} for p in group],
-        "infusions": [
+        name: list(value) if isinstance(value, Iterator) else value
+        for name, value in _sections(group, timezone)
+    }
+
+
+def _sections(group: tuple[Plan, ...], timezone: str | None) -> Iterator[tuple[str, Any]]:
+    """Yield each top-level field of the document: the zone, then each list as an iterator
+    of its records, made one at a time."""
+    yield "timezone", timezone or (group[0].timezone if group else "UTC")
+    yield "clients", ({"client": p.client, "timezone": p.timezone} for p in group)
+    yield (
+        "infusions",
+        (
             {
                 "client": p.client,
                 "index": i.index,
@@ -82,8 +88,11 @@ def plan_to_data(plans: Plan | Sequence[Plan], *, timezone: str | None = None) -
             }
             for p in group
             for i in p.infusions
-        ],
-        "courses": [
+        ),
+    )
+    yield (
+        "courses",
+        (
             {
                 "client": p.client,
                 "index": c.index,
@@ -93,25 +102,35 @@ def plan_to_data(plans: Plan | Sequence[Plan], *, timezone: str | None = None) -
             }
             for p in group
             for c in p.courses
-        ],
-        "events": [
-            {
-                "client": client,
-                "uid": e.uid,
-                "kind": e.kind.value,
-                "phase": e.phase.value,
-                "start": e.start.isoformat(),
-                "end": e.end.isoformat(),
-                "all_day": e.all_day,
-                "title": e.title,
-                "description": e.description,
-                "infusion": e.infusion,
-                "course": e.course,
-                "rule": e.rule,
-            }
-            for _, _, client, e in events
-        ],
-        "warnings": [_warning(p, w) for p in group for w in p.warnings],
+        ),
+    )
+    yield "events", (_event(client, e) for _, _, client, e in _in_time_order(group))
+    yield "warnings", (_warning(p, w) for p in group for w in p.warnings)
+
+
+def _in_time_order(group: tuple[Plan, ...]) -> list[tuple[datetime, int, str, PlanEvent]]:
+    """Return every plan's events in time order across clients (ties: the earlier plan's,
+    then each plan's own order)."""
+    return sorted(
+        ((e.start.astimezone(UTC), n, p.client, e) for n, p in enumerate(group) for e in p.events),
+        key=lambda item: (item[0], item[1]),
+    )
+
+
+def _event(client: str, e: PlanEvent) -> dict[str, Any]:
+    return {
+        "client": client,
+        "uid": e.uid,
+        "kind": e.kind.value,
+        "phase": e.phase.value,
+        "start": e.start.isoformat(),
+        "end": e.end.isoformat(),
+        "all_day": e.all_day,
+        "title": e.title,
+        "description": e.description,
+        "infusion": e.infusion,
+        "course": e.course,
+        "rule": e.rule,
     }
 
 
@@ -154,10 +173,65 @@ def render_json(
     Returns:
         The JSON document.
     """
-    data = plan_to_data(plans, timezone=timezone)
+    return "".join(iter_json(plans, timezone=timezone, changes=changes))
+
+
+#: Records encoded together before a piece of the document is yielded.
+_BATCH = 256
+
+
+def iter_json(
+    plans: Plan | Sequence[Plan],
+    *,
+    timezone: str | None = None,
+    changes: Sequence[Mapping[str, Any]] | None = None,
+) -> Iterator[str]:
+    """Yield the document `render_json` returns, piece by piece, record by record.
+
+    The pieces join to exactly the text of ``json.dumps(plan_to_data(...), indent=2,
+    ensure_ascii=False)`` (with the controls `json_text` escapes), but no piece
+    holds more than a few hundred records, so a caseload's document is never in
+    memory whole: write the pieces as they come.
+
+    Parameters:
+        plans: A plan, or one plan per client.
+        timezone: The document's zone; default: the first plan's.
+        changes: As for `render_json`.
+
+    Returns:
+        An iterator of text pieces; together, the document ending in a newline.
+    """
+    group = (plans,) if isinstance(plans, Plan) else tuple(plans)
+    sections = list(_sections(group, timezone))
     if changes is not None:
-        data["changes"] = list(changes)
-    return json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+        sections.append(("changes", iter(changes)))
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
+    separator = "{\n  "
+    for name, value in sections:
+        key = encoder.encode(name)
+        if not isinstance(value, Iterator):
+            yield json_text(f"{separator}{key}: {encoder.encode(value)}")
+        else:
+            yield f"{separator}{key}: "
+            yield from _list(encoder, value)
+        separator = ",\n  "
+    yield "\n}\n"
+
+
+def _list(encoder: json.JSONEncoder, records: Iterator[Any]) -> Iterator[str]:
+    """Yield a list of the document's top level as `json.dumps` indents it: one level
+    deeper than a record encoded on its own, so each of its lines moves right by four."""
+    batch: list[str] = []
+    opened = False
+    for record in records:
+        batch.append(encoder.encode(record).replace("\n", "\n    "))
+        if len(batch) == _BATCH:
+            yield json_text(("[\n    " if not opened else ",\n    ") + ",\n    ".join(batch))
+            opened, batch = True, []
+    if batch:
+        yield json_text(("[\n    " if not opened else ",\n    ") + ",\n    ".join(batch))
+        opened = True
+    yield "\n  ]" if opened else "[]"
 
 
 # -- reading an export back ------------------------------------------------------

@@ -1,0 +1,301 @@
+"""The short cuts a big caseload takes agree with the plain computation they stand in for.
+
+The therapist's full days are kept as sessions are booked and moved rather than
+gathered for every search, working time once built is found again, a client's
+allowed time is kept while its sessions stay put, and the practices a
+therapist's calendar never shows are counted rather than made (issue 16).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from benchmarks.caseload import generate
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kapplan.edge.load import load_caseload, load_therapist, rulebooks_for
+from kapplan.engine import book_sessions, build_plan
+from kapplan.engine.calendar import ALL_DAYS, Clock, Hours, TherapistCalendar, _runs
+from kapplan.engine.caseload import _planners
+from kapplan.engine.occurrences import Occurrences
+from kapplan.engine.planner import ClientPlanner
+from kapplan.model.doses import expand_doses
+from kapplan.model.hours import HourRange, TherapistHours
+from kapplan.model.limits import DEFAULT_LIMITS
+from kapplan.model.plan import WarningCode
+from kapplan.model.rulebook import Placement, Rule, Rulebook
+from tests.plans import TEXTS, doses, rulebook, schedule
+
+LISBON = ZoneInfo("Europe/Lisbon")
+
+
+@given(st.frozensets(st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 3, 31))))
+def test_runs_of_days_are_the_runs_walked_in_order(days: frozenset[date]) -> None:
+    """Excluded days become runs of consecutive ordinals, as walking them in order finds."""
+    firsts: list[int] = []
+    lasts: list[int] = []
+    for day in sorted(d.toordinal() for d in days):
+        if lasts and day == lasts[-1] + 1:
+            lasts[-1] = day
+        else:
+            firsts.append(day)
+            lasts.append(day)
+    assert _runs(days) == (firsts, lasts)
+
+
+@given(
+    st.frozensets(st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 3, 31))),
+    st.frozensets(st.integers(0, 6)),
+    st.integers(0, 89 * 24),
+    st.integers(0, 40 * 24),
+    st.booleans(),
+)
+def test_runs_with_days_off_the_weekdays_allow_what_a_day_by_day_walk_allows(
+    days: frozenset[date], weekdays: frozenset[int], start: int, hours: int, latest: bool
+) -> None:
+    """Runs that take in the days off the weekdays next to them (a therapist's weekends
+    between full weeks) yield the intervals of walking every day, skipping excluded
+    dates and other weekdays."""
+    ranges = (HourRange(8 * 60, 12 * 60 + 30), HourRange(13 * 60 + 30, 19 * 60))
+    allowed = Hours(LISBON, weekdays, ranges, days, Clock())
+    lo = datetime(2025, 12, 31, tzinfo=UTC) + timedelta(hours=start)
+    hi = lo + timedelta(hours=hours, minutes=7)
+    walked = []
+    day = lo.astimezone(LISBON).date()
+    while day <= hi.astimezone(LISBON).date():
+        if day not in days and day.weekday() in weekdays:
+            for r in ranges:
+                a = max(lo, datetime.combine(day, time(), LISBON) + timedelta(minutes=r.start))
+                b = min(hi, datetime.combine(day, time(), LISBON) + timedelta(minutes=r.end))
+                if a < b:
+                    walked.append((a, b))
+        day += timedelta(days=1)
+    found = list(allowed.intervals(lo, hi, latest=latest))
+    assert found == (walked[::-1] if latest else walked)
+    # The runs close every excluded date, and otherwise only dates of other weekdays.
+    closed = {n for first, last in zip(*allowed.runs, strict=True) for n in range(first, last + 1)}
+    assert {d.toordinal() for d in days} <= closed
+    assert all(
+        date.fromordinal(n).weekday() not in weekdays
+        for n in closed - {d.toordinal() for d in days}
+    )
+    assert _runs(days, ALL_DAYS) == _runs(days)
+
+
+def test_full_days_follow_bookings_and_moves() -> None:
+    """Booking and moving sessions at random, the working time always closes exactly the
+    days off, the days with `max_per_day` sessions and the days without room."""
+    therapist = TherapistHours(
+        zone=LISBON,
+        weekdays=frozenset(range(5)),
+        ranges=(HourRange(9 * 60, 13 * 60),),
+        days_off=frozenset({date(2026, 3, 4)}),
+        max_per_day=3,
+    )
+    calendar = TherapistCalendar(Clock(), therapist)
+    calendar.shortest = timedelta(minutes=60)
+    rng = random.Random(16)
+    booked: list[tuple[datetime, datetime]] = []
+    seen_full = 0
+    for _ in range(400):
+        if booked and rng.random() < 0.4:
+            start, end = booked.pop(rng.randrange(len(booked)))
+            calendar.unbook(start, end)
+        else:
+            day = rng.randrange(2, 9)
+            start = datetime(2026, 3, day, 9 + rng.randrange(4), tzinfo=UTC)
+            end = start + timedelta(minutes=60)
+            if calendar.busy.first_overlap(start, end) is not None:
+                continue
+            calendar.book(start, end)
+            booked.append((start, end))
+        full = {d for d, n in calendar.sessions_on.items() if n >= 3}
+        seen_full += bool(full)
+        hours = calendar.hours()
+        assert hours is not None
+        assert hours.excluded == therapist.days_off | full | calendar.no_room
+        assert hours.runs == _runs(hours.excluded, hours.weekdays)
+    assert seen_full, "no day filled up: the test no longer exercises the full days"
+
+
+def test_practices_counted_but_not_made() -> None:
+    """Counting the practices keeps every other occurrence and warning, and the same
+    budget: the first budget that no longer fits is the same."""
+    client = schedule(
+        'client = "A"\n[plan]\ncadence = "weekly"\n'
+        + doses(*(f"2026-12-{d:02}T10:00:00" for d in (1, 2, 4, 8, 15, 16, 22))),
+        "Europe/Lisbon",
+    )
+    book = rulebook()
+
+    def planner() -> ClientPlanner:
+        expansion = expand_doses(client, DEFAULT_LIMITS).checked()
+        return _planners([client], [book], [expansion], None, TEXTS)[0]
+
+    whole, lean = planner(), planner()
+    made = whole.occurrences(DEFAULT_LIMITS.events)
+    counted = lean.occurrences(DEFAULT_LIMITS.events, practices=False)
+    assert made is not None
+    assert counted is not None
+    assert made[Placement.PRACTICE]
+    assert not counted[Placement.PRACTICE]
+    for placement in (Placement.FIXED, Placement.ADVISORY, Placement.SESSION):
+        assert [(o.rule.id, o.opens, o.closes, o.ordinal) for o in made[placement]] == [
+            (o.rule.id, o.opens, o.closes, o.ordinal) for o in counted[placement]
+        ]
+    assert whole.warnings == lean.warnings
+    total = sum(len(group) for group in made.values())
+    assert planner().occurrences(total, practices=False) is not None
+    assert planner().occurrences(total - 1, practices=False) is None
+    assert planner().occurrences(total - 1) is None
+
+
+def test_a_crowded_caseload_plans_as_with_fresh_hours_every_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A generated caseload that overfills the therapist's year (``benchmarks/caseload.py``,
+    with its own availabilities, cadences and Russian clients), planned with each
+    client's allowed time kept between its bookings, is planned as when that time is
+    built afresh for every search."""
+    schedules = generate(40, seed=5).write(tmp_path)
+    clients = load_caseload([str(schedules)])
+    books = rulebooks_for([str(schedules)] * len(clients), clients, None)
+    starts = [d.start for c in clients for d in c.doses()[0]]
+    therapist = load_therapist(str(tmp_path / "therapist.toml"), starts)
+    kept = book_sessions(clients, books, therapist, texts=TEXTS)
+    original = ClientPlanner.__post_init__
+
+    def forgetful(self: ClientPlanner) -> None:
+        original(self)
+        self.searched = _Forgetting()
+
+    monkeypatch.setattr(ClientPlanner, "__post_init__", forgetful)
+    fresh = book_sessions(clients, books, therapist, texts=TEXTS)
+    assert kept == fresh
+    codes = {w.code for plan in kept for w in plan.warnings}
+    assert {WarningCode.LATE, WarningCode.NOT_PLANNED} <= codes, "no longer a crowded caseload"
+
+
+class _Forgetting(dict[tuple[object, ...], Hours]):
+    """A cache that never finds what it was given."""
+
+    def get(self, key: tuple[object, ...], default: Hours | None = None) -> Hours | None:  # type: ignore[override]
+        return default
+
+
+def _walked(self: Occurrences, rule: Rule, total: int, budget: int) -> int | None:
+    """Count a rule's occurrences by walking every window (the plain computation)."""
+    for _ in self._windows(rule):
+        total += 1
+        if total > budget:
+            return None
+    return total
+
+
+@pytest.mark.parametrize(
+    "ats",
+    [
+        ("2026-12-01T10:00:00", "2026-12-03T10:00:00", "2027-01-31T23:30:00"),
+        ("9997-11-30T10:00:00", "9998-01-31T10:00:00", "9998-02-02T23:30:00"),
+        ("0002-01-02T01:00:00", "0002-01-04T10:00:00", "0003-03-31T10:00:00"),
+    ],
+)
+def test_practices_counted_from_their_extremes_as_walking_every_window(
+    ats: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting practices from the first and last anchors (`Occurrences._count`) meets the
+    budget, and the years 1 to 9999, exactly where walking every window does: for every
+    budget, the same total, the same refusal, the same warnings. Practices reaching two
+    years either way (months, repeats, the anchor's end) leave the years from the
+    extreme doses only."""
+    base = rulebook()
+    mindfulness = next(r for r in base.rule if r.id == "mindfulness")
+    far = [
+        mindfulness.model_copy(
+            update={
+                "id": "far-ahead",
+                "opens": "day+23mo",
+                "closes": "end:day+24mo",
+                "every": "1mo",
+                "count": 2,
+            }
+        ),
+        mindfulness.model_copy(
+            update={
+                "id": "far-back",
+                "opens": "-24mo",
+                "closes": "day-23mo",
+                "every": None,
+                "count": 3,
+            }
+        ),
+    ]
+    book = Rulebook(
+        version=base.version,
+        methods=base.methods,
+        placement=base.placement,
+        rule=(*far, *base.rule),
+    )
+    client = schedule('client = "A"\n' + doses(*ats), "Pacific/Kiritimati")
+
+    def outcome(budget: int, book: Rulebook = book) -> tuple[object, ...]:
+        expansion = expand_doses(client, DEFAULT_LIMITS).checked()
+        planner = _planners([client], [book], [expansion], None, TEXTS)[0]
+        try:
+            groups = planner.occurrences(budget, practices=False)
+        except OverflowError:
+            return ("overflow", planner.warnings)
+        if groups is None:
+            return ("over budget", planner.warnings)
+        return (sum(map(len, groups.values())), planner.warnings)
+
+    budgets = range(0, 120)
+    counted = [outcome(b) for b in budgets]
+    monkeypatch.setattr(Occurrences, "_count", _walked)
+    assert counted == [outcome(b) for b in budgets]
+    kinds = {result[0] for result in counted}
+    assert "over budget" in kinds
+    assert kinds - {"over budget"}, "every budget refused: the test no longer counts a plan"
+    if "overflow" in kinds:  # from the far practices, not from the rulebook's own rules
+        assert "overflow" not in {outcome(b, base)[0] for b in budgets}
+
+
+def test_practices_placed_leaving_out_days_near_them_as_leaving_out_every_day(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A practice's allowed time leaves out only the full days and dose days near its
+    window (`ClientPlanner._left_out`); a long course's practices (per-day ones late past
+    days earlier ones took, dose days avoided, doses at changing hours) are placed as
+    when every full day and dose day of the plan is left out."""
+    # Doses through the afternoons of three weeks: the day-after practices run late,
+    # past the days earlier ones took already; then shorter doses at changing hours.
+    start = date(2027, 1, 4)
+    long = doses(*(f"{start + timedelta(days=n)}T11:00:00" for n in range(21)), minutes=600)
+    short = doses(
+        *(f"{start + timedelta(days=n)}T{(5 * n) % 12 + 8:02}:15:00" for n in range(40, 70))
+    )
+    client = schedule('client = "A"\n' + long + short, "Europe/London")
+    near = build_plan(client, rulebook(), texts=TEXTS)
+    monkeypatch.setattr(ClientPlanner, "_left_out", _every_day_left_out)
+    every = build_plan(client, rulebook(), texts=TEXTS)
+    assert near == every
+    late = [w for w in near.warnings if w.code is WarningCode.LATE and w.rule == "movement"]
+    assert len(late) > 10, "few late practices: the test no longer passes full days"
+
+
+def _every_day_left_out(
+    self: ClientPlanner,
+    rule: Rule,
+    taken: dict[date, int],
+    opens: datetime,
+    closes: datetime,
+    length: timedelta,
+) -> frozenset[date]:
+    """Every full day and (when avoided) every dose day of the plan: the plain way."""
+    full = {d for d, n in taken.items() if rule.per_day and n >= rule.per_day}
+    return frozenset(full | (self.dose_days if rule.avoid_dose_days else frozenset()))
