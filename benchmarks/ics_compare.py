@@ -73,6 +73,7 @@ def with_icalendar(plan: Plan) -> bytes:
     for event in plan.events:
         item = icalendar.Event()
         item.add("uid", event.uid)
+        item.add("x-kapplan-event", "TRUE")
         item.add("dtstamp", stamp)
         item.add("sequence", 0)
         if event.all_day:
@@ -87,6 +88,11 @@ def with_icalendar(plan: Plan) -> bytes:
         item.add("transp", "TRANSPARENT" if event.all_day else "OPAQUE")
         item.add("class", "PRIVATE")
         item.add("status", "CONFIRMED")
+        if event.is_session and not event.all_day:
+            first, last = event.placed or (event.start, event.end)
+            period = "/".join(t.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") for t in (first, last))
+            outside = {"OUTSIDE": "TRUE"} if event.outside else None
+            item.add("x-kapplan-placed", period, parameters=outside)
         if event.is_session or event.kind is EventKind.INFUSION:
             for lead in sorted(DEFAULT_REMINDERS, reverse=True):
                 alarm = icalendar.Alarm()
