@@ -44,7 +44,8 @@ def test_version_from_the_installed_module() -> None:
 def test_show_completion_for_bash(runner: CliRunner) -> None:
     """Typer's `--show-completion bash` prints a script that completes `kapplan`."""
     result = runner.invoke(app, ["--show-completion", "bash"], env={"SHELL": "/bin/bash"})
-    assert result.exit_code == 0
+    # Once, in a parallel run, this exited 1 (not reproduced since): say why if it does again.
+    assert result.exit_code == 0, (result.output, repr(result.exception))
     assert "complete -o default -F _kapplan_completion kapplan" in result.stdout
     assert "_KAPPLAN_COMPLETE=complete_bash" in result.stdout
 
