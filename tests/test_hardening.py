@@ -836,16 +836,22 @@ class TestSignalsAndLeftovers:
             (signal.SIGHUP, 129, b"kapplan: hung up (SIGHUP)\n"),
         ],
     )
-    @pytest.mark.parametrize("delay", [0.6, 1.2])
+    @pytest.mark.parametrize("moment", ["planning", "writing"])
     def test_sigterm_and_sighup(
-        self, tmp_path: Path, signum: int, status: int, line: bytes, delay: float
+        self, tmp_path: Path, signum: int, status: int, line: bytes, moment: str
     ) -> None:
         """A signal while planning or writing a big plan: one line, 128 + the signal, and no
-        temporary file left."""
+        temporary file left. "writing" waits until the temporary file is there."""
         schedule = tmp_path / "big.toml"
         schedule.write_text(BIG, encoding="utf-8")
         kapplan = process("plan", str(schedule), "-o", str(tmp_path / "plan.json"))
-        time.sleep(delay)
+        if moment == "planning":
+            time.sleep(0.6)
+        else:
+            deadline = time.monotonic() + 60
+            while not list(tmp_path.glob(".plan.json.*")) and kapplan.poll() is None:
+                assert time.monotonic() < deadline, "no temporary file within a minute"
+                time.sleep(0.002)
         kapplan.send_signal(signum)
         _, stderr = kapplan.communicate(timeout=120)
         if kapplan.returncode == 0:
