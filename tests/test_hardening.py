@@ -844,18 +844,22 @@ class TestSignalsAndLeftovers:
         temporary file left. "writing" waits until the temporary file is there."""
         schedule = tmp_path / "big.toml"
         schedule.write_text(BIG, encoding="utf-8")
-        kapplan = process("plan", str(schedule), "-o", str(tmp_path / "plan.json"))
-        if moment == "planning":
-            time.sleep(0.6)
+        for _ in range(5):  # a busy machine may let a run finish first: run it again
+            (tmp_path / "plan.json").unlink(missing_ok=True)
+            kapplan = process("plan", str(schedule), "-o", str(tmp_path / "plan.json"))
+            if moment == "planning":
+                time.sleep(0.3)
+            else:
+                deadline = time.monotonic() + 60
+                while not list(tmp_path.glob(".plan.json.*")) and kapplan.poll() is None:
+                    assert time.monotonic() < deadline, "no temporary file within a minute"
+                    time.sleep(0.002)
+            kapplan.send_signal(signum)
+            _, stderr = kapplan.communicate(timeout=120)
+            if kapplan.returncode != 0:
+                break
         else:
-            deadline = time.monotonic() + 60
-            while not list(tmp_path.glob(".plan.json.*")) and kapplan.poll() is None:
-                assert time.monotonic() < deadline, "no temporary file within a minute"
-                time.sleep(0.002)
-        kapplan.send_signal(signum)
-        _, stderr = kapplan.communicate(timeout=120)
-        if kapplan.returncode == 0:
-            pytest.skip("the plan was done before the signal arrived")
+            pytest.skip("five runs were done before the signal arrived")
         assert (kapplan.returncode, stderr) == (status, line)
         assert sorted(p.name for p in tmp_path.iterdir()) == ["big.toml"]
 
