@@ -34,6 +34,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from types import FrameType
 
 from kapplan.characters import visible
 from kapplan.errors import KapplanError
@@ -41,6 +42,9 @@ from kapplan.errors import KapplanError
 #: The signal that stopped the run, once "interrupted" has been said, so it prints one
 #: line wherever it lands.
 _interrupted: list[int] = []
+
+#: What Python does with an exception it cannot raise, for everything but a Ctrl-C.
+_print_unraisable = sys.unraisablehook
 
 #: Exit status when stdout cannot be written: EX_IOERR of sysexits.h.
 STDOUT_FAILED = 74
@@ -117,6 +121,7 @@ def run(program: Callable[[], None]) -> None:
     for signum in _SAID:
         if signal.getsignal(signum) in (signal.default_int_handler, signal.SIG_DFL):
             signal.signal(signum, _on_signal)
+    sys.unraisablehook = _unraisable
     _utf8_stdout()
     status: int | str | None = 0
     try:
@@ -223,6 +228,28 @@ def _on_signal(signum: int, frame: object) -> None:
     # turns the KeyboardInterrupt into a silent exit. SIGTERM and SIGHUP stop the
     # run as Ctrl-C does, so a temporary file is removed on the way out.
     _say_interrupted(signum)
+    raise KeyboardInterrupt
+
+
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """Pass on the Ctrl-C a weak-reference callback or finaliser swallowed.
+
+    A signal that lands while such a callback runs (the import system's module
+    locks have one) raises its KeyboardInterrupt where Python can only print it
+    as "Exception ignored" and go on, so the run would finish and write its
+    output after all. Instead it is raised again at the program's next call or
+    return, through a profile function, as the interpreter lets one do.
+    """
+    if isinstance(unraisable.exc_value, KeyboardInterrupt) and _interrupted:
+        sys.setprofile(_interrupt_again)
+        return
+    _print_unraisable(unraisable)
+
+
+def _interrupt_again(frame: FrameType, event: str, arg: object) -> None:
+    if frame.f_code is _unraisable.__code__:
+        return  # still in the hook: the program's own code comes next
+    sys.setprofile(None)
     raise KeyboardInterrupt
 
 
