@@ -643,16 +643,22 @@ def questions(preset: Preset, *, zone: str, today: date) -> tuple[Question, ...]
             lambda text: parse_method(text, preset),
             ask=info.method is None,
         ),
-        Question(
-            "dates",
-            "--dose",
-            "Dose date",
-            "",
-            lambda text: parse_doses(text, info.at),
-            explain="Dates from a letter: enter each dose date (YYYY-MM-DD, optionally "
-            "HH:MM), empty line to finish; or Enter now for a first dose and a repeat.\n",
-            ask=not esketamine,
-            many=True,
+        # Esketamine follows the label's schedule: no dates of one's own.
+        *(
+            []
+            if esketamine
+            else [
+                Question(
+                    "dates",
+                    "--dose",
+                    "Dose date",
+                    "",
+                    lambda text: parse_doses(text, info.at),
+                    explain="Dates from a letter: enter each dose date (YYYY-MM-DD, optionally "
+                    "HH:MM), empty line to finish; or Enter now for a first dose and a repeat.\n",
+                    many=True,
+                )
+            ]
         ),
         Question(
             "start",
