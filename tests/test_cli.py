@@ -38,7 +38,8 @@ BAD_INPUTS = {
     ),
     "unknown timezone": (
         GOOD.replace("Europe/Berlin", "Europe/Berlinn"),
-        "kapplan: error: s.toml:1: timezone: unknown time zone 'Europe/Berlinn'; "
+        "kapplan: error: s.toml:1: timezone: unknown time zone 'Europe/Berlinn' "
+        "(did you mean Europe/Berlin?); "
         "expected an IANA name such as Europe/Berlin",
     ),
     "timezone that is a folder of zones": (

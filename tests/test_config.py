@@ -652,7 +652,7 @@ class TestConfigCommand:
         """Settings come as a table or JSON only."""
         result = runner.invoke(app, ["config", "--format", "ics"])
         assert result.exit_code == 2
-        assert "'ics' is not one of 'terminal', 'json'" in result.stderr
+        assert result.stderr == "kapplan: error: unknown format 'ics'; use terminal or json\n"
 
     def test_help_has_examples(self, runner: CliRunner) -> None:
         """`kapplan config --help` explains the file's place and gives examples."""

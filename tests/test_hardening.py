@@ -973,7 +973,10 @@ class TestUsageMistakesAreOneLine:
              "no such option --foo (did you mean --force or --format?); see kapplan plan --help"),
             (["--foo"], "no such option --foo; see kapplan --help"),
             (["nope"], "no such command 'nope'; see kapplan --help"),
-            (["plan"], "missing argument 'SCHEDULE...'; see kapplan plan --help"),
+            # stdin is /dev/null here, not a terminal: it is read, and is empty (test_input.py
+            # runs it on a terminal, which keeps "missing argument").
+            (["plan"], "no schedule named and stdin is empty; expected a file name, or a "
+             "schedule piped to stdin (kapplan plan < course.toml)"),
             (["plan", str(EXAMPLE), "--max-events", "x"],
              "invalid value for '--max-events': Input should be a valid integer, unable to parse "
              "string as an integer; see kapplan plan --help"),

@@ -265,7 +265,8 @@ BAD_FLAGS = {
     ),
     "unknown zone": (
         ["--timezone", "Mars/Base"],
-        "--timezone: unknown time zone 'Mars/Base'; expected an IANA name such as Europe/Berlin",
+        "--timezone: unknown time zone 'Mars/Base'; expected an IANA name such as "
+        "Europe/Berlin, or a city such as London",
     ),
     "no such date": (
         ["--start", "2027-02-30"],
@@ -291,8 +292,8 @@ BAD_FLAGS = {
     ),
     "interval": (
         ["--every", "often"],
-        "--every: cannot read 'often'; "
-        "expected e.g. 3d (every 3 days), 2w (every 2 weeks), 2/week, daily or weekly",
+        "--every: cannot read 'often'; expected e.g. 3d or every 3 days, 2w or every 2 weeks, "
+        "2/week, 2x/week or twice a week, daily or weekly",
     ),
     "unknown method": (
         ["--method", "ivv"],
@@ -391,12 +392,12 @@ class TestCommand:
     def test_interactive_reasks_a_bad_answer(self, runner: CliRunner, tmp_path: Path) -> None:
         """In interactive mode each question is asked, and asked again after a bad reply."""
         path = tmp_path / "home.toml"
-        replies = ["oral", "Mars/Base", "Europe/Moscow", "2027-13-01", "2027-03-01"]
-        replies += ["0", "", "3/week", ""]
+        replies = ["oral", "Mars/Base", "Europe/Moscow", "", "2027-13-01", "2027-03-01"]
+        replies += ["0", "", "3/week", "", "", "", ""]
         code, _, err = _init(runner, str(path), "--interactive", stdin="\n".join(replies))
         assert code == 0, err
         assert "esketamine" in err  # the list of presets
-        assert err.count("Time zone [UTC]:") == 2
+        assert err.count("Time zone (or a city, e.g. London) [UTC]:") == 2
         assert "  unknown time zone 'Mars/Base'; expected an IANA name" in err
         assert "  cannot read '2027-13-01' as a date" in err
         assert err.count("How many doses [8]:") == 2
@@ -420,7 +421,13 @@ class TestCommand:
         """Answers given as flags are not asked again; custom asks for the method."""
         path = tmp_path / "s.toml"
         code, _, err = _init(
-            runner, str(path), "--interactive", "--preset", "custom", *FLAGS, stdin="im\n4\n3d\n"
+            runner,
+            str(path),
+            "--interactive",
+            "--preset",
+            "custom",
+            *FLAGS,
+            stdin="im\n4\n3d\n\n\n\n",
         )
         assert code == 0, err
         assert "Preset" not in err

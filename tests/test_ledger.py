@@ -247,7 +247,7 @@ def test_an_event_of_ones_own_is_never_cancelled(runner: CliRunner, tmp_path: Pa
     result = runner.invoke(app, ["plan", str(schedule), "-o", str(calendar)])
     assert result.exit_code == 2
     assert result.stderr == (
-        f"kapplan: error: {calendar}: holds 1 event(s) kapplan did not write (UID "
+        f"kapplan: error: {calendar}: holds 1 event kapplan did not write (UID "
         "'dentist-42@example.org'); they would be kept as they are: add --force to write the "
         "new plan over it\n"
     )

@@ -65,6 +65,8 @@ _LAZY = {
     "render_diff": "kapplan.api.diff",
     "render_report": "kapplan.api.validate",
     "validate_files": "kapplan.api.validate",
+    "skipped_folders": "kapplan.api.validate",
+    "skipped_note": "kapplan.api.validate",
     "RulesInForce": "kapplan.api.rules",
     "render_rules": "kapplan.api.rules",
     "rules_in_force": "kapplan.api.rules",
@@ -75,6 +77,7 @@ _LAZY = {
     "write_config_starter": "kapplan.api.config",
     "starter_questions": "kapplan.api.init",
     "starter_text": "kapplan.api.init",
+    "took_zone_note": "kapplan.api.init",
     "Synced": "kapplan.api.sync",
     "sync_files": "kapplan.api.sync",
     "sync_progress": "kapplan.api.sync",
@@ -119,6 +122,8 @@ __all__ = [
     "rules_in_force",
     "schema_text",
     "settings_in_force",
+    "skipped_folders",
+    "skipped_note",
     "starter_questions",
     "starter_text",
     "strict_note",
@@ -126,6 +131,7 @@ __all__ = [
     "sync_progress",
     "sync_summary",
     "sync_url",
+    "took_zone_note",
     "validate_files",
     "warning_text",
     "write",
@@ -157,6 +163,7 @@ if TYPE_CHECKING:
     from kapplan.api.init import (
         starter_questions,
         starter_text,
+        took_zone_note,
     )
     from kapplan.api.plan import (
         Export,
@@ -182,6 +189,8 @@ if TYPE_CHECKING:
     from kapplan.api.sync import Synced, sync_files, sync_progress, sync_summary, sync_url
     from kapplan.api.validate import (
         render_report,
+        skipped_folders,
+        skipped_note,
         validate_files,
     )
 

@@ -39,4 +39,20 @@ def starter_text(answers: Answers) -> str:
     return starter_toml(answers)
 
 
-__all__ = ["starter_questions", "starter_text"]
+def took_zone_note(zone: str, city: str, language: str = "en") -> str:
+    """Say which zone a city given as `kapplan init`'s time zone stands for.
+
+    Parameters:
+        zone: The IANA name taken, e.g. ``Europe/London``.
+        city: What was written, e.g. ``London``.
+        language: A code of `LANGUAGES`.
+
+    Returns:
+        One line without a newline, e.g. ``took Europe/London for 'London'``.
+    """
+    from kapplan.i18n import catalogue
+
+    return catalogue(language).text("init.took_zone", zone=zone, city=city)
+
+
+__all__ = ["starter_questions", "starter_text", "took_zone_note"]

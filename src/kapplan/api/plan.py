@@ -762,7 +762,8 @@ def write(
         from kapplan.model.reminders import clip
 
         raise OutputError(
-            f"holds {len(others)} event(s) kapplan did not write (UID {clip(others[0])}); "
+            f"holds {len(others)} {'event' if len(others) == 1 else 'events'} kapplan did "
+            f"not write (UID {clip(others[0])}); "
             "they would be kept as they are: add --force to write the new plan over it",
             source=str(path),
         )

@@ -253,12 +253,45 @@ def _with_error(
     return replace(checked, report=report)
 
 
+def skipped_folders(paths: Sequence[str]) -> list[str]:
+    """Return the folders inside the folders given, which `validate_files` does not search.
+
+    Parameters:
+        paths: What `validate_files` is given: files, folders, or ``-``.
+
+    Returns:
+        Each folder found inside a folder argument, in argument order.
+    """
+    from pathlib import Path
+
+    from kapplan.edge.load import skipped_folders as inside
+
+    return [found for p in paths if p != STDIN and Path(p).is_dir() for found in inside(p)]
+
+
+def skipped_note(folder: str, language: str = "en") -> str:
+    """Say that a folder inside a folder was not checked, in a language.
+
+    Parameters:
+        folder: The folder (from `skipped_folders`).
+        language: A code of `LANGUAGES`.
+
+    Returns:
+        One line without a newline, e.g. ``note: examples/caseload is a folder inside a
+        folder, not checked; name it to check its files``.
+    """
+    from kapplan.i18n import catalogue
+
+    return catalogue(language).text("report.skipped", folder=folder)
+
+
 def render_report(
     reports: Sequence[FileReport],
     *,
     json: bool = False,
     strict: bool = False,
     language: str = "en",
+    skipped: Sequence[str] = (),
 ) -> str:
     """Render what `validate_files` found: one line per problem and a summary, or JSON.
 
@@ -267,6 +300,8 @@ def render_report(
         json: One JSON document instead of lines.
         strict: Warnings fail a file (the summary and ``ok`` say so).
         language: The language of the summary line.
+        skipped: Folders inside the folders checked, not searched (`skipped_folders`):
+            the JSON names them (the text leaves them to a note on stderr).
 
     Returns:
         The text, ending in a newline.
@@ -274,8 +309,8 @@ def render_report(
     from kapplan.views.report import render_json, render_text
 
     if json:
-        return render_json(list(reports), strict=strict)
+        return render_json(list(reports), strict=strict, skipped=list(skipped))
     return render_text(list(reports), strict=strict, language=language)
 
 
-__all__ = ["render_report", "validate_files"]
+__all__ = ["render_report", "skipped_folders", "skipped_note", "validate_files"]

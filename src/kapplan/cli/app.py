@@ -21,6 +21,7 @@ import typer
 from typer._click import exceptions as click
 from typer.core import TyperCommand, TyperGroup
 
+from kapplan.characters import visible
 from kapplan.cli import config as config_cmd
 from kapplan.cli import countries, version_line
 from kapplan.cli import diff as diff_cmd
@@ -30,7 +31,7 @@ from kapplan.cli import rules as rules_cmd
 from kapplan.cli import schema as schema_cmd
 from kapplan.cli import sync as sync_cmd
 from kapplan.cli import validate as validate_cmd
-from kapplan.cli.conversion import quicken
+from kapplan.cli.conversion import UnknownChoice, quicken
 from kapplan.cli.options import FLAGS
 from kapplan.cli.stops import ended, run
 from kapplan.errors import InvalidOption, KapplanError
@@ -93,6 +94,10 @@ def usage_line(error: click.UsageError) -> int:
     Returns:
         The exit status, 2.
     """
+    if isinstance(error, UnknownChoice):
+        # The choices are the whole answer: ``unknown format 'yaml'; use terminal, json, ...``.
+        sys.stderr.write(f"kapplan: error: {visible(error.line)}\n")
+        return 2
     where = error.ctx.command_path if error.ctx is not None else "kapplan"
     if isinstance(error, click.NoSuchOption):
         message = f"no such option {error.option_name}"

@@ -7,7 +7,9 @@ work: an option not given (None), a string, a list of strings, an enum member
 named by its exact value, a number within its bounds. `quicken` gives each
 parameter a conversion that returns those as typer's would, and hands any other
 value (a path, a number written on the command line, a wrong choice) to typer's
-own conversion, built then: its result and its error message are typer's.
+own conversion, built then: its result is typer's. A value that is not one of
+an option's choices is refused in kapplan's words, not the validation library's
+(`UnknownChoice`): ``unknown format 'yaml'; use terminal, json, ics, html or vdir``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from enum import Enum
 from typing import Any, get_args, get_origin
 
 from typer._click import Context, Parameter
+from typer._click.exceptions import BadParameter
 from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
 from typer.core import TyperArgument, TyperOption
 
@@ -36,7 +39,41 @@ class _QuickParam(RuntimeParam):
         if quick is not _TYPERS:
             return quick
         typers = build_runtime_param(self.descriptor)
-        return typers._coerce_value(value, param=param, ctx=ctx)
+        try:
+            return typers._coerce_value(value, param=param, ctx=ctx)
+        except BadParameter:
+            annotation: Any = self.descriptor.annotation
+            if type(value) is str and isinstance(annotation, type) and issubclass(annotation, Enum):
+                raise UnknownChoice(
+                    _noun(param), value, [str(m.value) for m in annotation]
+                ) from None
+            raise
+
+
+class UnknownChoice(BadParameter):
+    """A value that is not one of an option's choices, said as kapplan says it.
+
+    Parameters:
+        noun: What the option chooses, e.g. ``format``.
+        value: What was given.
+        choices: The option's choices, in order.
+    """
+
+    def __init__(self, noun: str, value: str, choices: list[str]) -> None:
+        listed = ", ".join(choices[:-1]) + f" or {choices[-1]}" if len(choices) > 1 else choices[0]
+        self.line = f"unknown {noun} {value!r}; use {listed}"
+        super().__init__(self.line)
+
+
+#: What an option chooses, where its flag does not say it in a word.
+_NOUNS = {"lang": "language"}
+
+
+def _noun(param: Any) -> str:
+    """Return what an option chooses, from its longest flag: ``--format`` -> ``format``."""
+    flags = [str(flag) for flag in getattr(param, "opts", ())] or [str(param.name)]
+    word = max(flags, key=len).lstrip("-")
+    return _NOUNS.get(word, word)
 
 
 def quicken(params: Iterable[Parameter]) -> None:
@@ -96,4 +133,4 @@ def _choice(kind: type[Enum], value: Any, ctx: Context, *, case_sensitive: bool)
     return _TYPERS
 
 
-__all__ = ["quicken"]
+__all__ = ["UnknownChoice", "quicken"]

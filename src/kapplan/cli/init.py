@@ -78,11 +78,34 @@ def init_command(
             "daily, weekly (default 2/week; esketamine maintenance: weekly or 2w, default 2w).",
         ),
     ] = None,
+    dose: Annotated[
+        list[str] | None,
+        o.answer_option(
+            "DATE",
+            "A dose's date, 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM' (repeat for each dose, e.g. "
+            "the dates of a clinic's letter): the doses, instead of --start, --count and "
+            "--every. Not for --preset esketamine.",
+        ),
+    ] = None,
     client: Annotated[
         str | None,
         o.answer_option(
             "NAME",
             "Who the plan is for (optional).",
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        o.answer_option("LANG", "Language of the plan: en or ru (default: the config file's)."),
+    ] = None,
+    discreet: Annotated[
+        bool | None,
+        typer.Option(
+            "--discreet/--no-discreet",
+            help="Whether others see the calendar: neutral titles that do not reveal the "
+            "treatment (default: not set, the config file's).",
+            show_default=False,
+            rich_help_panel=o.ANSWERS_PANEL,
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
@@ -100,7 +123,10 @@ def init_command(
 
     In a terminal it asks a few questions (Enter takes the default shown);
     otherwise the flags and defaults give the answers. The file lists every
-    dose as a dated [[infusion]], so change a date by editing it.
+    dose as a dated [[infusion]], so change a date by editing it. Doses come
+    from a first date and a repeat, or from a list of dates (--dose, or the
+    prompt's lines). A time zone may be a city (London, new york): the zone
+    taken is said on stderr.
 
     Examples:
 
@@ -111,6 +137,8 @@ def init_command(
       kapplan init spravato.toml --preset esketamine --timezone America/New_York
 
       kapplan init - --method oral --count 8 --every 2/week --no-interactive
+
+      kapplan init letter.toml --dose 2027-01-14T09:30 --dose 2027-01-19T09:30 --timezone London
     """
     from kapplan.edge import starter
 
@@ -122,11 +150,14 @@ def init_command(
     given = {
         "--timezone": timezone,
         "--method": method,
+        "--dose": "\n".join(dose) if dose else None,
         "--start": start,
         "--count": count,
         "--maintenance": maintenance,
         "--every": every,
         "--client": client,
+        "--lang": lang,
+        "--discreet": None if discreet is None else ("yes" if discreet else "no"),
     }
     chosen: starter.Preset = (
         starter.parse_preset(preset)
@@ -139,31 +170,84 @@ def init_command(
     for flag, value in given.items():
         if value is not None and flag not in used:
             raise starter.not_applicable(flag, chosen)
+        if value is not None and dose and flag in starter.REPEAT_FLAGS:
+            raise starter.not_with_doses(flag)
     # Every flag is checked before anything is asked, so nobody answers in vain.
     values = {q.key: q.parse(text) for q in questions if (text := given[q.flag]) is not None}
+    note = values.get("language") or "en"
+    if timezone is not None:
+        _took(timezone, values["timezone"], note)
     for question in questions:
-        if question.key not in values:
-            values[question.key] = _answer(question, ask and question.ask)
+        if question.key in values:
+            continue
+        repeat = any(given[flag] is not None for flag in starter.REPEAT_FLAGS)
+        if values.get("dates") and question.flag in starter.REPEAT_FLAGS:
+            values[question.key] = question.parse(question.default)  # unused: the dates rule
+        elif question.flag == "--dose" and repeat:
+            values[question.key] = ()  # a start and a repeat were given: not asked for dates
+        else:
+            values[question.key] = _answer(question, ask and question.ask, note)
     answers = starter.Answers(preset=chosen, **values)
     emit(api.starter_text(answers), target, force=force)
     if target is not None:
         sys.stderr.write(visible(starter.next_steps(path, answers), keep="\n"))
 
 
-def _answer(question: Question, ask: bool) -> Any:
-    """Return a reply to an `init` question, asked until it reads, or else its default."""
+def _answer(question: Question, ask: bool, language: str = "en") -> Any:
+    """Return a reply to an `init` question, asked until it reads, or else its default;
+    a city given as the time zone is said on stderr, in `language`, as the zone it took."""
     from kapplan.errors import BadAnswer
 
     if not ask:
         return question.parse(question.default)
     if question.explain:
         sys.stderr.write(question.explain)
+    if question.many:
+        return _answers(question)
     while True:
-        reply = typer.prompt(question.prompt, default=question.default, err=True)
+        reply = typer.prompt(
+            question.prompt,
+            default=question.default,
+            err=True,
+            show_default=bool(question.default),  # an empty default is not shown as []
+        )
         try:
-            return question.parse(reply)
+            value = question.parse(reply)
         except BadAnswer as error:
             sys.stderr.write(f"  {visible(error.message)}\n")
+            continue
+        if question.key == "timezone":
+            _took(reply, value, language)
+        return value
+
+
+def _answers(question: Question) -> Any:
+    """Return the reply to a question of many lines (one date each), asked line by line
+    until an empty one; a line that does not read is asked again."""
+    from kapplan.errors import BadAnswer
+
+    lines: list[str] = []
+    while True:
+        number = len(lines) + 1
+        reply = typer.prompt(
+            f"{question.prompt} {number}", default="", show_default=False, err=True
+        )
+        if not reply.strip():
+            return question.parse("\n".join(lines))
+        try:
+            question.parse("\n".join([*lines, reply]))
+        except BadAnswer as error:
+            sys.stderr.write(f"  {visible(error.message)}\n")
+            continue
+        lines.append(reply)
+
+
+def _took(written: str | None, zone: str, language: str) -> None:
+    """Say on stderr which zone a city given as the time zone stands for."""
+    if written is not None and written.strip() != zone:
+        sys.stderr.write(
+            f"kapplan: {visible(api.took_zone_note(zone, written.strip(), language))}\n"
+        )
 
 
 def _terminal() -> bool:

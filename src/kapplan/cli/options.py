@@ -124,10 +124,12 @@ SessionsOnlyOption = Annotated[
 # -- kapplan plan --------------------------------------------------------------------------
 
 SchedulesArgument = Annotated[
-    list[str],
+    list[str] | None,
     typer.Argument(
         help="Schedule file (TOML), - for stdin, or several files and folders (every "
-        ".toml in a folder) to plan a therapist's caseload together.",
+        ".toml in a folder) to plan a therapist's caseload together. With none, the "
+        "schedule is read from stdin when it is not a terminal (kapplan plan < course.toml).",
+        show_default=False,
         metavar="SCHEDULE...",
     ),
 ]
@@ -253,10 +255,11 @@ MAX_INFUSIONS, MAX_EVENTS, MAX_YEARS = (
 # -- kapplan validate ----------------------------------------------------------------------
 
 FilesArgument = Annotated[
-    list[str],
+    list[str] | None,
     typer.Argument(
         help="Schedule, therapist or rulebook files (TOML), folders (every .toml in them), "
-        "or - for stdin.",
+        "or - for stdin; with none, stdin when it is not a terminal.",
+        show_default=False,
         metavar="FILE...",
     ),
 ]

@@ -17,13 +17,13 @@ import typer
 from kapplan import api
 from kapplan.characters import visible
 from kapplan.cli import options as o
-from kapplan.cli.shell import emit, environment, layout
+from kapplan.cli.shell import emit, environment, layout, named_or_stdin
 from kapplan.errors import KapplanError
 from kapplan.model.limits import Limits
 
 
 def plan_command(
-    schedules: o.SchedulesArgument,
+    schedules: o.SchedulesArgument = None,
     output_format: o.FormatOption = None,
     view: o.ViewOption = None,
     output_path: o.PlanOutputOption = None,
@@ -88,6 +88,8 @@ def plan_command(
 
       cat infusions.toml | kapplan plan -
 
+      kapplan plan < infusions.toml   (no file named: stdin, when it is not a terminal)
+
       kapplan plan examples/caseload/ -o sessions.ics
 
       kapplan plan clients/ --therapist me.toml --client vera -o vera.ics
@@ -100,6 +102,7 @@ def plan_command(
 
       kapplan plan maintenance.toml --max-infusions 2000 --max-years 20
     """
+    named = named_or_stdin(schedules)
     chosen, output = _destination(output_format, output_path)
     calendar = {
         "--remind": bool(remind),
@@ -119,7 +122,7 @@ def plan_command(
     flags = o.calendar_flags(lang, remind, no_remind, discreet, sessions_only)
     if view is not None and chosen is not api.Format.TERMINAL:
         raise KapplanError("--view applies to the terminal format; expected --format terminal")
-    caseload = client is None and api.is_caseload(schedules, str(therapist) if therapist else None)
+    caseload = client is None and api.is_caseload(named, str(therapist) if therapist else None)
     if (chosen is api.Format.HTML or view is api.View.MONTH) and caseload:
         what = "--format html" if chosen is api.Format.HTML else "--view month"
         raise KapplanError(
@@ -141,7 +144,7 @@ def plan_command(
         replan=replan,
     )
     export = api.export_files(
-        schedules,
+        named,
         target,
         therapist=str(therapist) if therapist else None,
         rules=str(rulebook) if rulebook else None,
@@ -160,7 +163,8 @@ def plan_command(
 
 def _destination(chosen: api.Format | None, path: str | None) -> tuple[api.Format, Path | None]:
     """Return the format to write and the output path: a vdir for an existing folder or a
-    path ending in a separator, else the format the suffix says, else the terminal's."""
+    path ending in a separator, else the format the suffix says, else (no suffix) the
+    terminal's; a suffix kapplan does not know is refused unless -f names the format."""
     if path is None:
         if chosen is api.Format.VDIR:
             raise KapplanError(
@@ -170,8 +174,15 @@ def _destination(chosen: api.Format | None, path: str | None) -> tuple[api.Forma
     output = Path(path)
     folder = path.endswith(("/", os.sep)) or output.is_dir()
     if chosen is None:
-        suffix = api.SUFFIX_FORMATS.get(output.suffix.lower(), api.Format.TERMINAL)
-        chosen = api.Format.VDIR if folder else suffix
+        suffix = output.suffix.lower()
+        if suffix and not folder and suffix not in api.SUFFIX_FORMATS:
+            known = ", ".join(api.SUFFIX_FORMATS)
+            raise KapplanError(
+                f"kapplan does not know the suffix {suffix}; expected one of {known} "
+                "(or name the format with -f)",
+                source=path,
+            )
+        chosen = api.Format.VDIR if folder else api.SUFFIX_FORMATS.get(suffix, api.Format.TERMINAL)
     elif folder and chosen is not api.Format.VDIR:
         raise KapplanError(
             f"-o {path} is a folder, and --format {chosen.value} writes a file; expected a "

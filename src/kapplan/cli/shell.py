@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from kapplan.api import Environment
 
@@ -35,6 +35,41 @@ def environment(*, clock: bool = False) -> Environment:
         machine_zone=machine_timezone(),
         now=datetime.now(UTC) if clock else None,
     )
+
+
+def named_or_stdin(files: list[str] | None) -> list[str]:
+    """Return the files a command was given, or ``-`` (stdin) when none was and stdin is not
+    a terminal: ``kapplan plan < course.toml`` reads the schedule from stdin.
+
+    Parameters:
+        files: The files the command line named (none, or an empty list).
+
+    Returns:
+        The files, or ``["-"]``.
+
+    Raises:
+        UsageError: "missing argument" when none is named and stdin is a terminal
+            (or closed): one line, as every usage mistake.
+        KapplanError: When none is named and stdin is empty.
+    """
+    from typer._click import exceptions as click
+    from typer._click.globals import get_current_context
+
+    from kapplan.edge.files import STDIN, stdin_is_empty
+    from kapplan.errors import KapplanError
+
+    if files:
+        return files
+    if sys.stdin is None or sys.stdin.isatty():
+        ctx = get_current_context()
+        argument = next(p for p in ctx.command.params if p.param_type_name == "argument")
+        raise click.MissingParameter(ctx=ctx, param=cast(Any, argument))
+    if stdin_is_empty():
+        raise KapplanError(
+            "no schedule named and stdin is empty; expected a file name, or a schedule "
+            "piped to stdin (kapplan plan < course.toml)"
+        )
+    return [STDIN]
 
 
 def emit(data: bytes | str | Iterable[bytes], output: Path | None = None, **options: Any) -> None:

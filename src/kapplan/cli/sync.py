@@ -11,14 +11,14 @@ import typer
 
 from kapplan import api
 from kapplan.cli import options as o
-from kapplan.cli.shell import environment
+from kapplan.cli.shell import environment, named_or_stdin
 from kapplan.model.limits import Limits
 
 SYNC_PANEL = "Sync"
 
 
 def sync_command(
-    schedules: o.SchedulesArgument,
+    schedules: o.SchedulesArgument = None,
     to: Annotated[
         str | None,
         typer.Option(
@@ -97,13 +97,16 @@ def sync_command(
 
       kapplan sync infusions.toml --dry-run
 
+      kapplan sync --dry-run < infusions.toml
+
       kapplan sync clients/ --therapist me.toml --to https://caldav.fastmail.com/dav/calendars/user/me@fastmail.com/sessions/
     """
+    named = named_or_stdin(schedules)
     flags = o.calendar_flags(lang, remind, no_remind, discreet, sessions_only)
     env = environment()
     url = api.sync_url(to, env)
     synced = api.sync_files(
-        schedules,
+        named,
         url,
         environ=os.environ,
         therapist=str(therapist) if therapist else None,

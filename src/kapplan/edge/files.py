@@ -32,6 +32,35 @@ def display_name(path: str) -> str:
     return "<stdin>" if path == STDIN else path
 
 
+def stdin_is_empty() -> bool:
+    """Tell whether standard input is closed or at its end, without consuming what it holds.
+
+    A pipe is waited on until its writer sends something or closes it, as reading
+    it would be; what it sends stays there for `read_bytes`.
+
+    Returns:
+        True when stdin is closed or holds nothing more.
+    """
+    stdin = sys.stdin
+    if stdin is None:
+        return True
+    buffer = getattr(stdin, "buffer", None)
+    if buffer is None:
+        return False  # text only: read_bytes will say what it finds
+    peek = getattr(buffer, "peek", None)
+    if peek is not None:
+        try:
+            return not peek(1)
+        except (OSError, ValueError):
+            return False  # read_bytes names the problem
+    if buffer.seekable():
+        here = buffer.tell()
+        empty = not buffer.read(1)
+        buffer.seek(here)
+        return empty
+    return False
+
+
 def read_bytes(
     path: str,
     error: type[KapplanError] = ScheduleError,
@@ -214,4 +243,5 @@ __all__ = [
     "read_own_output",
     "read_text",
     "refuse_unwritable",
+    "stdin_is_empty",
 ]

@@ -375,6 +375,24 @@ def _folder_schedules(folder: str) -> list[str]:
     return sorted(str(p) for p in (Path(folder) / name for name in names) if p.is_file())
 
 
+def skipped_folders(folder: str) -> list[str]:
+    """Return the folders inside a folder (not hidden), which `schedule_paths` does not search.
+
+    Parameters:
+        folder: A folder given as an argument.
+
+    Returns:
+        Their paths, sorted by name; empty when none, or the folder cannot be read
+        (`schedule_paths` says so).
+    """
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if e.name[:1] != "." and e.is_dir()]
+    except OSError:
+        return []
+    return [str(Path(folder) / name) for name in sorted(names)]
+
+
 def load_caseload(
     arguments: Sequence[str],
     *,
@@ -671,6 +689,7 @@ __all__ = [
     "rulebooks_for",
     "schedule_from_text",
     "schedule_paths",
+    "skipped_folders",
     "sniff",
     "therapist_hours",
 ]

@@ -50,9 +50,27 @@ def parse_toml(text: str, name: str, error: type[KapplanError] = ScheduleError) 
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
         line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
         detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
+        if line is not None:
+            detail = _without_seconds(text.splitlines()[line - 1 : line]) or detail
         raise error(f"not valid TOML: {detail}", source=name, line=line, column=column) from None
     except RecursionError:
         raise error("not valid TOML: nested too deeply", source=name) from None
+
+
+#: A key set to a TOML date and time whose time has hours and minutes only (TOML 1.0,
+#: which Python 3.11's tomllib reads, requires the seconds): the value up to the minutes.
+_NO_SECONDS = re.compile(
+    r"(\s*[A-Za-z0-9_.\"' -]+=\s*\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2})(?![:\d])(.*)"
+)
+
+
+def _without_seconds(lines: list[str]) -> str | None:
+    """Say what TOML wants of a date and time written without seconds, with the line fixed."""
+    found = _NO_SECONDS.fullmatch(lines[0]) if lines else None
+    if found is None:
+        return None
+    fixed = f"{found[1]}:00{found[2].split('#')[0]}".strip()  # a comment left out
+    return f"a TOML date and time needs its seconds (HH:MM:SS); expected {' '.join(fixed.split())}"
 
 
 #: A run of more than MAX_KEY_DEPTH dotted key parts, bare or quoted (see `kapplan.model.limits`).

@@ -30,10 +30,10 @@ from pydantic import BaseModel
 
 from kapplan.errors import BadAnswer
 from kapplan.model.doses import DEFAULT_DOSE_MINUTES
-from kapplan.model.fields import METHOD_ALIASES
+from kapplan.model.fields import LANGUAGES, METHOD_ALIASES, numeric_date_problem
 from kapplan.model.plan import Method
 from kapplan.model.schedule import Availability, PlanSettings, Schedule
-from kapplan.model.zones import known_zone
+from kapplan.model.zones import close_zones, known_zone, zones_of_city
 
 
 class Preset(StrEnum):
@@ -193,6 +193,13 @@ class Answers:
     every: Every
     """Interval; for esketamine, of the maintenance doses."""
     client: str = ""
+    dates: tuple[datetime, ...] = ()
+    """Every dose's local start, as a letter from the clinic lists them (``--dose``); when
+    given, they are the doses, and `start`, `count` and `every` are not used."""
+    language: str = ""
+    """The plan's language (``--lang``); empty leaves it to the config file, else ``en``."""
+    discreet: bool | None = None
+    """Whether the calendar is shared (``--discreet``): neutral titles; None leaves it unset."""
 
     def phases(self) -> list[tuple[int, int, Every, str]]:
         """Return the runs of doses: (first day, doses, interval, comment title)."""
@@ -212,13 +219,20 @@ class Answers:
         what = f"{self.count} {self.method} dose{'s' if self.count != 1 else ''}"
         return [(0, self.count, self.every, f"The course: {what}, {self.every.describe()}.")]
 
+    def runs(self) -> list[tuple[str, list[datetime]]]:
+        """Return the runs of doses as the file lists them: (comment title, local starts)."""
+        if self.dates:
+            n = len(self.dates)
+            what = f"{n} {self.method} dose{'s' if n != 1 else ''}"
+            return [(f"The course: {what}, on the dates given.", sorted(self.dates))]
+        return [
+            (title, [self.start + timedelta(days=first + o) for o in every.offsets(count)])
+            for first, count, every, title in self.phases()
+        ]
+
     def doses(self) -> list[datetime]:
         """Return every dose's local start, in order."""
-        return [
-            self.start + timedelta(days=first + offset)
-            for first, count, every, _ in self.phases()
-            for offset in every.offsets(count)
-        ]
+        return [moment for _, moments in self.runs() for moment in moments]
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +250,9 @@ class Question:
     """Shown once before the prompt."""
     ask: bool = True
     """Whether interactive mode asks it (otherwise only the flag sets it)."""
+    many: bool = False
+    """A list: the flag is repeated, the prompt asked until an empty line; `parse`
+    reads the answers joined by newlines."""
 
 
 def parse_preset(text: str) -> Preset:
@@ -260,24 +277,30 @@ def parse_preset(text: str) -> Preset:
 
 
 def parse_timezone(text: str) -> str:
-    """Read an IANA zone name.
+    """Read an IANA zone name, or a city that is the last part of one (``London``).
 
     Parameters:
-        text: E.g. ``Europe/Berlin``.
+        text: E.g. ``Europe/Berlin``, ``new york`` or ``lisbon``.
 
     Returns:
-        The name, stripped.
+        The zone's IANA name (a city's zone when a city was given; the shell says which).
 
     Raises:
-        BadAnswer: When no such zone is known.
+        BadAnswer: When no such zone or city is known (naming the closest names).
     """
     name = text.strip()
-    if known_zone(name) is None:
-        raise BadAnswer(
-            f"unknown time zone {name!r}; expected an IANA name such as Europe/Berlin",
-            field="--timezone",
-        )
-    return name
+    if known_zone(name) is not None:
+        return name
+    cities = zones_of_city(name)
+    if cities:
+        return cities[0]
+    close = close_zones(name)
+    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+    raise BadAnswer(
+        f"unknown time zone {name!r}{hint}; expected an IANA name such as Europe/Berlin, "
+        "or a city such as London",
+        field="--timezone",
+    )
 
 
 def parse_method(text: str, preset: Preset = Preset.CUSTOM) -> str:
@@ -311,12 +334,13 @@ def parse_method(text: str, preset: Preset = Preset.CUSTOM) -> str:
     return name
 
 
-def parse_start(text: str, at: time = time(10, 0)) -> datetime:
-    """Read the first dose's date, with or without a time.
+def parse_start(text: str, at: time = time(10, 0), flag: str = "--start") -> datetime:
+    """Read the first dose's date (or any dose's), with or without a time.
 
     Parameters:
         text: ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM`` or ``YYYY-MM-DDTHH:MM[:SS]``.
         at: The time of day when only a date is given.
+        flag: The flag it came from, for messages.
 
     Returns:
         The local date and time (naive; seconds kept, fractions dropped).
@@ -332,20 +356,21 @@ def parse_start(text: str, at: time = time(10, 0)) -> datetime:
             moment = datetime.fromisoformat(given)
         except ValueError:
             raise BadAnswer(
-                f"cannot read {given!r} as a date; expected YYYY-MM-DD or "
+                numeric_date_problem(given)
+                or f"cannot read {given!r} as a date; expected YYYY-MM-DD or "
                 "YYYY-MM-DD HH:MM, e.g. 2026-12-07 10:00",
-                field="--start",
+                field=flag,
             ) from None
     if moment.tzinfo is not None:
         raise BadAnswer(
             f"{given!r} has a UTC offset; expected a local time in the schedule's zone "
             "(choose the zone with --timezone)",
-            field="--start",
+            field=flag,
         )
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
         raise BadAnswer(
             f"{given!r} is in {moment.year}; expected a year from {FIRST_YEAR} to {LAST_YEAR}",
-            field="--start",
+            field=flag,
         )
     return moment.replace(microsecond=0)
 
@@ -375,15 +400,51 @@ def parse_count(text: str, *, low: int = 1, high: int = MAX_DOSES, flag: str = "
 
 
 _EVERY = re.compile(r"^(\d{1,3})\s*(d|days?|w|weeks?|/\s*w(?:ee)?k)$")
-_EVERY_WORDS = {"daily": "1d", "weekly": "1w"}
-_EVERY_EXPECTED = "expected e.g. 3d (every 3 days), 2w (every 2 weeks), 2/week, daily or weekly"
+_EVERY_WORDS = {
+    "daily": "1d",
+    "every day": "1d",
+    "weekly": "1w",
+    "every week": "1w",
+}
+#: How often, in words: "every 3 days", "every 2 weeks", "twice a week", "2x/week",
+#: "3 times a week", "2 per week".
+_EVERY_PHRASES = (
+    (re.compile(r"every (\d{1,3}) ?(days?|weeks?)"), r"\1 \2"),
+    (re.compile(r"(\d{1,3}) ?(?:x|times|per) ?(?:a |per |/ ?)?w(?:ee)?k"), r"\1/week"),
+    (re.compile(r"(\d{1,3}) ?x ?(?:a |per |/ ?)w(?:ee)?k"), r"\1/week"),
+)
+_TIMES = {"once": "1", "twice": "2", "thrice": "3"}
+_EVERY_EXPECTED = (
+    "expected e.g. 3d or every 3 days, 2w or every 2 weeks, 2/week, 2x/week or twice a "
+    "week, daily or weekly"
+)
+#: The forms `parse_every` reads, as the prompt lists them.
+EVERY_FORMS = (
+    "How often: 3d or every 3 days; daily or every day; 2w or every 2 weeks; weekly or "
+    "every week; 2/week, 2x/week, 2 per week, 2 times a week, or once, twice or thrice a "
+    "week.\n"
+)
+
+
+def _every_words(text: str) -> str:
+    """Return how often doses come, said in words, in the ``--every`` language."""
+    words = " ".join(text.split())
+    for word, number in _TIMES.items():
+        words = re.sub(rf"^{word} (a|per) week$", f"{number}/week", words)
+    words = _EVERY_WORDS.get(words, words)
+    for phrase, form in _EVERY_PHRASES:
+        if phrase.fullmatch(words):
+            return phrase.sub(form, words)
+    return words
 
 
 def parse_every(text: str) -> Every:
-    """Read how often doses come (the language is in this module's docstring).
+    """Read how often doses come (the language is in this module's docstring), or the
+    same said in words (`EVERY_FORMS`).
 
     Parameters:
-        text: E.g. ``3d``, ``2w``, ``2/week``, ``daily``, ``weekly``.
+        text: E.g. ``3d``, ``2w``, ``2/week``, ``daily``, ``weekly``, ``every 3 days``,
+            ``twice a week``, ``2x/week``.
 
     Returns:
         The interval.
@@ -392,7 +453,7 @@ def parse_every(text: str) -> Every:
         BadAnswer: When it cannot be read or is out of range.
     """
     given = text.strip().lower()
-    match = _EVERY.match(_EVERY_WORDS.get(given, given))
+    match = _EVERY.match(_every_words(given))
     if match is None:
         raise BadAnswer(f"cannot read {text.strip()!r}; {_EVERY_EXPECTED}", field="--every")
     number, unit = int(match.group(1)), match.group(2)
@@ -457,6 +518,77 @@ def parse_client(text: str) -> str:
     return name
 
 
+def parse_doses(text: str, at: time = time(10, 0)) -> tuple[datetime, ...]:
+    """Read every dose's date, one a line (a repeated ``--dose``, or the prompt's lines).
+
+    Parameters:
+        text: Dates as `parse_start` reads them, one a line; blank lines are skipped.
+        at: The time of day of a date given without one.
+
+    Returns:
+        The local starts, in the order given; empty for no date (a start and a repeat).
+
+    Raises:
+        BadAnswer: At ``--dose``, for a date that cannot be read, one given twice, or
+            more than `MAX_DOSES`.
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    dates = tuple(parse_start(line, at, flag="--dose") for line in lines)
+    if len(dates) > MAX_DOSES:
+        raise BadAnswer(f"{len(dates)} doses given; expected at most {MAX_DOSES}", field="--dose")
+    twice = [d for n, d in enumerate(dates) if d in dates[:n]]
+    if twice:
+        raise BadAnswer(
+            f"{twice[0]:%Y-%m-%d %H:%M} is given twice; expected each dose once",
+            field="--dose",
+        )
+    return dates
+
+
+def parse_language(text: str) -> str:
+    """Read the plan's language (optional).
+
+    Parameters:
+        text: A language code, e.g. ``ru``; empty leaves it to the config file.
+
+    Returns:
+        The code, lower-case, or empty.
+
+    Raises:
+        BadAnswer: For a language kapplan has no texts in.
+    """
+    code = text.strip().lower()
+    if code and code not in LANGUAGES:
+        raise BadAnswer(
+            f"unknown language {text.strip()!r}; expected one of {', '.join(LANGUAGES)}",
+            field="--lang",
+        )
+    return code
+
+
+_YES, _NO = ("y", "yes", "true", "да", "д"), ("n", "no", "false", "нет", "н")
+
+
+def parse_discreet(text: str) -> bool | None:
+    """Read whether the calendar is shared, so that its titles stay neutral (optional).
+
+    Parameters:
+        text: ``yes`` or ``no`` (``y``, ``n``, ``да``, ``нет``); empty leaves it unset.
+
+    Returns:
+        True, False, or None for unset.
+
+    Raises:
+        BadAnswer: For another answer.
+    """
+    answer = text.strip().lower()
+    if not answer:
+        return None
+    if answer in _YES or answer in _NO:
+        return answer in _YES
+    raise BadAnswer(f"cannot read {text.strip()!r}; expected yes or no", field="--discreet")
+
+
 def default_start(today: date, at: time) -> datetime:
     """Return the first Monday at least a week after today, at `at`.
 
@@ -500,7 +632,9 @@ def questions(preset: Preset, *, zone: str, today: date) -> tuple[Question, ...]
     start = default_start(today, info.at)
     esketamine = preset is Preset.ESKETAMINE
     return (
-        Question("timezone", "--timezone", "Time zone", zone, parse_timezone),
+        Question(
+            "timezone", "--timezone", "Time zone (or a city, e.g. London)", zone, parse_timezone
+        ),
         Question(
             "method",
             "--method",
@@ -508,6 +642,23 @@ def questions(preset: Preset, *, zone: str, today: date) -> tuple[Question, ...]
             str(info.method or Method.IV),
             lambda text: parse_method(text, preset),
             ask=info.method is None,
+        ),
+        # Esketamine follows the label's schedule: no dates of one's own.
+        *(
+            []
+            if esketamine
+            else [
+                Question(
+                    "dates",
+                    "--dose",
+                    "Dose date",
+                    "",
+                    lambda text: parse_doses(text, info.at),
+                    explain="Dates from a letter: enter each dose date (YYYY-MM-DD, optionally "
+                    "HH:MM), empty line to finish; or Enter now for a first dose and a repeat.\n",
+                    many=True,
+                )
+            ]
         ),
         Question(
             "start",
@@ -534,12 +685,23 @@ def questions(preset: Preset, *, zone: str, today: date) -> tuple[Question, ...]
             "Maintenance every (weekly or 2w)" if esketamine else "How often",
             info.every,
             parse_maintenance_every if esketamine else parse_every,
-            explain=""
-            if esketamine
-            else "How often: 3d = every 3 days, 2w = every 2 weeks, 2/week = two doses "
-            "a week, daily, weekly.\n",
+            explain="" if esketamine else EVERY_FORMS,
         ),
-        Question("client", "--client", "Client", "", parse_client, ask=False),
+        Question("client", "--client", "Who the plan is for (optional)", "", parse_client),
+        Question(
+            "language",
+            "--lang",
+            f"Language of the plan ({' or '.join(LANGUAGES)}; Enter: the config file's, else en)",
+            "",
+            parse_language,
+        ),
+        Question(
+            "discreet",
+            "--discreet",
+            "Will others see the calendar? Neutral titles (yes or no; Enter: no)",
+            "",
+            parse_discreet,
+        ),
     )
 
 
@@ -555,9 +717,31 @@ def not_applicable(flag: str, preset: Preset) -> BadAnswer:
     """
     if flag == "--count":
         hint = "expected --maintenance for the doses after week 8"
+    elif flag == "--dose":
+        hint = "it follows the label's schedule; expected --preset custom --method esketamine"
     else:
         hint = "it applies only to --preset esketamine"
     return BadAnswer(f"does not apply to --preset {preset}; {hint}", field=flag)
+
+
+#: The answers that dose dates (``--dose``) replace.
+REPEAT_FLAGS = ("--start", "--count", "--every")
+
+
+def not_with_doses(flag: str) -> BadAnswer:
+    """Return the error for a flag of a start and a repeat given with the dose dates.
+
+    Parameters:
+        flag: E.g. ``--start``.
+
+    Returns:
+        The error, to raise.
+    """
+    return BadAnswer(
+        "does not apply with --dose (the dates are the doses); expected either --dose "
+        "for each date, or --start, --count and --every",
+        field=flag,
+    )
 
 
 def starter_toml(answers: Answers) -> str:
@@ -585,7 +769,18 @@ def starter_toml(answers: Answers) -> str:
         f"client = {_toml(answers.client)}" if answers.client else '# client = "A. Patient"',
         "",
         '# Language of the plan\'s texts: "en" or "ru".',
-        f"# language = {_toml(Schedule.model_fields['language'].default)}",
+        f"language = {_toml(answers.language)}"
+        if answers.language
+        else f"# language = {_toml(Schedule.model_fields['language'].default)}",
+        *(
+            [
+                "",
+                "# A calendar others see: neutral titles that do not reveal the treatment.",
+                f"discreet = {str(answers.discreet).lower()}",
+            ]
+            if answers.discreet is not None
+            else []
+        ),
         "",
         "# One [[infusion]] table per dose, in any order:",
         "#   at       the local date and time the dose starts: YYYY-MM-DDTHH:MM:SS",
@@ -595,11 +790,10 @@ def starter_toml(answers: Answers) -> str:
         "# To add a dose, copy a table; to drop one, delete its lines.",
     ]
     number = 0
-    for first, count, every, title in answers.phases():
+    for title, moments in answers.runs():
         lines += ["", f"# {title}"]
-        for n, offset in enumerate(every.offsets(count)):
+        for n, moment in enumerate(moments):
             number += 1
-            moment = answers.start + timedelta(days=first + offset)
             lines += [
                 *([""] if n else []),
                 f"[[infusion]]  # dose {number}, {WEEKDAY_NAMES[moment.weekday()]}",
@@ -633,7 +827,8 @@ def next_steps(path: str, answers: Answers) -> str:
     doses = answers.doses()
     name = shlex.quote(path)
     return (
-        f"kapplan: wrote {path}: {len(doses)} doses, {doses[0]:%a %Y-%m-%d} to "
+        f"kapplan: wrote {path}: {len(doses)} dose{'s' if len(doses) != 1 else ''}, "
+        f"{doses[0]:%a %Y-%m-%d} to "
         f"{doses[-1]:%a %Y-%m-%d}, {answers.timezone}.\n"
         "Next: change the dates to your clinic's if they differ, then\n"
         f"  kapplan validate {name}\n"
@@ -671,8 +866,10 @@ def _toml(value: object) -> str:
 
 
 __all__ = [
+    "EVERY_FORMS",
     "PRESETS",
     "PRESET_QUESTION",
+    "REPEAT_FLAGS",
     "Answers",
     "BadAnswer",
     "Every",
@@ -682,9 +879,13 @@ __all__ = [
     "default_start",
     "next_steps",
     "not_applicable",
+    "not_with_doses",
     "parse_client",
     "parse_count",
+    "parse_discreet",
+    "parse_doses",
     "parse_every",
+    "parse_language",
     "parse_maintenance_every",
     "parse_method",
     "parse_preset",

@@ -7,6 +7,7 @@ and refuses the rest with one sentence saying what was expected. Pure.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Annotated, Any, Final
 
@@ -47,6 +48,10 @@ def _method(value: object) -> object:
 def read_datetime(value: object) -> object:
     """Accept TOML datetimes and strings python-dateutil parses; refuse bare dates and times.
 
+    An all-numeric date in an order other than ISO's (``12/01/2027``,
+    ``01.12.2027``, ``12-01-2027``) is refused, even when only one reading is a
+    date: people write day-first and month-first alike (`numeric_date_problem`).
+
     Fractions of a second are dropped: iCalendar times have whole seconds, and
     the JSON and the calendar must name the same instant.
 
@@ -70,6 +75,9 @@ def read_datetime(value: object) -> object:
         # Imported here: most schedules use TOML datetimes, and start-up matters.
         from dateutil import parser as dateparser
 
+        problem = numeric_date_problem(value, lambda iso: _iso_form(iso, dateparser))
+        if problem is not None:
+            raise ValueError(problem)
         return _read_datetime_text(value, dateparser).replace(microsecond=0)
     raise ValueError(f"expected a date and time, got {type(value).__name__}")
 
@@ -121,6 +129,79 @@ def _read_datetime_text(value: str, dateparser: Any) -> datetime:
     return first
 
 
+#: An all-numeric date that does not start with the year: day and month in either order,
+#: the same separator twice, then a year of two or four digits; the rest (a time) follows.
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)(.*)", re.DOTALL)
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def numeric_date_problem(text: str, iso_form: Any = None) -> str | None:
+    """Say why an all-numeric date that is not in ISO order is refused, or None for other text.
+
+    ``12/01/2027`` is 12 January in most of the world and 1 December in the
+    United States: both readings are named, each with the ISO form that says it.
+    When only one reading is a date (``25/12/2027``) it is named as the one, and
+    still refused: the next date of the same file may be the ambiguous kind.
+
+    Parameters:
+        text: What was written, e.g. ``12/01/2027 14:00``.
+        iso_form: Turns an ISO date followed by the rest of the text (its time) into
+            the form to write, e.g. ``2027-01-12T14:00``; by default the date and the
+            rest as written.
+
+    Returns:
+        One sentence, or None when the text is not such a date.
+    """
+    found = _NUMERIC_DATE.fullmatch(text)
+    if found is None:
+        return None
+    first, second, year_text, rest = int(found[1]), int(found[3]), found[4], found[5]
+    year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+    readings: list[tuple[str, str]] = []
+    for day, month, order in ((first, second, "day first"), (second, first, "month first")):
+        try:
+            when = date(year, month, day)
+        except ValueError:
+            continue
+        iso = when.isoformat() + rest
+        form = iso_form(iso) if iso_form is not None else iso.strip()
+        named = f"{when.day} {_MONTHS[when.month - 1]} {when.year}"
+        if all(form != seen for _, seen in readings):
+            readings.append((f"{named} ({order})", form))
+    shown = text.strip()
+    if not readings:
+        return (
+            f"cannot read {shown!r} as a date in either order (day first or month first); "
+            "expected an ISO date such as 2027-01-14T09:30"
+        )
+    if len(readings) == 1:
+        ((named, form),) = readings
+        if first == second:
+            return f"{shown!r} is not in ISO order (year first); expected {form}"
+        return (
+            f"{shown!r} can only be {named}, but all-numeric dates are read in ISO order "
+            f"(year first) only; expected {form}"
+        )
+    (one, one_form), (other, other_form) = readings
+    return (
+        f"{shown!r} is ambiguous: {one} or {other}; expected the ISO form, "
+        f"{one_form} or {other_form}"
+    )
+
+
+def _iso_form(iso: str, dateparser: Any) -> str:
+    """Return an ISO date and the rest of a text (its time) as one ISO date and time."""
+    try:
+        moment = _read_datetime_text(iso, dateparser)
+    except ValueError:
+        return iso.strip()
+    return moment.isoformat(timespec="seconds" if moment.second else "minutes")
+
+
 def _language(value: object) -> object:
     if isinstance(value, str) and value not in LANGUAGES:
         raise ValueError(f"unknown language {value!r}; expected one of {', '.join(LANGUAGES)}")
@@ -143,5 +224,6 @@ __all__ = [
     "LanguageCode",
     "MethodField",
     "ZoneName",
+    "numeric_date_problem",
     "read_datetime",
 ]

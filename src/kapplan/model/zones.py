@@ -9,10 +9,12 @@ zone database is data that ships with Python or the system.
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import UTC, datetime
+from functools import cache
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 #: What `ZoneInfo` raises for a name that is not a zone: unknown, malformed
 #: (``../x``: ValueError), or a folder of zones (``Europe``: IsADirectoryError).
@@ -58,8 +60,61 @@ def zone_named(name: str) -> ZoneInfo:
     """
     zone = known_zone(name) if isinstance(name, str) else None
     if zone is None:
-        raise ValueError(f"unknown time zone {name!r}; expected an IANA name such as Europe/Berlin")
+        close = close_zones(name) if isinstance(name, str) else []
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        raise ValueError(
+            f"unknown time zone {name!r}{hint}; expected an IANA name such as Europe/Berlin"
+        )
     return zone
+
+
+@cache
+def _zone_names() -> tuple[str, ...]:
+    """Return every IANA zone name this machine knows, sorted (read once: it scans the files)."""
+    return tuple(sorted(available_timezones()))
+
+
+def _city_key(text: str) -> str:
+    """Return a city as zone names spell it, for comparing: ``new york`` -> ``new_york``."""
+    return "_".join(text.replace("_", " ").split()).casefold()
+
+
+def close_zones(name: str, n: int = 3) -> list[str]:
+    """Return the IANA names closest to a misspelt one, most alike first.
+
+    Parameters:
+        name: What was written, e.g. ``Europe/Londn``.
+        n: At most this many.
+
+    Returns:
+        Up to `n` names (none when nothing is alike); a name that differs only in case,
+        or a city that is the last part of a zone's name, comes first.
+    """
+    names = _zone_names()
+    exact = [z for z in names if z.casefold() == name.casefold()]
+    cities = zones_of_city(name)
+    folded = {z.casefold(): z for z in names}
+    # Only the near-certain: a looser cutoff offers Europe/Rome for Europe.
+    near = difflib.get_close_matches(name.casefold(), list(folded), n=n, cutoff=0.85)
+    alike = [folded[z] for z in near]
+    return list(dict.fromkeys([*exact, *cities, *alike]))[:n]
+
+
+def zones_of_city(city: str) -> list[str]:
+    """Return the zones whose name ends in a city, in any case, with spaces or underscores.
+
+    Parameters:
+        city: E.g. ``London``, ``new york`` or ``lisbon``.
+
+    Returns:
+        The zone names, shortest first (``America/Buenos_Aires`` before
+        ``America/Argentina/Buenos_Aires``, which name one zone); empty for none.
+    """
+    key = _city_key(city)
+    if not key or "/" in key:
+        return []
+    found = [z for z in _zone_names() if "/" in z and _city_key(z.rsplit("/", 1)[1]) == key]
+    return sorted(found, key=lambda z: (len(z), z))
 
 
 def check_zone_name(value: object) -> object:
@@ -159,10 +214,12 @@ def wall_until(rule: str, zone: ZoneInfo) -> str:
 __all__ = [
     "WallClockShift",
     "check_zone_name",
+    "close_zones",
     "known_zone",
     "localize",
     "offset_text",
     "resolve_wall",
     "wall_until",
     "zone_named",
+    "zones_of_city",
 ]

@@ -50,16 +50,21 @@ def render_text(reports: list[FileReport], *, strict: bool = False, language: st
     return "".join(f"{line}\n" for line in [*lines, summary])
 
 
-def render_json(reports: list[FileReport], *, strict: bool = False) -> str:
+def render_json(
+    reports: list[FileReport], *, strict: bool = False, skipped: list[str] | None = None
+) -> str:
     """Render reports as one JSON document, for editors and CI.
 
     ``{"files": [{"path", "kind", "ok", "errors", "warnings"}], "ok"}``; each
     problem is ``{"line", "column", "field", "message"}``, absent parts null.
     ``ok`` is false for a file with errors, or under `strict` with warnings.
+    When a folder checked holds folders, which are not searched, ``"skipped"``
+    lists them (after ``ok``; absent when there are none).
 
     Parameters:
         reports: What `validate_files` found.
         strict: Whether warnings fail a file.
+        skipped: The folders inside the folders checked.
 
     Returns:
         The document, indented, ending in a newline.
@@ -74,7 +79,9 @@ def render_json(reports: list[FileReport], *, strict: bool = False) -> str:
         }
         for report in reports
     ]
-    data = {"files": files, "ok": all(r.passes(strict=strict) for r in reports)}
+    data: dict[str, object] = {"files": files, "ok": all(r.passes(strict=strict) for r in reports)}
+    if skipped:
+        data["skipped"] = skipped
     return json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
