@@ -174,7 +174,8 @@ def render_rules_terminal(
     table = _rules_table(rows, texts, width)
     buffer = io.StringIO()
     console = text_console(buffer, width, color)
-    console.print(_heading(rulebook, source, texts), soft_wrap=True)  # a long path stays whole
+    # A heading with a file's path is one line, the path whole; kapplan's own wraps.
+    console.print(_heading(rulebook, source, texts), soft_wrap=bool(source))
     console.print(table)
     console.print(texts.text("placement.heading", table="[placement]"), markup=False)
     grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_lines=True)
