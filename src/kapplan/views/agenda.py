@@ -25,7 +25,7 @@ longer than the title's column on its own is still folded.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import groupby
@@ -138,7 +138,9 @@ def print_plan(console: Console, plan: Plan) -> None:
         plan: The plan.
     """
     texts = catalogue(plan.language)
-    shape = agenda_shape(plan, texts, console.width)
+    # Each event's time and length, worked out once for the shape and the rows alike.
+    cells = {id(event): _when(event, texts) for event in plan.events}
+    shape = agenda_shape(plan, texts, console.width, cells=cells.values())
     console.print(Text(title(plan, texts), style="bold"), Text(f"  ({plan.timezone})"))
     if shape.letters:
         console.print(phase_key(texts))
@@ -146,29 +148,42 @@ def print_plan(console: Console, plan: Plan) -> None:
         console.print()
         console.print(Text(label, style="bold underline"))
         for first, week in groupby(events, key=lambda e: monday(e.start.date())):
-            console.print(_week_table(first, list(week), texts, shape))
+            console.print(_week_table(first, list(week), texts, shape, cells))
     print_warnings(console, plan, texts)
     console.print()
     console.print(Text(summary(plan)))
 
 
-def agenda_shape(plan: Plan, texts: Catalogue, width: int) -> Shape:
+def agenda_shape(
+    plan: Plan,
+    texts: Catalogue,
+    width: int,
+    *,
+    cells: Iterable[tuple[str, str]] | None = None,
+) -> Shape:
     """Return the columns a plan's agenda shows at a width (see the module docstring).
 
     Parameters:
         plan: The plan.
         texts: The catalogue of the plan's language.
         width: The agenda's width.
+        cells: Each event's time and length as the agenda shows them, when already
+            worked out (else they are, here).
 
     Returns:
         The shape: every column while the titles have the room they need.
     """
-    cells = [_when(event, texts) for event in plan.events]
-    days = [texts.format_date(event.start.date(), "short") for event in plan.events]
-    need = title_need(event.title for event in plan.events)
+    if cells is None:
+        cells = [_when(event, texts) for event in plan.events]
+    # Only the widest of each column counts: each text once.
+    times, lengths = set(), set()
+    for when, length in cells:
+        times.add(when)
+        lengths.add(length)
+    days = {texts.format_date(day, "short") for day in {e.start.date() for e in plan.events}}
+    need = title_need({event.title for event in plan.events})
     words = [texts.text(f"phase.{phase.value}") for phase in PHASE_STYLE]
     letters = [texts.text(f"month.letter_{phase.value}") for phase in PHASE_STYLE]
-    times, lengths = [when for when, _ in cells], [length for _, length in cells]
     steps = (
         (Shape(), (days, times, lengths, words), (10, 13, 7, 11)),
         (Shape(length=False), (days, times, words), (10, 13, 11)),
@@ -211,7 +226,13 @@ def print_warnings(console: Console, plan: Plan, texts: Catalogue) -> None:
     console.print(Indented(lines, 2))
 
 
-def _week_table(first: date, events: list[PlanEvent], texts: Catalogue, shape: Shape) -> Block:
+def _week_table(
+    first: date,
+    events: list[PlanEvent],
+    texts: Catalogue,
+    shape: Shape,
+    cells: Mapping[int, tuple[str, str]],
+) -> Block:
     columns = [
         Column(no_wrap=True, min_width=10),  # day
         Column(no_wrap=True, min_width=13),  # time
@@ -226,8 +247,8 @@ def _week_table(first: date, events: list[PlanEvent], texts: Catalogue, shape: S
     previous: date | None = None
     for event in events:
         day = event.start.date()
-        when, length = _when(event, texts)
-        cells: list[str | Text] = [
+        when, length = cells[id(event)]
+        row: list[str | Text] = [
             texts.format_date(day, "short") if day != previous else "",
             when,
             length,
@@ -235,8 +256,8 @@ def _week_table(first: date, events: list[PlanEvent], texts: Catalogue, shape: S
             Text(event.title, style="bold") if event.is_session else event.title,
         ]
         if not shape.length:
-            del cells[2]
-        table.add_row(*cells)
+            del row[2]
+        table.add_row(*row)
         previous = day
     heading = Text(texts.format_date(first, "week"), style="dim")
     return Block(table, heading=heading, indent=_INDENT, top=1)
