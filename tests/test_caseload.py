@@ -104,7 +104,7 @@ def test_json_names_the_client_of_every_record(runner: CliRunner) -> None:
 
 def test_agenda_shows_both_clocks(runner: CliRunner) -> None:
     """Where a client's zone differs from the therapist's, the agenda shows their clock."""
-    result = CliRunner(env={"TZ": "Europe/Berlin", "NO_COLOR": "1"}).invoke(
+    result = CliRunner(env={"TZ": "Europe/Berlin", "NO_COLOR": "1", "COLUMNS": "100"}).invoke(
         app, ["plan", str(CASELOAD)]
     )
     lines = result.stdout.splitlines()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 import typer
@@ -71,3 +73,70 @@ def test_completion_completes(runner: CliRunner, words: str, expected: list[str]
         },
     )
     assert (result.exit_code, result.stdout.split()) == (0, expected)
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS], ids=["kapplan", *COMMANDS])
+def test_help_golden(command: str, golden: Callable[[str, bytes], None]) -> None:
+    """Every command's --help at 80 columns matches tests/golden/help/<command>.txt."""
+    result = CliRunner(env={"NO_COLOR": "1", "COLUMNS": "80"}).invoke(
+        app, [*command.split(), "--help"]
+    )
+    assert result.exit_code == 0, result.output
+    golden(f"help/{command or 'kapplan'}.txt", result.stdout.encode())
+
+
+#: What a man page's usage line and option list may hold: no typer-style metavar.
+NOT_MAN_PAGE = re.compile(r"<[^>]*>|\{[^}]*\}|\]\.\.\.|\.\.\.\.\.\.")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_reads_like_a_man_page(runner: CliRunner, command: str) -> None:
+    """The usage line reads `kapplan CMD [OPTIONS] ARG...`; options and arguments name their
+    values in capitals (FILE, N, FORMAT), never as typer's types or braces."""
+    result = runner.invoke(app, [command, "--help"])
+    usage = result.stdout.splitlines()[0]
+    assert usage.startswith(f"Usage: kapplan {command} [OPTIONS]")
+    lists = result.stdout[result.stdout.index("\nOptions:") :]
+    if "\nArguments:" in result.stdout:
+        lists = result.stdout[result.stdout.index("\nArguments:") :]
+    names = [
+        re.split(r"\s{2,}", line.strip())[0]
+        for line in lists.splitlines()
+        if re.match(r"  \S", line)
+    ]
+    assert names
+    for text in (usage, *names):
+        assert not NOT_MAN_PAGE.search(text), text
+    values = [word for name in names for word in name.split() if not word.startswith(("-", "/"))]
+    assert all(re.fullmatch(r"[A-Z][A-Z-]*(\.\.\.)?", word) for word in values), values
+
+
+def test_top_level_help_has_whole_summaries(runner: CliRunner) -> None:
+    """`kapplan --help` gives each command's first sentence whole, never cut with '...'."""
+    stdout = runner.invoke(app, ["--help"]).stdout
+    commands = stdout[stdout.index("Commands:") :]
+    assert "..." not in commands
+    root = typer.main.get_command(app)
+    for name in COMMANDS:
+        first = (root.commands[name].help or "").split("\n\n")[0]
+        sentence = " ".join(first.split()).split(". ")[0].rstrip(".")
+        assert sentence in " ".join(commands.split()), name
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_choices_are_in_the_help_text(command: str) -> None:
+    """An option whose value is one of a few choices names each of them in its help."""
+    root = typer.main.get_command(app)
+    cmd = root.commands[command]
+    ctx = cmd.make_context(command, [], resilient_parsing=True)
+    for param in cmd.get_params(ctx):
+        choices = (
+            getattr(param.type_descriptor, "choices", None)
+            if hasattr(param, "type_descriptor")
+            else None
+        )
+        if not choices or param.hidden:
+            continue
+        for choice in choices:
+            value = str(getattr(choice, "value", choice))
+            assert re.search(rf"\b{re.escape(value)}\b", param.help or ""), (param.name, value)

@@ -270,8 +270,11 @@ def test_a_long_plan_renders_without_rich_tables(rich_cells: list[RenderableType
         text = render_terminal(plan, width=width, color=True)
         assert text.count("\n") > len(plan.events)
     assert rich_cells == []
-    # At 60 columns a title has 9 to itself: "Preparation" is folded, by Rich.
+    # At 60 columns the length column gives way: no title word is folded.
     render_terminal(plan, width=60, color=True)
+    assert rich_cells == []
+    # At 30 nothing more gives way and a title has 1 column: words are folded, by Rich.
+    render_terminal(plan, width=30, color=True)
     assert rich_cells
 
 

@@ -819,7 +819,13 @@ class TestStandardStreams:
             [sys.executable, "-B", "-m", "kapplan", *args],
             capture_output=True,
             timeout=60,
-            env={**os.environ, "TZ": "UTC", "NO_COLOR": "1", "PYTHONIOENCODING": encoding},
+            env={
+                **os.environ,
+                "TZ": "UTC",
+                "NO_COLOR": "1",
+                "PYTHONIOENCODING": encoding,
+                "COLUMNS": "100",  # the runner's width
+            },
             check=False,
         )
         assert (result.returncode, result.stderr) == (0, b"")

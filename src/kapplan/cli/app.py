@@ -23,7 +23,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from kapplan.characters import visible
 from kapplan.cli import config as config_cmd
-from kapplan.cli import countries, version_line
+from kapplan.cli import countries, manpage, version_line
 from kapplan.cli import diff as diff_cmd
 from kapplan.cli import init as init_cmd
 from kapplan.cli import plan as plan_cmd
@@ -73,13 +73,32 @@ class KapplanGroup(TyperGroup):
 
 
 class KapplanCommand(TyperCommand):
-    """A command whose option values are converted quickly (`kapplan.cli.conversion`)."""
+    """A command whose option values are converted quickly (`kapplan.cli.conversion`), and
+    whose help reads like a man page (`kapplan.cli.manpage`)."""
 
     def get_params(self, ctx: Any) -> list[Any]:
-        """Return the command's parameters (``--help`` too), converted quickly (`quicken`)."""
+        """Return the command's parameters (``--help`` too), converted quickly (`quicken`),
+        each value named for help (`name_values`)."""
         params: list[Any] = super().get_params(ctx)
         quicken(params)
+        manpage.name_values(params)
         return params
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """Return the usage line after the command's path: ``[OPTIONS] SCHEDULE...``."""
+        return manpage.usage_pieces(self.get_params(ctx), ctx, self.options_metavar)
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        """Write the Arguments and Options sections, arguments named as in the usage line."""
+        arguments, options = manpage.help_records(self.get_params(ctx), ctx)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """Return the command's summary for ``kapplan --help``: its first sentence, whole."""
+        return self.short_help or manpage.short_help(self.help)
 
 
 def usage_line(error: click.UsageError) -> int:

@@ -35,7 +35,9 @@ def config_command(
             "--init", help="Write a commented starter config file there (never over one)."
         ),
     ] = False,
-    lang: Annotated[o.Language | None, o.lang_option("Show the effect of --lang.")] = None,
+    lang: Annotated[
+        o.Language | None, o.lang_option("Show the effect of --lang: en or ru.")
+    ] = None,
     remind: Annotated[list[str] | None, o.remind_option("Show the effect of --remind.")] = None,
     no_remind: Annotated[bool, o.no_remind_option("Show the effect of --no-remind.")] = False,
     discreet: Annotated[bool | None, o.discreet_option("Show the effect of --discreet.")] = None,

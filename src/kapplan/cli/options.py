@@ -73,7 +73,7 @@ StrictOption = Annotated[
 
 def text_format_option(help: str, *, show_default: bool = True) -> Any:
     """Return the ``--format`` option of a command that writes terminal text or JSON."""
-    return typer.Option("--format", "-f", help=help, show_default=show_default)
+    return typer.Option("--format", "-f", help=help, show_default=show_default, metavar="FORMAT")
 
 
 def answer_option(metavar: str, help: str) -> Any:
@@ -95,7 +95,7 @@ def rules_option(help: str) -> Any:
 
 def remind_option(help: str) -> Any:
     """Return the ``--remind`` option: a reminder lead time, repeatable."""
-    return typer.Option("--remind", help=help, rich_help_panel=CALENDAR_PANEL)
+    return typer.Option("--remind", help=help, metavar="LEAD", rich_help_panel=CALENDAR_PANEL)
 
 
 def no_remind_option(help: str) -> Any:
@@ -138,6 +138,7 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
+        metavar="FORMAT",
         help="terminal (for people), json (for scripts), ics (a calendar), html (a "
         "printable handout) or vdir (a folder of one-event .ics files, for khal and "
         "vdirsyncer; needs -o FOLDER). Default: from -o: an existing folder or a path "
@@ -181,6 +182,7 @@ ClientOption = Annotated[
         "--client",
         help="One client of the caseload, by label (any case): that client's own plan, "
         "on their clock and in their language, with the times booked in the caseload.",
+        metavar="LABEL",
         show_default=False,
     ),
 ]
@@ -208,6 +210,7 @@ StampOption = Annotated[
     str | None,
     typer.Option(
         "--stamp",
+        metavar="TIME",
         help="DTSTAMP: 'now' or an ISO 8601 time with offset (default: from the schedule, "
         "so an unchanged schedule gives an identical file).",
         rich_help_panel=CALENDAR_PANEL,
@@ -215,7 +218,12 @@ StampOption = Annotated[
 ]
 CalendarNameOption = Annotated[
     str | None,
-    typer.Option("--calendar-name", help="The calendar's name.", rich_help_panel=CALENDAR_PANEL),
+    typer.Option(
+        "--calendar-name",
+        metavar="NAME",
+        help="The calendar's name.",
+        rich_help_panel=CALENDAR_PANEL,
+    ),
 ]
 MaxInfusionsOption = Annotated[
     int,
@@ -231,7 +239,8 @@ MaxEventsOption = Annotated[
     typer.Option(
         "--max-events",
         min=1,
-        help="Refuse a plan (or caseload) of more events than this, before placing any.",
+        help="Refuse a client's plan of more events than this, before placing any (in a "
+        "caseload, each client's plan on its own).",
         rich_help_panel=LIMITS_PANEL,
     ),
 ]

@@ -99,8 +99,12 @@ def emit(data: bytes | str | Iterable[bytes], output: Path | None = None, **opti
 def layout(output: Path | None) -> tuple[int, bool]:
     """Return the width to lay text out for, and whether to colour it.
 
-    Colour only on a terminal, without ``NO_COLOR``; the terminal's width there,
-    else ``COLUMNS``, else 100, kept within 60 to 140.
+    The width is ``COLUMNS`` when it is set to a positive number; else the size
+    of the terminal that the first of stdout, stderr and stdin is (so ``| less``
+    in a terminal lays out for that terminal); else 80. It is kept within 60 to
+    140 (`MIN_WIDTH`, `MAX_WIDTH`); the views drop columns, in an order each
+    states, rather than break words at the narrow end. Colour only when stdout
+    itself is a terminal, without ``NO_COLOR``.
 
     Parameters:
         output: The output file, if any (a file is never coloured).
@@ -109,12 +113,45 @@ def layout(output: Path | None) -> tuple[int, bool]:
         Columns, and colour or not.
     """
     to_terminal = output is None and sys.stdout.isatty()
-    if to_terminal:
-        width = os.get_terminal_size(sys.stdout.fileno()).columns
+    return terminal_width(), to_terminal and "NO_COLOR" not in os.environ
+
+
+#: The narrowest and widest layouts; a narrower or wider terminal gets these.
+MIN_WIDTH, MAX_WIDTH = 60, 140
+#: The width when neither ``COLUMNS`` nor a terminal says one.
+DEFAULT_WIDTH = 80
+
+
+def terminal_width() -> int:
+    """Return the columns to lay text out for (see `layout`), within 60 to 140.
+
+    Returns:
+        ``COLUMNS`` if a positive number, else the terminal's width, else 80.
+    """
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        width = int(columns)
     else:
-        columns = os.environ.get("COLUMNS", "")
-        width = int(columns) if columns.isdigit() else 100
-    return max(60, min(width, 140)), to_terminal and "NO_COLOR" not in os.environ
+        width = _tty_columns() or DEFAULT_WIDTH
+    return max(MIN_WIDTH, min(width, MAX_WIDTH))
 
 
-__all__ = ["emit", "environment", "layout"]
+def _tty_columns() -> int | None:
+    """Return the width of the terminal that stdout, stderr or stdin is, the first that is."""
+    for stream in (sys.stdout, sys.stderr, sys.stdin):
+        try:
+            descriptor = stream.fileno()
+        except (AttributeError, ValueError, OSError):  # replaced, closed or in memory
+            continue
+        if not os.isatty(descriptor):
+            continue
+        try:
+            columns = os.get_terminal_size(descriptor).columns
+        except OSError:
+            continue
+        if columns > 0:
+            return columns
+    return None
+
+
+__all__ = ["emit", "environment", "layout", "terminal_width"]

@@ -5,6 +5,14 @@ shows the rulebook's own words (ids, kinds, phases, anchors, offsets,
 ``{settings}``, sources) as a rulebook file writes them, whatever the
 language; the table's labels, lengths, repeats and notes are in the reader's
 language. Rich is imported only for the table.
+
+The table never drops a column and never breaks a word that fits: each column
+is at least as wide as its longest word, and text wraps between words (a list
+of sources between its entries). When its five columns do not fit the width,
+the table stacks them, in this order: first into three columns (the duration
+goes under the window and repeat, the sources under the rule and its kind),
+then into two (the phase and anchor go under the rule and kind too, above the
+sources). Only a word wider than the whole of its column is still folded.
 """
 
 from __future__ import annotations
@@ -148,30 +156,26 @@ def render_rules_terminal(
 
     texts = catalogue(language)
     origins = rule_origins(rulebook, defaults)
-    table = Table(
-        box=box.SIMPLE_HEAD, show_lines=True, pad_edge=False, collapse_padding=True, expand=False
-    )
-    for columns, min_width in (
-        (("rule", "kind"), 21),
-        (("phase", "anchor"), 17),
-        (("window", "repeat"), 26),
-        (("duration",), 17),
-        (("source",), 9),
-    ):
-        label = "\n".join(texts.text(f"rules.column_{column}") for column in columns)
-        table.add_column(label, overflow="fold", min_width=min_width)
+    rows = []
     for rule in rulebook.active:
         mark = {"default": "", "changed": " *", "new": " +"}[origins[rule.id]]
-        table.add_row(
-            f"{rule.id}{mark}\n{rule.kind.value}",
-            f"{rule.phase.value}\n{rule.anchor.value}",
-            f"{window_text(rule)}\n{repeat_text(rule, texts)}",
-            duration_text(rule, texts),
-            ", ".join(rule.source),
+        rows.append(
+            {
+                "rule": f"{rule.id}{mark}",
+                "kind": rule.kind.value,
+                "phase": rule.phase.value,
+                "anchor": rule.anchor.value,
+                "window": window_text(rule),
+                "repeat": repeat_text(rule, texts),
+                "duration": duration_text(rule, texts),
+                "source": ", ".join(rule.source),
+            }
         )
+    table = _rules_table(rows, texts, width)
     buffer = io.StringIO()
     console = text_console(buffer, width, color)
-    console.print(_heading(rulebook, source, texts), soft_wrap=True)  # a long path stays whole
+    # A heading with a file's path is one line, the path whole; kapplan's own wraps.
+    console.print(_heading(rulebook, source, texts), soft_wrap=bool(source))
     console.print(table)
     console.print(texts.text("placement.heading", table="[placement]"), markup=False)
     grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_lines=True)
@@ -190,6 +194,82 @@ def render_rules_terminal(
     for note in notes:
         console.print(note)
     return plain_lines(buffer.getvalue())
+
+
+#: The table's columns, each a stack of fields: five side by side when they fit the
+#: width, else three, else two (see the module docstring).
+LAYOUTS = (
+    (("rule", "kind"), ("phase", "anchor"), ("window", "repeat"), ("duration",), ("source",)),
+    (("rule", "kind", "source"), ("phase", "anchor"), ("window", "repeat", "duration")),
+    (("rule", "kind", "phase", "anchor", "source"), ("window", "repeat", "duration")),
+)
+#: Columns the table takes besides its cells: a space each side of it, two between columns.
+_EDGE, _GAP = 2, 2
+
+
+def _rules_table(rows: list[dict[str, str]], texts: Catalogue, width: int) -> Any:
+    """Return the rules' table laid out for `width`: the first of `LAYOUTS` that fits."""
+    from rich import box
+    from rich.table import Table
+
+    for stacks in LAYOUTS:
+        cells = [["\n".join(row[field] for field in stack) for stack in stacks] for row in rows]
+        labels = ["\n".join(texts.text(f"rules.column_{f}") for f in stack) for stack in stacks]
+        widths = column_widths(
+            [[label, *(row[n] for row in cells)] for n, label in enumerate(labels)],
+            width - _EDGE - _GAP * (len(stacks) - 1),
+            last=frozenset(n for n, stack in enumerate(stacks) if stack == ("source",)),
+        )
+        if widths is not None:
+            break
+    table = Table(
+        box=box.SIMPLE_HEAD, show_lines=True, pad_edge=False, collapse_padding=True, expand=False
+    )
+    for n, label in enumerate(labels):
+        table.add_column(label, overflow="fold", width=widths[n] if widths else None)
+    for row_cells in cells:
+        table.add_row(*row_cells)
+    return table
+
+
+def column_widths(
+    columns: list[list[str]], room: int, *, last: frozenset[int] = frozenset()
+) -> list[int] | None:
+    """Share `room` among columns of text, none narrower than its longest word.
+
+    Each column starts at its longest word; then, the column closest to its
+    longest line first (those in `last` after the others), each gets what it
+    lacks of it while there is room.
+
+    Parameters:
+        columns: Each column's texts (its heading among them).
+        room: The columns to share.
+        last: The columns that wrap best (a list of sources): they get room last.
+
+    Returns:
+        A width per column, at most `room` in all, or None when the longest
+        words alone do not fit.
+    """
+    from rich.cells import cell_len
+
+    words = [
+        max((cell_len(w) for text in texts for w in text.split()), default=1) for texts in columns
+    ]
+    lines = [
+        max((cell_len(line) for text in texts for line in text.splitlines()), default=1)
+        for texts in columns
+    ]
+    if sum(words) > room:
+        return None
+    widths = list(words)
+    spare = room - sum(widths)
+    shortfalls = [line - word for line, word in zip(lines, words, strict=True)]
+    for n in sorted(range(len(columns)), key=lambda n: (n in last, shortfalls[n], n)):
+        short = shortfalls[n]
+        given = min(short, spare)
+        widths[n] += given
+        spare -= given
+    return widths
 
 
 def render_rules_json(rulebook: Rulebook, defaults: Rulebook, *, source: str | None = None) -> str:
