@@ -88,7 +88,7 @@ def plan_command(
 
       cat infusions.toml | kapplan plan -
 
-      kapplan plan < infusions.toml   (no file named: stdin, when it is not a terminal)
+      kapplan plan < infusions.toml
 
       kapplan plan examples/caseload/ -o sessions.ics
 

@@ -53,7 +53,7 @@ def validate_command(
 
       cat infusions.toml | kapplan validate - --strict
 
-      kapplan validate < infusions.toml   (no file named: stdin, when it is not a terminal)
+      kapplan validate < infusions.toml
 
       kapplan validate schedules/ --lang ru
     """
