@@ -138,7 +138,7 @@ def init_command(
 
       kapplan init - --method oral --count 8 --every 2/week --no-interactive
 
-      kapplan init --dose 2027-01-14T09:30 --dose 2027-01-19T09:30 --timezone London
+      kapplan init --dose 2027-01-14T09:30 --dose 2027-01-19T09:30
     """
     from kapplan.edge import starter
 
