@@ -704,9 +704,8 @@ class TestInputsAreNeverOverwritten:
         config.write_text('language = "en"\n', encoding="utf-8")
         link = tmp_path / "link.toml"
         link.symlink_to(config)
-        code, _, stderr = run_kapplan(
-            *command, "-o", str(link), "--force", KAPPLAN_CONFIG=str(config)
-        )
+        runner = CliRunner(env={"NO_COLOR": "1", "TZ": "UTC", "KAPPLAN_CONFIG": str(config)})
+        code, _, stderr = invoke(runner, *command, "-o", str(link), "--force")
         assert code == 2
         assert stderr == (
             f"kapplan: error: {link}: is also an input ({str(config)!r}); choose another "
@@ -805,8 +804,18 @@ class TestStandardStreams:
             "kapplan: error: <stdin>: stdin is closed; expected a TOML file on stdin\n",
         )
 
-    @pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
-    @pytest.mark.parametrize("fmt", ["terminal", "json", "ics"])
+    @pytest.mark.parametrize(
+        ("fmt", "encoding"),
+        [
+            # Each format and each encoding once; the rest of the matrix is a slow test.
+            ("terminal", "cp1252"),
+            ("json", "ascii"),
+            ("ics", "cp1252"),
+            pytest.param("terminal", "ascii", marks=pytest.mark.slow),
+            pytest.param("json", "cp1252", marks=pytest.mark.slow),
+            pytest.param("ics", "ascii", marks=pytest.mark.slow),
+        ],
+    )
     def test_stdout_is_utf8_whatever_the_locale(
         self, runner: CliRunner, tmp_path: Path, encoding: str, fmt: str
     ) -> None:
@@ -996,9 +1005,11 @@ class TestUsageMistakesAreOneLine:
     @pytest.mark.parametrize(
         "command", [["rules", "-f", "json"], ["schema"], ["plan", str(EXAMPLE), "-f", "json"]]
     )
-    def test_output_on_a_folder(self, tmp_path: Path, command: list[str]) -> None:
+    def test_output_on_a_folder(
+        self, runner: CliRunner, tmp_path: Path, command: list[str]
+    ) -> None:
         """-o naming a folder, for a command that writes a file: one line, exit 2."""
-        code, stdout, stderr = run_kapplan(*command, "-o", str(tmp_path))
+        code, stdout, stderr = invoke(runner, *command, "-o", str(tmp_path))
         assert (code, stdout) == (2, "")
         assert stderr.startswith("kapplan: error: ")
         assert stderr.count("\n") == 1

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kapplan.formats import ical
 from kapplan.formats.ical import ContentLineError, parse_calendars, parse_line, unfold
+from tests.conftest import examples
 
 # Text the writer must survive: every control character, CR and LF alone and
 # together, line-breaking Unicode, the TEXT specials, Cyrillic (2 octets), CJK
@@ -46,14 +50,42 @@ DROPPED = {
 }
 
 
+def codec_property(
+    *strategies: st.SearchStrategy[Any], quick: int, full: int
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Make a property check (a method) over `strategies` a test run twice over
+    (`examples`): `quick` examples in the default run, `full` (what it always ran) under
+    the `slow` mark.
+
+    Parameters:
+        strategies: What `@given` draws for the check's arguments after `self`.
+        quick: Examples in the default run.
+        full: Examples in the slow run.
+
+    Returns:
+        A decorator turning the check into the test method, with its name and docstring.
+    """
+
+    def decorate(check: Callable[..., None]) -> Callable[..., None]:
+        @examples(quick=quick, full=full)
+        def test(self: object, runs: int) -> None:
+            settings(max_examples=runs)(given(*strategies)(check))(self)
+
+        # Not functools.wraps: pytest would read the check's arguments as fixtures.
+        test.__name__, test.__qualname__ = check.__name__, check.__qualname__
+        test.__doc__ = check.__doc__
+        return test
+
+    return decorate
+
+
 class TestWriting:
     """Escaping and folding: what every parser reads back, within 75 octets a line.
 
     (`tests/test_fast_paths.py` checks that the fast paths equal the plain ones.)
     """
 
-    @settings(max_examples=400)
-    @given(TEXTS)
+    @codec_property(TEXTS, quick=100, full=400)
     def test_escape_then_unescape(self, text: str) -> None:
         """Escaped text reads back as the text, its line breaks as newlines and the control
         characters TEXT does not allow dropped; no raw line break is left."""
@@ -64,8 +96,7 @@ class TestWriting:
         )
         assert ical.unescape_text(escaped) == expected
 
-    @settings(max_examples=400)
-    @given(st.one_of(TEXTS, NEAR_FOLD))
+    @codec_property(st.one_of(TEXTS, NEAR_FOLD), quick=100, full=400)
     def test_fold_keeps_characters_whole(self, text: str) -> None:
         """Each physical line is at most 75 octets and whole UTF-8, and they join back."""
         line = "SUMMARY:" + ical.escape_text(text)
@@ -75,8 +106,7 @@ class TestWriting:
         assert all(len(piece) <= ical.MAX_OCTETS for piece in data)
         assert physical[0] + "".join(p[1:] for p in physical[1:]) == line
 
-    @settings(max_examples=200)
-    @given(st.lists(st.one_of(TEXTS, NEAR_FOLD), max_size=8))
+    @codec_property(st.lists(st.one_of(TEXTS, NEAR_FOLD), max_size=8), quick=50, full=200)
     def test_fold_lines(self, lines: list[str]) -> None:
         """`fold_lines` is `fold` of each line, joined."""
         assert ical.fold_lines(lines) == "".join(ical.fold(line) for line in lines)
@@ -91,8 +121,7 @@ class TestWriting:
             assert all(len(p.encode()) <= ical.MAX_OCTETS for p in physical)
             assert (len(physical) == 1) == (octets <= 75)
 
-    @settings(max_examples=300)
-    @given(st.one_of(TEXTS, NEAR_FOLD))
+    @codec_property(st.one_of(TEXTS, NEAR_FOLD), quick=75, full=300)
     def test_fold_then_unfold_is_the_line(self, line: str) -> None:
         """Reading a folded escaped line gives back the escaped value."""
         value = ical.escape_text(line)

@@ -1,25 +1,28 @@
-"""Plans a therapist would accept: issue 12's numbered cases, as real processes.
+"""Plans a therapist would accept: issue 12's numbered cases, through the command line.
 
 Each test runs ``kapplan plan … -f json`` on a schedule nobody planned before
 and checks the plan as a therapist would: no session at a client's night, none
 after the next dose (unless it covers it), sessions spread over days, a gap
 before each dose, preparation after the previous course, warnings that say
-why. They run the installed command, so the same file can be run against an
-older kapplan (``PYTHONPATH=<old>/src``) to see each case fail there.
+why. They run the command line in process (typer's runner: the exit status and
+the JSON are what a process gives) and use nothing else of kapplan's, so the
+same file can be run against an older kapplan (``PYTHONPATH=<old>/src``) to see
+each case fail there.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
-import subprocess
-import sys
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from typer.testing import CliRunner
+
+from kapplan.cli.app import app
 from tests.conftest import ROOT
 
 SESSION_KINDS = (
@@ -32,17 +35,12 @@ SESSION_KINDS = (
 
 
 def kapplan_json(*arguments: str) -> dict[str, Any]:
-    """Run ``kapplan plan ARGUMENTS -f json`` as a process; return its JSON."""
-    environment = {**os.environ, "NO_COLOR": "1"}  # KAPPLAN_CONFIG: see conftest
-    done = subprocess.run(
-        [sys.executable, "-m", "kapplan", "plan", *arguments, "-f", "json"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=environment,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr
+    """Run ``kapplan plan ARGUMENTS -f json`` in process, from the project's folder;
+    return its JSON."""
+    runner = CliRunner(env={"NO_COLOR": "1"})  # KAPPLAN_CONFIG: see conftest
+    with contextlib.chdir(ROOT):
+        done = runner.invoke(app, ["plan", *arguments, "-f", "json"])
+    assert (done.exit_code, done.exception) == (0, None), done.stderr
     document: dict[str, Any] = json.loads(done.stdout)
     return document
 

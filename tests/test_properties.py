@@ -10,6 +10,7 @@ invariant against an oracle written from DOMAIN.md, not from the engine.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import combinations, pairwise
@@ -46,6 +47,34 @@ PROPERTY = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+
+def plan_property(
+    *strategies: st.SearchStrategy[Any], quick: int = 15, full: int = 60
+) -> Callable[[Callable[..., None]], Callable[[int], None]]:
+    """Make a property check over `strategies` a test run twice over (`examples`): `quick`
+    examples in the default run, `full` (what it always ran) under the `slow` mark.
+
+    Parameters:
+        strategies: What `@given` draws for the check's arguments.
+        quick: Examples in the default run.
+        full: Examples in the slow run.
+
+    Returns:
+        A decorator turning the check into the test, with its name and docstring.
+    """
+
+    def decorate(check: Callable[..., None]) -> Callable[[int], None]:
+        @examples(quick=quick, full=full)
+        def test(runs: int) -> None:
+            settings(PROPERTY, max_examples=runs)(given(*strategies)(check))()
+
+        # Not functools.wraps: pytest would read the check's arguments as fixtures.
+        test.__name__, test.__qualname__ = check.__name__, check.__qualname__
+        test.__doc__ = check.__doc__
+        return test
+
+    return decorate
 
 
 @st.composite
@@ -196,8 +225,7 @@ def _windows(event: PlanEvent, plan: Plan, zone: ZoneInfo) -> list[tuple[datetim
     return [(_midnight(opens, zone), _midnight(opens + 7 * day, zone))]
 
 
-@PROPERTY
-@given(schedules())
+@plan_property(schedules())
 def test_sessions_never_overlap(schedule: Schedule) -> None:
     """No two therapy sessions of a plan overlap in time."""
     sessions = sorted(_plan(schedule).sessions, key=lambda e: _utc(e.start))
@@ -266,15 +294,13 @@ def check_doses_answered(schedule: Schedule, plan: Plan) -> None:
         assert {i.index for i in plan.infusions} <= placed | warned
 
 
-@PROPERTY
-@given(schedules())
+@plan_property(schedules())
 def test_no_timed_event_overlaps_a_dose_or_another(schedule: Schedule) -> None:
     """No timed event overlaps a dose; timed events other than doses never overlap."""
     check_timed_events(_plan(schedule))
 
 
-@PROPERTY
-@given(schedules())
+@plan_property(schedules())
 def test_sessions_inside_availability_and_practices_inside_their_hours(
     schedule: Schedule,
 ) -> None:
@@ -285,8 +311,7 @@ def test_sessions_inside_availability_and_practices_inside_their_hours(
     check_hours(schedule, _plan(schedule))
 
 
-@PROPERTY
-@given(schedules())
+@plan_property(schedules())
 def test_sessions_inside_their_window_or_warned(schedule: Schedule) -> None:
     """A session lies in its DOMAIN.md window, or it is flagged and a warning names it.
 
@@ -295,8 +320,7 @@ def test_sessions_inside_their_window_or_warned(schedule: Schedule) -> None:
     check_windows(schedule, _plan(schedule))
 
 
-@PROPERTY
-@given(schedules())
+@plan_property(schedules())
 def test_uids_unique_and_plan_deterministic(schedule: Schedule) -> None:
     """uids are unique, and planning the same schedule twice gives an equal plan and JSON."""
     first, second = _plan(schedule), _plan(schedule)
@@ -306,8 +330,7 @@ def test_uids_unique_and_plan_deterministic(schedule: Schedule) -> None:
     assert render_json(first) == render_json(second)
 
 
-@PROPERTY
-@given(schedules())
+@plan_property(schedules())
 def test_every_dose_is_in_the_plan_and_every_rule_answers(schedule: Schedule) -> None:
     """Each dose appears once as a dose event; each infusion-anchored session rule is
     either placed for a dose, covered by a later one, or warned about.
@@ -382,16 +405,14 @@ def check_one_session_a_day(plan: Plan, zone: ZoneInfo) -> None:
         assert not near or close & {event.uid, *near}, (event, near)
 
 
-@PROPERTY
-@given(schedules())
+@plan_property(schedules())
 def test_no_session_after_the_next_dose_unless_it_covers_it(schedule: Schedule) -> None:
     """Issue 12: a session follows the latest dose before it (covering any it merged),
     keeps the buffer before the next dose and stays off a dose's day before the dose."""
     check_order_around_doses(_plan(schedule), schedule.zone)
 
 
-@PROPERTY
-@given(schedules())
+@plan_property(schedules())
 def test_one_session_a_client_day_unless_warned(schedule: Schedule) -> None:
     """Issue 12: at most one session a local day, unless a same-day warning says why."""
     check_one_session_a_day(_plan(schedule), schedule.zone)
@@ -539,8 +560,7 @@ def _could_stay(old: Booking, event: PlanEvent, plan: Plan, schedule: Schedule) 
     return True
 
 
-@settings(PROPERTY, max_examples=60)
-@given(schedules(most=4, wide=True), st.data())
+@plan_property(schedules(most=4, wide=True), st.data())
 def test_a_re_plan_moves_the_fewest_sessions_possible(
     schedule: Schedule, data: st.DataObject
 ) -> None:

@@ -25,7 +25,7 @@ from kapplan.errors import RulebookError
 from kapplan.formats.schema import rulebook_schema, schedule_schema
 from kapplan.i18n import catalogues
 from kapplan.model.rulebook import RULEBOOK_VERSION, Rulebook, rule_origins
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, examples
 
 IV = ROOT / "examples" / "iv-six-infusions.toml"
 CLINIC = ROOT / "examples" / "rulebooks" / "clinic.toml"
@@ -167,29 +167,34 @@ class TestDump:
         )
         assert _over_defaults(dump_rulebook(book)) == book
 
-    @settings(max_examples=40)
-    @given(
-        index=st.integers(0, 15),
-        minutes=st.integers(1, 600),
-        enabled=st.booleans(),
-        title=st.text(
-            st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1
-        ).filter(lambda t: "{" not in t and "}" not in t and t.strip()),
-    )
-    def test_any_edit_round_trips(
-        self, index: int, minutes: int, enabled: bool, title: str
-    ) -> None:
+    @examples(quick=10, full=40)
+    def test_any_edit_round_trips(self, runs: int) -> None:
         """Whatever a rule's length, switch and title, dump -> load gives it back."""
-        defaults = default_rulebook()
-        rule = defaults.rule[index]
-        update: dict[str, Any] = {"enabled": enabled, "title": title}
-        if rule.placement.value != "advisory":
-            update["minutes"] = minutes
-        rules = tuple(r.model_copy(update=update) if r.id == rule.id else r for r in defaults.rule)
-        book = Rulebook.model_validate(
-            {**defaults.model_dump(), "rule": [r.model_dump() for r in rules]}
+
+        @settings(max_examples=runs)
+        @given(
+            index=st.integers(0, 15),
+            minutes=st.integers(1, 600),
+            enabled=st.booleans(),
+            title=st.text(
+                st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1
+            ).filter(lambda t: "{" not in t and "}" not in t and t.strip()),
         )
-        assert _over_defaults(dump_rulebook(book)) == book
+        def check(index: int, minutes: int, enabled: bool, title: str) -> None:
+            defaults = default_rulebook()
+            rule = defaults.rule[index]
+            update: dict[str, Any] = {"enabled": enabled, "title": title}
+            if rule.placement.value != "advisory":
+                update["minutes"] = minutes
+            rules = tuple(
+                r.model_copy(update=update) if r.id == rule.id else r for r in defaults.rule
+            )
+            book = Rulebook.model_validate(
+                {**defaults.model_dump(), "rule": [r.model_dump() for r in rules]}
+            )
+            assert _over_defaults(dump_rulebook(book)) == book
+
+        check()
 
     def test_dump_explains_itself(self) -> None:
         """The dump's header says how to use it and lists every key of a rule."""

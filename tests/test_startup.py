@@ -9,6 +9,7 @@ fails here rather than slowing every run unnoticed. Timings live in
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -93,8 +94,10 @@ SCHEDULE_MODELS = [
 ]
 
 
+@functools.cache
 def _run(*arguments: str) -> dict[str, list[str]]:
-    """Run kapplan in a fresh interpreter; return the modules loaded and models built."""
+    """Run kapplan in a fresh interpreter; return the modules loaded and models built
+    (once for each set of arguments: several tests read the same run's report)."""
     result = subprocess.run(
         [sys.executable, "-c", PROBE, *arguments],
         capture_output=True,

@@ -1,7 +1,8 @@
 """`kapplan sync` against real CalDAV servers (Radicale and Xandikos on 127.0.0.1).
 
 Every test runs kapplan on each server (`caldav_server` is parametrized; the
-Xandikos half is marked slow), and
+Xandikos half is marked slow) and, where it syncs IV's course, on its first three
+doses (`course`; the whole course is marked slow), and
 checks the server's state by reading it back with plain HTTP and icalendar
 (`tests.caldav_servers`), never with the caldav library the sync itself uses.
 Faults come from a real proxy in front of the real server. kapplan runs in
@@ -69,6 +70,34 @@ def fixture_caldav_server(request: pytest.FixtureRequest) -> Server:
     return server
 
 
+#: IV's course cut to its first three doses: 45 events instead of 78, yet every kind the
+#: six-dose plan has (preparation, each dose's own, week-2, relapse-prevention and long-arc
+#: sessions, practices) and dose 3 to move. Nothing in a sync depends on how many events
+#: there are, so the default run syncs this; the slow run syncs the whole course too.
+THREE_DOSES = re.sub(
+    r"\[\[infusion\]\]\nat = 2026-12-(11|15|18)T[^[#]*", "", IV.read_text(encoding="utf-8")
+)
+
+
+@pytest.fixture(
+    name="course",
+    params=["three-doses", pytest.param("six-doses", marks=pytest.mark.slow)],
+)
+def fixture_course(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """A copy of the schedule a test syncs, its own to edit: IV's first three doses in the
+    default run, and IV's whole course (what these tests always synced) with the slow
+    tests. Xandikos, itself slow, syncs the whole course alone."""
+    copy = tmp_path / "course.toml"
+    params = request.node.callspec.params
+    if request.param == "three-doses" and params.get("caldav_server") == "xandikos":
+        pytest.skip("on Xandikos (a slow test) the whole course is synced instead")
+    if request.param == "three-doses":
+        copy.write_text(THREE_DOSES, encoding="utf-8")
+    else:
+        shutil.copy(IV, copy)
+    return copy
+
+
 def kapplan(*args: str | Path, env: dict[str, str | None] | None = None) -> Ran:
     """Run kapplan in process, with the test servers' user name and password (env: more
     variables for the run; None unsets one). Anything but an exit is a test failure."""
@@ -113,12 +142,6 @@ def state(url: str) -> dict[str, tuple[str, str, int, str]]:
     }
 
 
-def schedule_copy(tmp_path: Path, source: Path = IV) -> Path:
-    copy = tmp_path / source.name
-    shutil.copy(source, copy)
-    return copy
-
-
 def move_dose(path: Path, before: str, after: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert before in text
@@ -135,12 +158,14 @@ def one_line(stderr: str) -> str:
 # -- the scenario, on each server ----------------------------------------------------
 
 
-def test_first_sync_creates_the_calendar_with_the_ics_events(fresh_calendar_url: str) -> None:
+def test_first_sync_creates_the_calendar_with_the_ics_events(
+    course: Path, fresh_calendar_url: str
+) -> None:
     """The calendar did not exist: it is created, and holds exactly the events the .ics
     export has, each marked as kapplan's; the summary says so."""
-    out = synced(IV, "--to", fresh_calendar_url)
+    out = synced(course, "--to", fresh_calendar_url)
     on_server = read_calendar(fresh_calendar_url)
-    assert set(on_server) == planned_uids(IV)
+    assert set(on_server) == planned_uids(course)
     assert all(str(e.get("X-KAPPLAN-EVENT")) == "TRUE" for e in on_server.values())
     assert out.splitlines()[-1] == (
         f"synced to {fresh_calendar_url}: {len(on_server)} created, 0 unchanged "
@@ -148,22 +173,24 @@ def test_first_sync_creates_the_calendar_with_the_ics_events(fresh_calendar_url:
     )
 
 
-def test_a_second_sync_writes_nothing(fault_proxy: FaultProxy, fresh_calendar_url: str) -> None:
+def test_a_second_sync_writes_nothing(
+    course: Path, fault_proxy: FaultProxy, fresh_calendar_url: str
+) -> None:
     """Idempotent: with nothing changed, a second run sends no request that writes."""
     url = fault_proxy.url(fresh_calendar_url)
-    synced(IV, "--to", url)
+    synced(course, "--to", url)
     before = state(fresh_calendar_url)
     fault_proxy.reset_counts()
-    out = synced(IV, "--to", url)
+    out = synced(course, "--to", url)
     assert fault_proxy.writes == 0, fault_proxy.counts
     assert state(fresh_calendar_url) == before
     assert out == f"synced to {url}: {len(before)} unchanged\n"
 
 
-def test_a_moved_dose_updates_only_its_events(tmp_path: Path, fresh_calendar_url: str) -> None:
+def test_a_moved_dose_updates_only_its_events(course: Path, fresh_calendar_url: str) -> None:
     """The clinic moves dose 3 a day: its events are updated with a higher SEQUENCE, the
     other sessions stay where they were booked, and the change list says what moved."""
-    schedule = schedule_copy(tmp_path)
+    schedule = course
     synced(schedule, "--to", fresh_calendar_url)
     before = state(fresh_calendar_url)
     move_dose(schedule, "2026-12-08T", "2026-12-09T")
@@ -179,10 +206,12 @@ def test_a_moved_dose_updates_only_its_events(tmp_path: Path, fresh_calendar_url
     assert re.search(r"synced to .*: \d+ updated(, \d+ deleted)?, \d+ unchanged\n$", out), out
 
 
-def test_a_removed_dose_deletes_its_events(tmp_path: Path, fresh_calendar_url: str) -> None:
+def test_a_removed_dose_deletes_its_events(
+    tmp_path: Path, course: Path, fresh_calendar_url: str
+) -> None:
     """A dose taken off the schedule: its events are deleted from the server; with
     --cancel they stay, marked cancelled."""
-    schedule = schedule_copy(tmp_path)
+    schedule = course
     synced(schedule, "--to", fresh_calendar_url)
     before = set(read_calendar(fresh_calendar_url))
     text = schedule.read_text(encoding="utf-8")
@@ -200,7 +229,7 @@ def test_a_removed_dose_deletes_its_events(tmp_path: Path, fresh_calendar_url: s
     assert set(read_calendar(fresh_calendar_url)) == before - gone
 
 
-def test_a_persons_own_event_is_never_touched(tmp_path: Path, caldav_server: Server) -> None:
+def test_a_persons_own_event_is_never_touched(course: Path, caldav_server: Server) -> None:
     """A person's own events in the same calendar, one with a kapplan-like UID but no
     kapplan marker, survive every sync byte for byte, even a re-plan that cancels."""
     url = caldav_server.new_calendar_url("own")
@@ -215,7 +244,7 @@ def test_a_persons_own_event_is_never_touched(tmp_path: Path, caldav_server: Ser
     put_event(url, own.format(uid="0000aaaa@kapplan"))
     mine = {o.url: o.text for o in read_objects(url)}
     assert len(mine) == 2
-    schedule = schedule_copy(tmp_path)
+    schedule = course
     synced(schedule, "--to", url)
     move_dose(schedule, "2026-12-08T", "2026-12-09T")
     synced(schedule, "--to", url, "--replan")
@@ -224,10 +253,10 @@ def test_a_persons_own_event_is_never_touched(tmp_path: Path, caldav_server: Ser
         assert after[where] == text
 
 
-def test_a_hand_moved_session_is_pinned(tmp_path: Path, fresh_calendar_url: str) -> None:
+def test_a_hand_moved_session_is_pinned(course: Path, fresh_calendar_url: str) -> None:
     """A session dragged two hours later in a calendar app (new DTSTART/DTEND with a
     TZID, LAST-MODIFIED, SEQUENCE+1) stays there through a re-plan, and is reported."""
-    schedule = schedule_copy(tmp_path)
+    schedule = course
     synced(schedule, "--to", fresh_calendar_url)
     events = read_calendar(fresh_calendar_url)
     uid, session = next(
@@ -244,11 +273,11 @@ def test_a_hand_moved_session_is_pinned(tmp_path: Path, fresh_calendar_url: str)
     assert synced(schedule, "--to", fresh_calendar_url).endswith(" unchanged\n")
 
 
-def test_a_discreet_sync_stays_discreet(fresh_calendar_url: str) -> None:
+def test_a_discreet_sync_stays_discreet(course: Path, fresh_calendar_url: str) -> None:
     """--discreet once: no real title reaches the server, and a later sync without the
     flag keeps the calendar discreet (it remembers)."""
-    synced(IV, "--to", fresh_calendar_url, "--discreet")
-    synced(IV, "--to", fresh_calendar_url, "--remind", "2h")
+    synced(course, "--to", fresh_calendar_url, "--discreet")
+    synced(course, "--to", fresh_calendar_url, "--remind", "2h")
     for uid, event in read_calendar(fresh_calendar_url).items():
         words = f"{event.get('SUMMARY')} {event.get('DESCRIPTION')} {uid}".lower()
         assert not re.search(r"ketamine|infusion|dose|integration", words), words
@@ -273,18 +302,20 @@ def test_a_caseload_moves_only_one_clients_sessions(
     assert "Vera" in out
 
 
-def test_a_dry_run_writes_nothing(fault_proxy: FaultProxy, fresh_calendar_url: str) -> None:
+def test_a_dry_run_writes_nothing(
+    course: Path, fault_proxy: FaultProxy, fresh_calendar_url: str
+) -> None:
     """--dry-run reads and tells what a sync would do; no request writes, the calendar is
     not even created."""
     url = fault_proxy.url(fresh_calendar_url)
-    out = synced(IV, "--to", url, "--dry-run")
+    out = synced(course, "--to", url, "--dry-run")
     assert fault_proxy.writes == 0, fault_proxy.counts
     assert "dry run, nothing written" in out
     assert "(and create the calendar)" in out
-    synced(IV, "--to", url)
+    synced(course, "--to", url)
     schedule_events = len(read_calendar(fresh_calendar_url))
     fault_proxy.reset_counts()
-    assert synced(IV, "--to", url, "-n").endswith(f"{schedule_events} unchanged\n")
+    assert synced(course, "--to", url, "-n").endswith(f"{schedule_events} unchanged\n")
     assert fault_proxy.writes == 0
 
 
@@ -330,11 +361,11 @@ def test_a_slow_server_times_out(fault_proxy: FaultProxy, fresh_calendar_url: st
 
 
 def test_an_edit_during_the_sync_is_not_overwritten(
-    tmp_path: Path, fault_proxy: FaultProxy, fresh_calendar_url: str
+    course: Path, fault_proxy: FaultProxy, fresh_calendar_url: str
 ) -> None:
     """412 on a write (someone edited the event since it was read): one line, exit 2;
     the next run syncs over the edit."""
-    schedule = schedule_copy(tmp_path)
+    schedule = course
     url = fault_proxy.url(fresh_calendar_url)
     synced(schedule, "--to", url)
     move_dose(schedule, "2026-12-08T", "2026-12-09T")
@@ -349,23 +380,23 @@ def test_an_edit_during_the_sync_is_not_overwritten(
 
 
 def test_a_sync_cut_off_half_way_converges(
-    tmp_path: Path, fault_proxy: FaultProxy, caldav_server: Server
+    course: Path, fault_proxy: FaultProxy, caldav_server: Server
 ) -> None:
     """The connection drops after 20 writes: exit 2 with one line; running again finishes
     the job, and the server then equals a calendar synced in one go."""
     url = caldav_server.new_calendar_url("cut")
     whole = caldav_server.new_calendar_url("whole")
     fault_proxy.drop_after(20, methods={"PUT"})
-    done = kapplan("sync", IV, "--to", fault_proxy.url(url))
+    done = kapplan("sync", course, "--to", fault_proxy.url(url))
     assert done.returncode == 2
     assert "run kapplan sync again" in one_line(done.stderr)
-    assert 0 < len(read_calendar(url)) < len(planned_uids(IV))
+    assert 0 < len(read_calendar(url)) < len(planned_uids(course))
     fault_proxy.pass_through()
-    synced(IV, "--to", fault_proxy.url(url))
-    synced(IV, "--to", whole)
+    synced(course, "--to", fault_proxy.url(url))
+    synced(course, "--to", whole)
     assert state(url) == state(whole)
     fault_proxy.reset_counts()
-    synced(IV, "--to", fault_proxy.url(url))
+    synced(course, "--to", fault_proxy.url(url))
     assert fault_proxy.writes == 0
 
 
@@ -391,13 +422,13 @@ def test_a_password_in_the_url_is_refused() -> None:
     assert SECRET not in line
 
 
-def test_netrc_gives_the_login(tmp_path: Path, fresh_calendar_url: str) -> None:
+def test_netrc_gives_the_login(tmp_path: Path, course: Path, fresh_calendar_url: str) -> None:
     """Without the environment variables, the .netrc entry of the host is used."""
     netrc = tmp_path / "netrc"
     netrc.write_text(f"machine 127.0.0.1 login kapplan password {SECRET}\n", encoding="utf-8")
     netrc.chmod(0o600)
     env = {"KAPPLAN_CALDAV_USER": None, "KAPPLAN_CALDAV_PASSWORD": None, "NETRC": str(netrc)}
-    done = kapplan("sync", IV, "--to", fresh_calendar_url, env=env)
+    done = kapplan("sync", course, "--to", fresh_calendar_url, env=env)
     assert done.returncode == 0, done.stderr
     assert read_calendar(fresh_calendar_url)
 
@@ -518,11 +549,11 @@ def _events(url: str) -> dict[str, tuple[str, ...]]:
 
 
 def test_vdirsyncer_brings_a_vdir_where_a_direct_sync_does(
-    tmp_path: Path, caldav_server: Server
+    tmp_path: Path, course: Path, caldav_server: Server
 ) -> None:
     """`kapplan plan -f vdir`, then `vdirsyncer sync` to the server, leaves the calendar
     equal, event for event, to a direct `kapplan sync`; and so after a moved dose."""
-    schedule = schedule_copy(tmp_path)
+    schedule = course
     folder = tmp_path / "vdir"
     via = caldav_server.new_calendar_url("via-vdirsyncer")
     direct = caldav_server.new_calendar_url("direct")
@@ -571,7 +602,9 @@ def _without_login() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("KAPPLAN_CALDAV")}
 
 
-def test_the_keyring_gives_the_login(fault_proxy: FaultProxy, fresh_calendar_url: str) -> None:
+def test_the_keyring_gives_the_login(
+    course: Path, fault_proxy: FaultProxy, fresh_calendar_url: str
+) -> None:
     """No environment variables, no .netrc: the system keyring's entry for the host
     (service ``kapplan:HOST``) is asked through the keyring library, and its login is sent;
     a wrong one is a 401 line that says it came from the keyring."""
@@ -585,7 +618,7 @@ def test_the_keyring_gives_the_login(fault_proxy: FaultProxy, fresh_calendar_url
         "TZ": "UTC",
     }
     url = fault_proxy.url(fresh_calendar_url)
-    command = [sys.executable, "-m", "kapplan", "sync", str(IV), "--to", url]
+    command = [sys.executable, "-m", "kapplan", "sync", str(course), "--to", url]
     done = subprocess.run(
         command, capture_output=True, text=True, env=env, timeout=120, check=False
     )
@@ -603,14 +636,16 @@ def test_the_keyring_gives_the_login(fault_proxy: FaultProxy, fresh_calendar_url
     assert SECRET not in done.stderr
 
 
-def test_a_progress_bar_on_a_terminal(fault_proxy: FaultProxy, fresh_calendar_url: str) -> None:
+def test_a_progress_bar_on_a_terminal(
+    course: Path, fault_proxy: FaultProxy, fresh_calendar_url: str
+) -> None:
     """With stderr a terminal and writes that take a while, a progress bar shows there
     (and is gone at the end); the change list and summary still go to stdout."""
     fault_proxy.delay(0.03, methods={"PUT"})
     leader, follower = pty.openpty()
     url = fault_proxy.url(fresh_calendar_url)
     process = subprocess.Popen(
-        [sys.executable, "-m", "kapplan", "sync", str(IV), "--to", url],
+        [sys.executable, "-m", "kapplan", "sync", str(course), "--to", url],
         stdout=subprocess.PIPE,
         stderr=follower,
         env={**os.environ, "KAPPLAN_CALDAV_USER": "kapplan", "KAPPLAN_CALDAV_PASSWORD": "x",
@@ -633,14 +668,14 @@ def test_a_progress_bar_on_a_terminal(fault_proxy: FaultProxy, fresh_calendar_ur
     assert out.decode().splitlines()[-1].startswith("synced to ")
 
 
-def test_the_config_files_caldav_url(tmp_path: Path, fresh_calendar_url: str) -> None:
+def test_the_config_files_caldav_url(tmp_path: Path, course: Path, fresh_calendar_url: str) -> None:
     """Without --to, the config file's caldav_url is the calendar; `kapplan config` shows
     it; a password in it is refused in one located line."""
     config = tmp_path / "config.toml"
     config.write_text(f'caldav_url = "{fresh_calendar_url}"\n', encoding="utf-8")
     env = {"KAPPLAN_CONFIG": str(config)}
-    synced(IV, env=env)
-    assert set(read_calendar(fresh_calendar_url)) == planned_uids(IV)
+    synced(course, env=env)
+    assert set(read_calendar(fresh_calendar_url)) == planned_uids(course)
     shown = kapplan("config", env=env).stdout
     assert re.search(
         rf"caldav_url +{re.escape(fresh_calendar_url)} +{re.escape(str(config))}", shown
@@ -662,9 +697,9 @@ def test_a_calendar_that_cannot_be_found_or_made(
     assert "was not found (404); expected the URL of a calendar" in one_line(done.stderr)
 
 
-def test_in_russian(fresh_calendar_url: str, tmp_path: Path) -> None:
+def test_in_russian(fresh_calendar_url: str, course: Path) -> None:
     """--lang ru: the change list and the summary are Russian (only the URL is not)."""
-    schedule = schedule_copy(tmp_path)
+    schedule = course
     synced(schedule, "--to", fresh_calendar_url, "--lang", "ru")
     move_dose(schedule, "2026-12-08T", "2026-12-09T")
     out = synced(schedule, "--to", fresh_calendar_url, "--lang", "ru")
