@@ -34,6 +34,7 @@ from kapplan.model.choices import (
     FileKind,
     Format,
     Language,
+    Reader,
     View,
 )
 
@@ -94,6 +95,7 @@ __all__ = [
     "Format",
     "Language",
     "Planned",
+    "Reader",
     "RulesInForce",
     "Synced",
     "Target",
