@@ -970,7 +970,8 @@ class TestUsageMistakesAreOneLine:
         ("args", "line"),
         [
             (["plan", str(EXAMPLE), "--foo"],
-             "no such option --foo (did you mean --force or --format?); see kapplan plan --help"),
+             "no such option --foo (did you mean --for or --force or --format?); see kapplan "
+             "plan --help"),
             (["--foo"], "no such option --foo; see kapplan --help"),
             (["nope"], "no such command 'nope'; see kapplan --help"),
             (["plan"], "missing argument 'SCHEDULE...'; see kapplan plan --help"),
