@@ -187,17 +187,17 @@ class _Footnotes:
             return ""
         self.refs(e.rule for e in self.plan.events)  # the rest, in plan order
         items = []
+        texts = self.texts
         for cited, n in self.numbers.items():
             source = self.rulebook.sources[cited]
-            texts = self.texts
             name = source.named(
                 texts.source_text(cited, "title", source.title),
                 texts.source_text(cited, "author", source.author),
             )
             shown = f"{name} · {source.url}" if source.url else name
-            number = self.texts.text("handout.footnote", refs=n)
+            number = texts.text("handout.footnote", refs=n)
             items.append(f'<span id="source-{n}">{_e(number)} {_e(shown)}</span>')
-        heading = _e(self.texts.text("handout.sources"))
+        heading = _e(texts.text("handout.sources"))
         # One paragraph: a list of a few lines would take the room of a page's last rows.
         return f'<p class="sources"><strong>{heading}:</strong> {" · ".join(items)}</p>\n'
 
