@@ -59,6 +59,7 @@ def rulebook(*ids: str) -> Rulebook:
         version=book.version,
         methods=book.methods,
         placement=book.placement,
+        sources=book.sources,
         rule=tuple(r for r in book.rule if r.id in ids),
     )
 

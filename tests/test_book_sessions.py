@@ -43,5 +43,5 @@ def test_a_practice_the_calendar_shows_keeps_the_practices() -> None:
         else r
         for r in book.rule
     ]
-    odd = Rulebook(version=book.version, methods=book.methods, rule=rules)
+    odd = Rulebook(version=book.version, methods=book.methods, sources=book.sources, rule=rules)
     assert calendar_shows_practices([book, odd])

@@ -132,10 +132,12 @@ def test_the_client_is_planned_as_in_the_caseload(
     schedule's: the JSON and the handout are those of `plan_files`' plan of her."""
     hours = () if therapist is None else ("--therapist", therapist)
     caseload = plan_files([str(CASELOAD)], therapist=_str(therapist))
-    for plan in caseload.plans:
+    assert len(caseload.rulebooks) == len(caseload.plans)
+    for plan, book in zip(caseload.plans, caseload.rulebooks, strict=True):
         label = plan.client
         assert _run(runner, CASELOAD, *hours, "--client", label, "-f", "json") == render_json(plan)
-        assert _run(runner, CASELOAD, *hours, "--client", label, "-f", "html") == render_html(plan)
+        handout = render_html(plan, rulebook=book)
+        assert _run(runner, CASELOAD, *hours, "--client", label, "-f", "html") == handout
 
 
 def test_the_booked_times_are_not_the_times_planned_alone(runner: CliRunner) -> None:

@@ -239,6 +239,7 @@ def test_practices_counted_from_their_extremes_as_walking_every_window(
         version=base.version,
         methods=base.methods,
         placement=base.placement,
+        sources=base.sources,
         rule=(*far, *base.rule),
     )
     client = schedule('client = "A"\n' + doses(*ats), "Pacific/Kiritimati")

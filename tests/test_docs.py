@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from kapplan.edge.load import default_rulebook
-from kapplan.views.reference import rules_markdown, schedule_markdown
+from kapplan.views.reference import rules_document, rules_markdown, schedule_markdown
 from tests.conftest import ROOT
 
 README = ROOT / "README.md"
+RULES = ROOT / "docs" / "RULES.md"
 
 
 def _section(name: str, body: str) -> str:
@@ -44,6 +45,50 @@ def test_readme_table_is_current(name: str, build: object, request: pytest.Fixtu
         README.write_text(pattern.sub(lambda _: expected, text), encoding="utf-8")
         return
     assert pattern.search(text).group(0) == expected  # type: ignore[union-attr]
+
+
+def test_rules_document_is_current(request: pytest.FixtureRequest) -> None:
+    """docs/RULES.md is generated from the default rulebook: the rules, their reasons and
+    every source's title and author. `pytest --update-golden` rewrites it."""
+    expected = rules_document(default_rulebook())
+    if request.config.getoption("--update-golden"):
+        RULES.write_text(expected, encoding="utf-8")
+        return
+    assert RULES.read_text(encoding="utf-8") == expected
+
+
+def test_rules_document_names_every_source() -> None:
+    """Each source a default rule cites has an anchor in docs/RULES.md, with its title, and
+    the README's table links there."""
+    book = default_rulebook()
+    text = RULES.read_text(encoding="utf-8")
+    readme = README.read_text(encoding="utf-8")
+    for rule in book.rule:
+        for cited in rule.source:
+            assert f'<a id="source-{cited}"></a>`{cited}`: **{book.sources[cited].title}**' in text
+            assert f"[{cited}](docs/RULES.md#source-{cited})" in readme
+    assert "How to Make Ketamine Therapy Results Last: An Integration Guide**. Dr. Ben Soffer." in (
+        text
+    )
+
+
+def test_readme_links_stay_in_the_project() -> None:
+    """Every relative link of the README names a file of the project (none outside a
+    clone, such as ../shared/DOMAIN.md), and each #source- anchor exists."""
+    text = README.read_text(encoding="utf-8")
+    anchors = set(re.findall(r'<a id="([^"]+)"></a>', RULES.read_text(encoding="utf-8")))
+    links = re.findall(r"\]\(([^)\s]+)\)", text)
+    assert "docs/RULES.md" in links
+    for link in links:
+        if re.match(r"^[a-z]+:", link) or link.startswith("#"):
+            continue
+        path, _, anchor = link.partition("#")
+        if path == "../shared/STYLE.md":
+            continue  # the team's style guide, outside the project: left for its owner
+        assert not path.startswith(".."), link
+        assert (ROOT / path).exists(), link
+        if path == "docs/RULES.md" and anchor.startswith("source-"):
+            assert anchor in anchors, link
 
 
 def test_every_rule_names_a_source_and_says_why() -> None:

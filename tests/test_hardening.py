@@ -985,7 +985,8 @@ class TestUsageMistakesAreOneLine:
         ("args", "line"),
         [
             (["plan", str(EXAMPLE), "--foo"],
-             "no such option --foo (did you mean --force or --format?); see kapplan plan --help"),
+             "no such option --foo (did you mean --for or --force or --format?); see kapplan "
+             "plan --help"),
             (["--foo"], "no such option --foo; see kapplan --help"),
             (["nope"], "no such command 'nope'; see kapplan --help"),
             # stdin is /dev/null here, not a terminal: it is read, and is empty (test_input.py

@@ -511,6 +511,9 @@ closes = "+26h"
 minutes = 60
 title = "Sauna after {dose}"
 source = ["mine"]
+
+[sources.mine]
+title = "My own notes"
 """
 
     @staticmethod

@@ -98,16 +98,20 @@ def test_russian_handout_has_no_english(runner: CliRunner, russian: Path) -> Non
     """The HTML handout's text (not its tags or CSS) is Russian, and says so in `lang`."""
     from html.parser import HTMLParser
 
-    html = runner.invoke(app, ["plan", str(russian), "-f", "html"]).stdout
-    assert '<html lang="ru">' in html
-    texts: list[str] = []
-    parser = HTMLParser()
-    parser.handle_data = texts.append  # type: ignore[method-assign]
-    parser.feed(html.split("</style>", 1)[1])
-    text = "".join(texts)
-    assert _latin_words(text) == []
-    for heading in ("Вопросы для дневника", "Памятки", "Предупреждения ("):
-        assert heading in text
+    for reader, shown in (
+        ("patient", "Время этих сессий подтвердит ваш терапевт."),
+        ("therapist", "Предупреждения ("),
+    ):
+        html = runner.invoke(app, ["plan", str(russian), "-f", "html", "--for", reader]).stdout
+        assert '<html lang="ru">' in html
+        texts: list[str] = []
+        parser = HTMLParser()
+        parser.handle_data = texts.append  # type: ignore[method-assign]
+        parser.feed(html.split("</style>", 1)[1])
+        text = "".join(texts)
+        assert _latin_words(text) == []
+        for heading in ("Вопросы для дневника", "Памятки", "Откуда взяты эти рекомендации", shown):
+            assert heading in text
 
 
 @pytest.mark.parametrize("discreet", [False, True], ids=["full", "discreet"])

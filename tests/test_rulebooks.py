@@ -26,6 +26,7 @@ from kapplan.formats.schema import rulebook_schema, schedule_schema
 from kapplan.i18n import catalogues
 from kapplan.model.rulebook import RULEBOOK_VERSION, Rulebook, rule_origins
 from tests.conftest import EXAMPLES, ROOT, examples
+from tests.test_hardening import run_kapplan
 
 IV = ROOT / "examples" / "iv-six-infusions.toml"
 CLINIC = ROOT / "examples" / "rulebooks" / "clinic.toml"
@@ -93,6 +94,9 @@ closes = "day+5d"
 minutes = 20
 title = "Check-in call (course {course})"
 source = ["clinic"]
+
+[sources.clinic]
+title = "Our clinic's integration protocol"
 """
         book = _over_defaults(text)
         assert book.rule[-1].id == "check-in-call"
@@ -164,6 +168,7 @@ class TestDump:
             + '[[rule]]\nid = "walk"\nkind = "movement"\nphase = "integration"\n'
             + 'anchor = "infusion"\nplacement = "practice"\nopens = "+2d"\ncloses = "+3d"\n'
             + 'minutes = 45\ntitle = "Long walk"\nsource = ["clinic"]\n'
+            + '[sources.clinic]\ntitle = "Our clinic\'s integration protocol"\n'
         )
         assert _over_defaults(dump_rulebook(book)) == book
 
@@ -317,7 +322,7 @@ BAD_RULEBOOKS = {
     "unknown top-level key": (
         "version = 1\nrule_set = 2\n",
         "bad.toml:2: rule_set: unknown key 'rule_set'; expected one of version, extends, "
-        "methods, placement, rule",
+        "methods, placement, sources, rule",
     ),
     "unknown key in a method": (
         'version = 1\n\n[methods.iv]\nlable = "IV"\n',
@@ -643,7 +648,14 @@ class TestRulesCommand:
         result = runner.invoke(app, ["rules", "--format", "json"])
         assert result.exit_code == 0
         document = json.loads(result.stdout)
-        assert list(document) == ["version", "rulebook", "methods", "placement", "rules"]
+        assert list(document) == [
+            "version",
+            "rulebook",
+            "methods",
+            "placement",
+            "sources",
+            "rules",
+        ]
         assert [r["id"] for r in document["rules"]] == [r.id for r in default_rulebook().rule]
         golden("rules.json", result.stdout.encode())
 
@@ -658,6 +670,7 @@ class TestRulesCommand:
             + '[[rule]]\nid = "walk"\nkind = "movement"\nphase = "integration"\n'
             + 'anchor = "infusion"\nplacement = "practice"\nopens = "+2d"\ncloses = "+3d"\n'
             + 'minutes = 45\ntitle = "Long walk"\nsource = ["clinic"]\n'
+            + '[sources.clinic]\ntitle = "Our clinic\'s integration protocol"\n'
         )
         result = runner.invoke(app, ["rules", "--rules", str(book)])
         assert result.exit_code == 0, result.stderr
@@ -898,3 +911,117 @@ class TestReadme:
         with pytest.raises(RulebookError) as caught:
             _over_defaults("\n".join(lines) + "\n", "my-protocol.toml")
         assert f"`kapplan: error: {caught.value}`" in section
+
+
+class TestSources:
+    """Issue 17: a rulebook names the documents its rules come from, by id, in the project."""
+
+    def test_every_cited_source_is_a_document_of_the_rulebook(self) -> None:
+        """Each default rule cites sources of the rulebook, which have titles; the seeds'
+        titles are the documents' own, and only 003 names an author (none a year or URL)."""
+        book = default_rulebook()
+        assert list(book.sources) == ["000", "001", "002", "003", "004", "schedule", "label"]
+        for rule in book.rule:
+            assert [s.title for s in book.cited(rule)] == [
+                book.sources[c].title for c in rule.source
+            ]
+        assert book.sources["001"].title == "Integration Therapy After Ketamine Treatment"
+        assert book.sources["003"].name == (
+            "Dr. Ben Soffer, How to Make Ketamine Therapy Results Last: An Integration Guide"
+        )
+        assert [k for k, s in book.sources.items() if s.author] == ["003"]
+        assert all(s.year is None and s.url == "" for s in book.sources.values())
+
+    def test_a_source_of_your_own_by_name(self, runner: CliRunner, tmp_path: Path) -> None:
+        """A rule citing the file's own [sources.<id>] is shown by name, year and address in
+        the table and in JSON; the dump writes the source back."""
+        book = tmp_path / "mine.toml"
+        book.write_text(
+            'version = 1\n\n[sources.smith-2023]\ntitle = "Ketamine-assisted psychotherapy"\n'
+            'author = "Smith et al."\nyear = 2023\nurl = "doi:10.1000/182"\n\n'
+            '[[rule]]\nid = "movement"\nsource = ["smith-2023", "003"]\n',
+            encoding="utf-8",
+        )
+        table = runner.invoke(app, ["rules", "--rules", str(book)])
+        assert table.exit_code == 0, table.stderr
+        sources = table.stdout.split("Sources: the documents the rules cite\n")[1]
+        assert (
+            "smith-2023  Smith et al. 2023, Ketamine-assisted psychotherapy · doi:10.1000/182"
+            in (sources)
+        )
+        assert "003         Dr. Ben Soffer, How to Make Ketamine Therapy Results Last" in sources
+        assert "002" not in sources  # cited by no rule
+        data = json.loads(runner.invoke(app, ["rules", "--rules", str(book), "-f", "json"]).stdout)
+        assert data["sources"]["smith-2023"] == {
+            "title": "Ketamine-assisted psychotherapy",
+            "author": "Smith et al.",
+            "year": 2023,
+            "url": "doi:10.1000/182",
+            "note": "",
+            "name": "Smith et al. 2023, Ketamine-assisted psychotherapy",
+        }
+        movement = next(r for r in data["rules"] if r["id"] == "movement")
+        assert movement["source_names"] == [
+            "Smith et al. 2023, Ketamine-assisted psychotherapy",
+            "Dr. Ben Soffer, How to Make Ketamine Therapy Results Last: An Integration Guide",
+        ]
+        loaded = load_rulebook(str(book))
+        assert _over_defaults(dump_rulebook(loaded)) == loaded
+        assert '[sources.smith-2023]\ntitle = "Ketamine-assisted psychotherapy"' in dump_rulebook(
+            loaded
+        )
+
+    def test_russian_table_translates_kapplans_titles(self, runner: CliRunner) -> None:
+        """In Russian, the sources' titles are kapplan's translations."""
+        result = runner.invoke(app, ["rules", "--lang", "ru"])
+        sources = result.stdout.split("Источники: документы, на которые ссылаются правила\n")[1]
+        assert "д-р Бен Соффер, Как сделать результаты кетаминовой терапии долгими" in sources
+        assert "label     Инструкция к препарату эскетамин (Справато)" in sources
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                'version = 1\n\n[[rule]]\nid = "movement"\nsource = ["003", "clinic"]\n',
+                "mine.toml:5: rule[1].source: cites source 'clinic', which the rulebook does "
+                "not have; expected one of 000, 001, 002, 003, 004, label, schedule, or a "
+                "[sources.clinic] table with its title",
+            ),
+            (
+                'version = 1\n\n[sources.clinic]\ntitle = "Ours"\nurl = "www.example.org"\n',
+                "mine.toml:5: sources.clinic.url: cannot read 'www.example.org' as an address; "
+                "expected https://…, doi:10.… or 10.…/…",
+            ),
+            (
+                'version = 1\n\n[sources.clinic]\nauthor = "Us"\n',
+                "mine.toml:3: sources.clinic.title: missing; this key is required",
+            ),
+            (
+                'version = 1\n\n[sources.clinic]\ntitle = "Ours"\nyear = 23\n',
+                "mine.toml:5: sources.clinic.year: got 23; expected greater than or equal to 1000",
+            ),
+            (
+                'version = 1\n\n[sources.clinic]\ntitle = "Ours"\nedition = 2\n',
+                "mine.toml:5: sources.clinic.edition: unknown key 'edition'; expected one of "
+                "title, author, year, url, note",
+            ),
+        ],
+        ids=["unknown id", "bad url", "no title", "two-digit year", "unknown key"],
+    )
+    def test_mistakes_are_located(self, tmp_path: Path, text: str, expected: str) -> None:
+        """A source's mistakes, and a rule citing a source the rulebook does not have, are
+        one located line on stderr and exit status 2."""
+        book = tmp_path / "mine.toml"
+        book.write_text(text, encoding="utf-8")
+        code, stdout, stderr = run_kapplan("plan", str(IV), "--rules", "mine.toml", cwd=tmp_path)
+        assert (code, stdout) == (2, "")
+        assert stderr == f"kapplan: error: {expected}\n"
+
+    def test_extends_none_needs_its_sources(self) -> None:
+        """A whole rulebook cites only its own sources: the dump without them is refused at
+        the first rule that cites one."""
+        text = dump_rulebook(default_rulebook()).replace('extends = "default"', 'extends = "none"')
+        whole = re.sub(r"\n\[sources\.[a-z0-9-]+\]\n(?:[a-z]+ = .*\n)+", "\n", text)
+        assert "\n[sources." not in whole
+        with pytest.raises(RulebookError, match=r"rule\[1\]\.source: cites source '000'"):
+            rulebook_from_text(whole, "whole.toml")

@@ -10,6 +10,7 @@ from kapplan.model.plan import EventKind, Phase
 from kapplan.model.rulebook import Anchor, Offset, Placement, parse_offset
 
 METHODS = """version = 1
+sources = { "001" = { title = "Integration Therapy After Ketamine Treatment" } }
 
 [methods.iv]
 label = "IV infusion"

@@ -85,6 +85,7 @@ SCHEDULE_MODELS = [
     "kapplan.model.rulebook.PlacementSettings",
     "kapplan.model.rulebook.Rule",
     "kapplan.model.rulebook.Rulebook",
+    "kapplan.model.rulebook.Source",
     "kapplan.model.schedule.Availability",
     "kapplan.model.schedule.InfusionEntry",
     "kapplan.model.schedule.PlanSettings",

@@ -385,6 +385,20 @@ class Catalogue:
         """
         return self._translated(f"method.{method}.label", default)
 
+    def source_text(self, source_id: str, field: Literal["title", "author"], default: str) -> str:
+        """Return the title or author of one of the rulebook's sources, in this language.
+
+        Parameters:
+            source_id: The source's id, e.g. ``001``.
+            field: ``title`` or ``author``.
+            default: The rulebook's text.
+
+        Returns:
+            kapplan's translation while `default` is the default rulebook's original
+            (a document's own title, in the English catalogue); else `default`.
+        """
+        return self._translated(f"source.{source_id}.{field}", default)
+
     def method_note(self, method: str, default: str) -> str:
         """Return what a dose block says about its method, in this language.
 

@@ -34,6 +34,7 @@ from kapplan.model.choices import (
     FileKind,
     Format,
     Language,
+    Reader,
     View,
 )
 
@@ -97,6 +98,7 @@ __all__ = [
     "Format",
     "Language",
     "Planned",
+    "Reader",
     "RulesInForce",
     "Synced",
     "Target",

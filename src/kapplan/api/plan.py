@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from kapplan.api.environment import NOWHERE, Environment, configuration_of, flags_or_none
 from kapplan.edge.files import STDIN
 from kapplan.errors import KapplanError, UnreadableCalendar
-from kapplan.model.choices import CALENDAR_FORMATS, Format, View
+from kapplan.model.choices import CALENDAR_FORMATS, Format, Reader, View
 
 if TYPE_CHECKING:
     from kapplan.api.changes import Change
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from kapplan.model.doses import DoseExpansion
     from kapplan.model.limits import Limits
     from kapplan.model.plan import Booking, Plan, PlanWarning
+    from kapplan.model.rulebook import Rulebook
     from kapplan.model.schedule import Schedule
     from kapplan.model.settings import CalendarLayer, Flags, Settings
 
@@ -42,6 +43,9 @@ class Planned:
     """Every file read (schedules, rulebooks, therapist file): never written over."""
     complete: bool = True
     """False when the practices were left out (only a therapist's calendar was asked for)."""
+    rulebooks: tuple[Rulebook, ...] = ()
+    """The rulebook each plan was made with, in the order of `plans` (a handout's
+    footnotes name the documents its rules cite); empty when not known."""
 
     @property
     def warnings(self) -> int:
@@ -191,7 +195,7 @@ def _plan(
     except KapplanError as problem:
         # The engine knows no file names; a single schedule's problem is in its file.
         raise problem.located(source=display_name(paths[0])) from None
-    return Planned((plan,), False, plan.timezone, settings, tuple(inputs))
+    return Planned((plan,), False, plan.timezone, settings, tuple(inputs), rulebooks=(book,))
 
 
 def _privacy(
@@ -254,13 +258,16 @@ def _plan_caseload(
         expansions=expansions,
         bookings=bookings,
     )
-    return Planned(plans, True, zone, settings, tuple(inputs), complete=not lean)
+    return Planned(
+        plans, True, zone, settings, tuple(inputs), complete=not lean, rulebooks=tuple(books)
+    )
 
 
 def _one_client(planned: Planned, index: int) -> Planned:
     """One client of a planned caseload, as one schedule's plan: on the client's clock."""
     plan = planned.plans[index]
-    return replace(planned, plans=(plan,), caseload=False, timezone=plan.timezone)
+    books = planned.rulebooks[index : index + 1]
+    return replace(planned, plans=(plan,), caseload=False, timezone=plan.timezone, rulebooks=books)
 
 
 # -- render and export ---------------------------------------------------------------
@@ -291,6 +298,8 @@ class Target:
     replan: bool = False
     """.ics: place every session afresh; by default a session the earlier export booked
     stays there while it is valid."""
+    reader: Reader = Reader.PATIENT
+    """.html: whom the handout is for (the therapist's lists the plan's warnings)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -565,7 +574,9 @@ def _render(
         from kapplan.views.html import OWNED_MARKER as HANDOUT
         from kapplan.views.html import render_html
 
-        return render_html(planned.plans[0]).encode("utf-8"), HANDOUT, None
+        book = planned.rulebooks[0] if planned.rulebooks else None
+        html = render_html(planned.plans[0], rulebook=book, reader=target.reader)
+        return html.encode("utf-8"), HANDOUT, None
     return _text(planned, target, found).encode("utf-8"), None, None
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kapplan.model.choices import FileKind, Format, Language, View
+from kapplan.model.choices import FileKind, Format, Language, Reader, View
 from kapplan.model.limits import DEFAULT_LIMITS
 
 if TYPE_CHECKING:
@@ -163,6 +163,15 @@ ViewOption = Annotated[
         "--view",
         help="The terminal view: agenda (week by week, every event; the default) or month "
         "(month grids, each day marked by phase).",
+        show_default=False,
+    ),
+]
+ReaderOption = Annotated[
+    Reader | None,
+    typer.Option(
+        "--for",
+        help="Whom the HTML handout is for: patient (what to do and when; the default) or "
+        "therapist (also the plan's warnings: sessions placed outside their windows).",
         show_default=False,
     ),
 ]

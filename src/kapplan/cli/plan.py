@@ -26,6 +26,7 @@ def plan_command(
     schedules: o.SchedulesArgument = None,
     output_format: o.FormatOption = None,
     view: o.ViewOption = None,
+    reader: o.ReaderOption = None,
     output_path: o.PlanOutputOption = None,
     force: o.ForceOption = False,
     therapist: o.TherapistOption = None,
@@ -86,6 +87,8 @@ def plan_command(
 
       kapplan plan infusions.toml -o handout.html
 
+      kapplan plan infusions.toml -o for-me.html --for therapist
+
       cat infusions.toml | kapplan plan -
 
       kapplan plan < infusions.toml
@@ -122,6 +125,8 @@ def plan_command(
     flags = o.calendar_flags(lang, remind, no_remind, discreet, sessions_only)
     if view is not None and chosen is not api.Format.TERMINAL:
         raise KapplanError("--view applies to the terminal format; expected --format terminal")
+    if reader is not None and chosen is not api.Format.HTML:
+        raise KapplanError("--for applies to the HTML handout; expected --format html")
     caseload = client is None and api.is_caseload(named, str(therapist) if therapist else None)
     if (chosen is api.Format.HTML or view is api.View.MONTH) and caseload:
         what = "--format html" if chosen is api.Format.HTML else "--view month"
@@ -142,6 +147,7 @@ def plan_command(
         previous=str(previous) if previous is not None else None,
         output=output,
         replan=replan,
+        reader=reader or api.Reader.PATIENT,
     )
     export = api.export_files(
         named,

@@ -55,11 +55,11 @@ def rules_command(
     """Show the rules in force: kapplan's defaults, or your own protocol laid over them.
 
     A table of the enabled rules (kind, phase, anchor, window, duration, repeat,
-    source; * marks a rule your file changed, + one it added), then the rules
-    switched off. --dump writes the whole rulebook as a TOML file you edit: a
-    rule you keep needs only its id and the keys you change, `enabled = false`
-    switches one off. Plan with it: `kapplan plan s.toml --rules FILE`, or
-    `rules = "FILE"` in the schedule.
+    source; * marks a rule your file changed, + one it added), the documents the
+    rules cite by name, then the rules switched off. --dump writes the whole
+    rulebook as a TOML file you edit: a rule you keep needs only its id and the
+    keys you change, `enabled = false` switches one off. Plan with it: `kapplan
+    plan s.toml --rules FILE`, or `rules = "FILE"` in the schedule.
 
     Examples:
 

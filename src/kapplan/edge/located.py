@@ -138,8 +138,12 @@ def check_model(
         for found in invalid.errors(include_url=False):
             loc = tuple(_KEYS.get(p, p) if isinstance(p, str) else p for p in found["loc"])
             if found["type"] == RULE_FIELD_ERROR:
-                # A rule's fields disagree: the error names the key to fix.
-                loc = (*loc, (found.get("ctx") or {})["field"])
+                # A rule's fields disagree: the error names the key to fix (and the rule,
+                # when the whole rulebook's validator found it).
+                context = found.get("ctx") or {}
+                if "item" in context:
+                    loc = ("rule", context["item"])
+                loc = (*loc, context["field"])
             origins = (items or {}).get(str(loc[0])) if loc else None
             if origins and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(origins):
                 index = origins[loc[1]]

@@ -15,6 +15,11 @@ A rulebook file (``kapplan rules --dump`` writes a complete one) is TOML:
 ``[placement]``
     How sessions are spread around doses and days (``sessions_per_day``,
     ``dose_buffer_minutes``, ``client_hours``); a key left out keeps the default.
+``[sources.<id>]``
+    A document rules come from: ``title`` (required), ``author``, ``year``, ``url``
+    (an http(s) address or a DOI) and ``note``. A rule's ``source`` lists the ids it
+    cites; every one must be a source of the rulebook (kapplan's own, or the file's).
+    A table with a default id changes only the keys it gives.
 ``[[rule]]``
     Matched to a default rule by ``id``; it gives only the keys it changes
     (a list such as ``prompts`` or ``source`` replaces the whole list), and
@@ -144,6 +149,18 @@ def overlay(
             )
     else:
         merged["methods"] = methods
+
+    sources: Any = data.get("sources", {})
+    if isinstance(sources, dict):
+        known_sources = base.get("sources", {})
+        merged["sources"] = dict(known_sources)
+        for cited, text in sources.items():
+            given = known_sources.get(cited)
+            merged["sources"][cited] = (
+                {**given, **text} if given and isinstance(text, dict) else text
+            )
+    else:
+        merged["sources"] = sources
 
     placement: Any = data.get("placement", {})
     known_placement = base.get("placement", {})
@@ -280,6 +297,13 @@ def dump_rulebook(rulebook: Rulebook, *, name: str = "my-protocol.toml") -> str:
         "# How sessions are spread around doses and days (`kapplan rules` gives the reasons).\n"
         + tomli_w.dumps({"placement": rulebook.placement.model_dump()}).rstrip("\n")
     )
+    parts.append(
+        "# The documents the rules come from: a rule's `source` cites them by id. Add your\n"
+        "# own as [sources.<id>] with title, and author, year, url (https://… or a DOI), note."
+    )
+    for cited, source in rulebook.sources.items():
+        fields = source.model_dump(exclude_defaults=True)
+        parts.append(tomli_w.dumps({"sources": {cited: fields}}).rstrip("\n"))
     for rule in rulebook.rule:
         fields = rule.model_dump(mode="json", exclude_defaults=True)
         ordered = {"id": fields.pop("id"), "enabled": rule.enabled, **fields}

@@ -19,7 +19,7 @@ from typing import Any, Final
 from kapplan.i18n import LANGUAGES
 from kapplan.model.fields import METHOD_ALIASES
 from kapplan.model.plan import Method
-from kapplan.model.rulebook import EXTENDS, RULEBOOK_VERSION, Rulebook
+from kapplan.model.rulebook import EXTENDS, RULEBOOK_VERSION, SOURCE_ID, Rulebook
 from kapplan.model.schedule import Schedule
 
 DRAFT: Final = "http://json-schema.org/draft-07/schema#"
@@ -115,6 +115,8 @@ def rulebook_schema() -> dict[str, Any]:
     definitions["Rule"]["required"] = ["id"]
     definitions["MethodText"].pop("required", None)
     definitions["PlacementSettings"].pop("required", None)
+    # A [sources.<id>] table with a default id gives only the keys it changes.
+    definitions["Source"].pop("required", None)
     properties = schema["properties"]
     properties["version"] = {
         "type": "integer",
@@ -128,6 +130,7 @@ def rulebook_schema() -> dict[str, Any]:
         "description": "default: lay this file over kapplan's rules, rule by rule; "
         "none: this file is the whole rulebook.",
     }
+    properties["sources"]["propertyNames"] = {"pattern": SOURCE_ID}
     properties["methods"] = {
         "type": "object",
         "description": properties["methods"]["description"],
@@ -135,7 +138,8 @@ def rulebook_schema() -> dict[str, Any]:
         "additionalProperties": False,
     }
     schema["properties"] = {
-        key: properties[key] for key in ("version", "extends", "methods", "placement", "rule")
+        key: properties[key]
+        for key in ("version", "extends", "methods", "placement", "sources", "rule")
     }
     schema["required"] = ["version"]
     return schema

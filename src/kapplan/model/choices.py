@@ -51,6 +51,16 @@ class View(StrEnum):
     """Month grids, each day marked by phase (one schedule only)."""
 
 
+class Reader(StrEnum):
+    """Whom an HTML handout (`Format.HTML`) is for."""
+
+    PATIENT = "patient"
+    """The patient: what to do and when; placement problems are left to the therapist,
+    and the handout says the therapist will confirm the sessions' times."""
+    THERAPIST = "therapist"
+    """The therapist: the patient's handout plus the plan's warnings."""
+
+
 #: The formats that are calendars: the calendar options apply, an earlier export is the ledger.
 CALENDAR_FORMATS = frozenset((Format.ICS, Format.VDIR))
 

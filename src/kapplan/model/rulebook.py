@@ -36,7 +36,7 @@ from kapplan.model.plan import EventKind, Method, Phase
 #: The rulebook format this kapplan writes; it reads every version from 1 up to this one.
 RULEBOOK_VERSION = 1
 #: Top-level keys of a rulebook file.
-FILE_KEYS = ("version", "extends", "methods", "placement", "rule")
+FILE_KEYS = ("version", "extends", "methods", "placement", "sources", "rule")
 #: What a rulebook file may extend (`kapplan.edge.rulebook_file`).
 EXTENDS = ("default", "none")
 
@@ -68,20 +68,26 @@ def check_version(value: object, current: int = RULEBOOK_VERSION) -> int:
     return value
 
 
-def rule_field_error(field: str, message: str) -> PydanticCustomError:
+def rule_field_error(field: str, message: str, *, item: int | None = None) -> PydanticCustomError:
     """Return the validation error of a rule whose fields disagree, naming the one to fix.
 
-    The loader adds `field` to the error's location, so the message is located
-    at that key of the user's ``[[rule]]``.
+    The loader adds `field` to the error's location (after `item`, when the error is
+    raised for the whole list of rules), so the message is located at that key of
+    the user's ``[[rule]]``.
 
     Parameters:
         field: The rule field the message is about.
         message: What is wrong and what was expected.
+        item: The 0-based index of the rule, when a validator of the whole rulebook
+            raises it.
 
     Returns:
         The error to raise from a validator.
     """
-    return PydanticCustomError(RULE_FIELD_ERROR, message, {"field": field})
+    context: dict[str, str | int] = {"field": field}
+    if item is not None:
+        context["item"] = item
+    return PydanticCustomError(RULE_FIELD_ERROR, message, context)
 
 
 #: The pydantic error type of `rule_field_error`.
@@ -350,7 +356,10 @@ class Rule(BaseModel):
     prompts: tuple[str, ...] = Field(
         default=(), description="Journaling prompts, listed in the event."
     )
-    source: tuple[str, ...] = Field(min_length=1, description="Where the rule comes from (seeds).")
+    source: tuple[str, ...] = Field(
+        min_length=1,
+        description="Where the rule comes from: ids of the rulebook's [sources.<id>] tables.",
+    )
 
     @field_validator("hours")
     @classmethod
@@ -469,6 +478,62 @@ class PlacementSettings(BaseModel):
         return parse_hours(self.client_hours)
 
 
+#: A source id: lower-case letters, digits and hyphens (``000``, ``label``, ``smith-2023``).
+SOURCE_ID = r"^[a-z0-9][a-z0-9-]*$"
+_URL = re.compile(r"^(?:https?://\S+|doi:\S+|10\.\d{4,9}/\S+)$")
+
+
+class Source(BaseModel):
+    """A document rules come from: a ``[sources.<id>]`` table, cited by a rule's `source`."""
+
+    model_config = _STRICT
+
+    title: str = Field(min_length=1, description="The document's title, as it gives it.")
+    author: str = Field(
+        default="", description="Its authors or organisation, when the document names them."
+    )
+    year: int | None = Field(
+        default=None, ge=1000, le=9999, description="Its year, when the document gives one."
+    )
+    url: str = Field(
+        default="",
+        description="Where to read it: an http(s) address or a DOI (doi:10.… or 10.…), when known.",
+    )
+    note: str = Field(default="", description="What the document is, when its title does not say.")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value and not _URL.match(value):
+            raise ValueError(
+                f"cannot read {value!r} as an address; expected https://…, doi:10.… or 10.…/…"
+            )
+        return value
+
+    @property
+    def name(self) -> str:
+        """Return how a reader is shown the source: ``Author Year, Title``, or its title.
+
+        Returns:
+            E.g. ``Dr. Ben Soffer, How to Make Ketamine Therapy Results Last: …``.
+        """
+        return self.named(self.title, self.author)
+
+    def named(self, title: str, author: str) -> str:
+        """Return the source's name with its title and author as given (e.g. translated).
+
+        Parameters:
+            title: The title to show.
+            author: The author to show ('' for none).
+
+        Returns:
+            ``Author Year, Title``, or the title alone when the source names no
+            author or year.
+        """
+        who = " ".join(part for part in (author, str(self.year or "")) if part)
+        return f"{who}, {title}" if who else title
+
+
 class MethodText(BaseModel):
     """How a method is named in titles and what its dose block says."""
 
@@ -488,6 +553,10 @@ class Rulebook(BaseModel):
     placement: PlacementSettings = Field(
         default_factory=PlacementSettings,
         description="How sessions are spread around doses and days.",
+    )
+    sources: dict[str, Source] = Field(
+        default_factory=dict,
+        description="The documents the rules come from, by the id a rule's `source` cites.",
     )
     rule: tuple[Rule, ...] = Field(description="The rules.")
 
@@ -510,6 +579,17 @@ class Rulebook(BaseModel):
             raise ValueError(f"no text for method {missing[0]!r}; expected [methods.{missing[0]}]")
         return value
 
+    @field_validator("sources")
+    @classmethod
+    def _source_ids(cls, value: dict[str, Source]) -> dict[str, Source]:
+        for key in value:
+            if not re.match(SOURCE_ID, key):
+                raise ValueError(
+                    f"source id {key!r} is not an id; expected lower-case letters, digits and "
+                    "hyphens, e.g. [sources.smith-2023]"
+                )
+        return value
+
     @field_validator("rule")
     @classmethod
     def _unique(cls, value: tuple[Rule, ...]) -> tuple[Rule, ...]:
@@ -519,6 +599,32 @@ class Rulebook(BaseModel):
                 raise ValueError(f"rule id {rule.id!r} appears twice; expected unique ids")
             seen.add(rule.id)
         return value
+
+    @model_validator(mode="after")
+    def _cited(self) -> Self:
+        """Check that every source a rule cites is one of `sources`."""
+        known = ", ".join(sorted(self.sources)) or "none"
+        for index, rule in enumerate(self.rule):
+            for cited in rule.source:
+                if cited not in self.sources:
+                    raise rule_field_error(
+                        "source",
+                        f"cites source {cited!r}, which the rulebook does not have; expected "
+                        f"one of {known}, or a [sources.{cited}] table with its title",
+                        item=index,
+                    )
+        return self
+
+    def cited(self, rule: Rule) -> tuple[Source, ...]:
+        """Return the documents a rule cites, in its order.
+
+        Parameters:
+            rule: One of the rulebook's rules.
+
+        Returns:
+            The sources.
+        """
+        return tuple(self.sources[cited] for cited in rule.source)
 
     @cached_property
     def active(self) -> tuple[Rule, ...]:

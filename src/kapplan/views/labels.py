@@ -15,11 +15,12 @@ from kapplan.i18n import Catalogue, catalogue
 from kapplan.model.plan import Plan, PlanEvent, PlanWarning
 
 
-def summary(plan: Plan) -> str:
+def summary(plan: Plan, *, warnings: bool = True) -> str:
     """Return the one-line summary: courses, doses, sessions, events, warnings.
 
     Parameters:
         plan: The plan.
+        warnings: Count the warnings (a patient's handout, which lists none, does not).
 
     Returns:
         The line, in the plan's language.
@@ -32,7 +33,7 @@ def summary(plan: Plan) -> str:
         ("summary.events", len(plan.events)),
         ("summary.warnings", len(plan.warnings)),
     )
-    return " · ".join(texts.text(key, n=n) for key, n in counts)
+    return " · ".join(texts.text(key, n=n) for key, n in counts[: None if warnings else -1])
 
 
 def title(plan: Plan, texts: Catalogue) -> str:

@@ -36,11 +36,13 @@ def window_text(rule: Rule) -> str:
     return text
 
 
-def rules_markdown(rulebook: Rulebook) -> str:
+def rules_markdown(rulebook: Rulebook, *, sources_at: str = "docs/RULES.md") -> str:
     """Return the Markdown table of a rulebook's rules.
 
     Parameters:
         rulebook: The rules.
+        sources_at: The document whose ``#source-<id>`` anchors each source id links
+            to ('' for the same document).
 
     Returns:
         A Markdown table, one row per rule.
@@ -54,9 +56,58 @@ def rules_markdown(rulebook: Rulebook) -> str:
         rows.append(
             f"| {rule.id} | {rule.kind.value} | {rule.phase.value} | {rule.anchor.value} | "
             f"{rule.placement.value} | `{window_text(rule)}` | {minutes} | "
-            f"{', '.join(rule.source)} |"
+            f"{', '.join(f'[{c}]({sources_at}#source-{c})' for c in rule.source)} |"
         )
     return "\n".join(rows)
+
+
+def rules_document(rulebook: Rulebook) -> str:
+    """Return docs/RULES.md: every rule with its reason and sources, then each source.
+
+    Parameters:
+        rulebook: The rules (kapplan's default rulebook).
+
+    Returns:
+        The Markdown document, ending in a newline.
+    """
+    from kapplan.i18n import catalogue
+    from kapplan.views.rules import placement_lines
+
+    english = catalogue("en")
+    parts = [
+        "# The rules and the documents they come from",
+        "",
+        "<!-- Generated from src/kapplan/data/rulebook.toml: tests/test_docs.py fails when it "
+        "drifts, and `pytest --update-golden` writes it again. -->",
+        "",
+        "kapplan's default rulebook (`src/kapplan/data/rulebook.toml`, `kapplan rules`, "
+        "`kapplan rules --dump`) places the events below. Each rule cites the documents it "
+        "comes from by id; [Sources](#sources) gives each one as it names itself.",
+        "",
+        "## Rules",
+        "",
+        rules_markdown(rulebook, sources_at=""),
+        "",
+        "Why each rule is there:",
+        "",
+    ]
+    for rule in rulebook.rule:
+        cited = ", ".join(f"[{c}](#source-{c})" for c in rule.source)
+        parts.append(f"- **{rule.id}**: {rule.why} ({cited})")
+    parts += ["", "## Placement", "", "| setting / rule | reason / source |", "|---|---|"]
+    parts += [f"| {what} | {why} |" for what, why in placement_lines(rulebook, english)]
+    parts += ["", "## Sources", ""]
+    for key, source in rulebook.sources.items():
+        facts = [f"**{source.title}**"]
+        facts += [f for f in (source.author, str(source.year or "")) if f]
+        facts.append(source.url or "No date or address given")
+        citing = [rule.id for rule in rulebook.rule if key in rule.source]
+        line = f'- <a id="source-{key}"></a>`{key}`: ' + ". ".join(facts) + "."
+        if source.note:
+            line += f" {source.note}"
+        line += f" Cited by: {', '.join(citing)}." if citing else " Cited by no rule."
+        parts.append(line)
+    return "\n".join(parts) + "\n"
 
 
 def _fields(prefix: str, model: type[BaseModel]) -> list[str]:

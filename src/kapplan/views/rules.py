@@ -23,7 +23,7 @@ from typing import Any
 
 from kapplan.characters import json_text
 from kapplan.i18n import Catalogue, catalogue
-from kapplan.model.rulebook import Placement, Rule, Rulebook, rule_origins
+from kapplan.model.rulebook import Placement, Rule, Rulebook, Source, rule_origins
 
 
 def window_text(rule: Rule) -> str:
@@ -100,6 +100,39 @@ def placement_lines(rulebook: Rulebook, texts: Catalogue) -> list[tuple[str, str
         )
         for name, source in ENGINE_RULES
     ]
+
+
+def cited_sources(rulebook: Rulebook) -> list[tuple[str, Source]]:
+    """Return the sources the enabled rules and the engine's own rules cite.
+
+    Parameters:
+        rulebook: The rules in force.
+
+    Returns:
+        Each cited source once, as ``(id, source)``, in the rulebook's order of
+        sources (an engine rule's source the rulebook does not have is left out).
+    """
+    cited = {c for rule in rulebook.active for c in rule.source}
+    cited |= {c.strip() for _, ids in ENGINE_RULES for c in ids.split(",")}
+    return [(key, source) for key, source in rulebook.sources.items() if key in cited]
+
+
+def source_line(key: str, source: Source, texts: Catalogue) -> str:
+    """Return a source as one line: its name, then its address when it has one.
+
+    Parameters:
+        key: The source's id.
+        source: The source.
+        texts: The reader's catalogue (kapplan's own titles are translated).
+
+    Returns:
+        E.g. ``Dr. Ben Soffer, How to Make … Guide`` or ``… · https://…``.
+    """
+    name = source.named(
+        texts.source_text(key, "title", source.title),
+        texts.source_text(key, "author", source.author),
+    )
+    return f"{name} · {source.url}" if source.url else name
 
 
 def duration_text(rule: Rule, texts: Catalogue | None = None) -> str:
@@ -184,6 +217,14 @@ def render_rules_terminal(
     for what, why in placement_lines(rulebook, texts):
         grid.add_row(Text(what), Text(why))
     console.print(grid)
+    console.print(texts.text("rules.sources"), markup=False)
+    listed = Table(box=None, pad_edge=False, expand=False, show_header=False)
+    listed.add_column(no_wrap=True)
+    listed.add_column(overflow="fold")
+    for key, cited in cited_sources(rulebook):
+        listed.add_row(Text(key), Text(source_line(key, cited, texts)))
+    console.print(listed)
+    console.print()
     off = [rule.id for rule in rulebook.rule if not rule.enabled]
     notes = []
     if any(origins[r.id] != "default" for r in rulebook.active):
@@ -282,20 +323,33 @@ def render_rules_json(rulebook: Rulebook, defaults: Rulebook, *, source: str | N
 
     Returns:
         The JSON text, ending in a newline: ``version``, ``rulebook`` (the file,
-        or null), ``methods``, ``placement`` (the ``[placement]`` settings), and
-        ``rules``, each with every field of a rule in
-        rulebook order, ``origin`` (default, changed or new) after its id.
+        or null), ``methods``, ``placement`` (the ``[placement]`` settings),
+        ``sources`` (each document by id: its fields and ``name``, as a reader is
+        shown it) and ``rules``, each with every field of a rule in rulebook
+        order, ``origin`` (default, changed or new) after its id and
+        ``source_names`` (the names of its sources) last.
     """
     origins = rule_origins(rulebook, defaults)
     rules: list[dict[str, Any]] = []
     for rule in rulebook.rule:
         fields = rule.model_dump(mode="json")
-        rules.append({"id": fields.pop("id"), "origin": origins[rule.id], **fields})
+        rules.append(
+            {
+                "id": fields.pop("id"),
+                "origin": origins[rule.id],
+                **fields,
+                "source_names": [cited.name for cited in rulebook.cited(rule)],
+            }
+        )
     document = {
         "version": rulebook.version,
         "rulebook": source,
         "methods": {m.value: text.model_dump() for m, text in rulebook.methods.items()},
         "placement": rulebook.placement.model_dump(),
+        "sources": {
+            key: {**cited.model_dump(), "name": cited.name}
+            for key, cited in rulebook.sources.items()
+        },
         "rules": rules,
     }
     return json_text(json.dumps(document, ensure_ascii=False, indent=2)) + "\n"
