@@ -21,6 +21,7 @@ import typer
 from typer._click import exceptions as click
 from typer.core import TyperCommand, TyperGroup
 
+from kapplan.cli import agenda as agenda_cmd
 from kapplan.cli import config as config_cmd
 from kapplan.cli import countries, version_line
 from kapplan.cli import diff as diff_cmd
@@ -108,6 +109,8 @@ def usage_line(error: click.UsageError) -> int:
 #: The commands, in the order ``kapplan --help`` lists them.
 COMMANDS: dict[str, Callable[..., None]] = {
     "plan": plan_cmd.plan_command,
+    "agenda": agenda_cmd.agenda_command,
+    "today": agenda_cmd.today_command,
     "init": init_cmd.init_command,
     "config": config_cmd.config_command,
     "diff": diff_cmd.diff_command,

@@ -9,24 +9,29 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from kapplan.api import Environment
 
+#: The variable that fixes today's date, for scripts and tests (``KAPPLAN_TODAY=2027-01-15``).
+TODAY_VARIABLE = "KAPPLAN_TODAY"
 
-def environment(*, clock: bool = False) -> Environment:
+
+def environment(*, clock: bool = False, today: bool = False) -> Environment:
     """Read what kapplan needs of the world it runs in, once per command.
 
     Parameters:
         clock: Read the clock too (only the commands that use it do).
+        today: Read today's date too (`today_date`).
 
     Returns:
-        The user's config file, this machine's zone, and the time when asked for.
+        The user's config file, this machine's zone, and the time and date when asked for.
 
     Raises:
         ConfigError: Located, when the config file is unreadable or invalid.
+        KapplanError: When ``KAPPLAN_TODAY`` is set but is not a date.
     """
     from kapplan.api import load_config, machine_timezone
 
@@ -34,7 +39,32 @@ def environment(*, clock: bool = False) -> Environment:
         configuration=load_config(),
         machine_zone=machine_timezone(),
         now=datetime.now(UTC) if clock else None,
+        today=today_date() if today else None,
     )
+
+
+def today_date() -> date:
+    """Return today's date: ``KAPPLAN_TODAY`` when set (scripts and tests fix it so), else
+    this machine's local date.
+
+    Returns:
+        The date.
+
+    Raises:
+        KapplanError: When ``KAPPLAN_TODAY`` is not a date (YYYY-MM-DD).
+    """
+    fixed = os.environ.get(TODAY_VARIABLE)
+    if fixed is None:
+        return date.today()
+    try:
+        return date.fromisoformat(fixed.strip())
+    except ValueError:
+        from kapplan.errors import KapplanError
+
+        raise KapplanError(
+            f"cannot read {fixed!r}; expected a date, YYYY-MM-DD (or unset it for today)",
+            field=TODAY_VARIABLE,
+        ) from None
 
 
 def emit(data: bytes | str | Iterable[bytes], output: Path | None = None, **options: Any) -> None:
@@ -82,4 +112,4 @@ def layout(output: Path | None) -> tuple[int, bool]:
     return max(60, min(width, 140)), to_terminal and "NO_COLOR" not in os.environ
 
 
-__all__ = ["emit", "environment", "layout"]
+__all__ = ["TODAY_VARIABLE", "emit", "environment", "layout", "today_date"]
