@@ -71,6 +71,9 @@ NEVER = (
     "niquests",
     "requests",
     "keyring",
+    # Package metadata (pydantic's plugin loader imports it, plugins are disabled).
+    "email",
+    "importlib.metadata._adapters",
 )
 
 #: The models a schedule, the user's config file (plan reads it, even when there
@@ -121,6 +124,28 @@ def test_scripts_path_loads_nothing_it_does_not_use(output_format: str, tmp_path
         assert _loaded(report, name) == [], f"{name} imported by plan -f {output_format}"
     other = "kapplan.formats.ics" if output_format == "json" else "kapplan.formats.json"
     assert _loaded(report, other) == []
+
+
+def test_package_metadata_still_answers_after_a_run() -> None:
+    """The stand-in for `importlib.metadata` gives the real module on first use, to
+    any code (a pydantic plugin the user enables, a library reading its version)."""
+    probe = (
+        "import sys\n"
+        "from kapplan.__main__ import run\n"
+        f"sys.argv = ['kapplan', 'plan', {str(ROOT / 'examples' / 'oral-at-home.toml')!r}, "
+        "'-f', 'json']\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        "from importlib.metadata import entry_points, version\n"
+        "import importlib.metadata._meta\n"
+        "print(version('pydantic'), type(entry_points(group='console_scripts')).__name__,"
+        " file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    import pydantic
+
+    assert result.stderr.split() == [pydantic.VERSION, "EntryPoints"]
 
 
 @pytest.mark.parametrize("output_format", ["json", "ics"])

@@ -39,9 +39,46 @@ def _program() -> None:
 
         sys.stdout.write(version_line())
         return
+    _defer_package_metadata()
     from kapplan.cli.app import program
 
     program()
+
+
+def _defer_package_metadata() -> None:
+    """Load `importlib.metadata` only when something calls into it.
+
+    pydantic's plugin loader imports its `entry_points` (30 ms, with the `email`
+    package) in every program, even with plugins disabled, as `run` disables them,
+    and then never calls it. Until something does, the module is a stand-in that
+    loads the real one on first use; a plugin the user enables still works.
+    """
+    if "importlib.metadata" in sys.modules:
+        return
+    import importlib
+    import types
+
+    class Deferred(types.ModuleType):
+        def __getattr__(self, name: str) -> object:
+            # Any name but the one stood in for: the real module, from now on for all.
+            return getattr(_real(), name)
+
+    def _real() -> types.ModuleType:
+        if sys.modules.get("importlib.metadata") is stand_in:
+            del sys.modules["importlib.metadata"]
+        real = importlib.import_module("importlib.metadata")
+        vars(importlib)["metadata"] = real
+        return real
+
+    def entry_points(**selection: object) -> object:
+        return _real().entry_points(**selection)
+
+    stand_in = Deferred("importlib.metadata")
+    # A package, as the real one is: `from importlib.metadata import x` asks first.
+    stand_in.__path__ = [os.path.join(os.path.dirname(importlib.__file__ or ""), "metadata")]
+    vars(stand_in)["entry_points"] = entry_points
+    sys.modules["importlib.metadata"] = stand_in
+    vars(importlib)["metadata"] = stand_in
 
 
 if __name__ == "__main__":

@@ -453,7 +453,7 @@ def label_client(schedule: Schedule, path: str, seen: dict[str, tuple[str, str]]
         said = (
             f"is also the label of {where}"
             if other == schedule.client
-            # ascii() writes the letters and invisibles that differ as \uXXXX.
+            # ascii() writes the letters and invisibles that differ as \u and four hex digits.
             else f"({schedule.client!a}) looks the same as {other!a}, the label of {where}"
         )
         raise ScheduleError(

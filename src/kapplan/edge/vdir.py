@@ -10,7 +10,7 @@ or not.
 
 Writing, as the spec asks
     Every file is written atomically, a temporary file in the folder
-    (``.NAME.XXXX.tmp``: hidden, and ``.tmp``, which vdir readers skip) moved
+    (``.NAME.<8 random characters>.tmp``: hidden, and ``.tmp``, which vdir readers skip) moved
     over the target with `os.replace` (`kapplan.edge.atomic.write_output`).
     An item whose content would not change (but for the kapplan version in its
     PRODID: `kapplan.formats.vdir.same_item`) is not written at all, so its
