@@ -81,14 +81,20 @@ def test_month_view_without_today_in_range_is_unchanged() -> None:
 
 
 def test_json_says_its_filter_and_stays_valid() -> None:
-    """A filtered JSON document parses, holds only the kinds asked for, and says the filter."""
+    """A filtered JSON document parses, holds only the kinds asked for, and says the filter;
+    both ends are days, included (the doses are on 1 and 4 December)."""
     code, out, _ = _run(
-        "plan", IV, "-f", "json", "--from", "2026-12-01", "--to", "2026-12-03", "--kind", "doses"
+        "plan", IV, "-f", "json", "--from", "2026-12-01", "--to", "2026-12-04", "--kind", "doses"
     )
     data = json.loads(out)
     assert code == 0
-    assert [e["kind"] for e in data["events"]] == ["infusion", "infusion"]
-    assert data["filter"] == {"from": "2026-12-01", "to": "2026-12-03", "kinds": ["doses"]}
+    assert [e["start"][:10] for e in data["events"]] == ["2026-12-01", "2026-12-04"]
+    assert {e["kind"] for e in data["events"]} == {"infusion"}
+    assert data["filter"] == {"from": "2026-12-01", "to": "2026-12-04", "kinds": ["doses"]}
+    code, out, _ = _run(
+        "plan", IV, "-f", "json", "--from", "2026-12-02", "--to", "2026-12-03", "--kind", "doses"
+    )
+    assert (code, json.loads(out)["events"]) == (0, [])
     assert "filter" not in json.loads(_run("plan", IV, "-f", "json")[1])
 
 
