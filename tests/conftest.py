@@ -58,6 +58,14 @@ def _no_user_config(
 
 
 @pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fix today's date (KAPPLAN_TODAY) before every example's first dose, in process and in
+    a child alike: no output depends on the day the tests run. A test that wants another
+    day sets it."""
+    monkeypatch.setenv("KAPPLAN_TODAY", "2000-01-03")
+
+
+@pytest.fixture(autouse=True)
 def _no_terminal_size(monkeypatch: pytest.MonkeyPatch) -> None:
     """Unset COLUMNS and LINES, whoever set them (a pytest-xdist worker has 80 and 24): kapplan
     lays text out to COLUMNS, in process and in a child alike. A test that wants a width

@@ -48,6 +48,12 @@ RU_LATIN_ALLOWED = (
     "(+24h, end:+48h, day+1d)",
     "(--strict)",
     "--no-discreet",
+    # Commands, options, programs and a README heading are written as they are.
+    "kapplan plan",
+    "--to",
+    'README: "Importing into your calendar"',
+    "khal",
+    "vdirsyncer",
     "kapplan",
 )
 #: Lists that may differ in length between languages.

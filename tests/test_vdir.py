@@ -77,8 +77,15 @@ def move_vera_dose_3(
 
 
 def kapplan(runner: CliRunner, *args: str | Path) -> tuple[int, str, str]:
+    """Run kapplan plan; stderr without its last line, ``wrote FOLDER: ...`` (checked)."""
     result = runner.invoke(app, ["plan", *map(str, args)])
-    return result.exit_code, result.stdout, result.stderr
+    stderr = result.stderr
+    if result.exit_code == 0:
+        *said, wrote = stderr.splitlines(keepends=True)
+        assert wrote.startswith("wrote "), stderr
+        assert wrote.endswith("; read it with khal, or sync it with vdirsyncer\n"), wrote
+        stderr = "".join(said)
+    return result.exit_code, result.stdout, stderr
 
 
 @pytest.fixture(name="clients")

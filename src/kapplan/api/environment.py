@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,6 +25,9 @@ class Environment:
     now: datetime | None = None
     """The current time (aware), where a command needs it: ``--stamp now``, and where
     `validate_files` reads a busy calendar checked without any schedule."""
+    today: date | None = None
+    """Today's date, where a command needs it: the ``--from``/``--to`` words (``today``,
+    ``+7d``), ``kapplan agenda`` and the month view's today marker; None for none."""
 
 
 #: No config file, UTC, no clock.

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,8 +20,9 @@ if TYPE_CHECKING:
     from kapplan.formats.ics import IcsOptions, PreviousCalendar
     from kapplan.formats.vdir import EarlierVdir, Vdir
     from kapplan.model.doses import DoseExpansion
+    from kapplan.model.filters import PlanFilter
     from kapplan.model.limits import Limits
-    from kapplan.model.plan import Booking, Plan, PlanWarning
+    from kapplan.model.plan import Booking, Plan, PlanEvent, PlanWarning
     from kapplan.model.rulebook import Rulebook
     from kapplan.model.schedule import Schedule
     from kapplan.model.settings import CalendarLayer, Flags, Settings
@@ -46,6 +48,9 @@ class Planned:
     rulebooks: tuple[Rulebook, ...] = ()
     """The rulebook each plan was made with, in the order of `plans` (a handout's
     footnotes name the documents its rules cite); empty when not known."""
+    only: PlanFilter | None = None
+    """The part of the plans shown (``--from``, ``--to``, ``--kind``), when a filter left
+    events out: the plans hold only the events it keeps (`narrowed`)."""
 
     @property
     def warnings(self) -> int:
@@ -300,6 +305,12 @@ class Target:
     stays there while it is valid."""
     reader: Reader = Reader.PATIENT
     """.html: whom the handout is for (the therapist's lists the plan's warnings)."""
+    today: date | None = None
+    """The month view: today's date, marked in its grid; None marks no day."""
+    only: PlanFilter | None = None
+    """Show only this part of the plans (a range of days, kinds of events); None for all.
+    A calendar filtered so is never written over an earlier export (it would cancel the
+    rest)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +337,26 @@ class Export:
     others: tuple[str, ...] = ()
     """UIDs of events a person added to the very file this calendar is written over:
     kept as they are, and only with ``force`` (see `write`)."""
+    shown: tuple[PlanEvent, ...] | None = None
+    """A calendar's events (.ics, vdir: sessions and doses only, or a caseload's therapist
+    calendar); None when the document shows every event of the plans."""
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """Return how many events the document shows, and how many of them are doses and
+        sessions (`wrote_note` says them)."""
+        from kapplan.model.plan import EventKind
+
+        if self.shown is not None:
+            events: Iterable[PlanEvent] = self.shown
+        else:
+            events = (e for plan in self.planned.plans for e in plan.events)
+        total = doses = sessions = 0
+        for event in events:
+            total += 1
+            doses += event.kind is EventKind.INFUSION
+            sessions += event.is_session
+        return total, doses, sessions
 
     @property
     def data(self) -> bytes:
@@ -444,6 +475,15 @@ def export_files(
         remote_busy=remote_busy,
     )
     planned = _with_earlier_export(planned, target)
+    if target.only is not None and target.only.active and previous is not None:
+        from kapplan.errors import OutputError
+
+        raise OutputError(
+            "holds an earlier export; a filtered plan (--from, --to, --kind) written over it "
+            "would cancel every event it leaves out; expected a new file, or no filter",
+            source=previous.source,
+        )
+    planned = narrowed(planned, target.only)
     changed: tuple[Change, ...] | None = None
     if previous is not None:
         from kapplan.api.changes import changes
@@ -451,18 +491,41 @@ def export_files(
         _refuse_partial(previous, planned)
         changed = changes(previous, planned.plans)
     if target.format is Format.VDIR:
+        from kapplan.formats.ics import shown_events
         from kapplan.formats.vdir import render_vdir
 
         plan, options, revealed = _calendar_options(planned, target, previous)
         vdir = render_vdir(plan, options, folder)
-        return Export(b"", planned, None, revealed, changed or (), vdir)
+        events = shown_events(plan, options)
+        return Export(b"", planned, None, revealed, changed or (), vdir, shown=events)
     # A person's own events in the file written over: kept, but only on purpose.
     others = () if previous is None or target.previous or earlier else _uids(previous.foreign)
     if target.format is Format.JSON:
         pieces = _json_pieces(planned, changed)
         return Export(pieces, planned, None, None, changed or (), others=others)
-    data, marker, revealed = _render(planned, target, previous, changed)
-    return Export(data, planned, marker, revealed, changed or (), others=others)
+    data, marker, revealed, shown = _render(planned, target, previous, changed)
+    return Export(data, planned, marker, revealed, changed or (), others=others, shown=shown)
+
+
+def narrowed(planned: Planned, only: PlanFilter | None) -> Planned:
+    """Return the plans with only the events a filter keeps, days counted on the whole's
+    clock (a caseload's: the therapist's).
+
+    Parameters:
+        planned: The plans.
+        only: The filter, or None.
+
+    Returns:
+        `planned` itself when nothing is left out, else a copy with `Planned.only` set.
+    """
+    if only is None or not only.active or planned.only is not None:
+        return planned
+    from kapplan.model.filters import filter_plan
+    from kapplan.model.zones import zone_named
+
+    zone = zone_named(planned.timezone)
+    plans = tuple(filter_plan(plan, only, zone) for plan in planned.plans)
+    return replace(planned, plans=plans, only=only)
 
 
 def _uids(events: Sequence[Sequence[str]]) -> tuple[str, ...]:
@@ -540,7 +603,7 @@ def render(planned: Planned, target: Target) -> bytes:
             that cannot be used (a revealing calendar name with discreet texts).
         KapplanError: For an earlier export that is not one kapplan wrote.
     """
-    return _render(planned, target)[0]
+    return _render(narrowed(planned, target.only), target)[0]
 
 
 def _render(
@@ -548,7 +611,7 @@ def _render(
     target: Target,
     previous: PreviousCalendar | None = None,
     found: Sequence[Change] | None = None,
-) -> tuple[bytes, bytes | None, str | None]:
+) -> tuple[bytes, bytes | None, str | None, tuple[PlanEvent, ...] | None]:
     from kapplan.errors import InvalidOption
 
     if target.format is Format.VDIR:
@@ -568,16 +631,16 @@ def _render(
         from kapplan.formats.ics import OWNED_MARKER
 
         earlier = previous if previous is not None else _earlier_export(target)
-        text, revealed = _calendar(planned, target, earlier)
-        return text.encode("utf-8"), OWNED_MARKER, revealed
+        text, revealed, shown = _calendar(planned, target, earlier)
+        return text.encode("utf-8"), OWNED_MARKER, revealed, shown
     if target.format is Format.HTML:
         from kapplan.views.html import OWNED_MARKER as HANDOUT
         from kapplan.views.html import render_html
 
         book = planned.rulebooks[0] if planned.rulebooks else None
         html = render_html(planned.plans[0], rulebook=book, reader=target.reader)
-        return html.encode("utf-8"), HANDOUT, None
-    return _text(planned, target, found).encode("utf-8"), None, None
+        return html.encode("utf-8"), HANDOUT, None, None
+    return _text(planned, target, found).encode("utf-8"), None, None, None
 
 
 def _month(target: Target) -> bool:
@@ -602,7 +665,9 @@ def _text(planned: Planned, target: Target, found: Sequence[Change] | None = Non
     if target.view is View.MONTH:
         from kapplan.views.month import render_month
 
-        return render_month(planned.plans[0], width=target.width, color=target.color)
+        return render_month(
+            planned.plans[0], width=target.width, color=target.color, today=target.today
+        )
     from kapplan.views.agenda import render_terminal
 
     return render_terminal(planned.plans[0], width=target.width, color=target.color)
@@ -618,9 +683,10 @@ def _json(planned: Planned, found: Sequence[Change] | None) -> Iterator[str]:
         from kapplan.api.changes import change_records
 
         records = change_records(found, planned.plans)
+    shown = planned.only.record() if planned.only is not None else None
     if planned.caseload:
-        return iter_json(planned.plans, timezone=planned.timezone, changes=records)
-    return iter_json(planned.plans[0], changes=records)
+        return iter_json(planned.plans, timezone=planned.timezone, changes=records, shown=shown)
+    return iter_json(planned.plans[0], changes=records, shown=shown)
 
 
 def _json_pieces(planned: Planned, found: Sequence[Change] | None) -> Callable[[], Iterator[bytes]]:
@@ -635,16 +701,16 @@ def _json_pieces(planned: Planned, found: Sequence[Change] | None) -> Callable[[
 
 def _calendar(
     planned: Planned, target: Target, previous: PreviousCalendar | None
-) -> tuple[str, str | None]:
+) -> tuple[str, str | None, tuple[PlanEvent, ...]]:
     """Render the .ics: one plan's, or the therapist's calendar of a caseload.
 
-    Returns the calendar, and the earlier export's name when it was discreet and
-    this one is not.
+    Returns the calendar, the earlier export's name when it was discreet and
+    this one is not, and the events it shows.
     """
-    from kapplan.formats.ics import render_ics
+    from kapplan.formats.ics import render_ics, shown_events
 
     plan, options, revealed = _calendar_options(planned, target, previous)
-    return render_ics(plan, options), revealed
+    return render_ics(plan, options), revealed, shown_events(plan, options)
 
 
 def _calendar_options(
@@ -697,6 +763,105 @@ def _earlier_export(target: Target, folder: EarlierVdir | None = None) -> Previo
         if own is not None:
             return parse_previous(own, str(target.output))
     return None
+
+
+def agenda_text(
+    planned: Planned, only: PlanFilter, *, width: int = 100, color: bool = False
+) -> str:
+    """Render what is on over a few days across the plans (``kapplan agenda``, ``today``).
+
+    Days are counted on the whole's clock (`Planned.timezone`: one plan's, or the
+    therapist's). Without kinds chosen, one schedule shows every event and several
+    show their sessions and doses (the clients' own practices stay in their plans).
+
+    Parameters:
+        planned: The plans, whole (`plan_files`).
+        only: The days (both set) and kinds to show.
+        width: Columns to lay out for.
+        color: Emit ANSI colour codes.
+
+    Returns:
+        The text, ending in a newline: a heading and a line per event, or, when the
+        days hold none, the next event after them and how to see it.
+
+    Raises:
+        ValueError: When the filter does not set both days.
+    """
+    from datetime import UTC, timedelta
+
+    from kapplan.model.filters import keeps, kind_of
+    from kapplan.model.zones import zone_named
+    from kapplan.views.upcoming import Entry, render_upcoming
+
+    if only.first is None or only.last is None:
+        raise ValueError("an agenda shows a range of days: expected --from and --to")
+    several = len(planned.plans) > 1
+    kinds = only.kinds or (frozenset({"sessions", "doses"}) if several else frozenset())
+    chosen = replace(only, kinds=kinds)
+    zone = zone_named(planned.timezone)
+    rows = [
+        (event.start.astimezone(UTC), n, Entry(plan.client, event))
+        for n, plan in enumerate(planned.plans)
+        for event in plan.events
+        if not kinds or kind_of(event) in kinds
+    ]
+    rows.sort(key=lambda row: (row[0], row[1]))
+    entries = [entry for _, _, entry in rows if keeps(chosen, entry.event, zone)]
+    after = replace(chosen, first=only.last + timedelta(days=1), last=None)
+    following = next((e for _, _, e in rows if keeps(after, e.event, zone)), None)
+    language = planned.settings.language.value if several else planned.plans[0].language
+    return render_upcoming(
+        entries,
+        first=only.first,
+        last=only.last,
+        timezone=planned.timezone,
+        following=following,
+        clients=several,
+        width=width,
+        color=color,
+        language=language,
+    )
+
+
+def wrote_note(export: Export, path: str, written: Format) -> str:
+    """Say what a run wrote, and the next step that fits the format (for stderr).
+
+    Parameters:
+        export: What was written.
+        path: The file or folder, as the user named it.
+        written: Its format.
+
+    Returns:
+        One line in the plans' language, e.g. ``wrote plan.ics: 76 events (6 doses,
+        17 sessions); import it into your calendar (README: "Importing into your
+        calendar")``.
+    """
+    from kapplan.i18n import catalogue
+
+    planned = export.planned
+    language = planned.settings.language.value if planned.caseload else planned.plans[0].language
+    texts = catalogue(language)
+    total, doses, sessions = export.counts
+    line = texts.text("wrote.line", path=path, n=total, doses=doses, sessions=sessions)
+    steps = {Format.ICS: "wrote.ics", Format.HTML: "wrote.html", Format.VDIR: "wrote.vdir"}
+    step = steps.get(written)
+    return f"{line}; {texts.text(step)}" if step else line
+
+
+def progress_shown(label: Callable[[], str]) -> AbstractContextManager[None]:
+    """Return the progress a long run shows on a terminal (`kapplan.views.progress`).
+
+    Parameters:
+        label: Returns the words before the bar, in the reader's language (asked only
+            when the bar is shown).
+
+    Returns:
+        A context: the work inside it shows a bar on stderr once it has run for about a
+        second, and only when stderr is a terminal.
+    """
+    from kapplan.views.progress import delayed_bar
+
+    return delayed_bar(label)
 
 
 def changes_text(export: Export, source: str) -> str:
@@ -840,13 +1005,17 @@ __all__ = [
     "Export",
     "Planned",
     "Target",
+    "agenda_text",
     "calendar_stamp",
     "export_files",
     "is_caseload",
+    "narrowed",
     "plan_files",
+    "progress_shown",
     "render",
     "reveal_note",
     "strict_note",
     "warning_text",
     "write",
+    "wrote_note",
 ]

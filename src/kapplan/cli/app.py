@@ -22,6 +22,7 @@ from typer._click import exceptions as click
 from typer.core import TyperCommand, TyperGroup
 
 from kapplan.characters import visible
+from kapplan.cli import agenda as agenda_cmd
 from kapplan.cli import config as config_cmd
 from kapplan.cli import countries, manpage, version_line
 from kapplan.cli import diff as diff_cmd
@@ -132,6 +133,8 @@ def usage_line(error: click.UsageError) -> int:
 #: The commands, in the order ``kapplan --help`` lists them.
 COMMANDS: dict[str, Callable[..., None]] = {
     "plan": plan_cmd.plan_command,
+    "agenda": agenda_cmd.agenda_command,
+    "today": agenda_cmd.today_command,
     "init": init_cmd.init_command,
     "config": config_cmd.config_command,
     "diff": diff_cmd.diff_command,

@@ -34,6 +34,9 @@ FLAGS = {
     "calendar_name": "--calendar-name",
     "discreet": "--discreet",
     "client": "--client",
+    "from": "--from",
+    "to": "--to",
+    "kind": "--kind",
 }
 
 
@@ -195,6 +198,48 @@ ClientOption = Annotated[
         show_default=False,
     ),
 ]
+#: The options that show part of a plan.
+FILTER_PANEL = "Filters"
+FromOption = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        metavar="DAY",
+        help="Show events from this day on (inclusive): YYYY-MM-DD, today, tomorrow, "
+        "yesterday, or +N/-N days or weeks from today (+7d, -2w).",
+        show_default=False,
+        rich_help_panel=FILTER_PANEL,
+    ),
+]
+ToOption = Annotated[
+    str | None,
+    typer.Option(
+        "--to",
+        metavar="DAY",
+        help="Show events up to this day (inclusive); the same forms as --from.",
+        show_default=False,
+        rich_help_panel=FILTER_PANEL,
+    ),
+]
+KindFilterOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--kind",
+        metavar="KIND",
+        help="Show only sessions, doses or practices (several joined by commas, or the "
+        "option repeated).",
+        show_default=False,
+        rich_help_panel=FILTER_PANEL,
+    ),
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="Say nothing on stderr after writing -o (errors and warnings are still said).",
+    ),
+]
 PreviousOption = Annotated[
     Path | None,
     typer.Option(
@@ -337,6 +382,7 @@ def calendar_flags(
 __all__ = [
     "ANSWERS_PANEL",
     "CALENDAR_PANEL",
+    "FILTER_PANEL",
     "FLAGS",
     "LIMITS_PANEL",
     "FileKind",

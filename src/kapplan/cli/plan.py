@@ -9,8 +9,9 @@ type checker needs it.
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -19,6 +20,7 @@ from kapplan.characters import visible
 from kapplan.cli import options as o
 from kapplan.cli.shell import emit, environment, layout, named_or_stdin
 from kapplan.errors import KapplanError
+from kapplan.model.filters import make_filter
 from kapplan.model.limits import Limits
 
 
@@ -70,6 +72,10 @@ def plan_command(
     max_infusions: o.MaxInfusionsOption = o.MAX_INFUSIONS,
     max_events: o.MaxEventsOption = o.MAX_EVENTS,
     max_years: o.MaxYearsOption = o.MAX_YEARS,
+    from_day: o.FromOption = None,
+    to_day: o.ToOption = None,
+    kinds: o.KindFilterOption = None,
+    quiet: o.QuietOption = False,
 ) -> None:
     """Print the Preparation–Experience–Integration calendar for a schedule.
 
@@ -84,6 +90,8 @@ def plan_command(
       kapplan plan infusions.toml -o shared.ics --discreet --sessions-only
 
       kapplan plan infusions.toml --view month
+
+      kapplan plan infusions.toml --from today --to +2w --kind sessions
 
       kapplan plan infusions.toml -o handout.html
 
@@ -119,14 +127,8 @@ def plan_command(
         "--stamp": stamp is not None,
         "--calendar-name": calendar_name is not None,
     }
-    given = [flag for flag, present in calendar.items() if present]
-    if given and chosen not in api.CALENDAR_FORMATS:
-        raise KapplanError(f"{given[0]} applies to calendars; expected --format ics or -o FILE.ics")
+    _refuse_misplaced(chosen, calendar, view=view is not None, reader=reader is not None)
     flags = o.calendar_flags(lang, remind, no_remind, discreet, sessions_only)
-    if view is not None and chosen is not api.Format.TERMINAL:
-        raise KapplanError("--view applies to the terminal format; expected --format terminal")
-    if reader is not None and chosen is not api.Format.HTML:
-        raise KapplanError("--for applies to the HTML handout; expected --format html")
     caseload = client is None and api.is_caseload(named, str(therapist) if therapist else None)
     if (chosen is api.Format.HTML or view is api.View.MONTH) and caseload:
         what = "--format html" if chosen is api.Format.HTML else "--view month"
@@ -134,8 +136,9 @@ def plan_command(
             f"{what} shows one client's plan, not a caseload; expected a single schedule, "
             "or one client of the caseload with --client NAME"
         )
-    # The clock is read only for --stamp now.
-    env = environment(clock=stamp is not None)
+    # The clock is read only for --stamp now; today's date for the filters and month view.
+    dated = view is api.View.MONTH or bool(from_day or to_day)
+    env = environment(clock=stamp is not None, today=dated)
     width, color = layout(output)
     target = api.Target(
         format=chosen,
@@ -148,10 +151,14 @@ def plan_command(
         output=output,
         replan=replan,
         reader=reader or api.Reader.PATIENT,
+        today=env.today,
+        only=make_filter(from_day, to_day, kinds or (), env.today),
     )
-    export = api.export_files(
+    export = _export(
         named,
         target,
+        force,
+        lambda: _label(lang, env),
         therapist=str(therapist) if therapist else None,
         rules=str(rulebook) if rulebook else None,
         flags=flags,
@@ -160,11 +167,30 @@ def plan_command(
         complete=strict,
         client=client,
     )
-    _write(export, output, force)
-    _tell(export, str(previous or output))
+    _tell(export, str(previous or output), None if quiet else output_path, chosen)
     if strict and export.planned.warnings:
         sys.stderr.write(f"kapplan: {visible(api.strict_note(export.planned))}\n")
         raise typer.Exit(1)
+
+
+def _refuse_misplaced(
+    chosen: "api.Format", calendar: dict[str, bool], *, view: bool, reader: bool
+) -> None:
+    """Refuse an option given for a format other than the one chosen."""
+    given = [flag for flag, present in calendar.items() if present]
+    if given and chosen not in api.CALENDAR_FORMATS:
+        raise KapplanError(f"{given[0]} applies to calendars; expected --format ics or -o FILE.ics")
+    if view and chosen is not api.Format.TERMINAL:
+        raise KapplanError("--view applies to the terminal format; expected --format terminal")
+    if reader and chosen is not api.Format.HTML:
+        raise KapplanError("--for applies to the HTML handout; expected --format html")
+
+
+def _label(lang: "o.Language | None", env: "api.Environment") -> str:
+    """Return the words before the progress bar, in the reader's language."""
+    from kapplan.i18n import catalogue
+
+    return catalogue(api.language_of(env, lang.value if lang else None)).text("wrote.progress")
 
 
 def _destination(chosen: api.Format | None, path: str | None) -> tuple[api.Format, Path | None]:
@@ -197,6 +223,25 @@ def _destination(chosen: api.Format | None, path: str | None) -> tuple[api.Forma
     return chosen, output
 
 
+def _export(
+    schedules: list[str],
+    target: "api.Target",
+    force: bool,
+    label: Callable[[], str],
+    **given: Any,
+) -> "api.Export":
+    """Plan, render and print or write (`api.export_files`, then `_write`), with a progress
+    bar on stderr while that takes long on a terminal (`api.progress_shown`)."""
+    with api.progress_shown(label):
+        export = api.export_files(schedules, target, **given)
+        # The bar shares the terminal with nothing while the output goes elsewhere.
+        if target.output is not None or not sys.stdout.isatty():
+            _write(export, target.output, force)
+            return export
+    _write(export, target.output, force)
+    return export
+
+
 def _write(export: "api.Export", output: Path | None, force: bool) -> None:
     """Print the export, or write it to its file or (a vdir) into its folder."""
     if export.vdir is not None and output is not None:
@@ -208,10 +253,13 @@ def _write(export: "api.Export", output: Path | None, force: bool) -> None:
     emit(export.chunks())
 
 
-def _tell(export: "api.Export", source: str) -> None:
-    """Say on stderr what a re-export over an earlier one changed, and whether a discreet
-    calendar's titles just became visible."""
+def _tell(export: "api.Export", source: str, written: str | None, chosen: "api.Format") -> None:
+    """Say on stderr what a re-export over an earlier one changed, whether a discreet
+    calendar's titles just became visible, and what was written to `written` (-o, unless
+    --quiet)."""
     if export.changes:
         sys.stderr.write(api.changes_text(export, source))
     if export.revealed is not None:
         sys.stderr.write(f"kapplan: {visible(api.reveal_note(export))}\n")
+    if written is not None:
+        sys.stderr.write(visible(api.wrote_note(export, written, chosen)) + "\n")

@@ -9,24 +9,29 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, cast
 
 from kapplan.api import Environment
 
+#: The variable that fixes today's date, for scripts and tests (``KAPPLAN_TODAY=2027-01-15``).
+TODAY_VARIABLE = "KAPPLAN_TODAY"
 
-def environment(*, clock: bool = False) -> Environment:
+
+def environment(*, clock: bool = False, today: bool = False) -> Environment:
     """Read what kapplan needs of the world it runs in, once per command.
 
     Parameters:
         clock: Read the clock too (only the commands that use it do).
+        today: Read today's date too (`today_date`).
 
     Returns:
-        The user's config file, this machine's zone, and the time when asked for.
+        The user's config file, this machine's zone, and the time and date when asked for.
 
     Raises:
         ConfigError: Located, when the config file is unreadable or invalid.
+        KapplanError: When ``KAPPLAN_TODAY`` is set but is not a date.
     """
     from kapplan.api import load_config, machine_timezone
 
@@ -34,6 +39,7 @@ def environment(*, clock: bool = False) -> Environment:
         configuration=load_config(),
         machine_zone=machine_timezone(),
         now=datetime.now(UTC) if clock else None,
+        today=today_date() if today else None,
     )
 
 
@@ -70,6 +76,30 @@ def named_or_stdin(files: list[str] | None) -> list[str]:
             "piped to stdin (kapplan plan < course.toml)"
         )
     return [STDIN]
+
+
+def today_date() -> date:
+    """Return today's date: ``KAPPLAN_TODAY`` when set (scripts and tests fix it so), else
+    this machine's local date.
+
+    Returns:
+        The date.
+
+    Raises:
+        KapplanError: When ``KAPPLAN_TODAY`` is not a date (YYYY-MM-DD).
+    """
+    fixed = os.environ.get(TODAY_VARIABLE)
+    if fixed is None:
+        return date.today()
+    try:
+        return date.fromisoformat(fixed.strip())
+    except ValueError:
+        from kapplan.errors import KapplanError
+
+        raise KapplanError(
+            f"cannot read {fixed!r}; expected a date, YYYY-MM-DD (or unset it for today)",
+            field=TODAY_VARIABLE,
+        ) from None
 
 
 def emit(data: bytes | str | Iterable[bytes], output: Path | None = None, **options: Any) -> None:
@@ -154,4 +184,12 @@ def _tty_columns() -> int | None:
     return None
 
 
-__all__ = ["emit", "environment", "layout", "terminal_width"]
+__all__ = [
+    "TODAY_VARIABLE",
+    "emit",
+    "environment",
+    "layout",
+    "named_or_stdin",
+    "terminal_width",
+    "today_date",
+]

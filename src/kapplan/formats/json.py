@@ -185,6 +185,7 @@ def iter_json(
     *,
     timezone: str | None = None,
     changes: Sequence[Mapping[str, Any]] | None = None,
+    shown: Mapping[str, Any] | None = None,
 ) -> Iterator[str]:
     """Yield the document `render_json` returns, piece by piece, record by record.
 
@@ -197,6 +198,8 @@ def iter_json(
         plans: A plan, or one plan per client.
         timezone: The document's zone; default: the first plan's.
         changes: As for `render_json`.
+        shown: The filter the plans were narrowed by (``from``, ``to``, ``kinds``),
+            written as ``filter`` after everything else; None for a whole plan.
 
     Returns:
         An iterator of text pieces; together, the document ending in a newline.
@@ -205,12 +208,16 @@ def iter_json(
     sections = list(_sections(group, timezone))
     if changes is not None:
         sections.append(("changes", iter(changes)))
+    if shown is not None:
+        sections.append(("filter", dict(shown)))
     encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
     separator = "{\n  "
     for name, value in sections:
         key = encoder.encode(name)
         if not isinstance(value, Iterator):
-            yield json_text(f"{separator}{key}: {encoder.encode(value)}")
+            # A record (the filter) is indented one level deeper, as json.dumps does.
+            text = encoder.encode(value).replace("\n", "\n  ")
+            yield json_text(f"{separator}{key}: {text}")
         else:
             yield f"{separator}{key}: "
             yield from _list(encoder, value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
+from difflib import get_close_matches
 
 from kapplan.errors import UnknownClient
 from kapplan.model.plan import EventKind, Plan, PlanEvent
@@ -73,8 +74,11 @@ def client_index(labels: Sequence[str], name: str) -> int:
             f"{name!r} could be any of {which}; expected one label as written",
             field="client",
         )
+    folded = {label.casefold(): label for label in labels}
+    close = get_close_matches(name.casefold(), list(folded), n=3, cutoff=0.6)
+    guess = f" (did you mean {' or '.join(folded[c] for c in close)}?)" if close else ""
     raise UnknownClient(
-        f"no client {name!r} in the caseload; expected one of {', '.join(labels)}",
+        f"no client {name!r} in the caseload{guess}; expected one of {', '.join(labels)}",
         field="client",
     )
 

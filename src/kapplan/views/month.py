@@ -10,7 +10,8 @@ view reads the same without colour:
 - the letter is the phase of the day's timed events, experience (a dose)
   first, then preparation, then integration; in lower case when only an
   all-day advisory covers the day;
-- the mark ``*`` says a therapy session falls on the day.
+- the mark ``*`` says a therapy session falls on the day;
+- brackets around a day, ``[ 7I*]``, mark today (when the caller says which day it is).
 
 Beside each week a line names the doses and counts the sessions in it. A key,
 the warnings and the summary line follow. Imported only for ``--view month``.
@@ -94,28 +95,32 @@ def _first_phase(phases: Iterable[Phase | None]) -> Phase:
     return next(p for p in PHASE_ORDER if p in present)
 
 
-def render_month(plan: Plan, *, width: int = 100, color: bool = False) -> str:
+def render_month(
+    plan: Plan, *, width: int = 100, color: bool = False, today: date | None = None
+) -> str:
     """Render a plan as month grids for a terminal.
 
     Parameters:
         plan: The plan.
         width: Columns to lay out for (the grids need 40; 60 to 140 are usual).
         color: Emit ANSI colour codes; plain text otherwise.
+        today: Today's date, marked in its month's grid; None marks no day.
 
     Returns:
         The text, ending in a newline.
     """
     buffer = io.StringIO()
-    print_month(text_console(buffer, width, color), plan)
+    print_month(text_console(buffer, width, color), plan, today=today)
     return plain_lines(buffer.getvalue())
 
 
-def print_month(console: Console, plan: Plan) -> None:
+def print_month(console: Console, plan: Plan, *, today: date | None = None) -> None:
     """Print a plan's month grids, long arc, key, warnings and summary on a Rich console.
 
     Parameters:
         console: Where to print.
         plan: The plan.
+        today: Today's date, marked in its month's grid; None marks no day.
     """
     texts = catalogue(plan.language)
     console.print(Text(title(plan, texts), style="bold"), Text(f"  ({plan.timezone})"))
@@ -125,9 +130,15 @@ def print_month(console: Console, plan: Plan) -> None:
     in_course = [last_day(e) for e in plan.events if e.course is not None]
     last = max(in_course or [last_day(e) for e in plan.events])
     month = first.replace(day=1)
+    if today is not None and month <= today < _next_month(last.replace(day=1)):
+        marked = texts.text("month.today", date=texts.format_date(today, "long"))
+        console.print(Text(marked, style="dim"))
+    else:
+        today = None
     while month <= last:
         console.print()
-        grid = _month_grid(month, marks, texts, room=console.width - _INDENT - _GRID_WIDTH)
+        room = console.width - _INDENT - _GRID_WIDTH
+        grid = _month_grid(month, marks, texts, room=room, today=today)
         console.print(Padding(grid, (0, 0, 0, _INDENT), expand=False))
         month = _next_month(month)
     later = [e for e in plan.events if e.course is None and e.start.date() >= month]
@@ -170,12 +181,25 @@ def _next_month(month: date) -> date:
     return (month + timedelta(days=31)).replace(day=1)
 
 
-def _month_grid(month: date, marks: dict[date, DayMark], texts: Catalogue, *, room: int) -> Table:
+def _month_grid(
+    month: date,
+    marks: dict[date, DayMark],
+    texts: Catalogue,
+    *,
+    room: int,
+    today: date | None = None,
+) -> Table:
     """Lay out one month: a heading, the weekdays, then a row per week with its line.
 
     A week's line that is wider than `room` puts its doses and its sessions on
-    lines of their own rather than breaking in the middle of either.
+    lines of their own rather than breaking in the middle of either. When `today` is
+    in the month, brackets stand around its cell (every row then starts one column
+    further right, so a Monday has room for its bracket).
     """
+    if today is not None and (today.year, today.month) != (month.year, month.month):
+        today = None
+    lead = "" if today is None else " "
+    room -= len(lead) * 2
     heading = texts.text(
         "month.heading", month=texts.lists["calendar.months"][month.month - 1], year=month.year
     )
@@ -190,7 +214,7 @@ def _month_grid(month: date, marks: dict[date, DayMark], texts: Catalogue, *, ro
     table.add_column("week", no_wrap=True, min_width=_GRID_WIDTH - 3)
     table.add_column("doses and sessions", overflow="fold")
     weekdays = " ".join(f"{name[:2]:>2}  " for name in texts.lists["calendar.weekdays_abbr"])
-    table.add_row(Text(weekdays, style="dim"), "")
+    table.add_row(Text(lead + weekdays, style="dim"), "")
     start = monday(month)
     following = _next_month(month)
     while start < following:
@@ -199,19 +223,33 @@ def _month_grid(month: date, marks: dict[date, DayMark], texts: Catalogue, *, ro
         doses: list[int] = []
         sessions = 0
         for n, day in enumerate(days):
-            if n:
-                row.append(" ")
+            if n or lead:
+                row.append(_before(day, today))
             if day.month != month.month:
                 row.append(" " * 4)
                 continue
             mark = marks.get(day)
-            row.append_text(_cell(day, mark, texts))
+            cell = _cell(day, mark, texts)
+            if day == today:
+                cell.stylize("bold underline", 0, 2)
+            row.append_text(cell)
             if mark is not None:
                 doses.extend(mark.doses)
                 sessions += mark.sessions
+        if today is not None and days[-1] == today:
+            row.append("]")
         table.add_row(row, Text(_week_line(doses, sessions, texts, room)))
         start += timedelta(days=7)
     return table
+
+
+def _before(day: date, today: date | None) -> str:
+    """Return what stands before a day's cell: a bracket before or after today, else a space."""
+    if today is None:
+        return " "
+    if day == today:
+        return "["
+    return "]" if day - timedelta(days=1) == today else " "
 
 
 def _cell(day: date, mark: DayMark | None, texts: Catalogue) -> Text:

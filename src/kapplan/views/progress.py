@@ -1,4 +1,5 @@
-"""A progress bar on stderr for work that takes more than a moment (a sync's writes).
+"""A progress bar on stderr for work that takes more than a moment (a sync's writes, a
+long plan: `delayed_bar`).
 
 Shown only when stderr is a terminal, and only once the work has run for half
 a second, so a quick run prints nothing extra; it leaves no trace when done
@@ -8,8 +9,10 @@ a second, so a quick run prints nothing extra; it leaves no trace when done
 from __future__ import annotations
 
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 #: How long work runs before the bar appears.
@@ -48,3 +51,62 @@ def progress_bar() -> Callable[[int, str], Callable[[], None]]:
         return step
 
     return start
+
+
+#: How long a run works before `delayed_bar` shows its bar: short runs never flash one.
+LONG_RUN_SECONDS = 1.0
+
+
+@contextmanager
+def delayed_bar(label: Callable[[], str], delay: float = LONG_RUN_SECONDS) -> Iterator[None]:
+    """Show a progress bar on stderr while the work inside runs, once it has run for
+    `delay` seconds, and only when stderr is a terminal; it leaves no trace when done.
+
+    The work (planning, rendering, writing) says nothing of its steps, so the bar
+    pulses, with the time elapsed beside it; a timer thread starts it, so the work
+    itself is not touched.
+
+    Parameters:
+        label: Returns the words before the bar, in the reader's language (asked only
+            when the bar is shown).
+        delay: Seconds before the bar appears.
+
+    Returns:
+        A context manager.
+    """
+    if not sys.stderr.isatty():
+        yield
+        return
+    lock = threading.Lock()
+    state: dict[str, Any] = {"bar": None, "done": False}
+
+    def show() -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        words = label()
+        with lock:
+            if state["done"]:
+                return
+            bar = Progress(
+                TextColumn(words),
+                BarColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            bar.add_task(words, total=None)
+            bar.start()
+            state["bar"] = bar
+
+    timer = threading.Timer(delay, show)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            state["done"] = True
+            if state["bar"] is not None:
+                state["bar"].stop()
