@@ -499,13 +499,58 @@ def test_moving_one_dose_moves_no_other_clients_session(runs: int) -> None:
     check()
 
 
+def test_a_replan_over_its_own_late_sessions_moves_nothing() -> None:
+    """What hypothesis found when the ledger above dropped `outside`: two clients whose
+    week-2 sessions could only be booked late. Re-planned over their own bookings as an
+    export carries them (late ones marked outside their window), nothing moves; without
+    the mark, the late ones would be placed again (and did move)."""
+
+    def client(name: str, hours: str) -> Schedule:
+        return Schedule.model_validate(
+            {
+                "timezone": "Asia/Kathmandu",
+                "client": name,
+                "infusion": [{"at": "2026-01-01T00:00:00", "method": "esketamine"}],
+                "plan": {
+                    "cadence": "every-infusion",
+                    "session_minutes": 50,
+                    "prep_sessions": 1,
+                    "course_gap_days": 1,
+                    "long_arc_months": 2,
+                },
+                "availability": {"days": ["mon"], "hours": hours},
+            }
+        )
+
+    clients = [client("client 0", "00:00-09:45"), client("client 1", "00:00-09:00, 12:45-21:30")]
+    therapist = TherapistHours(
+        zone=ZoneInfo("Asia/Kathmandu"),
+        weekdays=frozenset({0, 1, 2}),
+        ranges=parse_hours("08:00-20:00"),
+        buffer=timedelta(0),
+        max_per_day=None,
+    )
+    first = build_caseload(clients, rulebook(), therapist, texts=TEXTS)
+    assert any(e.outside for plan in first for e in plan.sessions)
+    ledger = {
+        e.uid: Booking(e.start, e.end, outside=e.outside) for plan in first for e in plan.sessions
+    }
+    second = build_caseload(clients, rulebook(), therapist, texts=TEXTS, bookings=ledger)
+    for before, after in zip(first, second, strict=True):
+        assert [(e.uid, e.start) for e in after.sessions] == [
+            (e.uid, e.start) for e in before.sessions
+        ]
+
+
 def no_other_client_moves(
     caseload: tuple[list[Schedule], TherapistHours], data: st.DataObject
 ) -> None:
     """Move one client's dose and re-plan over the ledger: the others' sessions stay."""
     clients, therapist = caseload
     first = build_caseload(clients, rulebook(), therapist, texts=TEXTS)
-    bookings = {e.uid: Booking(e.start, e.end) for plan in first for e in plan.sessions}
+    bookings = {
+        e.uid: Booking(e.start, e.end, outside=e.outside) for plan in first for e in plan.sessions
+    }
     who = data.draw(st.integers(0, len(clients) - 1), label="client")
     entries = list(clients[who].infusion)
     which = data.draw(st.integers(0, len(entries) - 1), label="dose")
@@ -572,7 +617,7 @@ def test_a_re_plan_moves_the_fewest_sessions_possible(
     first = _plan(schedule)
     unmet = ("late", "early", "not-planned", "merged")
     assume(not any(w.code in unmet for w in first.warnings))
-    ledger = {e.uid: Booking(e.start, e.end) for e in first.sessions}
+    ledger = {e.uid: Booking(e.start, e.end, outside=e.outside) for e in first.sessions}
     entries = list(schedule.infusion)
     which = data.draw(st.integers(0, len(entries) - 1), label="dose")
     shift = timedelta(minutes=data.draw(st.integers(-3 * 24 * 60, 3 * 24 * 60), label="shift"))
