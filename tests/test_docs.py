@@ -83,8 +83,6 @@ def test_readme_links_stay_in_the_project() -> None:
         if re.match(r"^[a-z]+:", link) or link.startswith("#"):
             continue
         path, _, anchor = link.partition("#")
-        if path == "../shared/STYLE.md":
-            continue  # the team's style guide, outside the project: left for its owner
         assert not path.startswith(".."), link
         assert (ROOT / path).exists(), link
         if path == "docs/RULES.md" and anchor.startswith("source-"):

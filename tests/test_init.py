@@ -108,9 +108,14 @@ class TestPresets:
         else:
             assert "# Source: " in header
         expected = {
-            Preset.IV_SIX: ["seed 000", "seed 001", "6-infusion", "two to three"],
+            Preset.IV_SIX: [
+                "000 (Ketamine Integration",
+                "001 (Integration",
+                "6-infusion",
+                "two to three",
+            ],
             Preset.ESKETAMINE: ["product label", "weeks 1-4", "weeks 5-8", "week 9", "000"],
-            Preset.ORAL: ["seed 003", "examples/oral-at-home.toml"],
+            Preset.ORAL: ["(003,", "How to Make Ketamine", "examples/oral-at-home.toml"],
         }
         for words in expected.get(preset, []):
             assert words in header

@@ -42,7 +42,7 @@ class Preset(StrEnum):
     CUSTOM = "custom"
     """Your own method, first date, number of doses and interval."""
     IV_SIX = "iv-six"
-    """A six-infusion IV course, two or three a week (seeds 000, 001)."""
+    """A six-infusion IV course, two or three a week (sources 000, 001)."""
     ESKETAMINE = "esketamine"
     """Esketamine (Spravato) on the product label's schedule."""
     ORAL = "oral"
@@ -127,8 +127,8 @@ PRESETS: dict[Preset, PresetInfo] = {
         at=time(10, 0),
         about=(
             "Preset iv-six: a clinic course of IV infusions.",
-            "Source: seed 000 (Ketamine Integration · Post-KAP Support), which plans",
-            'integration "around a 6-infusion KAP course", and seed 001 (Integration',
+            "Source: 000 (Ketamine Integration · Post-KAP Support), which plans",
+            'integration "around a 6-infusion KAP course", and 001 (Integration',
             'Therapy After Ketamine Treatment): "serial ketamine infusion protocols',
             '(two to three treatments per week)".',
         ),
@@ -145,7 +145,7 @@ PRESETS: dict[Preset, PresetInfo] = {
             "Source: the product label (SPRAVATO US prescribing information, dosage",
             "for treatment-resistant depression): induction twice a week in weeks 1-4,",
             "once a week in weeks 5-8, from week 9 every 2 weeks or once a week, at the",
-            "least frequent dosing that keeps the response. Seed 000 names Spravato among",
+            "least frequent dosing that keeps the response. Source 000 names Spravato among",
             "the treatments its integration schedule serves. Each dose block includes",
             "the label's 2 hours of observation on site; no driving until the next day.",
             "Maintenance goes on as long as the clinic decides: add doses as needed.",
@@ -159,11 +159,11 @@ PRESETS: dict[Preset, PresetInfo] = {
         at=time(19, 0),
         about=(
             "Preset oral: an at-home oral or sublingual course, evening doses.",
-            "Source: no seed gives an at-home dosing schedule (seed 003, How to Make",
-            "Ketamine Therapy Results Last, describes at-home ketamine therapy without",
-            "one); this follows kapplan's examples/oral-at-home.toml, two doses a week",
-            "for four weeks, as a starting point. Use your prescriber's dates. Have a",
-            "sitter or support person nearby for each dose.",
+            "Source: none of kapplan's sources gives an at-home dosing schedule (003,",
+            "How to Make Ketamine Therapy Results Last, describes at-home ketamine",
+            "therapy without one); this follows kapplan's examples/oral-at-home.toml,",
+            "two doses a week for four weeks, as a starting point. Use your",
+            "prescriber's dates. Have a sitter or support person nearby for each dose.",
         ),
     ),
 }
