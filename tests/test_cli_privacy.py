@@ -44,8 +44,15 @@ def _events(path: Path) -> dict[str, icalendar.Event]:
 
 
 def _plan(runner: CliRunner, *args: str | Path) -> tuple[int, str]:
+    """Run kapplan plan; return its exit status and stderr without the ``wrote FILE: ...``
+    line that ends a run with -o (checked to be there)."""
     result = runner.invoke(app, ["plan", *map(str, args)])
-    return result.exit_code, result.stderr
+    stderr = result.stderr
+    if result.exit_code == 0 and "-o" in args:
+        *said, wrote = stderr.splitlines(keepends=True)
+        assert wrote.startswith(("wrote ", "записано в ")), stderr
+        stderr = "".join(said)
+    return result.exit_code, stderr
 
 
 def _assert_discreet(path: Path) -> None:

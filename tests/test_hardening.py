@@ -156,7 +156,10 @@ class TestOutputSafety:
             target.symlink_to(schedule)
         else:
             os.link(schedule, target)
-        code, _, stderr = invoke(runner, "plan", str(schedule), "-o", str(target), "--force")
+        # -f json: a .toml output without it is refused for its suffix, before this check.
+        code, _, stderr = invoke(
+            runner, "plan", str(schedule), "-f", "json", "-o", str(target), "--force"
+        )
         assert code == 2
         assert stderr == (
             f"kapplan: error: {target}: is also an input ({str(schedule)!r}); choose another "
@@ -695,7 +698,7 @@ class TestInputsAreNeverOverwritten:
 
     @pytest.mark.parametrize(
         "command",
-        [("plan", str(EXAMPLE)), ("rules",), ("rules", "--dump"), ("schema",)],
+        [("plan", str(EXAMPLE), "-f", "json"), ("rules",), ("rules", "--dump"), ("schema",)],
         ids=["plan", "rules", "rules-dump", "schema"],
     )
     def test_the_config_file(self, tmp_path: Path, command: tuple[str, ...]) -> None:
@@ -989,7 +992,7 @@ class TestUsageMistakesAreOneLine:
         ("args", "line"),
         [
             (["plan", str(EXAMPLE), "--foo"],
-             "no such option --foo (did you mean --for or --force or --format?); see kapplan "
+             "no such option --foo (did you mean --for or --from or --to?); see kapplan "
              "plan --help"),
             (["--foo"], "no such option --foo; see kapplan --help"),
             (["nope"], "no such command 'nope'; see kapplan --help"),

@@ -55,10 +55,17 @@ def move_vera_dose_3(folder: Path, day: str = "09") -> None:
 
 
 def plan(runner: CliRunner, folder: Path, output: Path, *more: str) -> tuple[int, str]:
+    """Plan the caseload to `output`; return the exit status and stderr without the
+    ``wrote FILE: ...`` line that ends it (checked to be there)."""
     result = runner.invoke(
         app, ["plan", str(folder), "--therapist", str(LISBON), "-o", str(output), *more]
     )
-    return result.exit_code, result.stderr
+    stderr = result.stderr
+    if result.exit_code == 0:
+        *said, wrote = stderr.splitlines(keepends=True)
+        assert wrote.startswith(f"wrote {output}: "), stderr
+        stderr = "".join(said)
+    return result.exit_code, stderr
 
 
 def test_a_moved_dose_moves_only_its_clients_sessions(runner: CliRunner, tmp_path: Path) -> None:
@@ -192,6 +199,8 @@ def test_the_readme_patient_walkthrough(runner: CliRunner, tmp_path: Path) -> No
         f"Changes against {calendar} (1 session):",
         "    moved: Integration session after dose 3: Wed 09 Dec 2026 10:00 → "
         "Thu 10 Dec 2026 10:00",
+        f"wrote {calendar}: 76 events (6 doses, 17 sessions); import it into your calendar "
+        '(README: "Importing into your calendar")',
     ]
 
 

@@ -543,7 +543,8 @@ class TestScheduleRules:
         monkeypatch.chdir(tmp_path)
         before = (tmp_path / "clinic" / "protocol.toml").read_bytes()
         result = runner.invoke(
-            app, ["plan", "clinic/patient.toml", "-o", "clinic/protocol.toml", "--force"]
+            app,
+            ["plan", "clinic/patient.toml", "-f", "json", "-o", "clinic/protocol.toml", "--force"],
         )
         assert result.exit_code == 2
         assert "is also an input" in result.stderr

@@ -66,7 +66,7 @@ class UnknownChoice(BadParameter):
 
 
 #: What an option chooses, where its flag does not say it in a word.
-_NOUNS = {"lang": "language"}
+_NOUNS = {"lang": "language", "for": "reader"}
 
 
 def _noun(param: Any) -> str:
