@@ -794,15 +794,15 @@ class ClientPlanner:
                 if request.floor is not None:
                     lo = max(lo, request.floor)
                 spans.append((lo, ceil_to_grid(occurrence.opens) - GRID))
+            spans = [(lo, hi) for lo, hi in spans if lo <= hi]
+            if not spans:
+                return True
+            lo, hi = min(lo for lo, _ in spans), max(hi for _, hi in spans)
+            if self.shared.calendar.closed(lo, hi + request.length):
+                return True
+            return self.session_search(request, strict=False).find(lo, hi, latest=False) is None
         except OverflowError:
             return False  # at the ends of the calendar: the searches themselves decide
-        spans = [(lo, hi) for lo, hi in spans if lo <= hi]
-        if not spans:
-            return True
-        lo, hi = min(lo for lo, _ in spans), max(hi for _, hi in spans)
-        if self.shared.calendar.closed(lo, hi + request.length):
-            return True
-        return self.session_search(request, strict=False).find(lo, hi, latest=False) is None
 
     def _miss(self, request: SessionRequest, start: datetime) -> int:
         occurrence = request.occurrence
