@@ -19,16 +19,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kapplan.edge.load import load_caseload, load_therapist, rulebooks_for
-from kapplan.engine import book_sessions, build_plan
-from kapplan.engine.calendar import ALL_DAYS, Clock, Hours, TherapistCalendar, _runs
-from kapplan.engine.caseload import _planners
+from kapplan.engine import book_sessions, build_caseload, build_plan
+from kapplan.engine.calendar import ALL_DAYS, Clock, Hours, Search, TherapistCalendar, _runs
+from kapplan.engine.caseload import _planners, therapist_calendar
 from kapplan.engine.occurrences import Occurrences
-from kapplan.engine.planner import ClientPlanner
+from kapplan.engine.planner import ClientPlanner, SessionRequest
+from kapplan.model.caseload import AGENDA_KINDS
 from kapplan.model.doses import expand_doses
 from kapplan.model.hours import HourRange, TherapistHours
 from kapplan.model.limits import DEFAULT_LIMITS
-from kapplan.model.plan import WarningCode
+from kapplan.model.plan import EventKind, WarningCode
 from kapplan.model.rulebook import Placement, Rule, Rulebook
+from kapplan.model.schedule import Schedule
 from tests.plans import TEXTS, doses, rulebook, schedule
 
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -162,11 +164,7 @@ def test_a_crowded_caseload_plans_as_with_fresh_hours_every_search(
     with its own availabilities, cadences and Russian clients), planned with each
     client's allowed time kept between its bookings, is planned as when that time is
     built afresh for every search."""
-    schedules = generate(40, seed=5).write(tmp_path)
-    clients = load_caseload([str(schedules)])
-    books = rulebooks_for([str(schedules)] * len(clients), clients, None)
-    starts = [d.start for c in clients for d in c.doses()[0]]
-    therapist = load_therapist(str(tmp_path / "therapist.toml"), starts)
+    clients, books, therapist = _crowded(tmp_path)
     kept = book_sessions(clients, books, therapist, texts=TEXTS)
     original = ClientPlanner.__post_init__
 
@@ -179,6 +177,84 @@ def test_a_crowded_caseload_plans_as_with_fresh_hours_every_search(
     assert kept == fresh
     codes = {w.code for plan in kept for w in plan.warnings}
     assert {WarningCode.LATE, WarningCode.NOT_PLANNED} <= codes, "no longer a crowded caseload"
+
+
+def _crowded(folder: Path) -> tuple[list[Schedule], list[Rulebook], TherapistHours]:
+    """A generated caseload that overfills the therapist's year (40 clients, seed 5)."""
+    schedules = generate(40, seed=5).write(folder)
+    clients = load_caseload([str(schedules)])
+    books = rulebooks_for([str(schedules)] * len(clients), clients, None)
+    starts = [d.start for c in clients for d in c.doses()[0]]
+    return clients, books, load_therapist(str(folder / "therapist.toml"), starts)
+
+
+def test_sessions_beyond_reach_give_up_as_after_every_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session that `ClientPlanner.beyond_reach` gives up on finds no time in any search
+    settling (or pulling in) would make, and the caseload is planned as when every session
+    makes them all; the calendar's closed days (`TherapistCalendar.closed`) answer only
+    where a search would find nothing."""
+    clients, books, therapist = _crowded(tmp_path)
+    reach = ClientPlanner.beyond_reach
+    closed = TherapistCalendar.closed
+    given_up = []
+    settled = []
+    seen_closed = []
+
+    def checked(self: ClientPlanner, request: SessionRequest) -> bool:
+        beyond = reach(self, request)
+        if beyond:
+            given_up.append(request)
+            for strict in (True, False):
+                assert self.find_outside(request, strict=strict) is None
+                for apart in (True, False):
+                    assert self.find_in_window(request, strict=strict, apart=apart) is None
+        else:
+            settled.append(request)
+        return beyond
+
+    def checked_closed(self: TherapistCalendar, lo: datetime, hi: datetime) -> bool:
+        answer = closed(self, lo, hi)
+        if answer:
+            seen_closed.append(lo)
+            hours = self.hours()
+            assert hours is not None
+            for minutes in (5, 60):
+                length = timedelta(minutes=minutes)
+                search = Search((hours,), (), length)
+                assert search.find(lo, hi - length, latest=False) is None
+        return answer
+
+    monkeypatch.setattr(ClientPlanner, "beyond_reach", checked)
+    monkeypatch.setattr(TherapistCalendar, "closed", checked_closed)
+    quick = book_sessions(clients, books, therapist, texts=TEXTS)
+    assert len(given_up) > 50, "few sessions beyond reach: the test no longer crowds"
+    assert settled, "no session settled near its window: the test no longer settles any"
+    assert len(seen_closed) > 100, "few closed spans: the test no longer fills the calendar"
+    monkeypatch.setattr(ClientPlanner, "beyond_reach", lambda self, request: False)
+    monkeypatch.setattr(TherapistCalendar, "closed", lambda self, lo, hi: False)
+    assert quick == book_sessions(clients, books, therapist, texts=TEXTS)
+
+
+def test_the_calendar_alone_is_the_whole_plans_calendar_on_a_crowded_caseload(
+    tmp_path: Path,
+) -> None:
+    """Making only what the therapist's calendar shows (no rest events, advisories only
+    counted) keeps every warning but the practices', every session and dose, and the
+    calendar, on a caseload whose sessions mostly do not fit."""
+    clients, books, therapist = _crowded(tmp_path)
+    full = build_caseload(clients, books, therapist, texts=TEXTS)
+    lean = book_sessions(clients, books, therapist, texts=TEXTS)
+    practices = {r.id for b in books for r in b.active if r.placement is Placement.PRACTICE}
+    for whole, part in zip(full, lean, strict=True):
+        shown = tuple(e for e in whole.events if e.is_session or e.kind in AGENDA_KINDS)
+        assert part.events == shown
+        assert part.warnings == tuple(w for w in whole.warnings if w.rule not in practices)
+        assert (part.infusions, part.courses) == (whole.infusions, whole.courses)
+    assert therapist_calendar(lean, "Europe/Lisbon") == therapist_calendar(full, "Europe/Lisbon")
+    assert any(e.kind is EventKind.REST for p in full for e in p.events)
+    assert any(w.code is WarningCode.NOT_PLANNED for p in lean for w in p.warnings)
 
 
 class _Forgetting(dict[tuple[object, ...], Hours]):

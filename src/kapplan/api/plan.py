@@ -44,7 +44,8 @@ class Planned:
     inputs: tuple[Path, ...]
     """Every file read (schedules, rulebooks, therapist file): never written over."""
     complete: bool = True
-    """False when the practices were left out (only a therapist's calendar was asked for)."""
+    """False when only what a therapist's calendar shows was planned (sessions and doses:
+    no practices, and no other event of the clients' own; see `engine.book_sessions`)."""
     rulebooks: tuple[Rulebook, ...] = ()
     """The rulebook each plan was made with, in the order of `plans` (a handout's
     footnotes name the documents its rules cite); empty when not known."""

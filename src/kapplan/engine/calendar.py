@@ -322,6 +322,27 @@ class TherapistCalendar:
             self.working = working
         return self.working
 
+    def closed(self, lo: datetime, hi: datetime) -> bool:
+        """Tell whether the therapist has no working time left anywhere in [lo, hi].
+
+        Every search for a session's time looks inside the therapist's working time
+        first (see `hours`: days off, full days and days without room are closed), so
+        when this holds, none can find anything there. An overbooked caseload asks this
+        of most of its windows; the answer costs a step per run of closed days (a
+        full month is one run), not a search built for the client and walked.
+
+        Parameters:
+            lo: The first instant.
+            hi: The last instant (a search up to a latest start asks up to that start
+                plus the session's length).
+
+        Returns:
+            True when there is a therapist and no allowed time of theirs overlaps
+            [lo, hi]; False without a therapist (the clients' own hours decide).
+        """
+        hours = self.hours()
+        return hours is not None and next(hours.intervals(lo, hi, latest=False), None) is None
+
     def book(self, start: datetime, end: datetime) -> None:
         """Put a session on the therapist's calendar."""
         self.busy.add(start, end)

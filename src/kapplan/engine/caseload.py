@@ -9,7 +9,8 @@ repair pass that exchanges sessions to meet windows left unmet, then what is
 still unmet as near its window as the rules allow; the result does not depend
 on the order of the files. Practices come
 last, around every session, and nothing else depends on them, so
-`book_sessions` (what a therapist's calendar is made of) leaves them out.
+`book_sessions` (what a therapist's calendar is made of) leaves them out, and
+makes no other event that calendar does not show.
 """
 
 from __future__ import annotations
@@ -118,12 +119,16 @@ def book_sessions(
     expansions: Sequence[DoseExpansion] | None = None,
     bookings: Mapping[str, Booking] | None = None,
 ) -> tuple[Plan, ...]:
-    """Plan a caseload as `build_caseload` does, up to the sessions: no practices.
+    """Plan a caseload as `build_caseload` does, up to the sessions: no practices, and
+    only the events a therapist's calendar shows.
 
     Practices are placed after every session and only around them, so every
-    other event and warning is the one `build_caseload` gives; their
-    occurrences still count towards `limits`. This is what a therapist's
-    calendar (`therapist_calendar`) is made of, at a fraction of the cost.
+    other warning is the one `build_caseload` gives; their occurrences still
+    count towards `limits`. Of the other events, only sessions and those of a
+    kind in `kapplan.model.caseload.AGENDA_KINDS` (doses) are made: rest after
+    a dose still keeps sessions clear of it, and advisories are counted (see
+    `ClientPlanner.calendar_only`). This is what a therapist's calendar
+    (`therapist_calendar`) is made of, at a fraction of the cost.
 
     Parameters:
         schedules: As for `build_caseload`.
@@ -135,7 +140,9 @@ def book_sessions(
         bookings: As for `build_caseload`.
 
     Returns:
-        One plan per schedule, without the practices' events and warnings.
+        One plan per schedule: its sessions and doses (events of other kinds only
+        where a rulebook gives an advisory a kind the calendar shows), and every
+        warning but the practices'.
 
     Raises:
         ScheduleError: As `build_caseload` does.
@@ -169,7 +176,9 @@ def _plan(
             f"{len(expansions)} dose expansions for {len(schedules)} schedules; expected one each"
         )
     try:
-        planners = _planners(schedules, books, expansions, therapist, texts)
+        planners = _planners(
+            schedules, books, expansions, therapist, texts, calendar_only=not practices
+        )
         return _place(planners, limits, bookings, practices=practices)
     except OverflowError:
         raise ScheduleError(
@@ -184,8 +193,11 @@ def _planners(
     expansions: Sequence[DoseExpansion],
     therapist: TherapistHours | None,
     texts: Mapping[str, Catalogue],
+    *,
+    calendar_only: bool = False,
 ) -> list[ClientPlanner]:
-    """Return one planner per client, sharing this call's calendar and caches."""
+    """Return one planner per client, sharing this call's calendar and caches (making
+    only what a therapist's calendar shows, with `calendar_only`)."""
     clock = Clock()
     shared = Shared(TherapistCalendar(clock, therapist), clock)
     if therapist is not None and therapist.session_minutes is not None:
@@ -209,6 +221,7 @@ def _planners(
             shared,
             texts[schedule.language],
             position=len(planners),
+            calendar_only=calendar_only,
         )
         planners.append(planner)
     return planners
@@ -296,9 +309,15 @@ def book_requests(
     while waiting:
         follow = []
         for request in waiting:
-            # Each pulls in and books at once: what it frees is its own.
-            _pull_in(request, requests, budget)
-            if moved := request.planner.settle(request):
+            planner = request.planner
+            if planner.beyond_reach(request):
+                # Every search of pulling in and settling would find nothing.
+                moved = planner.give_up(request)
+            else:
+                # Each pulls in and books at once: what it frees is its own.
+                _pull_in(request, requests, budget)
+                moved = planner.settle(request)
+            if moved:
                 follow.append(moved)
         waiting = []
         for request in sorted(follow, key=lambda r: r.key):

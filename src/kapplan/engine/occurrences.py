@@ -354,8 +354,12 @@ class Occurrences:
         walk = bool(rule.until) or (rule.anchor is Anchor.INFUSION and rule.follows_cadence)
         anchors = [] if walk else list(self._anchors(rule))
         shapes: set[tuple[Offset, Offset | None, int]] = set()
+        # Only a ``{setting}`` in a rule's texts (``{dose_minutes}``) tells its anchors'
+        # windows apart: without one, the first anchor's shape (or error) is every one's.
+        texts = (rule.opens, rule.closes, rule.minutes, rule.count)
+        plain = not any(isinstance(text, str) and "{" in text for text in texts)
         try:
-            for anchor in anchors:
+            for anchor in anchors[:1] if plain else anchors:
                 inf = anchor.infusion
                 opens = self.offset(rule.opens, inf)
                 closes = self.offset(rule.closes, inf) if rule.closes else None

@@ -57,6 +57,7 @@ from kapplan.engine.occurrences import (
     near_splits,
     occurrence_params,
 )
+from kapplan.model.caseload import AGENDA_KINDS
 from kapplan.model.doses import DoseExpansion
 from kapplan.model.hours import HourRange, parse_hours
 from kapplan.model.plan import (
@@ -84,6 +85,9 @@ OVERFLOW_HORIZON = timedelta(days=28)
 
 #: The placements `ClientPlanner.finish` places last, and only when asked to.
 _PRACTICES = frozenset({Placement.PRACTICE})
+#: The placement a calendar-only planner counts and does not make, besides practices
+#: (see `ClientPlanner.calendar_only`).
+_ADVISORIES = frozenset({Placement.ADVISORY})
 
 #: An event's title, description and journaling prompts.
 Wording = tuple[str, str, tuple[str, ...]]
@@ -184,6 +188,17 @@ class ClientPlanner:
     searched: dict[tuple[object, ...], Hours] = field(default_factory=dict)
     """The client's allowed time for sessions by what in a rule and a search decides it,
     while the client's sessions stay as they are (emptied when one is booked or moved)."""
+    calendar_only: bool = False
+    """Make only the events a therapist's calendar shows (`kapplan.engine.book_sessions`):
+    sessions, and fixed events and advisories of a kind in `AGENDA_KINDS` (doses).
+
+    Most events of a caseload are a client's own (rest after a dose, advisories), and
+    the therapist's calendar drops them: a fixed event it does not show still takes its
+    time (sessions keep clear of it) but is not written, and advisories, which nothing
+    is placed around, are counted against the limit without being made, unless one of
+    the client's advisory rules makes events of a shown kind. Every warning is the one
+    the whole plan has: none of these events has a warning of its own but for a rest
+    that overlaps, which is still met."""
 
     def __post_init__(self) -> None:
         self.zone = self.schedule.zone
@@ -220,9 +235,16 @@ class ClientPlanner:
         """Return every occurrence of the client's rules by placement; None beyond `budget`.
 
         Without `practices`, the practices' occurrences are counted against `budget`
-        but not made (`finish` would not place them).
+        but not made (`finish` would not place them); for a planner that makes only
+        the therapist's calendar (`calendar_only`), the advisories' are too.
         """
         met = len(self.warnings)
+        counted = frozenset() if practices else _PRACTICES
+        if self.calendar_only and not any(
+            rule.placement is Placement.ADVISORY and rule.kind in AGENDA_KINDS
+            for rule in self.rulebook.active
+        ):
+            counted |= _ADVISORIES
         groups = Occurrences(
             self.schedule.plan,
             self.zone,
@@ -232,7 +254,7 @@ class ClientPlanner:
             self.shared.offsets,
             self.warnings,
             self.client,
-        ).of(self.rulebook, budget, counted=frozenset() if practices else _PRACTICES)
+        ).of(self.rulebook, budget, counted=counted)
         self.warnings[met:] = [self._titled(w) for w in self.warnings[met:]]
         return groups
 
@@ -295,7 +317,8 @@ class ClientPlanner:
                     return
                 end = blocker
         self.busy.add(start, end)
-        self._emit(occurrence, start, end)
+        if not self.calendar_only or occurrence.rule.kind in AGENDA_KINDS:
+            self._emit(occurrence, start, end)
 
     def _place_advisories(self, occurrences: list[Occurrence]) -> None:
         """Place all-day notes; a merging rule joins notes whose days overlap."""
@@ -579,6 +602,8 @@ class ClientPlanner:
         """Return the best free start inside the request's window and bounds, or None."""
         if request.hi < request.lo:
             return None
+        if self.shared.calendar.closed(request.lo, request.hi + request.length):
+            return None  # the therapist's days there are off or full
         search = self.session_search(request, strict=strict, apart=apart)
         target = request.occurrence.target
         if target is not None and request.lo <= target <= request.hi:
@@ -732,7 +757,52 @@ class ClientPlanner:
                 if start is not None:
                     self._book_noted(request, start, None)
                     return None
-        return self._give_up(request)
+        return self.give_up(request)
+
+    def beyond_reach(self, request: SessionRequest) -> bool:
+        """Tell whether every search `settle` (and `_pull_in` before it) would make for a
+        request must fail, from one search that reaches further than all of them.
+
+        Most sessions of an overbooked caseload end in `give_up` after four to six
+        searches that each find nothing (the therapist's days are full for weeks). Every
+        one of those searches looks inside the request's window or the overflow horizon
+        beyond it, in the client's hours less some days, clear of what is busy; the
+        search without the soft limits (``sessions_per_day``, ``apart_days``: it leaves
+        out the fewest days) over the whole span from the earliest of those starts to
+        the latest allows every start any of them allows. When it finds none, none of
+        them can, and the request goes straight to `give_up`: the same warning, the
+        same result, one search instead of several.
+
+        Parameters:
+            request: A session whose window could not be met.
+
+        Returns:
+            True when no time can be found for it (so `settle` would give up).
+        """
+        occurrence = request.occurrence
+        spans: list[tuple[datetime, datetime]] = []
+        try:
+            if request.lo <= request.hi:
+                spans.append((request.lo, request.hi))
+            if occurrence.rule.overflow == "later":
+                hi = request.latest + OVERFLOW_HORIZON
+                if request.ceiling is not None:
+                    hi = min(hi, request.ceiling)
+                spans.append((floor_to_grid(request.latest) + GRID, hi))
+            else:
+                lo = occurrence.opens - OVERFLOW_HORIZON
+                if request.floor is not None:
+                    lo = max(lo, request.floor)
+                spans.append((lo, ceil_to_grid(occurrence.opens) - GRID))
+            spans = [(lo, hi) for lo, hi in spans if lo <= hi]
+            if not spans:
+                return True
+            lo, hi = min(lo for lo, _ in spans), max(hi for _, hi in spans)
+            if self.shared.calendar.closed(lo, hi + request.length):
+                return True
+            return self.session_search(request, strict=False).find(lo, hi, latest=False) is None
+        except OverflowError:
+            return False  # at the ends of the calendar: the searches themselves decide
 
     def _miss(self, request: SessionRequest, start: datetime) -> int:
         occurrence = request.occurrence
@@ -776,8 +846,16 @@ class ClientPlanner:
             days = rule.apart_days or self.rulebook_apart
             request.notes.append((WarningCode.CLOSE_SESSIONS, {"at": start, "days": days}, ()))
 
-    def _give_up(self, request: SessionRequest) -> SessionRequest | None:
-        """Cover a cadence session by the next dose's, or warn that nothing fits."""
+    def give_up(self, request: SessionRequest) -> SessionRequest | None:
+        """Cover a cadence session by the next dose's, or warn that nothing fits.
+
+        Parameters:
+            request: A session no time was found for (`settle`, `beyond_reach`).
+
+        Returns:
+            A new request when the session moved on to the next dose (to book next),
+            else None.
+        """
         occurrence = request.occurrence
         rule, anchor = occurrence.rule, occurrence.anchor
         nxt = self.infusions[request.nearest - 1] if request.nearest else None
