@@ -391,6 +391,27 @@ class TestOutputSuffix:
         assert _run("plan", str(EXAMPLE), "-o", str(plain))[0] == 0
         assert plain.read_text(encoding="utf-8").startswith("Integration plan")
 
+    @pytest.mark.parametrize(
+        ("args", "name", "line"),
+        [
+            ([], "x.pdf", ".pdf for rules; expected .json or .txt (or name the format with -f)"),
+            (["--dump"], "x.json", ".json for rules --dump; expected .toml"),
+        ],
+    )
+    def test_rules_refuses_too(self, tmp_path: Path, args: list[str], name: str, line: str) -> None:
+        """kapplan rules -o with a suffix that says another format: refused, nothing written;
+        its own suffixes (and -f with any) are written."""
+        target = tmp_path / name
+        assert _run("rules", *args, "-o", str(target)) == (
+            2,
+            "",
+            f"kapplan: error: {target}: kapplan does not know the suffix {line}\n",
+        )
+        assert not target.exists()
+        assert _run("rules", "-f", "json", "-o", str(tmp_path / "r.pdf"))[0] == 0
+        assert json.loads((tmp_path / "r.pdf").read_text(encoding="utf-8"))
+        assert _run("rules", "--dump", "-o", str(tmp_path / "mine.toml"))[0] == 0
+
 
 class TestPlurals:
     """Counts take the catalogue's plural forms; no "(s)" is left."""

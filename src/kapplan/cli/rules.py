@@ -75,8 +75,17 @@ def rules_command(
     """
     if dump and output_format is not None:
         raise KapplanError("--dump writes TOML; expected no --format with it")
-    in_force = api.rules_in_force(schedule, rules=str(rulebook) if rulebook else None)
     suffix = output.suffix.lower() if output else ""
+    # As for plan: a suffix that says another format is refused, not filled with text.
+    known = (".toml",) if dump else (".json", ".txt")
+    if output is not None and output_format is None and suffix and suffix not in known:
+        raise KapplanError(
+            f"kapplan does not know the suffix {suffix} for rules"
+            f"{' --dump' if dump else ''}; expected {' or '.join(known)}"
+            f"{'' if dump else ' (or name the format with -f)'}",
+            source=str(output),
+        )
+    in_force = api.rules_in_force(schedule, rules=str(rulebook) if rulebook else None)
     json = output_format is o.TextFormat.JSON or (output_format is None and suffix == ".json")
     width, color = layout(output)
     language = api.language_of(environment(), lang.value if lang else None)
