@@ -48,7 +48,7 @@ def test_an_advisory_the_calendar_shows_is_made() -> None:
         else r
         for r in book.rule
     ]
-    odd = Rulebook(version=book.version, methods=book.methods, rule=rules)
+    odd = Rulebook(version=book.version, methods=book.methods, sources=book.sources, rule=rules)
     advisories = {r.id for r in odd.active if r.placement is Placement.ADVISORY}
     full = build_caseload(clients, odd, hours, texts=TEXTS)
     lean = book_sessions(clients, odd, hours, texts=TEXTS)

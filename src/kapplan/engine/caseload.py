@@ -125,7 +125,7 @@ def book_sessions(
     Practices are placed after every session and only around them, so every
     other warning is the one `build_caseload` gives; their occurrences still
     count towards `limits`. Of the other events, only sessions and those of a
-    kind in `kapplan.model.caseload.AGENDA_KINDS` (doses) are made: rest after
+    kind in `kapplan.model.plan.AGENDA_KINDS` (doses) are made: rest after
     a dose still keeps sessions clear of it, and advisories are counted (see
     `ClientPlanner.calendar_only`). This is what a therapist's calendar
     (`therapist_calendar`) is made of, at a fraction of the cost.
@@ -463,7 +463,7 @@ def calendar_shows_practices(books: Sequence[Rulebook]) -> bool:
     Returns:
         True when some active practice rule makes events of a kind in `AGENDA_KINDS`.
     """
-    from kapplan.model.caseload import AGENDA_KINDS
+    from kapplan.model.plan import AGENDA_KINDS
 
     return any(
         rule.placement is Placement.PRACTICE and rule.kind in AGENDA_KINDS

@@ -57,10 +57,10 @@ from kapplan.engine.occurrences import (
     near_splits,
     occurrence_params,
 )
-from kapplan.model.caseload import AGENDA_KINDS
 from kapplan.model.doses import DoseExpansion
 from kapplan.model.hours import HourRange, parse_hours
 from kapplan.model.plan import (
+    AGENDA_KINDS,
     Booking,
     Course,
     EventFacts,

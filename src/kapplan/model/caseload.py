@@ -8,11 +8,7 @@ from datetime import UTC
 from difflib import get_close_matches
 
 from kapplan.errors import UnknownClient
-from kapplan.model.plan import EventKind, Plan, PlanEvent
-
-#: What a therapist's agenda and calendar show of each client: sessions, and
-#: the doses they follow (the client's practices stay in the client's own plan).
-AGENDA_KINDS = frozenset({EventKind.INFUSION})
+from kapplan.model.plan import AGENDA_KINDS, Plan, PlanEvent
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,11 @@ class EventKind(StrEnum):
     LONG_ARC_SESSION = "long-arc-session"
 
 
+#: What a therapist's agenda and calendar show of each client: sessions, and
+#: the doses they follow (the client's practices stay in the client's own plan).
+AGENDA_KINDS = frozenset({EventKind.INFUSION})
+
+
 class Method(StrEnum):
     """How a dose is given."""
 
