@@ -698,7 +698,13 @@ class TestInputsAreNeverOverwritten:
 
     @pytest.mark.parametrize(
         "command",
-        [("plan", str(EXAMPLE), "-f", "json"), ("rules",), ("rules", "--dump"), ("schema",)],
+        # -f: a .toml output without it is refused for its suffix, before this check.
+        [
+            ("plan", str(EXAMPLE), "-f", "json"),
+            ("rules", "-f", "terminal"),
+            ("rules", "--dump"),
+            ("schema",),
+        ],
         ids=["plan", "rules", "rules-dump", "schema"],
     )
     def test_the_config_file(self, tmp_path: Path, command: tuple[str, ...]) -> None:
