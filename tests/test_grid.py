@@ -146,6 +146,22 @@ def _printed(renderable: RenderableType, width: int, color: bool) -> str:
     return buffer.getvalue()
 
 
+@pytest.mark.parametrize("width", [12, 14])
+def test_a_grid_wider_than_the_room_is_cropped_as_rich_crops_it(width: int) -> None:
+    """What the full property run found: columns at their least (10 and 3) wider than the
+    room, and a zero-width space at the cut. Rich's cells are segments of their own, so
+    the console's crop drops it; the grid's lines, joined, kept it. Bare and as a block."""
+    columns = [Spec(10, False, "left", "fold"), Spec(3, False, "left", "fold")]
+    rows = [[Cell("", None), Cell("", None)], [Cell("", None), Cell("\u200b", None)]]
+    assert _printed(_grid(columns, rows), width - 2, False) == _printed(
+        _table(columns, rows), width - 2, False
+    )
+    heading = Text("Week of Mon 28 Dec 2026", style="dim")
+    padded = Padding(Group(heading, _table(columns, rows)), (1, 0, 0, 2), expand=False)
+    block = Block(_grid(columns, rows), heading=heading, indent=2, top=1)
+    assert _printed(block, width, False) == _printed(padded, width, False)
+
+
 @examples(quick=60, full=300)
 def test_a_grid_prints_as_rich_table(runs: int) -> None:
     """Bare, under a heading in a padding that does not expand, and as a block: the same bytes."""

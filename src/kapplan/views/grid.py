@@ -146,8 +146,12 @@ class Grid:
             for width, column in zip(widths, self.columns, strict=True)
         ]
         written: list[dict[tuple[str, str | Style], Segment | None]] = [{} for _ in widths]
+        # Wider than the room (columns at their least), each line is cropped where it is
+        # printed, segment by segment as Rich made them: a character of no width at the cut
+        # stays or goes by the segment it is in, so the cells stay apart.
+        joined = sum(widths) <= options.max_width
         for row in self.rows:
-            line = self._one_line(row, widths, written, console)
+            line = self._one_line(row, widths, written, console) if joined else None
             if line is not None:
                 yield line
                 continue
