@@ -328,7 +328,7 @@ class TestStdin:
 
 
 class TestSubfolders:
-    """validate names the folders it does not search."""
+    """validate and plan name the folders they do not search."""
 
     @pytest.fixture
     def folder(self, tmp_path: Path) -> Path:
@@ -353,6 +353,24 @@ class TestSubfolders:
         data = json.loads(out)
         assert (code, list(data)) == (0, ["files", "ok", "skipped"])
         assert data["skipped"] == [str(folder / "clients")]
+
+    def test_plan_says_it_too(self, folder: Path) -> None:
+        """plan of a folder: the same note, in the plan's language, says "not planned"; the
+        plan is the folder's own .toml files; a plan of one file looks at no folder."""
+        code, out, err = _run("plan", str(folder), "-f", "json")
+        assert (code, err) == (
+            0,
+            f"kapplan: note: {folder / 'clients'} is a folder inside a folder, not planned; "
+            "name it to plan its files\n",
+        )
+        assert len(json.loads(out)["clients"]) == 1
+        code, _, err = _run("plan", str(folder), "-f", "json", "--lang", "ru")
+        assert (code, err) == (
+            0,
+            f"kapplan: примечание: {folder / 'clients'} — папка внутри папки, её расписания "
+            "не включены в план; назовите её, чтобы спланировать её файлы\n",
+        )
+        assert _run("plan", str(folder / "a.toml"), "-f", "json")[::2] == (0, "")
 
     def test_json_without_subfolders_unchanged(self) -> None:
         """No subfolder, no key: the document is as it was."""

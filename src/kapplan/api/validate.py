@@ -269,12 +269,13 @@ def skipped_folders(paths: Sequence[str]) -> list[str]:
     return [found for p in paths if p != STDIN and Path(p).is_dir() for found in inside(p)]
 
 
-def skipped_note(folder: str, language: str = "en") -> str:
-    """Say that a folder inside a folder was not checked, in a language.
+def skipped_note(folder: str, language: str = "en", *, planned: bool = False) -> str:
+    """Say that a folder inside a folder was not checked (or not planned), in a language.
 
     Parameters:
         folder: The folder (from `skipped_folders`).
         language: A code of `LANGUAGES`.
+        planned: Say "not planned", for `kapplan plan`.
 
     Returns:
         One line without a newline, e.g. ``note: examples/caseload is a folder inside a
@@ -282,7 +283,8 @@ def skipped_note(folder: str, language: str = "en") -> str:
     """
     from kapplan.i18n import catalogue
 
-    return catalogue(language).text("report.skipped", folder=folder)
+    key = "report.skipped_plan" if planned else "report.skipped"
+    return catalogue(language).text(key, folder=folder)
 
 
 def render_report(

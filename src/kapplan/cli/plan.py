@@ -114,6 +114,7 @@ def plan_command(
       kapplan plan maintenance.toml --max-infusions 2000 --max-years 20
     """
     named = named_or_stdin(schedules)
+    _say_skipped(named, lang)
     chosen, output = _destination(output_format, output_path)
     calendar = {
         "--remind": bool(remind),
@@ -171,6 +172,17 @@ def plan_command(
     if strict and export.planned.warnings:
         sys.stderr.write(f"kapplan: {visible(api.strict_note(export.planned))}\n")
         raise typer.Exit(1)
+
+
+def _say_skipped(named: list[str], lang: "o.Language | None") -> None:
+    """Note on stderr each folder inside a folder named: a caseload is its .toml files."""
+    folders = [path for path in named if path != "-" and os.path.isdir(path)]
+    skipped = api.skipped_folders(folders) if folders else []
+    if skipped:
+        language = api.language_of(environment(), lang.value if lang else None)
+        for folder in skipped:
+            note = api.skipped_note(folder, language, planned=True)
+            sys.stderr.write(f"kapplan: {visible(note)}\n")
 
 
 def _refuse_misplaced(
