@@ -182,6 +182,35 @@ def test_holidays_load_the_library_and_one_country(output_format: str) -> None:
     assert _countries(report) == ["holidays.countries", "holidays.countries.germany"]
 
 
+def test_holidays_read_their_version_without_the_metadata_module() -> None:
+    """The holidays library reads its own version as it loads: the stand-in answers that
+    from the distribution's METADATA file, so a schedule with holidays loads neither
+    `importlib.metadata`'s machinery nor the `email` package it parses with."""
+    report = _run("plan", IV, "--format", "json")
+    assert "holidays.version" in report["modules"]
+    for name in ("email", "importlib.metadata._adapters"):
+        assert _loaded(report, name) == [], f"{name} imported by a schedule with holidays"
+
+
+@pytest.mark.parametrize(
+    "distribution",
+    ["holidays", "pydantic", "Pydantic-Core", "typing.extensions", "kapplan", "no-such-thing"],
+)
+def test_a_version_read_from_metadata_is_the_real_modules(distribution: str) -> None:
+    """The stand-in's version is the one `importlib.metadata` gives (names in any case,
+    with ``-``, ``_`` or ``.``), or none where only the real module can tell (a
+    distribution not installed: the real one raises `PackageNotFoundError`)."""
+    import importlib.metadata
+
+    from kapplan.__main__ import _installed_version
+
+    try:
+        expected: str | None = importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        expected = None
+    assert _installed_version(distribution) == expected
+
+
 def test_a_subdivision_loads_its_country_alone() -> None:
     """``holidays = "GB-ENG"`` (checked against the country's subdivisions when the
     schedule is read, then resolved) loads the United Kingdom's module alone."""

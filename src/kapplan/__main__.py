@@ -73,12 +73,58 @@ def _defer_package_metadata() -> None:
     def entry_points(**selection: object) -> object:
         return _real().entry_points(**selection)
 
+    def version(distribution_name: str) -> str:
+        # The holidays library reads its own version as it loads (and never uses it):
+        # from the distribution's METADATA file, that costs a file read, not the module.
+        if sys.modules.get("importlib.metadata") is stand_in:
+            found = _installed_version(distribution_name)
+            if found is not None:
+                return found
+        return str(_real().version(distribution_name))
+
     stand_in = Deferred("importlib.metadata")
     # A package, as the real one is: `from importlib.metadata import x` asks first.
     stand_in.__path__ = [os.path.join(os.path.dirname(importlib.__file__ or ""), "metadata")]
     vars(stand_in)["entry_points"] = entry_points
+    vars(stand_in)["version"] = version
     sys.modules["importlib.metadata"] = stand_in
     vars(importlib)["metadata"] = stand_in
+
+
+def _installed_version(distribution_name: str) -> str | None:
+    """Return an installed distribution's version as `importlib.metadata.version` finds it,
+    or None where finding it needs the real module.
+
+    Like the real finder, the first entry of ``sys.path`` that holds the distribution's
+    ``NAME-VERSION.dist-info`` folder (names compared lower-cased, with ``-`` and ``.`` as
+    ``_``) gives it, from the ``Version`` field of its METADATA file. None when no entry
+    holds such a folder (an ``.egg-info``, a zip file: the real module knows those) or its
+    METADATA says no version.
+    """
+
+    def normal(name: str) -> str:
+        return name.replace("-", "_").replace(".", "_").lower()
+
+    wanted = normal(distribution_name)
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            stem, dash, _ = name.partition("-")
+            if dash and name.endswith(".dist-info") and normal(stem) == wanted:
+                try:
+                    with open(os.path.join(entry, name, "METADATA"), encoding="utf-8") as file:
+                        for line in file:
+                            if not line.strip():
+                                return None  # the headers ended without a version
+                            if line.startswith("Version:"):
+                                return line.partition(":")[2].strip()
+                except (OSError, UnicodeDecodeError):
+                    return None
+                return None
+    return None
 
 
 if __name__ == "__main__":
