@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -31,6 +32,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile kapplan's modules to bytecode once, before any test runs.
+
+    The suite runs kapplan as a process a few hundred times (where the process is the
+    point: signals, streams, start-up). Where no bytecode is cached (a fresh clone, with
+    PYTHONDONTWRITEBYTECODE set, as on CI's machine), each of those processes would
+    compile every module again, 0.12 s a run. Compiled here once, into the source tree's
+    ``__pycache__`` folders (which git ignores), as any import without that variable
+    would; a test that starts kapplan with ``-B`` reads them and writes none. In the
+    main process only: pytest-xdist's workers start after it.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    import compileall
+
+    compileall.compile_dir(ROOT / "src", quiet=1)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -104,6 +123,30 @@ if os.environ.get("CI"):
 #: Multiplies the example counts of the whole-path and fuzz suites, for a longer
 #: hunt than CI's: `KAPPLAN_FUZZ_SCALE=20 pytest tests/test_fuzz.py`.
 SCALE = max(1, int(os.environ.get("KAPPLAN_FUZZ_SCALE", "1") or "1"))
+
+
+def default_first(values: Iterable[Any], *, unpack: bool = False, keep: int = 1) -> list[Any]:
+    """Parameter values of which the default run takes the first (`keep` first) alone.
+
+    The others prove the same behaviour again on other inputs (another example, stream,
+    format or server): they run with the slow tests (`-m slow`, the second step of
+    .ci/run), so CI still runs every one, and the everyday run stays quick.
+
+    Parameters:
+        values: The values, the first of them the one the default run keeps.
+        unpack: Each value is a tuple of several arguments (a parametrize over more
+            than one name).
+        keep: How many of the first values the default run takes.
+
+    Returns:
+        The values for ``pytest.mark.parametrize``, all but the first `keep` marked slow.
+    """
+    return [
+        value
+        if n < keep
+        else pytest.param(*(value if unpack else (value,)), marks=pytest.mark.slow)
+        for n, value in enumerate(values)
+    ]
 
 
 def examples(quick: int, full: int) -> pytest.MarkDecorator:

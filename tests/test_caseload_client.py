@@ -22,7 +22,7 @@ from kapplan.cli.app import app
 from kapplan.formats.json import render_json
 from kapplan.model.settings import Flags
 from kapplan.views.html import render_html
-from tests.conftest import ROOT
+from tests.conftest import ROOT, default_first
 from tests.plans import doses
 
 CASELOAD = ROOT / "examples" / "caseload"
@@ -91,7 +91,7 @@ def _run(runner: CliRunner, *args: str | Path) -> str:
 
 
 @pytest.mark.parametrize("therapist", [None, LISBON], ids=["no-therapist", "lisbon"])
-@pytest.mark.parametrize("name", sorted(CASELOADS))
+@pytest.mark.parametrize("name", default_first(sorted(CASELOADS), keep=2))
 def test_each_clients_sessions_are_the_therapists(
     runner: CliRunner, tmp_path: Path, name: str, therapist: Path | None
 ) -> None:

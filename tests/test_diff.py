@@ -37,7 +37,7 @@ from kapplan.formats.records import compare_sides, records_from_calendar, record
 from kapplan.model.plan import EventKind, Plan
 from kapplan.model.rulebook import session_kinds
 from kapplan.views.diff import CHANGE_FIELDS, DIFF_FIELDS, EVENT_FIELDS, render_diff_terminal
-from tests.conftest import EXAMPLES, ROOT, examples
+from tests.conftest import EXAMPLES, ROOT, default_first, examples
 from tests.plans import TEXTS, doses, plan, rulebook
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -321,7 +321,9 @@ def _assert_diff_is_reimport(old_ics: str, new: Plan, options: IcsOptions) -> No
 class TestReimport:
     """The diff is exactly what a calendar re-import does."""
 
-    @pytest.mark.parametrize("options", OPTIONS, ids=["plain", "discreet", "silent", "15m"])
+    @pytest.mark.parametrize(
+        "options", default_first(OPTIONS), ids=["plain", "discreet", "silent", "15m"]
+    )
     def test_moved_infusion(self, options: IcsOptions) -> None:
         """Moving infusion 3 by two days, then back (restoring cancelled events)."""
         old, new = _example_plan(), _example_plan(MOVED)

@@ -32,7 +32,7 @@ from kapplan.formats.ics import IcsOptions, render_ics
 from kapplan.i18n import catalogues
 from kapplan.views.agenda import render_caseload, render_terminal
 from tests.caldav_servers import Server
-from tests.conftest import ROOT
+from tests.conftest import ROOT, default_first
 from tests.test_whole_path import EVENT_PROPERTIES, SESSION_PROPERTIES
 
 EXAMPLE = ROOT / "examples" / "iv-six-infusions.toml"
@@ -195,7 +195,7 @@ class TestPipesAndSignals:
         path.write_text(BIG, encoding="utf-8")
         return str(path)
 
-    @pytest.mark.parametrize("fmt", ["terminal", "json", "ics"])
+    @pytest.mark.parametrize("fmt", default_first(["terminal", "json", "ics"]))
     def test_head_closes_the_pipe(self, fmt: str, tmp_path: Path, runner: CliRunner) -> None:
         """`kapplan plan s.toml | head -1`: the first line, exit 0, nothing on stderr.
 
@@ -240,7 +240,7 @@ class TestPipesAndSignals:
         )
         assert (result.returncode, result.stderr) == (0, b"")
 
-    @pytest.mark.parametrize("delay", [0.3, 0.6, 1.0])
+    @pytest.mark.parametrize("delay", default_first([0.6, 0.3, 1.0]))
     def test_ctrl_c_exits_130_with_one_line(self, delay: float, big: str) -> None:
         """SIGINT while loading, planning or writing a big plan: exit 130 and one line.
 
@@ -791,7 +791,7 @@ class TestStandardStreams:
     """stdout full, closed or not UTF-8, and stdin closed: one line and a documented status."""
 
     @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
-    @pytest.mark.parametrize("args", PRINTING, ids=" ".join)
+    @pytest.mark.parametrize("args", default_first(PRINTING, keep=3), ids=" ".join)
     def test_stdout_on_dev_full(self, tmp_path: Path, args: list[str]) -> None:
         """Every command printing into /dev/full: one line, exit 74, no traceback."""
         code, _, stderr = shell(kapplan_line(args) + " >/dev/full", tmp_path)
@@ -936,6 +936,7 @@ class TestSignalsAndLeftovers:
             ["plan.ics", *(p.name for p in kept)]
         )
 
+    @pytest.mark.slow  # a big plan killed mid-write; SIGTERM and SIGHUP run by default
     def test_sigkill_leaves_what_the_next_run_removes(self, tmp_path: Path) -> None:
         """SIGKILL (no code runs) may leave a temporary file; the next run removes it."""
         schedule = tmp_path / "big.toml"

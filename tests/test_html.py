@@ -22,7 +22,7 @@ from kapplan.engine import build_plan
 from kapplan.model.choices import Reader
 from kapplan.model.plan import EventKind, Plan
 from kapplan.views.html import OWNED_MARKER, SESSION_MARK, render_html
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, default_first
 from tests.plans import ALWAYS, TEXTS, doses
 from tests.test_hardening import run_kapplan
 
@@ -320,7 +320,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
     _browser() is None,
     reason="no chromium, chromium-browser or google-chrome on PATH (apt-get install chromium)",
 )
-@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("lang", default_first(["en", "ru"]))
 def test_prints_in_a_real_browser(runner: CliRunner, tmp_path: Path, lang: str) -> None:
     """Headless Chromium prints the handout to a PDF of a few pages and screenshots it."""
     browser = _browser()
@@ -551,6 +551,7 @@ def _chromium(tmp_path: Path, *extra: str, page: Path) -> bytes:
 
 
 @pytest.mark.skipif(_browser() is None, reason="no chromium on PATH (apt-get install chromium)")
+@pytest.mark.slow  # a browser run a language; the printed page above is the default's
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_labels_do_not_split_on_screen(runner: CliRunner, tmp_path: Path, lang: str) -> None:
     """Issue 17: at 1000 px a boxed dose never spans two lines and a ◆ never ends a line
@@ -577,6 +578,7 @@ def test_labels_do_not_split_on_screen(runner: CliRunner, tmp_path: Path, lang: 
         assert found == [], (width, found)
 
 
+@pytest.mark.slow  # prints every example: the browser test above prints one by default
 @pytest.mark.skipif(_browser() is None, reason="no chromium on PATH (apt-get install chromium)")
 def test_printed_page_counts(runner: CliRunner, tmp_path: Path) -> None:
     """Issue 17: the six-infusion handout still prints on two A4 pages in English and

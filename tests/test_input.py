@@ -27,23 +27,37 @@ from kapplan.errors import BadAnswer, ScheduleError
 from kapplan.i18n import catalogue, catalogues
 from kapplan.model.fields import read_datetime
 from kapplan.model.zones import close_zones, zones_of_city
-from tests.conftest import ROOT
+from tests.conftest import ROOT, default_first
 from tests.test_hardening import EXAMPLE, run_kapplan
 
 
-def _run(*args: str, stdin: bytes | None = None, cwd: Path = ROOT) -> tuple[int, str, str]:
-    """Run `python -m kapplan` as a process with `stdin` piped in (None: /dev/null)."""
-    done = subprocess.run(
-        [sys.executable, "-B", "-m", "kapplan", *args],
-        input=stdin,
-        stdin=subprocess.DEVNULL if stdin is None else None,
-        capture_output=True,
-        timeout=60,
-        cwd=cwd,
-        env={**os.environ, "TZ": "UTC", "NO_COLOR": "1"},
-        check=False,
-    )
-    return done.returncode, done.stdout.decode(), done.stderr.decode()
+def _run(
+    *args: str, stdin: bytes | None = None, cwd: Path = ROOT, process: bool = False
+) -> tuple[int, str, str]:
+    """Run kapplan with `stdin` piped in (None: an empty stdin): in process (typer's runner
+    gives the exit status, stdout and stderr a process gives), or with `process` as
+    `python -m kapplan`, where the process is the point."""
+    if process:
+        done = subprocess.run(
+            [sys.executable, "-B", "-m", "kapplan", *args],
+            input=stdin,
+            stdin=subprocess.DEVNULL if stdin is None else None,
+            capture_output=True,
+            timeout=60,
+            cwd=cwd,
+            env={**os.environ, "TZ": "UTC", "NO_COLOR": "1"},
+            check=False,
+        )
+        return done.returncode, done.stdout.decode(), done.stderr.decode()
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner(env={"TZ": "UTC", "NO_COLOR": "1"}).invoke(app, list(args), input=stdin)
+    finally:
+        os.chdir(before)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
 
 
 def _schedule(tmp_path: Path, at: str, zone: str = "Europe/London") -> Path:
@@ -116,7 +130,7 @@ class TestNumericDates:
     def test_schedule_refuses_as_a_process(self, tmp_path: Path) -> None:
         """`plan` names the file, line and field: one line, exit 2, nothing on stdout."""
         path = _schedule(tmp_path, '"12/01/2027 14:00"')
-        assert _run("plan", str(path)) == (
+        assert _run("plan", str(path), process=True) == (
             2,
             "",
             f"kapplan: error: {path}:4: infusion[1].at: '12/01/2027 14:00' is ambiguous: "
@@ -140,7 +154,7 @@ class TestTomlWithoutSeconds:
     def test_as_a_process(self, tmp_path: Path) -> None:
         """The located line shows the fixed line."""
         path = _schedule(tmp_path, "2027-01-14T09:30")
-        assert _run("plan", str(path)) == (
+        assert _run("plan", str(path), process=True) == (
             2,
             "",
             f"kapplan: error: {path}:4: not valid TOML: a TOML date and time needs its seconds "
@@ -177,7 +191,7 @@ class TestZones:
     def test_misspelt_zone_as_a_process(self, tmp_path: Path) -> None:
         """did you mean, in the one line."""
         path = _schedule(tmp_path, "2027-01-14T09:30:00", zone="Europe/Londn")
-        assert _run("plan", str(path)) == (
+        assert _run("plan", str(path), process=True) == (
             2,
             "",
             f"kapplan: error: {path}:1: timezone: unknown time zone 'Europe/Londn' (did you "
@@ -275,8 +289,8 @@ class TestStdin:
     def test_plan_reads_stdin(self) -> None:
         """`plan < file` is `plan file` (stdin is named <stdin>)."""
         data = EXAMPLE.read_bytes()
-        piped = _run("plan", "-f", "json", stdin=data)
-        named = _run("plan", "-f", "json", "-", stdin=data)
+        piped = _run("plan", "-f", "json", stdin=data, process=True)
+        named = _run("plan", "-f", "json", "-", stdin=data, process=True)
         assert piped[0] == 0
         assert piped == named
         assert json.loads(piped[1])["timezone"] == "Europe/Berlin"
@@ -411,10 +425,17 @@ class TestOutputSuffix:
 
     @pytest.mark.parametrize(
         ("args", "name", "line"),
-        [
-            ([], "x.pdf", ".pdf for rules; expected .json or .txt (or name the format with -f)"),
-            (["--dump"], "x.json", ".json for rules --dump; expected .toml"),
-        ],
+        default_first(
+            [
+                (
+                    [],
+                    "x.pdf",
+                    ".pdf for rules; expected .json or .txt (or name the format with -f)",
+                ),
+                (["--dump"], "x.json", ".json for rules --dump; expected .toml"),
+            ],
+            unpack=True,
+        ),
     )
     def test_rules_refuses_too(self, tmp_path: Path, args: list[str], name: str, line: str) -> None:
         """kapplan rules -o with a suffix that says another format: refused, nothing written;
@@ -451,7 +472,7 @@ class TestPlurals:
 
     def test_strict_as_a_process(self) -> None:
         """plan --strict: exit 1, the count in words."""
-        code, _, err = _run("plan", "examples/spravato.toml", "--strict")
+        code, _, err = _run("plan", "examples/spravato.toml", "--strict", process=True)
         assert (code, err) == (1, "kapplan: 4 warnings in the plan (--strict)\n")
 
     def test_no_s_in_parentheses(self) -> None:
@@ -597,7 +618,7 @@ class TestNaturalIntervals:
         """--every 'twice a week' writes Monday and Thursday doses."""
         code, out, _ = _run(
             "init", "-", "--no-interactive", "--start", "2027-01-04", "--every", "twice a week",
-            "--count", "4",
+            "--count", "4", process=True,
         )  # fmt: skip
         assert code == 0
         doses = schedule_from_text(out, "<stdout>").doses()[0]

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from kapplan.cli.app import app
 from kapplan.edge.load import default_rulebook, load_rulebook
 from kapplan.model.rulebook import PlacementSettings
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, default_first
 
 # A schedule that makes every kind of event and warning: a DST gap, doses 20 h
 # apart (a covered session), a Thursday dose whose window a Mon-Wed therapist
@@ -315,7 +315,9 @@ class TestEveryRussianOutput:
     """No English word in any Russian output: only names and codes stay Latin."""
 
     @pytest.mark.parametrize(
-        "example", [*EXAMPLES, "everything"], ids=lambda p: getattr(p, "stem", p)
+        "example",
+        ["everything", *default_first(EXAMPLES)],
+        ids=lambda p: getattr(p, "stem", p),
     )
     def test_a_schedule(self, runner: CliRunner, example: Path | str, russian: Path) -> None:
         """The agenda, month view, JSON texts, handout and calendar texts of a plan."""

@@ -5,6 +5,10 @@ Xandikos half is marked slow) and, where it syncs IV's course, on its first thre
 doses (`course`; the whole course is marked slow), and
 checks the server's state by reading it back with plain HTTP and icalendar
 (`tests.caldav_servers`), never with the caldav library the sync itself uses.
+The default run keeps sync's core on Radicale: a first sync, nothing written twice, a
+moved dose, a person's own event untouched, a dry run, every fault and busy time read
+from CalDAV; the rest (logins from .netrc and the keyring, a pinned session, a caseload,
+vdirsyncer, the progress bar, Russian) run with the slow tests, as CI's second step.
 Faults come from a real proxy in front of the real server. kapplan runs in
 process (typer's runner: its exit status, stdout and stderr are what a process
 gives, one import of the caldav library for all runs), and as a real process
@@ -204,6 +208,7 @@ def test_a_moved_dose_updates_only_its_events(course: Path, fresh_calendar_url: 
     assert re.search(r"synced to .*: \d+ updated(, \d+ deleted)?, \d+ unchanged\n$", out), out
 
 
+@pytest.mark.slow
 def test_a_removed_dose_deletes_its_events(
     tmp_path: Path, course: Path, fresh_calendar_url: str
 ) -> None:
@@ -251,6 +256,7 @@ def test_a_persons_own_event_is_never_touched(course: Path, caldav_server: Serve
         assert after[where] == text
 
 
+@pytest.mark.slow
 def test_a_hand_moved_session_is_pinned(course: Path, fresh_calendar_url: str) -> None:
     """A session dragged two hours later in a calendar app (new DTSTART/DTEND with a
     TZID, LAST-MODIFIED, SEQUENCE+1) stays there through a re-plan, and is reported."""
@@ -271,6 +277,7 @@ def test_a_hand_moved_session_is_pinned(course: Path, fresh_calendar_url: str) -
     assert synced(schedule, "--to", fresh_calendar_url).endswith(" unchanged\n")
 
 
+@pytest.mark.slow
 def test_a_discreet_sync_stays_discreet(course: Path, fresh_calendar_url: str) -> None:
     """--discreet once: no real title reaches the server, and a later sync without the
     flag keeps the calendar discreet (it remembers)."""
@@ -281,6 +288,7 @@ def test_a_discreet_sync_stays_discreet(course: Path, fresh_calendar_url: str) -
         assert not re.search(r"ketamine|infusion|dose|integration", words), words
 
 
+@pytest.mark.slow
 def test_a_caseload_moves_only_one_clients_sessions(
     tmp_path: Path, fresh_calendar_url: str
 ) -> None:
@@ -358,6 +366,7 @@ def test_a_slow_server_times_out(fault_proxy: FaultProxy, fresh_calendar_url: st
     assert "did not answer within 1 s" in one_line(done.stderr)
 
 
+@pytest.mark.slow
 def test_an_edit_during_the_sync_is_not_overwritten(
     course: Path, fault_proxy: FaultProxy, fresh_calendar_url: str
 ) -> None:
@@ -377,6 +386,7 @@ def test_an_edit_during_the_sync_is_not_overwritten(
     assert fault_proxy.writes == 0
 
 
+@pytest.mark.slow
 def test_a_sync_cut_off_half_way_converges(
     course: Path, fault_proxy: FaultProxy, caldav_server: Server
 ) -> None:
@@ -420,6 +430,7 @@ def test_a_password_in_the_url_is_refused() -> None:
     assert SECRET not in line
 
 
+@pytest.mark.slow
 def test_netrc_gives_the_login(tmp_path: Path, course: Path, fresh_calendar_url: str) -> None:
     """Without the environment variables, the .netrc entry of the host is used."""
     netrc = tmp_path / "netrc"
@@ -492,6 +503,7 @@ def test_busy_time_comes_from_a_caldav_calendar(tmp_path: Path, caldav_server: S
     assert after[str(first["UID"])].decoded("DTSTART") != first.decoded("DTSTART")
 
 
+@pytest.mark.slow
 def test_busy_time_from_the_synced_calendar_does_not_block_itself(
     tmp_path: Path, fault_proxy: FaultProxy, fresh_calendar_url: str
 ) -> None:
@@ -546,6 +558,7 @@ def _events(url: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
+@pytest.mark.slow
 def test_vdirsyncer_brings_a_vdir_where_a_direct_sync_does(
     tmp_path: Path, course: Path, caldav_server: Server
 ) -> None:
@@ -600,6 +613,7 @@ def _without_login() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("KAPPLAN_CALDAV")}
 
 
+@pytest.mark.slow
 def test_the_keyring_gives_the_login(
     course: Path, fault_proxy: FaultProxy, fresh_calendar_url: str
 ) -> None:
@@ -634,6 +648,7 @@ def test_the_keyring_gives_the_login(
     assert SECRET not in done.stderr
 
 
+@pytest.mark.slow
 def test_a_progress_bar_on_a_terminal(
     course: Path, fault_proxy: FaultProxy, fresh_calendar_url: str
 ) -> None:
@@ -666,6 +681,7 @@ def test_a_progress_bar_on_a_terminal(
     assert out.decode().splitlines()[-1].startswith("synced to ")
 
 
+@pytest.mark.slow
 def test_the_config_files_caldav_url(tmp_path: Path, course: Path, fresh_calendar_url: str) -> None:
     """Without --to, the config file's caldav_url is the calendar; `kapplan config` shows
     it; a password in it is refused in one located line."""
@@ -695,6 +711,7 @@ def test_a_calendar_that_cannot_be_found_or_made(
     assert "was not found (404); expected the URL of a calendar" in one_line(done.stderr)
 
 
+@pytest.mark.slow
 def test_in_russian(fresh_calendar_url: str, course: Path) -> None:
     """--lang ru: the change list and the summary are Russian (only the URL is not)."""
     schedule = course
@@ -706,6 +723,7 @@ def test_in_russian(fresh_calendar_url: str, course: Path) -> None:
     assert not re.search(r"[A-Za-z]{3,}", words), out
 
 
+@pytest.mark.slow
 def test_one_client_over_a_caseload_calendar_is_refused(fresh_calendar_url: str) -> None:
     """The server's calendar holds the whole caseload: syncing one client's own plan
     into it would delete the others' events, so it is refused, and nothing is written."""

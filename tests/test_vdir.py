@@ -24,7 +24,7 @@ from kapplan import api
 from kapplan.cli.app import app
 from kapplan.errors import InvalidOption
 from kapplan.formats.vdir import DEFAULT_COLOR, item_name
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, default_first
 from tests.ics_fixtures import read_icalendar, read_vobject
 
 CASELOAD = ROOT / "examples" / "caseload"
@@ -101,7 +101,7 @@ def fixture_clients(tmp_path: Path) -> Path:
 class TestWrite:
     """A first run writes one parseable item per event, and the metadata."""
 
-    @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+    @pytest.mark.parametrize("example", default_first(EXAMPLES), ids=lambda p: p.stem)
     def test_every_item_is_one_event_both_parsers_read(
         self, runner: CliRunner, tmp_path: Path, example: Path
     ) -> None:

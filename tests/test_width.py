@@ -32,7 +32,7 @@ from kapplan.cli.shell import terminal_width
 from kapplan.model.caseload import agenda
 from kapplan.model.plan import Plan
 from kapplan.views.agenda import MIN_TITLE, render_caseload, render_terminal
-from tests.conftest import ROOT
+from tests.conftest import ROOT, default_first
 from tests.plans import ALWAYS, doses, plan
 
 EXAMPLES = ROOT / "examples"
@@ -116,7 +116,7 @@ class TestWidthComesFrom:
                 monkeypatch.setenv("COLUMNS", columns)
             assert terminal_width() == 80
 
-    @pytest.mark.parametrize("stream", ["stderr", "stdin"])
+    @pytest.mark.parametrize("stream", default_first(["stderr", "stdin"]))
     def test_terminal_of_another_stream(self, stream: str) -> None:
         """`kapplan plan | less` in a 72-column terminal lays out for 72: stdout is a pipe,
         but stderr (or stdin) is the terminal; COLUMNS, when set, still wins."""
