@@ -528,9 +528,9 @@ class TestPrivacy:
         """A run of every format (and -o) creates no socket, loads no network client module,
         and writes only the -o file (its temporary sibling, then the rename).
 
-        Python itself imports `socket` here (pydantic's plugin loader imports
-        importlib.metadata, whose email.utils imports socket at load): the module
-        is loaded, never used, which the audit hook proves.
+        The probe imports every kapplan module, `kapplan sync`'s too, so `socket` may be
+        loaded here: never used, which the audit hook proves (`plan` alone does not even
+        load it: tests/test_startup.py).
         """
         home = tmp_path / "home"
         home.mkdir()

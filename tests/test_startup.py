@@ -72,9 +72,11 @@ NEVER = (
     "niquests",
     "requests",
     "keyring",
-    # Package metadata (pydantic's plugin loader imports it, plugins are disabled).
+    # Package metadata (pydantic's plugin loader imports it, plugins are disabled), and
+    # the socket module its email package would load.
     "email",
     "importlib.metadata._adapters",
+    "socket",
 )
 
 #: The models a schedule, the user's config file (plan reads it, even when there
@@ -188,7 +190,7 @@ def test_holidays_read_their_version_without_the_metadata_module() -> None:
     `importlib.metadata`'s machinery nor the `email` package it parses with."""
     report = _run("plan", IV, "--format", "json")
     assert "holidays.version" in report["modules"]
-    for name in ("email", "importlib.metadata._adapters"):
+    for name in ("email", "importlib.metadata._adapters", "socket"):
         assert _loaded(report, name) == [], f"{name} imported by a schedule with holidays"
 
 
