@@ -601,6 +601,34 @@ class Catalogue:
             when=when,
         )
 
+    def covered_run_text(self, run: Sequence[PlanWarning]) -> str:
+        """Say a run of `covered` warnings (`covered_runs`) as one sentence.
+
+        Parameters:
+            run: The warnings, dose after dose.
+
+        Returns:
+            The doses that each follow the one before too soon for a session between
+            them, how soon (the least and the most), and the dose whose session covers
+            them all.
+        """
+        gaps = [w.params["gap"] for w in run]
+        least, most = min(map(_whole, gaps)), max(map(_whole, gaps))
+        gap = (
+            self._minutes(least)
+            if least == most
+            else self.text("text.span", first=self._minutes(least), last=self._minutes(most))
+        )
+        return self.text(
+            "warning.covered_run",
+            name=self.rule_name(run[0].rule or ""),
+            first=run[0].infusion or "",
+            last=run[-1].infusion or "",
+            gap=gap,
+            next=run[-1].params["next"],
+            count=len(run) + 1,
+        )
+
     def _what(self, rule: str, params: Mapping[str, object]) -> str:
         """Name an occurrence for a warning that has no title: its rule's name, its
         ordinal and its anchor."""
@@ -788,6 +816,49 @@ class _Catalogues(Mapping[str, Catalogue]):
         return len(LANGUAGES)
 
 
+def covered_runs(
+    warnings: Sequence[PlanWarning], *, least: int = 3
+) -> list[tuple[PlanWarning, ...]]:
+    """Group a plan's warnings for a person to read: a run of `least` or more `covered`
+    warnings of one client's rule, dose after dose (each one's next dose is the dose of
+    the one after it), is one group, said once (`Catalogue.covered_run_text`); every
+    other warning is a group of its own. Daily dosing would otherwise say the same thing
+    once a dose. JSON keeps every warning.
+
+    Parameters:
+        warnings: The warnings, in the plan's order.
+        least: The fewest warnings a run groups.
+
+    Returns:
+        The groups, in order.
+    """
+    groups: list[list[PlanWarning]] = []
+    for warning in warnings:
+        run = groups[-1] if groups else None
+        if (
+            run is not None
+            and warning.code is WarningCode.COVERED
+            and run[-1].code is WarningCode.COVERED
+            and run[-1].rule == warning.rule
+            and run[-1].client == warning.client
+            and run[-1].params.get("next") == warning.infusion
+        ):
+            run.append(warning)
+        else:
+            groups.append([warning])
+    grouped: list[tuple[PlanWarning, ...]] = []
+    for run in groups:
+        if len(run) >= least:
+            grouped.append(tuple(run))
+        else:
+            grouped.extend((warning,) for warning in run)
+    return grouped
+
+
+def _whole(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
 def _moment(value: object, zone: ZoneInfo) -> datetime:
     """Return a warning's time on a clock (params hold aware datetimes)."""
     assert isinstance(value, datetime)
@@ -888,6 +959,7 @@ __all__ = [
     "catalogue",
     "catalogue_from_text",
     "catalogues",
+    "covered_runs",
     "placeholders",
     "plural_specs",
 ]

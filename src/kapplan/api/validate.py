@@ -178,12 +178,14 @@ def _plan_warnings(
     """Build the plan `plan_files` would build and locate its warnings, said in `language`."""
     from kapplan.edge.located import line_of_field
     from kapplan.engine import build_plan
-    from kapplan.i18n import catalogue, catalogues
+    from kapplan.i18n import catalogue, catalogues, covered_runs
 
     plan = build_plan(schedule, rulebook, texts=catalogues(), expansion=expansion)
     texts = catalogue(language)
     warnings: list[Problem] = []
-    for warning in plan.warnings:
+    for group in covered_runs(plan.warnings):
+        # A run of doses each too soon after the one before is one line, at its first.
+        warning = group[0]
         where: str | None = None
         if "field" in warning.params:
             # A dose's local time: its field, as a series' dose says it.
@@ -195,7 +197,11 @@ def _plan_warnings(
         # The plan titles its events in its own language: a line in another names
         # them by their rules' names in that one.
         said = warning if plan.language == language else replace(warning, title="")
-        message = texts.warning_text(said, plan.zone, with_field=False)
+        message = (
+            texts.warning_text(said, plan.zone, with_field=False)
+            if len(group) == 1
+            else texts.covered_run_text(group)
+        )
         place = _series_dose(where, texts)
         warnings.append(Problem(name, message, place, line_of_field(text, where)))
     return tuple(warnings)

@@ -45,10 +45,10 @@ from kapplan.views.labels import (
     clock_range,
     minutes_between,
     monday,
+    said_warnings,
     sections,
     summary,
     title,
-    warning_text,
 )
 
 #: The fewest columns a title gets before the other columns give way (see the module).
@@ -222,7 +222,7 @@ def print_warnings(console: Console, plan: Plan, texts: Catalogue) -> None:
         return
     console.print()
     console.print(Text(texts.text("terminal.warnings", n=len(plan.warnings)), style="bold yellow"))
-    lines = (f"! {warning_text(warning, texts, plan.zone)}" for warning in plan.warnings)
+    lines = (f"! {line}" for line in said_warnings(plan.warnings, texts, plan.zone))
     console.print(Indented(lines, 2))
 
 
@@ -331,13 +331,14 @@ def render_caseload(
         for client, n in summary_of.unmet_per_client
     )
     console.print(Indented([weeks, *unmet], 2))
-    warnings = [(p.client, p.zone, w) for p in plans for w in p.warnings]
+    warnings = sum(len(p.warnings) for p in plans)
     if warnings:
         console.print()
-        console.print(Text(texts.text("terminal.warnings", n=len(warnings)), style="bold yellow"))
+        console.print(Text(texts.text("terminal.warnings", n=warnings), style="bold yellow"))
         said = (
-            f"! {client}: {warning_text(warning, texts, zone, own_zone=client_zone)}"
-            for client, client_zone, warning in warnings
+            f"! {p.client}: {line}"
+            for p in plans
+            for line in said_warnings(p.warnings, texts, zone, own_zone=p.zone)
         )
         console.print(Indented(said, 2))
     console.print()
@@ -346,7 +347,7 @@ def render_caseload(
         ("terminal.clients", len(plans)),
         ("summary.doses", sum(len(p.infusions) for p in plans)),
         ("summary.sessions", sessions_total),
-        ("summary.warnings", len(warnings)),
+        ("summary.warnings", warnings),
     )
     console.print(Text(" · ".join(texts.text(key, n=n) for key, n in counts)))
     return plain_lines(buffer.getvalue())

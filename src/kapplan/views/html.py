@@ -35,10 +35,10 @@ from kapplan.views.labels import (
     clock_range,
     last_day,
     monday,
+    said_warnings,
     sections,
     summary,
     title,
-    warning_text,
 )
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ def render_html(
     parts.append(_advisories(plan, texts, notes))
     if plan.warnings and reader is Reader.THERAPIST:
         items = "".join(
-            f"<li>{_e(warning_text(w, texts, plan.zone))}</li>\n" for w in plan.warnings
+            f"<li>{_e(line)}</li>\n" for line in said_warnings(plan.warnings, texts, plan.zone)
         )
         heading_w = _e(texts.text("terminal.warnings", n=len(plan.warnings)))
         parts.append(f'<section class="warnings">\n<h2>{heading_w}</h2>\n<ul>\n{items}</ul>\n')

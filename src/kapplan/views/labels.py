@@ -7,11 +7,11 @@ renders without it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from kapplan.i18n import Catalogue, catalogue
+from kapplan.i18n import Catalogue, catalogue, covered_runs
 from kapplan.model.plan import Plan, PlanEvent, PlanWarning
 
 
@@ -98,6 +98,34 @@ def warning_text(
         return message
     options = ", ".join(texts.format_datetime(a.astimezone(zone)) for a in warning.alternatives)
     return f"{message} ({texts.text('terminal.next_options', options=options)})"
+
+
+def said_warnings(
+    warnings: Sequence[PlanWarning],
+    texts: Catalogue,
+    zone: ZoneInfo,
+    *,
+    own_zone: ZoneInfo | None = None,
+) -> list[str]:
+    """Return a plan's warnings as lines for a person: each as `warning_text` says it,
+    and a run of doses each too soon after the one before for a session between them
+    once, not once a dose (`kapplan.i18n.covered_runs`).
+
+    Parameters:
+        warnings: One plan's warnings, in its order.
+        texts: The catalogue of the reader's language.
+        zone: The clock their times are shown on: the view's.
+        own_zone: The client's zone, as for `warning_text`.
+
+    Returns:
+        The lines, in order.
+    """
+    return [
+        warning_text(group[0], texts, zone, own_zone=own_zone)
+        if len(group) == 1
+        else texts.covered_run_text(group)
+        for group in covered_runs(warnings)
+    ]
 
 
 def minutes_between(start: datetime, end: datetime) -> int:
