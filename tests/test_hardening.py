@@ -991,6 +991,24 @@ class TestSignalsAndLeftovers:
         )
         assert (done.returncode, done.stdout, done.stderr) == (130, b"", b"kapplan: interrupted\n")
 
+    def test_ctrl_c_as_the_handling_starts_is_one_line(self) -> None:
+        """A Ctrl-C in the very first thing the handling does once its handlers are in
+        (making stdout UTF-8) is said as one line, exit 130, like any later one."""
+        program = (
+            "import os, signal\n"
+            "from kapplan.cli import stops\n"
+            "utf8 = stops._utf8_stdout\n"
+            "def interrupted():\n"
+            "    os.kill(os.getpid(), signal.SIGINT)\n"
+            "    utf8()\n"
+            "stops._utf8_stdout = interrupted\n"
+            "stops.run(lambda: print('finished'))\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", program], capture_output=True, timeout=60, cwd=ROOT, check=False
+        )
+        assert (done.returncode, done.stdout, done.stderr) == (130, b"", b"kapplan: interrupted\n")
+
 
 class TestUsageMistakesAreOneLine:
     """Click's usage mistakes are one line and exit 2, like every other error."""

@@ -13,13 +13,10 @@ here::
 Names are imported on first use, so ``import kapplan`` costs nothing.
 """
 
-from __future__ import annotations
-
-from importlib import import_module
-
-# Not `typing.TYPE_CHECKING`: importing typing here would cost the program a few
-# milliseconds before its Ctrl-C handling is loaded (`kapplan.__main__`); type
-# checkers read any constant of this name the same way.
+# This module imports nothing at all: the program (`kapplan.__main__`) loads it before
+# its Ctrl-C handling, so each import here would widen the moment a Ctrl-C prints a
+# traceback. Not `typing.TYPE_CHECKING` for that reason; type checkers read any
+# constant of this name the same way. Annotations are strings for it too.
 TYPE_CHECKING = False
 
 __version__ = "0.1.0"
@@ -159,8 +156,10 @@ if TYPE_CHECKING:
     from kapplan.model.settings import Flags
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     """Import a public name from its module on first use (PEP 562)."""
+    from importlib import import_module
+
     module = _PUBLIC.get(name)
     if module is None:
         raise AttributeError(f"module 'kapplan' has no attribute {name!r}")
@@ -169,5 +168,5 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def __dir__() -> list[str]:
+def __dir__() -> "list[str]":
     return __all__

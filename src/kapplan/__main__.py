@@ -1,22 +1,29 @@
-"""The entry point: ``kapplan`` and ``python -m kapplan``."""
+"""The entry point: ``kapplan`` and ``python -m kapplan``.
 
-import gc
+Until `run` has its Ctrl-C handling loaded, a Ctrl-C prints Python's traceback: this
+module and the package's ``__init__`` import nothing at their top that the interpreter
+has not loaded already (``os`` and ``sys`` it has), so that moment is as short as
+loading them.
+"""
+
 import os
 import sys
 
 
 def run() -> None:
     """Run the command line, every early stop (Ctrl-C while it loads, too) ended alike."""
-    # Third-party pydantic plugins would see every validated schedule (health data):
-    # the program loads none, unless the user names some.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    # Loading typer, pydantic and the models makes objects by the hundred thousand that
-    # live as long as the process: the collector's youngest generation, checked every 700
-    # allocations, would scan them a hundred times over. Every 20,000 still bounds what a
-    # cycle of garbage can hold, at a third of the collector's time.
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(20_000, older, oldest)
     try:
+        import gc
+
+        # Third-party pydantic plugins would see every validated schedule (health data):
+        # the program loads none, unless the user names some.
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+        # Loading typer, pydantic and the models makes objects by the hundred thousand that
+        # live as long as the process: the collector's youngest generation, checked every
+        # 700 allocations, would scan them a hundred times over. Every 20,000 still bounds
+        # what a cycle of garbage can hold, at a third of the collector's time.
+        _, older, oldest = gc.get_threshold()
+        gc.set_threshold(20_000, older, oldest)
         from kapplan.cli.stops import run as guarded
     except KeyboardInterrupt:
         # Ctrl-C before the handling below is even loaded: the same line and status.

@@ -122,10 +122,11 @@ def run(program: Callable[[], None]) -> None:
         if signal.getsignal(signum) in (signal.default_int_handler, signal.SIG_DFL):
             signal.signal(signum, _on_signal)
     sys.unraisablehook = _unraisable
-    _utf8_stdout()
     status: int | str | None = 0
     try:
         try:
+            # Inside: a Ctrl-C from here on is said as one line, however early.
+            _utf8_stdout()
             program()
         except (KapplanError, KeyboardInterrupt, BrokenPipeError) as stop:
             status = ended(stop)
