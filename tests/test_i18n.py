@@ -55,6 +55,15 @@ RU_LATIN_ALLOWED = (
     "khal",
     "vdirsyncer",
     "kapplan",
+    # kapplan init's answers, as they are typed: method and interval codes, a city's
+    # name as the zone database spells it, a language code, and the Enter key.
+    "(iv, im, esketamine, oral)",
+    "London",
+    "2/week",
+    "3d",
+    "2w",
+    "иначе en",
+    "Enter",
 )
 #: Lists that may differ in length between languages.
 FREE_LENGTH_LISTS = frozenset({"ics.discreet_words"})

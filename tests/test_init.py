@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
@@ -33,11 +34,12 @@ from kapplan.edge.starter import (
 )
 from kapplan.engine import build_plan
 from kapplan.errors import BadAnswer
-from kapplan.i18n import catalogues
+from kapplan.i18n import catalogue, catalogues
 from kapplan.model.fields import METHOD_ALIASES
 from kapplan.model.plan import EventKind
 from kapplan.model.schedule import Availability, PlanSettings
 from kapplan.model.zones import localize
+from tests.test_languages import Allowed, _names
 
 MONDAY = date(2027, 1, 4)
 ZONE_AND_DATE = ("--timezone", "Europe/Berlin", "--start", "2027-01-04")
@@ -366,7 +368,7 @@ class TestCommand:
         )
         assert (code, out) == (0, "")
         assert path.read_text(encoding="utf-8") == starter_toml(expected)
-        assert err == next_steps(str(path), expected)
+        assert err == next_steps(str(path), expected, catalogue("en"))
         assert "kapplan validate" in err
         assert f"kapplan plan {path} -o plan.ics" in err
         schedule = schedule_from_text(path.read_text(encoding="utf-8"), str(path))
@@ -539,3 +541,54 @@ def test_any_answers_give_a_file_that_loads(given_answers: Answers) -> None:
     assert [d.start for d in doses] == [localize(wall, schedule.zone) for wall in expected]
     assert all(a.start < b.start for a, b in pairwise(doses))
     assert schedule.client == given_answers.client
+
+
+class TestInRussian:
+    """`kapplan init` asks, explains and reports in the plan's language when it knows it
+    before asking: ``--lang``, else the config file's ``language``."""
+
+    ANSWERS = "\nEurope/Moscow\n\n\n2027-01-04\n4\nкаждые 3 дня\nВера\nда\n"
+
+    def _said(self, runner: CliRunner, path: Path, *args: str) -> str:
+        result = runner.invoke(app, ["init", str(path), "--interactive", *args], input=self.ANSWERS)
+        assert result.exit_code == 0, result.stderr
+        return result.stderr
+
+    def test_flag(self, runner: CliRunner, tmp_path: Path) -> None:
+        path = tmp_path / "ru.toml"
+        said = self._said(runner, path, "--lang", "ru")
+        # Names and codes stay as typed: the presets, methods and interval codes, a city,
+        # the zone, the Enter key, and the commands to run next.
+        typed = {"custom", "iv-six", "esketamine", "oral", "(iv, im, esketamine, oral)", "[iv]"}
+        typed |= {"London", "UTC", "Europe/Moscow", "Enter", "3d", "2w", "2/week"}
+        typed |= {"kapplan validate", "kapplan plan", "-o plan.ics"}
+        words = Allowed(frozenset(_names([path]).exact | typed), frozenset({"kapplan"}))
+        assert words.english(said) == []
+        assert "Заготовка [custom]" in said
+        assert f"kapplan: записан {path}: 4 приёма, с пн, 4 января 2027 г. по" in said
+        assert "каждые 3 дня" in said  # the prompt's forms
+        schedule = schedule_from_text(path.read_text(encoding="utf-8"), str(path))
+        assert (schedule.language, schedule.client, schedule.discreet) == ("ru", "Вера", True)
+
+    def test_config_file(
+        self, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        config = tmp_path / "config.toml"
+        config.write_text('language = "ru"\n', encoding="utf-8")
+        monkeypatch.setenv("KAPPLAN_CONFIG", str(config))
+        answers = self.ANSWERS.replace("Вера\n", "Вера\n\n")  # the language asked: Enter
+        result = runner.invoke(
+            app, ["init", str(tmp_path / "c.toml"), "--interactive"], input=answers
+        )
+        assert result.exit_code == 0, result.stderr
+        assert "Язык плана (en / ru; Enter: из файла настроек, иначе en)" in result.stderr
+        assert "Дальше: если даты в клинике другие" in result.stderr
+
+    def test_english_by_default(self, runner: CliRunner, tmp_path: Path) -> None:
+        answers = self.ANSWERS.replace("каждые 3 дня", "every 3 days").replace("Вера\n", "Vera\n\n")
+        result = runner.invoke(
+            app, ["init", str(tmp_path / "en.toml"), "--interactive"], input=answers
+        )
+        assert result.exit_code == 0, result.stderr
+        assert "How often: 3d or every 3 days" in result.stderr
+        assert not re.search("[А-Яа-яЁё]", result.stderr.replace("да", ""))

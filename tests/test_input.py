@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from kapplan.cli.app import app
 from kapplan.edge.load import schedule_from_text
 from kapplan.edge.located import parse_toml
-from kapplan.edge.starter import EVERY_FORMS, Every, parse_doses, parse_every, parse_timezone
+from kapplan.edge.starter import Every, parse_doses, parse_every, parse_timezone
 from kapplan.errors import BadAnswer, ScheduleError
 from kapplan.i18n import catalogue, catalogues
 from kapplan.model.fields import read_datetime
@@ -496,7 +496,7 @@ class TestInitDoses:
             "init", str(path), "--no-interactive", "--timezone", "UTC", *args, "--client", "A. P."
         )
         assert (code, out) == (0, "")
-        assert err.startswith(f"kapplan: wrote {path}: 4 doses, Thu 2027-01-14 to Tue 2027-01-26")
+        assert err.startswith(f"kapplan: wrote {path}: 4 doses, Thu 14 Jan 2027 to Tue 26 Jan 2027")
         schedule = schedule_from_text(path.read_text(encoding="utf-8"), str(path))
         assert [f"{d.start:%m-%d %H:%M}" for d in schedule.doses()[0]] == [
             "01-14 09:30",
@@ -605,14 +605,46 @@ class TestNaturalIntervals:
 
     def test_the_prompt_lists_what_is_read(self) -> None:
         """Every form the prompt names reads, and the prompt names each kind that reads."""
+        listed = catalogue("en").text("init.about_every")
         forms = ["3d", "every 3 days", "daily", "every day", "2w", "every 2 weeks", "weekly"]
         forms += ["every week", "2/week", "2x/week", "2 per week", "2 times a week"]
         for form in forms:
-            assert form in EVERY_FORMS, form
+            assert form in listed, form
             parse_every(form)
         for word in ("once", "twice", "thrice"):
-            assert word in EVERY_FORMS
+            assert word in listed
             parse_every(f"{word} a week")
+
+    @pytest.mark.parametrize(
+        ("text", "every"),
+        [
+            ("3d", Every(days=3)),
+            ("каждые 3 дня", Every(days=3)),
+            ("каждые 5 дней", Every(days=5)),
+            ("ежедневно", Every(days=1)),
+            ("каждый день", Every(days=1)),
+            ("2w", Every(days=14)),
+            ("каждые 2 недели", Every(days=14)),
+            ("еженедельно", Every(days=7)),
+            ("каждую неделю", Every(days=7)),
+            ("2/week", Every(per_week=2)),
+            ("2 раза в неделю", Every(per_week=2)),
+            ("раз в неделю", Every(per_week=1)),
+            ("дважды в неделю", Every(per_week=2)),
+            ("трижды в неделю", Every(per_week=3)),
+        ],
+    )
+    def test_russian_forms_read(self, text: str, every: Every) -> None:
+        """The forms of the Russian prompt (its words, and the codes it names) read too."""
+        assert parse_every(text) == every
+
+    def test_the_russian_prompt_lists_what_is_read(self) -> None:
+        listed = catalogue("ru").text("init.about_every")
+        for form in ("3d", "каждые 3 дня", "ежедневно", "каждый день", "2w", "каждые 2 недели"):
+            assert form in listed, form
+        for form in ("еженедельно", "каждую неделю", "2/week", "2 раза в неделю", "раз в неделю"):
+            assert form in listed, form
+        assert "дважды или трижды в неделю" in listed
 
     def test_as_a_process(self) -> None:
         """--every 'twice a week' writes Monday and Thursday doses."""

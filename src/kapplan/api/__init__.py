@@ -80,6 +80,8 @@ _LAZY = {
     "render_settings": "kapplan.api.config",
     "settings_in_force": "kapplan.api.config",
     "write_config_starter": "kapplan.api.config",
+    "next_steps": "kapplan.api.init",
+    "preset_question": "kapplan.api.init",
     "starter_questions": "kapplan.api.init",
     "starter_text": "kapplan.api.init",
     "took_zone_note": "kapplan.api.init",
@@ -119,7 +121,9 @@ __all__ = [
     "load_config",
     "machine_timezone",
     "narrowed",
+    "next_steps",
     "plan_files",
+    "preset_question",
     "progress_shown",
     "render",
     "render_caseload_diff",
@@ -171,6 +175,8 @@ if TYPE_CHECKING:
         machine_timezone,
     )
     from kapplan.api.init import (
+        next_steps,
+        preset_question,
         starter_questions,
         starter_text,
         took_zone_note,

@@ -9,20 +9,56 @@ if TYPE_CHECKING:
     from kapplan.edge.starter import Answers, Preset, Question
 
 
-def starter_questions(preset: Preset, *, zone: str, today: datetime) -> tuple[Question, ...]:
+def starter_questions(
+    preset: Preset, *, zone: str, today: datetime, language: str = "en"
+) -> tuple[Question, ...]:
     """Return what `kapplan init` asks for a preset, with defaults from a zone and a day.
 
     Parameters:
         preset: The starting point.
         zone: The zone the dates are in (default answer).
         today: The day the defaults count from (the first dose a week or more later).
+        language: The language it asks in (a code of `LANGUAGES`).
 
     Returns:
         The questions.
     """
     from kapplan.edge.starter import questions
+    from kapplan.i18n import catalogue
 
-    return questions(preset, zone=zone, today=today.date())
+    return questions(preset, zone=zone, today=today.date(), texts=catalogue(language))
+
+
+def preset_question(language: str = "en") -> Question:
+    """Return `kapplan init`'s first question, which preset, asked in a language.
+
+    Parameters:
+        language: A code of `LANGUAGES`.
+
+    Returns:
+        The question.
+    """
+    from kapplan.edge.starter import preset_question as question
+    from kapplan.i18n import catalogue
+
+    return question(catalogue(language))
+
+
+def next_steps(path: str, answers: Answers, language: str = "en") -> str:
+    """Return what `kapplan init` says on stderr once it has written a file.
+
+    Parameters:
+        path: The file, as the person named it.
+        answers: What it was made from.
+        language: The language it asked in.
+
+    Returns:
+        The lines, ending in a newline.
+    """
+    from kapplan.edge.starter import next_steps as steps
+    from kapplan.i18n import catalogue
+
+    return steps(path, answers, catalogue(language))
 
 
 def starter_text(answers: Answers) -> str:
@@ -55,4 +91,4 @@ def took_zone_note(zone: str, city: str, language: str = "en") -> str:
     return catalogue(language).text("init.took_zone", zone=zone, city=city)
 
 
-__all__ = ["starter_questions", "starter_text", "took_zone_note"]
+__all__ = ["next_steps", "preset_question", "starter_questions", "starter_text", "took_zone_note"]

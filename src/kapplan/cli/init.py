@@ -159,13 +159,17 @@ def init_command(
         "--lang": lang,
         "--discreet": None if discreet is None else ("yes" if discreet else "no"),
     }
+    # It asks in the language the plan will be in, as far as it is known before asking.
+    asked_in = _asking_language(lang)
     chosen: starter.Preset = (
         starter.parse_preset(preset)
         if preset is not None
-        else _answer(starter.PRESET_QUESTION, ask)
+        else _answer(api.preset_question(asked_in), ask)
     )
     # The clock and the machine's zone are read here, in the shell, for the defaults.
-    questions = api.starter_questions(chosen, zone=api.machine_timezone(), today=datetime.now())
+    questions = api.starter_questions(
+        chosen, zone=api.machine_timezone(), today=datetime.now(), language=asked_in
+    )
     used = {question.flag for question in questions}
     for flag, value in given.items():
         if value is not None and flag not in used:
@@ -174,7 +178,7 @@ def init_command(
             raise starter.not_with_doses(flag)
     # Every flag is checked before anything is asked, so nobody answers in vain.
     values = {q.key: q.parse(text) for q in questions if (text := given[q.flag]) is not None}
-    note = values.get("language") or "en"
+    note = values.get("language") or asked_in
     if timezone is not None:
         _took(timezone, values["timezone"], note)
     for question in questions:
@@ -190,7 +194,8 @@ def init_command(
     answers = starter.Answers(preset=chosen, **values)
     emit(api.starter_text(answers), target, force=force)
     if target is not None:
-        sys.stderr.write(visible(starter.next_steps(path, answers), keep="\n"))
+        said = api.next_steps(path, answers, answers.language or asked_in)
+        sys.stderr.write(visible(said, keep="\n"))
 
 
 def _answer(question: Question, ask: bool, language: str = "en") -> Any:
@@ -248,6 +253,20 @@ def _took(written: str | None, zone: str, language: str) -> None:
         sys.stderr.write(
             f"kapplan: {visible(api.took_zone_note(zone, written.strip(), language))}\n"
         )
+
+
+def _asking_language(lang: str | None) -> str:
+    """Return the language `init` asks in: ``--lang``'s, else the config file's, else
+    English (one that cannot be read is refused, as its answer would be)."""
+    from kapplan.edge.starter import parse_language
+
+    if lang is not None:
+        return parse_language(lang) or "en"
+    try:
+        configured = api.load_config().values.language
+    except KapplanError:
+        return "en"  # `plan` says what is wrong with the file; init writes a schedule
+    return configured or "en"
 
 
 def _terminal() -> bool:

@@ -29,6 +29,7 @@ import tomli_w
 from pydantic import BaseModel
 
 from kapplan.errors import BadAnswer
+from kapplan.i18n import Catalogue
 from kapplan.model.doses import DEFAULT_DOSE_MINUTES
 from kapplan.model.fields import LANGUAGES, METHOD_ALIASES, numeric_date_problem
 from kapplan.model.plan import Method
@@ -96,8 +97,6 @@ class Every:
 class PresetInfo:
     """What a preset fixes and suggests."""
 
-    summary: str
-    """One line, for the list of presets."""
     method: Method | None
     """The method it is for; None when the person chooses (custom)."""
     count: int
@@ -112,7 +111,6 @@ class PresetInfo:
 
 PRESETS: dict[Preset, PresetInfo] = {
     Preset.CUSTOM: PresetInfo(
-        summary="your own method, first date, number of doses and interval",
         method=None,
         count=6,
         every="2/week",
@@ -120,7 +118,6 @@ PRESETS: dict[Preset, PresetInfo] = {
         about=("Custom: the method, dates and interval are your answers to `kapplan init`.",),
     ),
     Preset.IV_SIX: PresetInfo(
-        summary="a six-infusion IV course, two or three infusions a week",
         method=Method.IV,
         count=6,
         every="2/week",
@@ -134,8 +131,6 @@ PRESETS: dict[Preset, PresetInfo] = {
         ),
     ),
     Preset.ESKETAMINE: PresetInfo(
-        summary="Spravato on its label: twice weekly in weeks 1-4, weekly in 5-8, "
-        "then every 1-2 weeks",
         method=Method.ESKETAMINE,
         count=4,
         every="2w",
@@ -152,7 +147,6 @@ PRESETS: dict[Preset, PresetInfo] = {
         ),
     ),
     Preset.ORAL: PresetInfo(
-        summary="an at-home oral or sublingual course: evening doses, twice a week",
         method=Method.ORAL,
         count=8,
         every="2/week",
@@ -405,11 +399,22 @@ _EVERY_WORDS = {
     "every day": "1d",
     "weekly": "1w",
     "every week": "1w",
+    "ежедневно": "1d",
+    "каждый день": "1d",
+    "еженедельно": "1w",
+    "каждую неделю": "1w",
+    "раз в неделю": "1/week",
+    "дважды в неделю": "2/week",
+    "трижды в неделю": "3/week",
 }
 #: How often, in words: "every 3 days", "every 2 weeks", "twice a week", "2x/week",
-#: "3 times a week", "2 per week".
+#: "3 times a week", "2 per week"; in Russian "каждые 3 дня", "каждые 2 недели",
+#: "2 раза в неделю".
 _EVERY_PHRASES = (
     (re.compile(r"every (\d{1,3}) ?(days?|weeks?)"), r"\1 \2"),
+    (re.compile(r"каждые (\d{1,3}) ?(?:дня|дней|день)"), r"\1d"),
+    (re.compile(r"каждые (\d{1,3}) ?(?:недели|недель|неделю)"), r"\1w"),
+    (re.compile(r"(\d{1,3}) ?раза? в неделю"), r"\1/week"),
     (re.compile(r"(\d{1,3}) ?(?:x|times|per) ?(?:a |per |/ ?)?w(?:ee)?k"), r"\1/week"),
     (re.compile(r"(\d{1,3}) ?x ?(?:a |per |/ ?)w(?:ee)?k"), r"\1/week"),
 )
@@ -417,12 +422,6 @@ _TIMES = {"once": "1", "twice": "2", "thrice": "3"}
 _EVERY_EXPECTED = (
     "expected e.g. 3d or every 3 days, 2w or every 2 weeks, 2/week, 2x/week or twice a "
     "week, daily or weekly"
-)
-#: The forms `parse_every` reads, as the prompt lists them.
-EVERY_FORMS = (
-    "How often: 3d or every 3 days; daily or every day; 2w or every 2 weeks; weekly or "
-    "every week; 2/week, 2x/week, 2 per week, 2 times a week, or once, twice or thrice a "
-    "week.\n"
 )
 
 
@@ -440,7 +439,8 @@ def _every_words(text: str) -> str:
 
 def parse_every(text: str) -> Every:
     """Read how often doses come (the language is in this module's docstring), or the
-    same said in words (`EVERY_FORMS`).
+    same said in words (as the ``init.about_every`` message lists them, in English or
+    Russian).
 
     Parameters:
         text: E.g. ``3d``, ``2w``, ``2/week``, ``daily``, ``weekly``, ``every 3 days``,
@@ -606,24 +606,35 @@ def default_start(today: date, at: time) -> datetime:
     return datetime.combine(day + timedelta(days=-day.weekday() % 7), at)
 
 
-PRESET_QUESTION = Question(
-    key="preset",
-    flag="--preset",
-    prompt="Preset",
-    default=Preset.CUSTOM.value,
-    parse=parse_preset,
-    explain="Presets (each file names its source in a comment):\n"
-    + "".join(f"  {p.value:<11} {info.summary}\n" for p, info in PRESETS.items()),
-)
+def preset_question(texts: Catalogue) -> Question:
+    """Return `kapplan init`'s first question: which preset, each said in `texts`' language.
+
+    Parameters:
+        texts: The catalogue of the language it asks in.
+
+    Returns:
+        The question.
+    """
+    return Question(
+        key="preset",
+        flag="--preset",
+        prompt=texts.text("init.ask_preset"),
+        default=Preset.CUSTOM.value,
+        parse=parse_preset,
+        explain=texts.text("init.presets")
+        + "\n"
+        + "".join(f"  {p.value:<11} {texts.text(f'init.preset.{p.value}')}\n" for p in PRESETS),
+    )
 
 
-def questions(preset: Preset, *, zone: str, today: date) -> tuple[Question, ...]:
+def questions(preset: Preset, *, zone: str, today: date, texts: Catalogue) -> tuple[Question, ...]:
     """Return what `kapplan init` needs to know for a preset, in the order it asks.
 
     Parameters:
         preset: The chosen preset.
         zone: The default zone (the machine's).
         today: Today's date, for the default first dose.
+        texts: The catalogue of the language it asks in.
 
     Returns:
         The questions after the preset's.
@@ -632,13 +643,11 @@ def questions(preset: Preset, *, zone: str, today: date) -> tuple[Question, ...]
     start = default_start(today, info.at)
     esketamine = preset is Preset.ESKETAMINE
     return (
-        Question(
-            "timezone", "--timezone", "Time zone (or a city, e.g. London)", zone, parse_timezone
-        ),
+        Question("timezone", "--timezone", texts.text("init.ask_timezone"), zone, parse_timezone),
         Question(
             "method",
             "--method",
-            "Method (iv, im, esketamine, oral)",
+            texts.text("init.ask_method"),
             str(info.method or Method.IV),
             lambda text: parse_method(text, preset),
             ask=info.method is None,
@@ -651,11 +660,10 @@ def questions(preset: Preset, *, zone: str, today: date) -> tuple[Question, ...]
                 Question(
                     "dates",
                     "--dose",
-                    "Dose date",
+                    texts.text("init.ask_dates"),
                     "",
                     lambda text: parse_doses(text, info.at),
-                    explain="Dates from a letter: enter each dose date (YYYY-MM-DD, optionally "
-                    "HH:MM), empty line to finish; or Enter now for a first dose and a repeat.\n",
+                    explain=texts.text("init.about_dates") + "\n",
                     many=True,
                 )
             ]
@@ -663,14 +671,14 @@ def questions(preset: Preset, *, zone: str, today: date) -> tuple[Question, ...]
         Question(
             "start",
             "--start",
-            "First dose (YYYY-MM-DD, optionally HH:MM)",
+            texts.text("init.ask_start"),
             f"{start:%Y-%m-%d %H:%M}",
             lambda text: parse_start(text, info.at),
         ),
         Question(
             "count",
             "--maintenance" if esketamine else "--count",
-            "Maintenance doses after week 8" if esketamine else "How many doses",
+            texts.text("init.ask_maintenance" if esketamine else "init.ask_count"),
             str(info.count),
             lambda text: parse_count(
                 text,
@@ -682,23 +690,23 @@ def questions(preset: Preset, *, zone: str, today: date) -> tuple[Question, ...]
         Question(
             "every",
             "--every",
-            "Maintenance every (weekly or 2w)" if esketamine else "How often",
+            texts.text("init.ask_maintenance_every" if esketamine else "init.ask_every"),
             info.every,
             parse_maintenance_every if esketamine else parse_every,
-            explain="" if esketamine else EVERY_FORMS,
+            explain="" if esketamine else texts.text("init.about_every") + "\n",
         ),
-        Question("client", "--client", "Who the plan is for (optional)", "", parse_client),
+        Question("client", "--client", texts.text("init.ask_client"), "", parse_client),
         Question(
             "language",
             "--lang",
-            f"Language of the plan ({' or '.join(LANGUAGES)}; Enter: the config file's, else en)",
+            texts.text("init.ask_language", choices=" / ".join(LANGUAGES)),
             "",
             parse_language,
         ),
         Question(
             "discreet",
             "--discreet",
-            "Will others see the calendar? Neutral titles (yes or no; Enter: no)",
+            texts.text("init.ask_discreet"),
             "",
             parse_discreet,
         ),
@@ -814,23 +822,29 @@ def starter_toml(answers: Answers) -> str:
     return "\n".join(lines) + "\n"
 
 
-def next_steps(path: str, answers: Answers) -> str:
+def next_steps(path: str, answers: Answers, texts: Catalogue) -> str:
     """Return the lines printed on stderr after writing a starter file.
 
     Parameters:
         path: Where it was written, as the person typed it.
         answers: What it was made from.
+        texts: The catalogue of the language `kapplan init` asked in.
 
     Returns:
         Text ending in a newline.
     """
     doses = answers.doses()
     name = shlex.quote(path)
+    wrote = texts.text(
+        "init.wrote",
+        path=path,
+        n=len(doses),
+        first=texts.format_date(doses[0], "long"),
+        last=texts.format_date(doses[-1], "long"),
+        zone=answers.timezone,
+    )
     return (
-        f"kapplan: wrote {path}: {len(doses)} dose{'s' if len(doses) != 1 else ''}, "
-        f"{doses[0]:%a %Y-%m-%d} to "
-        f"{doses[-1]:%a %Y-%m-%d}, {answers.timezone}.\n"
-        "Next: change the dates to your clinic's if they differ, then\n"
+        f"kapplan: {wrote}\n{texts.text('init.next')}\n"
         f"  kapplan validate {name}\n"
         f"  kapplan plan {name}\n"
         f"  kapplan plan {name} -o plan.ics\n"
@@ -866,9 +880,7 @@ def _toml(value: object) -> str:
 
 
 __all__ = [
-    "EVERY_FORMS",
     "PRESETS",
-    "PRESET_QUESTION",
     "REPEAT_FLAGS",
     "Answers",
     "BadAnswer",
@@ -891,6 +903,7 @@ __all__ = [
     "parse_preset",
     "parse_start",
     "parse_timezone",
+    "preset_question",
     "questions",
     "starter_toml",
 ]
