@@ -12,7 +12,7 @@ import typer
 from kapplan import api
 from kapplan.characters import visible
 from kapplan.cli import options as o
-from kapplan.cli.shell import emit
+from kapplan.cli.shell import emit, today_date
 from kapplan.errors import KapplanError
 
 if TYPE_CHECKING:
@@ -166,9 +166,11 @@ def init_command(
         if preset is not None
         else _answer(api.preset_question(asked_in), ask)
     )
-    # The clock and the machine's zone are read here, in the shell, for the defaults.
+    # Today (KAPPLAN_TODAY, else the clock) and the machine's zone are read here, in the
+    # shell, for the defaults.
+    today = datetime.combine(today_date(), datetime.min.time())
     questions = api.starter_questions(
-        chosen, zone=api.machine_timezone(), today=datetime.now(), language=asked_in
+        chosen, zone=api.machine_timezone(), today=today, language=asked_in
     )
     used = {question.flag for question in questions}
     for flag, value in given.items():
