@@ -162,6 +162,26 @@ def test_a_grid_wider_than_the_room_is_cropped_as_rich_crops_it(width: int) -> N
     assert _printed(block, width, False) == _printed(padded, width, False)
 
 
+@pytest.mark.parametrize(
+    ("first", "width"), [("\u202eevil", 14), ("a\u2028b", 11), ("x\x1b[31m", 13)]
+)
+def test_a_line_printed_wider_than_laid_out_is_cropped_as_rich_crops_it(
+    first: str, width: int
+) -> None:
+    """What CI's quick property run found: a control the console writes out (\\u202e for
+    U+202E) makes a line wider than it was laid out, so it is cropped where it prints, and
+    a zero-width space sits at the cut. Rich's cells are segments of their own and the crop
+    drops it; the block's line, joined, kept it. Bare and as a block."""
+    columns = [Spec(None, True, "left", "fold"), Spec(None, True, "left", "fold")]
+    rows = [[Cell(first, None), Cell("\u200bx", None)]]
+    assert _printed(_grid(columns, rows), width, False) == _printed(
+        _table(columns, rows), width, False
+    )
+    block = Block(_grid(columns, rows), indent=2)
+    padded = Padding(_table(columns, rows), (0, 0, 0, 2), expand=False)
+    assert _printed(block, width, False) == _printed(padded, width, False)
+
+
 @examples(quick=60, full=300)
 def test_a_grid_prints_as_rich_table(runs: int) -> None:
     """Bare, under a heading in a padding that does not expand, and as a block: the same bytes."""

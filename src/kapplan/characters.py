@@ -54,6 +54,19 @@ def _escape(code: int) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def hides(text: str) -> bool:
+    """Tell whether `visible` would write out a character of a text (its printed width
+    then differs from its laid-out width).
+
+    Parameters:
+        text: Any text.
+
+    Returns:
+        True when it holds a character of `HIDDEN`.
+    """
+    return _HIDDEN.search(text) is not None
+
+
 def visible(text: str, *, keep: str = "") -> str:
     """Return text with every control and bidirectional character written out.
 
@@ -125,4 +138,13 @@ def bare(text: str) -> str:
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
-__all__ = ["BIDI_CONTROLS", "HIDDEN", "LOOKALIKES", "bare", "json_text", "skeleton", "visible"]
+__all__ = [
+    "BIDI_CONTROLS",
+    "HIDDEN",
+    "LOOKALIKES",
+    "bare",
+    "hides",
+    "json_text",
+    "skeleton",
+    "visible",
+]

@@ -47,6 +47,8 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
+from kapplan.characters import hides
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -247,6 +249,10 @@ class Grid:
             key = (cell.plain, cell.style)
             if key in done:
                 segment = done[key]
+            elif hides(cell.plain):
+                # Printed wider than laid out (`visible` writes its controls out), its line
+                # may be cropped where it prints: the cells stay apart, as Rich makes them.
+                segment = done[key] = None
             else:
                 segment = done[key] = _written(
                     cell, width - left - right, column.justify == "right", console
@@ -490,10 +496,17 @@ class Block:
         margin = Segment(" " * self.indent)
         if self.heading is not None:
             for line in console.render_lines(self.heading, inner, style=Style.null(), pad=True):
-                yield from _joined([margin, *line, Segment("\n")])
+                yield from _kept_or_joined([margin, *line, Segment("\n")])
         rest = Segment(" " * (room - sum(widths)) + "\n")
         for line in self.grid._lines(console, inner, widths):
-            yield from _joined([margin, *line, rest])
+            yield from _kept_or_joined([margin, *line, rest])
+
+
+def _kept_or_joined(line: list[Segment]) -> list[Segment]:
+    """Return a line's segments joined (`_joined`), or as they are when it prints wider
+    than it was laid out (`visible` writes its controls out): the console then crops it
+    segment by segment, as it crops Rich's `Padding`, so the segments must be Rich's."""
+    return line if any(hides(segment.text) for segment in line) else _joined(line)
 
 
 def _joined(line: list[Segment]) -> list[Segment]:
