@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from hypothesis import settings
-from typer.testing import CliRunner
+
+from tests.cli_runner import CliRunner
 
 #: Real CalDAV servers (Radicale, Xandikos), a plain-HTTP reader and a fault proxy.
 pytest_plugins = ["tests.caldav_servers"]

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
+from tests.cli_runner import CliRunner
 from tests.conftest import ROOT
 
 IV = ROOT / "examples" / "iv-six-infusions.toml"

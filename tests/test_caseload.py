@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from typer.testing import CliRunner
-
 from kapplan.api import plan_files
 from kapplan.cli.app import app
 from kapplan.edge.load import load_caseload
@@ -22,6 +20,7 @@ from kapplan.model.caseload import agenda
 from kapplan.model.hours import TherapistHours, parse_hours
 from kapplan.model.settings import Flags
 from kapplan.views.agenda import render_caseload
+from tests.cli_runner import CliRunner
 from tests.conftest import ROOT
 from tests.plans import TEXTS, doses, message, rulebook, schedule
 

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from typer.testing import CliRunner
 
 from kapplan.api import plan_files
 from kapplan.cli.app import app
 from kapplan.formats.json import render_json
 from kapplan.model.settings import Flags
 from kapplan.views.html import render_html
+from tests.cli_runner import CliRunner
 from tests.conftest import ROOT, default_first
 from tests.plans import doses
 

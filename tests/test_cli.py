@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from kapplan import __version__
 from kapplan.cli.app import app
+from tests.cli_runner import CliRunner
 from tests.conftest import EXAMPLES, ROOT
 
 GOOD = 'timezone = "Europe/Berlin"\n[[infusion]]\nat = 2026-12-01T10:00:00\nmethod = "iv"\n'

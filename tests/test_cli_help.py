@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 import pytest
 import typer
-from typer.testing import CliRunner
 
 from kapplan import __version__
 from kapplan.cli.app import app
+from tests.cli_runner import CliRunner
 
 #: Every registered command, found by walking the app (so new commands are covered).
 COMMANDS = sorted(typer.main.get_command(app).commands)

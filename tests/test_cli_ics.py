@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
+from tests.cli_runner import CliRunner
 
 SCHEDULE = """timezone = "Europe/Berlin"
 [[infusion]]

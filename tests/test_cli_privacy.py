@@ -11,7 +11,6 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.formats.ics import DISCREET_WORDS, parse_previous
@@ -24,6 +23,7 @@ from kapplan.model.settings import (
     UserConfig,
     resolve,
 )
+from tests.cli_runner import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "iv-six-infusions.toml"

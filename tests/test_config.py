@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge.config import CONFIG_ENV, STARTER, config_path, load_config
 from kapplan.errors import ConfigError
 from kapplan.model.reminders import DEFAULT_REMINDER_TEXTS, DEFAULT_REMINDERS, parse_reminder
 from kapplan.model.settings import UserConfig
+from tests.cli_runner import CliRunner
 from tests.conftest import ROOT
 from tests.test_golden import SESSION_KINDS
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from types import MappingProxyType
 
 import pytest
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.i18n import catalogue, covered_runs
 from kapplan.model.plan import PlanWarning, WarningCode
+from tests.cli_runner import CliRunner
 from tests.test_languages import _names
 
 DAILY = """timezone = "Europe/Berlin"

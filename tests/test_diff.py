@@ -23,7 +23,6 @@ import icalendar
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.diff import Aspect, EventRecord, compare
@@ -37,6 +36,7 @@ from kapplan.formats.records import compare_sides, records_from_calendar, record
 from kapplan.model.plan import EventKind, Plan
 from kapplan.model.rulebook import session_kinds
 from kapplan.views.diff import CHANGE_FIELDS, DIFF_FIELDS, EVENT_FIELDS, render_diff_terminal
+from tests.cli_runner import CliRunner
 from tests.conftest import EXAMPLES, ROOT, default_first, examples
 from tests.plans import TEXTS, doses, plan, rulebook
 

@@ -29,11 +29,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge.load import rulebook_from_text, schedule_from_text
 from kapplan.errors import KapplanError, RulebookError
+from tests.cli_runner import CliRunner
 from tests.conftest import ROOT, SCALE, examples
 
 SEEDS = tuple(

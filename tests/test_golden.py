@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
+from tests.cli_runner import CliRunner
 from tests.conftest import EXAMPLES
 from tests.ics_fixtures import READERS
 

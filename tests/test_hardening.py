@@ -22,7 +22,6 @@ from typing import Any
 
 import icalendar
 import pytest
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge import atomic as output
@@ -32,6 +31,7 @@ from kapplan.formats.ics import IcsOptions, render_ics
 from kapplan.i18n import catalogues
 from kapplan.views.agenda import render_caseload, render_terminal
 from tests.caldav_servers import Server
+from tests.cli_runner import CliRunner
 from tests.conftest import ROOT, default_first
 from tests.test_whole_path import EVENT_PROPERTIES, SESSION_PROPERTIES
 

@@ -29,12 +29,12 @@ import icalendar
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from kapplan.characters import bare, json_text, skeleton, visible
 from kapplan.cli import stops
 from kapplan.cli.app import app
 from kapplan.errors import ScheduleError
+from tests.cli_runner import CliRunner
 from tests.conftest import ROOT, examples
 
 EXAMPLE = (ROOT / "examples" / "iv-six-infusions.toml").read_text(encoding="utf-8")

@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge.load import default_rulebook, rulebook_from_text, schedule_from_text
@@ -22,6 +21,7 @@ from kapplan.engine import build_plan
 from kapplan.model.choices import Reader
 from kapplan.model.plan import EventKind, Plan
 from kapplan.views.html import OWNED_MARKER, SESSION_MARK, render_html
+from tests.cli_runner import CliRunner
 from tests.conftest import EXAMPLES, ROOT, default_first
 from tests.plans import ALWAYS, TEXTS, doses
 from tests.test_hardening import run_kapplan

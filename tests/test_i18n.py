@@ -8,7 +8,6 @@ import string
 from datetime import date, datetime, timedelta
 
 import pytest
-from typer.testing import CliRunner
 
 from kapplan.api import warning_text
 from kapplan.cli.app import app
@@ -30,6 +29,7 @@ from kapplan.i18n import (
     plural_specs,
 )
 from kapplan.views.agenda import summary
+from tests.cli_runner import CliRunner
 from tests.conftest import ROOT
 from tests.plans import TEXTS, doses
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge.load import default_rulebook, schedule_from_text
@@ -39,6 +38,7 @@ from kapplan.model.fields import METHOD_ALIASES
 from kapplan.model.plan import EventKind
 from kapplan.model.schedule import Availability, PlanSettings
 from kapplan.model.zones import localize
+from tests.cli_runner import CliRunner
 from tests.test_languages import Allowed, _names
 
 MONDAY = date(2027, 1, 4)

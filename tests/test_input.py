@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge.load import schedule_from_text
@@ -27,6 +26,7 @@ from kapplan.errors import BadAnswer, ScheduleError
 from kapplan.i18n import catalogue, catalogues
 from kapplan.model.fields import read_datetime
 from kapplan.model.zones import close_zones, zones_of_city
+from tests.cli_runner import CliRunner
 from tests.conftest import ROOT, default_first
 from tests.test_hardening import EXAMPLE, run_kapplan
 

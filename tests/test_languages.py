@@ -11,11 +11,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge.load import default_rulebook, load_rulebook
 from kapplan.model.rulebook import PlacementSettings
+from tests.cli_runner import CliRunner
 from tests.conftest import EXAMPLES, ROOT, default_first
 
 # A schedule that makes every kind of event and warning: a DST gap, doses 20 h

@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import icalendar
-from typer.testing import CliRunner
 
 from kapplan import api
 from kapplan.cli.app import app
 from kapplan.engine import build_plan
 from kapplan.formats.ics import IcsOptions, parse_previous, render_ics
+from tests.cli_runner import CliRunner
 from tests.conftest import ROOT
 from tests.plans import TEXTS, doses, rulebook, schedule
 from tests.plans import plan as plan_of

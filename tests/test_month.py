@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge.load import default_rulebook
@@ -16,6 +15,7 @@ from kapplan.engine import build_plan
 from kapplan.model.plan import Phase
 from kapplan.views.agenda import render_terminal
 from kapplan.views.month import day_marks, render_month
+from tests.cli_runner import CliRunner
 from tests.conftest import EXAMPLES, ROOT
 from tests.plans import ALWAYS, TEXTS, doses, plan, schedule
 

@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from typer.testing import CliRunner
-
 from kapplan.cli.app import app
+from tests.cli_runner import CliRunner
 from tests.conftest import ROOT
 
 SESSION_KINDS = (

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from typer.testing import CliRunner
-
 from kapplan.cli.app import app
 from kapplan.edge.load import default_rulebook, schedule_from_text
 from kapplan.engine import build_plan
 from kapplan.model.plan import Plan
 from kapplan.views.agenda import render_terminal, summary
 from kapplan.views.labels import clock_range, minutes_between
+from tests.cli_runner import CliRunner
 from tests.plans import TEXTS, doses, plan
 
 SCHEDULE = (

@@ -15,7 +15,6 @@ import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge.load import default_rulebook, load_rulebook, load_schedule, rulebook_from_text
@@ -25,6 +24,7 @@ from kapplan.errors import RulebookError
 from kapplan.formats.schema import rulebook_schema, schedule_schema
 from kapplan.i18n import catalogues
 from kapplan.model.rulebook import RULEBOOK_VERSION, Rulebook, rule_origins
+from tests.cli_runner import CliRunner
 from tests.conftest import EXAMPLES, ROOT, examples
 from tests.test_hardening import run_kapplan
 

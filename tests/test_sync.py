@@ -32,7 +32,6 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from tests.caldav_servers import (
@@ -44,6 +43,7 @@ from tests.caldav_servers import (
     read_calendar,
     read_objects,
 )
+from tests.cli_runner import CliRunner
 from tests.conftest import ROOT
 from tests.test_ledger import move_vera_dose_3
 

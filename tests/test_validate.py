@@ -14,7 +14,6 @@ import pytest
 import tomli_w
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from kapplan.api import Environment, validate_files
 from kapplan.cli.app import app
@@ -31,6 +30,7 @@ from kapplan.errors import KapplanError, ScheduleError
 from kapplan.i18n import catalogues
 from kapplan.model.choices import FileKind
 from kapplan.model.rulebook import Rulebook
+from tests.cli_runner import CliRunner
 from tests.conftest import ROOT
 from tests.test_cli import BAD_INPUTS, GOOD
 

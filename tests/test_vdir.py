@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from kapplan import api
 from kapplan.cli.app import app
 from kapplan.errors import InvalidOption
 from kapplan.formats.vdir import DEFAULT_COLOR, item_name
+from tests.cli_runner import CliRunner
 from tests.conftest import EXAMPLES, ROOT, default_first
 from tests.ics_fixtures import read_icalendar, read_vobject
 

@@ -34,7 +34,6 @@ import icalendar
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import event as label
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.edge.load import schedule_from_text
@@ -47,6 +46,7 @@ from kapplan.model.hours import WEEKDAYS
 from kapplan.model.plan import Plan
 from kapplan.model.schedule import Schedule
 from kapplan.model.zones import resolve_wall
+from tests.cli_runner import CliRunner
 from tests.conftest import examples
 from tests.ics_fixtures import read_icalendar
 from tests.plans import TEXTS, rulebook

@@ -25,13 +25,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
-from typer.testing import CliRunner
 
 from kapplan.cli.app import app
 from kapplan.cli.shell import terminal_width
 from kapplan.model.caseload import agenda
 from kapplan.model.plan import Plan
 from kapplan.views.agenda import MIN_TITLE, render_caseload, render_terminal
+from tests.cli_runner import CliRunner
 from tests.conftest import ROOT, default_first
 from tests.plans import ALWAYS, doses, plan
 
