@@ -77,6 +77,10 @@ NEVER = (
     "email",
     "importlib.metadata._adapters",
     "socket",
+    # The package's data files are read beside its modules: importlib.resources would
+    # load tempfile (and random, hashlib) for them.
+    "importlib.resources",
+    "tempfile",
 )
 
 #: The models a schedule, the user's config file (plan reads it, even when there

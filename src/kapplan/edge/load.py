@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
-from importlib import resources
+from functools import cache
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -210,9 +210,17 @@ def with_rules_path(schedule: Schedule, path: str, text: str, name: str) -> Sche
 # -- rulebooks ------------------------------------------------------------------
 
 
+@cache
 def default_rulebook() -> Rulebook:
-    """Return the rulebook that ships with kapplan (DOMAIN.md's rules)."""
-    text = resources.files("kapplan").joinpath("data/rulebook.toml").read_text(encoding="utf-8")
+    """Return the rulebook that ships with kapplan (DOMAIN.md's rules).
+
+    Read and checked once per process (the same frozen object on every call): a
+    program or a test that plans many times checks it once.
+    """
+    # The package's own file (importlib.resources would load tempfile and its imports).
+    text = (
+        Path(__file__).parent.parent.joinpath("data", "rulebook.toml").read_text(encoding="utf-8")
+    )
     return rulebook_from_text(text, "<default rulebook>")
 
 
