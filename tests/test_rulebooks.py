@@ -51,6 +51,37 @@ def _minutes(event: dict[str, Any]) -> int:
     return int((end - start).total_seconds() // 60)
 
 
+class TestCopies:
+    """The default rulebook is one object per process; a copy with changed fields is a
+    rulebook of its own, whatever was read of the original before."""
+
+    def test_the_default_rulebook_is_read_once(self) -> None:
+        assert default_rulebook() is default_rulebook()
+
+    def test_a_copy_with_other_rules_has_them_active(self) -> None:
+        book = default_rulebook()
+        assert len(book.active) > 1  # read (and cached) on the original first
+        first = book.rule[0]
+        copied = book.model_copy(update={"rule": (first,)})
+        assert copied.active == (first,)
+        assert len(book.active) > 1
+
+    def test_a_copy_with_other_client_hours_has_them_parsed(self) -> None:
+        placement = default_rulebook().placement
+        before = placement.client_ranges
+        copied = placement.model_copy(update={"client_hours": "10:00-11:00"})
+        assert copied.client_ranges != before
+        assert copied.client_ranges == placement.model_validate(
+            {**placement.model_dump(), "client_hours": "10:00-11:00"}
+        ).client_ranges
+
+
+    def test_a_schedule_copy_in_another_zone_is_in_that_zone(self) -> None:
+        schedule = load_schedule(str(EXAMPLES[0]))
+        assert schedule.zone.key != "Asia/Tokyo"  # read (and cached) on the original first
+        assert schedule.model_copy(update={"timezone": "Asia/Tokyo"}).zone.key == "Asia/Tokyo"
+
+
 class TestOverlay:
     """A rulebook file is laid over the defaults rule by rule."""
 

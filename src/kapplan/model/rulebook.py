@@ -30,6 +30,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from kapplan.model.derived import Derived
 from kapplan.model.hours import HourRange, parse_hours
 from kapplan.model.plan import EventKind, Method, Phase
 
@@ -440,7 +441,7 @@ def _span(offset: Offset, *, longest: bool = True) -> int:
     return (offset.months * month + offset.days) * 24 * 60 + offset.minutes
 
 
-class PlacementSettings(BaseModel):
+class PlacementSettings(Derived, BaseModel):
     """The ``[placement]`` table: how sessions are spread around doses and days;
     ``kapplan rules`` gives each setting's reason."""
 
@@ -543,7 +544,7 @@ class MethodText(BaseModel):
     note: str = ""
 
 
-class Rulebook(BaseModel):
+class Rulebook(Derived, BaseModel):
     """A whole rulebook: version, method texts and rules in placement order."""
 
     model_config = _STRICT

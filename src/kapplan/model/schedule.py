@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from kapplan.errors import ScheduleError
 from kapplan.model.days_off import DaysOffList, HolidaysCode, dates_off
+from kapplan.model.derived import Derived
 from kapplan.model.fields import DateTimeField, LanguageCode, MethodField, ZoneName
 from kapplan.model.hours import HourRange, parse_hours, parse_weekdays, weekday_numbers
 from kapplan.model.limits import DEFAULT_LIMITS, Limits
@@ -117,7 +118,7 @@ class PlanSettings(BaseModel):
     )
 
 
-class Availability(BaseModel):
+class Availability(Derived, BaseModel):
     """The `[availability]` table: when sessions with a therapist may be placed."""
 
     model_config = _STRICT
@@ -170,7 +171,7 @@ class Availability(BaseModel):
         return dates_off(self.days_off, self.holidays, years)
 
 
-class Schedule(BaseModel):
+class Schedule(Derived, BaseModel):
     """A whole schedule file: doses, how much to plan, and when sessions may be."""
 
     model_config = _STRICT

@@ -36,6 +36,7 @@ from kapplan.model.days_off import (
     HolidaysCode,
     dates_off,
 )
+from kapplan.model.derived import Derived
 from kapplan.model.fields import DateTimeField, ZoneName
 from kapplan.model.hours import (
     HourRange,
@@ -136,7 +137,7 @@ def _aware(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(UTC)
 
 
-class Therapist(BaseModel):
+class Therapist(Derived, BaseModel):
     """The ``[therapist]`` table: one therapist's working time, days off, bookings and limits."""
 
     model_config = _STRICT
