@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -20,19 +21,32 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Leave out the sync tests' pairing of Xandikos with the three-dose course: Xandikos
-    runs with the slow tests only, where it syncs the whole course (tests/test_sync.py)."""
+    """Xandikos runs with the slow tests only (the default run keeps Radicale): leave out
+    the sync tests' pairing of it with the three-dose course, as it syncs the whole course
+    there (tests/test_sync.py), and mark the harness's own tests of it slow
+    (tests/test_caldav_servers.py), so the default run starts no Xandikos. First of the
+    hooks, so that ``-m`` sees the mark."""
     kept, dropped = [], []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if params.get("caldav_server") == "xandikos" and params.get("course") == "three-doses":
             dropped.append(item)
-        else:
-            kept.append(item)
+            continue
+        if params.get("caldav_server") == "xandikos":
+            item.add_marker(pytest.mark.slow)
+        kept.append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+#: pytest keeps each test module with its asserts rewritten in ``tests/__pycache__``
+#: (which git ignores) and reads it back while the module is unchanged, but writes none
+#: where PYTHONDONTWRITEBYTECODE is set (as on CI's machine): every worker of every run
+#: would rewrite all of them again, 2 s a worker. The suite's own processes write them.
+sys.dont_write_bytecode = False
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -285,7 +285,7 @@ def test_a_long_run_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
     assert (piped.returncode, piped.stderr) == (0, b"")
 
 
-@pytest.mark.parametrize(("work", "delay", "shown"), [(0.0, 5.0, False), (3.0, 0.05, True)])
+@pytest.mark.parametrize(("work", "delay", "shown"), [(0.0, 5.0, False), (1.0, 0.05, True)])
 def test_the_bar_waits_for_its_delay(work: float, delay: float, shown: bool) -> None:
     """On a terminal, work done before the delay shows nothing (no flash); work that goes on
     past it shows the bar, which is gone (transient) when the work ends."""

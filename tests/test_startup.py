@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -341,14 +342,21 @@ SAMPLES: list[object] = [
 ]  # fmt: skip
 
 
-def _parameters() -> list[tuple[str, str]]:
-    """Every parameter of every command (and of the root), by command and name."""
+@functools.cache
+def _whole_group() -> Any:
+    """Return the whole application as typer converts it (once: 60 ms a conversion; the
+    tests below read its parameters and change none)."""
     import typer
 
     from kapplan.cli.app import app
 
-    group = typer.main.get_command(app)
-    commands = [group, *group.commands.values()]  # type: ignore[attr-defined]
+    return typer.main.get_command(app)
+
+
+def _parameters() -> list[tuple[str, str]]:
+    """Every parameter of every command (and of the root), by command and name."""
+    group = _whole_group()
+    commands = [group, *group.commands.values()]
     return [(command.name, param.name) for command in commands for param in command.params]
 
 
@@ -359,15 +367,13 @@ def test_quick_conversion_is_typers(command: str, param: str) -> None:
     option's choices is refused in kapplan's words (`UnknownChoice`, a `BadParameter`)."""
     import copy
 
-    import typer
     from typer._click import Context
     from typer._coercion import build_runtime_param
 
-    from kapplan.cli.app import app
     from kapplan.cli.conversion import quicken
 
-    group = typer.main.get_command(app)
-    owner = group if command == "kapplan" else group.commands[command]  # type: ignore[attr-defined]
+    group = _whole_group()
+    owner = group if command == "kapplan" else group.commands[command]
     original = next(p for p in owner.params if p.name == param)
     quick = copy.copy(original)
     quick._runtime_param = None  # type: ignore[attr-defined]
