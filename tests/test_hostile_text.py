@@ -334,7 +334,7 @@ def hostile_rulebook(texts: list[str]) -> str:
     )
 
 
-@examples(quick=8, full=30)
+@examples(quick=5, full=30)
 def test_hostile_text_is_never_obeyed(runs: int) -> None:
     """Hostile strings in a client label, a therapist's name, a rulebook's texts and the
     files' names: agenda, month, caseload, handout, validate and rules print none raw."""

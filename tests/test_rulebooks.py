@@ -71,10 +71,12 @@ class TestCopies:
         before = placement.client_ranges
         copied = placement.model_copy(update={"client_hours": "10:00-11:00"})
         assert copied.client_ranges != before
-        assert copied.client_ranges == placement.model_validate(
-            {**placement.model_dump(), "client_hours": "10:00-11:00"}
-        ).client_ranges
-
+        assert (
+            copied.client_ranges
+            == placement.model_validate(
+                {**placement.model_dump(), "client_hours": "10:00-11:00"}
+            ).client_ranges
+        )
 
     def test_a_schedule_copy_in_another_zone_is_in_that_zone(self) -> None:
         schedule = load_schedule(str(EXAMPLES[0]))

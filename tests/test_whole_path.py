@@ -272,7 +272,7 @@ PAST_9999 = (
 )
 
 
-@examples(quick=30, full=120)
+@examples(quick=15, full=120)
 def test_every_schedule_text_gives_a_sound_plan(runs: int) -> None:
     """Any valid schedule file gives a plan that holds every invariant, in JSON and .ics alike."""
 
