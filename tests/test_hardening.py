@@ -618,7 +618,7 @@ def run_kapplan(*args: str, cwd: Path | None = None, **env: str) -> tuple[int, s
 class TestFilesThatAreNotWhatTheySeem:
     """-o and --previous read only regular files, within the size limit, and never block."""
 
-    @pytest.mark.parametrize("extra", [[], ["--force"], ["-f", "json"]])
+    @pytest.mark.parametrize("extra", default_first([[], ["--force"], ["-f", "json"]]))
     def test_output_on_a_fifo(self, tmp_path: Path, extra: list[str]) -> None:
         """-o naming a FIFO is refused in one line, exit 2, never opened (no hang)."""
         fifo = tmp_path / "plan.ics"
@@ -630,7 +630,7 @@ class TestFilesThatAreNotWhatTheySeem:
             "write to stdout\n"
         )
 
-    @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "fifo"])
+    @pytest.mark.parametrize("device", default_first(["fifo", "/dev/zero", "/dev/urandom"]))
     def test_previous_on_a_device_or_fifo(self, tmp_path: Path, device: str) -> None:
         """--previous on /dev/zero, /dev/urandom or a FIFO: one line, exit 2, no read."""
         if device == "fifo":

@@ -28,7 +28,7 @@ from kapplan.model.fields import read_datetime
 from kapplan.model.zones import close_zones, zones_of_city
 from tests.cli_runner import CliRunner
 from tests.conftest import ROOT, default_first
-from tests.test_hardening import EXAMPLE, run_kapplan
+from tests.test_hardening import EXAMPLE
 
 
 def _run(
@@ -279,8 +279,9 @@ class TestChoices:
         ],
     )
     def test_one_line(self, args: list[str], line: str) -> None:
-        """Exit 2, nothing on stdout, the line in kapplan's words."""
-        assert run_kapplan(*args) == (2, "", f"kapplan: error: {line}\n")
+        """Exit 2, nothing on stdout, the line in kapplan's words (in process; a usage
+        mistake as a process: tests/test_hardening.py `TestUsageMistakesAreOneLine`)."""
+        assert _run(*args) == (2, "", f"kapplan: error: {line}\n")
 
 
 class TestStdin:
