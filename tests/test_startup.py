@@ -189,6 +189,59 @@ def test_holidays_load_the_library_and_one_country(output_format: str) -> None:
     assert _countries(report) == ["holidays.countries", "holidays.countries.germany"]
 
 
+def test_a_country_loads_the_calendars_it_uses_alone() -> None:
+    """Germany's holidays load the Gregorian calendar (and those its own module names),
+    not the library's Chinese, Hebrew, Hindu, Islamic or Tibetan ones with their tables
+    (`kapplan.cli.countries.RE_EXPORTING`)."""
+    report = _run("plan", IV, "--format", "json")
+    assert "holidays.calendars.gregorian" in report["modules"]
+    assert "holidays.groups.christian" in report["modules"]
+    for name in ("chinese", "hebrew", "hindu", "islamic", "tibetan", "thai"):
+        assert _loaded(report, f"holidays.calendars.{name}") == [], name
+        assert _loaded(report, f"holidays.groups.{name}") == [], name
+
+
+#: Countries whose holidays come from other calendar systems (a subdivision, too).
+CALENDARS = ("IL", "IN", "SA", "CN", "TH", "ID", "JP", "US-NY", "DE-BY")
+
+
+def test_every_calendar_gives_the_librarys_own_holidays() -> None:
+    """With the lazy packages installed, as the program has them, each country's holidays
+    are the very dates and names the library gives without them, and a name asked of a
+    package is the object its module holds."""
+    import holidays
+
+    years = (2025, 2026, 2027)
+    probe = (
+        "import json, sys\n"
+        "from kapplan.cli import countries\n"
+        "countries.install()\n"
+        "import holidays\n"
+        "out = {}\n"
+        "for code in sys.argv[1:]:\n"
+        "    country, _, part = code.partition('-')\n"
+        f"    found = holidays.country_holidays(country, subdiv=part or None, years={years})\n"
+        "    out[code] = sorted((d.isoformat(), n) for d, n in found.items())\n"
+        "from holidays.calendars import _IslamicLunar as lunar\n"
+        "assert lunar is sys.modules['holidays.calendars.islamic']._IslamicLunar\n"
+        "print(json.dumps(out))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *CALENDARS],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    for code, found in json.loads(done.stdout).items():
+        country, _, part = code.partition("-")
+        expected = holidays.country_holidays(country, subdiv=part or None, years=years)
+        assert found == [[d.isoformat(), n] for d, n in sorted(expected.items())], code
+        assert found, code
+
+
 def test_holidays_read_their_version_without_the_metadata_module() -> None:
     """The holidays library reads its own version as it loads: the stand-in answers that
     from the distribution's METADATA file, so a schedule with holidays loads neither
