@@ -5,7 +5,9 @@ click command on each `invoke` (each signature read, its annotations evaluated):
 of a 90 ms run of ``plan``, for nine commands the run never uses. The program
 converts only the command it runs (`kapplan.cli.app.command_line`), so this runner
 does the same: a test runs what the program runs, and the suite's in-process runs
-cost what a command costs.
+cost what a command costs. Each application is converted once per test process (a
+click command keeps no state between runs: each run makes its own context), as the
+program converts its one command once per run.
 """
 
 from __future__ import annotations
@@ -15,11 +17,29 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import typer
+import typer.testing
 from typer.testing import CliRunner as TyperRunner
 from typer.testing import Result
 
+from kapplan.cli.app import COMMANDS, command_line
 from kapplan.cli.app import app as whole_app
-from kapplan.cli.app import command_line
+
+#: The one-command application of each command, made once (`command_line`'s).
+_ALONE: dict[str, typer.Typer] = {}
+#: Each application as click runs it, by the application's identity.
+_CONVERTED: dict[int, tuple[typer.Typer, Any]] = {}
+
+
+def _converted(app: typer.Typer) -> Any:
+    """Return typer's click command for `app`, converted on first use."""
+    found = _CONVERTED.get(id(app))
+    if found is None or found[0] is not app:
+        found = _CONVERTED[id(app)] = (app, typer.main.get_command(app))
+    return found[1]
+
+
+# typer's runner converts through this name of its module: once per application here.
+typer.testing._get_command = _converted  # type: ignore[attr-defined]
 
 
 class CliRunner(TyperRunner):
@@ -38,6 +58,8 @@ class CliRunner(TyperRunner):
         environ = {**self.env, **(env or {})}
         completing = any(k.startswith("_") and k.endswith("_COMPLETE") for k in environ)
         words = shlex.split(args) if isinstance(args, str) else [str(a) for a in args or ()]
-        if app is whole_app and not completing:
-            app = command_line(words)
+        if app is whole_app and not completing and words and words[0] in COMMANDS:
+            if words[0] not in _ALONE:
+                _ALONE[words[0]] = command_line(words)
+            app = _ALONE[words[0]]
         return super().invoke(app, args, input=input, env=env, **extra)

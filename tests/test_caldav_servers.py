@@ -38,6 +38,10 @@ from tests.caldav_servers import (
     read_objects,
 )
 
+#: The harness is proved with the slow tests (`-m slow`, CI's second step): the default run
+#: leans on it through the sync tests (tests/test_sync.py), which fail when it does.
+pytestmark = pytest.mark.slow
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 #: What a plain client raises when the connection fails: refused (urllib wraps it in
