@@ -19,7 +19,7 @@ from kapplan.errors import KapplanError, UnreadableBusyCalendar
 from kapplan.formats import busy as busymod
 from kapplan.formats.busy import MAX_BUSY_CALENDAR_BYTES, read_busy_calendar
 from kapplan.model.intervals import merge_intervals
-from tests.conftest import SCALE
+from tests.conftest import SCALE, examples
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -1279,12 +1279,17 @@ def read_with_icalendar(data: bytes, zone: ZoneInfo) -> list[tuple[datetime, dat
     return merged
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(events(), min_size=1, max_size=6))
-def test_reads_what_icalendar_reads(drawn: list[Drawn]) -> None:
+@examples(quick=20, full=60)
+def test_reads_what_icalendar_reads(runs: int) -> None:
     """For random events written by icalendar, the busy instants equal icalendar's reading."""
-    data = write_with_icalendar(drawn)
-    assert read(data.decode("utf-8")) == read_with_icalendar(data, BERLIN)
+
+    @settings(max_examples=runs, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(events(), min_size=1, max_size=6))
+    def check(drawn: list[Drawn]) -> None:
+        data = write_with_icalendar(drawn)
+        assert read(data.decode("utf-8")) == read_with_icalendar(data, BERLIN)
+
+    check()
 
 
 #: Fragments a mutation may insert into a sample: syntax noise and values at every edge.

@@ -32,7 +32,7 @@ from kapplan.model.caseload import agenda
 from kapplan.model.plan import Plan
 from kapplan.views.agenda import MIN_TITLE, render_caseload, render_terminal
 from tests.cli_runner import CliRunner
-from tests.conftest import ROOT, default_first
+from tests.conftest import ROOT, default_first, examples
 from tests.plans import ALWAYS, doses, plan
 
 EXAMPLES = ROOT / "examples"
@@ -163,11 +163,21 @@ def _whole(text: str, titles: list[str], width: int) -> None:
         assert printed[word] >= n, word
 
 
-@settings(max_examples=60, deadline=None)
-@given(titles=st.lists(TITLES, min_size=1, max_size=40), width=st.integers(60, 140))
-def test_titles_wrap_between_words(titles: list[str], width: int) -> None:
+@examples(quick=20, full=60)
+def test_titles_wrap_between_words(runs: int) -> None:
     """At any width from 60 to 140, an agenda's lines fit and no title word that fits its
     column is split (longer words are folded, and the lines still fit)."""
+
+    @settings(max_examples=runs, deadline=None)
+    @given(titles=st.lists(TITLES, min_size=1, max_size=40), width=st.integers(60, 140))
+    def check(titles: list[str], width: int) -> None:
+        titles_wrap(titles, width)
+
+    check()
+
+
+def titles_wrap(titles: list[str], width: int) -> None:
+    """Lay the plan out with these titles at this width; check every line and word."""
     events = tuple(
         replace(event, title=titles[n % len(titles)]) for n, event in enumerate(BASE.events)
     )
