@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import vobject
+from msgspec.structs import replace
 
 from kapplan.formats.ics import IcsOptions
 from kapplan.model.plan import EventKind, Infusion, Method, Phase, Plan, PlanEvent

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from kapplan.cli.options import FLAGS, calendar_flags
 from kapplan.errors import InvalidOption, KapplanError, UnreadableCalendar

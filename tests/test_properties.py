@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import combinations, pairwise
 from typing import Any
@@ -21,6 +20,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import event as tally
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from kapplan.engine import build_caseload, build_plan
 from kapplan.errors import ScheduleError

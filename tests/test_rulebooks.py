@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from kapplan.cli.app import app
 from kapplan.edge.load import default_rulebook, load_rulebook, load_schedule, rulebook_from_text
@@ -23,7 +24,7 @@ from kapplan.engine import build_caseload, build_plan
 from kapplan.errors import RulebookError
 from kapplan.formats.schema import rulebook_schema, schedule_schema
 from kapplan.i18n import catalogues
-from kapplan.model.rulebook import RULEBOOK_VERSION, Rulebook, rule_origins
+from kapplan.model.rulebook import RULEBOOK_VERSION, Rulebook, rule_origins, shipped_rulebook
 from tests.cli_runner import CliRunner
 from tests.conftest import EXAMPLES, ROOT, examples
 
@@ -81,6 +82,61 @@ class TestCopies:
         schedule = load_schedule(str(EXAMPLES[0]))
         assert schedule.zone.key != "Asia/Tokyo"  # read (and cached) on the original first
         assert schedule.model_copy(update={"timezone": "Asia/Tokyo"}).zone.key == "Asia/Tokyo"
+
+
+def _same_values(built: Any, validated: Any, where: str = "rulebook") -> None:
+    """Assert two rulebooks (or parts) hold the same values of the same types, and say
+    they were given the same fields, all the way down."""
+    assert type(built) is type(validated), where
+    if isinstance(validated, BaseModel):
+        assert built.model_fields_set == validated.model_fields_set, where
+        for name in type(validated).model_fields:
+            _same_values(getattr(built, name), getattr(validated, name), f"{where}.{name}")
+    elif isinstance(validated, dict):
+        assert list(built) == list(validated), where
+        for (key, value), (other_key, other) in zip(built.items(), validated.items(), strict=True):
+            _same_values(key, other_key, f"{where} key {key!r}")
+            _same_values(value, other, f"{where}[{key!r}]")
+    elif isinstance(validated, tuple):
+        assert len(built) == len(validated), where
+        for n, (value, other) in enumerate(zip(built, validated, strict=True)):
+            _same_values(value, other, f"{where}[{n}]")
+    else:
+        assert built == validated, where
+
+
+class TestShipped:
+    """kapplan's own rulebook is built without validation (`shipped_rulebook`): the same
+    rulebook, value for value and type for type, as validating its file gives."""
+
+    TEXT = (ROOT / "src" / "kapplan" / "data" / "rulebook.toml").read_text(encoding="utf-8")
+
+    def test_the_default_rulebook_is_its_file_validated(self) -> None:
+        validated = rulebook_from_text(self.TEXT, "rulebook.toml")
+        assert default_rulebook() == validated
+        _same_values(default_rulebook(), validated)
+
+    @pytest.mark.parametrize("path", sorted((ROOT / "examples" / "rulebooks").glob("*.toml")))
+    def test_a_whole_rulebook_is_built_as_validated(self, path: Path) -> None:
+        """An example rulebook laid over the defaults and written out whole, with
+        other rules, sources and settings, is built as validation builds it."""
+        whole = tomllib.loads(dump_rulebook(load_rulebook(str(path))))
+        del whole["extends"]  # the dump is whole: it reads the same on its own
+        _same_values(shipped_rulebook(whole), Rulebook.model_validate(whole))
+
+    def test_a_rulebook_without_optional_tables_takes_the_defaults(self) -> None:
+        whole = tomllib.loads(self.TEXT)
+        del whole["placement"], whole["sources"]
+        for rule in whole["rule"]:
+            rule["source"] = ["label"]
+        whole["sources"] = {"label": {"title": "The label"}}
+        _same_values(shipped_rulebook(whole), Rulebook.model_validate(whole))
+
+    def test_a_wrong_rulebook_is_still_refused_by_validation(self) -> None:
+        """Only the shipped file skips validation: a user's rulebook with a mistake is
+        refused although the rule models are built only when first used."""
+        with pytest.raises(RulebookError, match="minutes"):
+            _over_defaults('version = 1\n[[rule]]\nid = "journaling"\nminutes = -5\n')
 
 
 class TestOverlay:

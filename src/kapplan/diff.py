@@ -24,9 +24,10 @@ it had already cancelled are neither removed again nor counted.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
+
+from msgspec import Struct
 
 from kapplan.model.plan import EventKind
 
@@ -43,8 +44,7 @@ class Aspect(StrEnum):
     OTHER = "other"
 
 
-@dataclass(frozen=True, slots=True)
-class EventRecord:
+class EventRecord(Struct, frozen=True):
     """One event of one side of a diff: what is shown, and what a calendar compares."""
 
     uid: str
@@ -66,8 +66,7 @@ class EventRecord:
     """True for an event the old export had already cancelled."""
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(Struct, frozen=True):
     """An event in both plans whose calendar lines differ."""
 
     old: EventRecord
@@ -85,8 +84,7 @@ class Change:
         return self.new.uid
 
 
-@dataclass(frozen=True, slots=True)
-class Diff:
+class Diff(Struct, frozen=True):
     """What a re-import of the new plan's calendar does to the old one."""
 
     moved: tuple[Change, ...]

@@ -41,13 +41,14 @@ from __future__ import annotations
 import string
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct
 
 from kapplan.errors import KapplanError
 from kapplan.model.fields import LANGUAGES
@@ -214,8 +215,7 @@ def plural_specs(template: str) -> list[list[str]]:
     ]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Catalogue:
+class Catalogue(Struct, frozen=True, eq=False):
     """One language's texts: messages, lists, plural rule and calendar names.
 
     Catalogues are compared and hashed by identity: `catalogue` returns one per

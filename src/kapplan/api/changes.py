@@ -9,9 +9,10 @@ the clinic's, and practices follow their dose.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
+
+from msgspec import Struct, field
 
 if TYPE_CHECKING:
     from kapplan.model.plan import Booking, Plan
@@ -41,8 +42,7 @@ class Ledger(Protocol):
     def events(self) -> Mapping[str, Known]: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Booked:
+class Booked(Struct, frozen=True):
     """A session of a plan, as a ledger's event (`plan_ledger`)."""
 
     summary: str
@@ -53,8 +53,7 @@ class Booked:
     cancelled: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class PlanLedger:
+class PlanLedger(Struct, frozen=True):
     """The sessions of plans made earlier, as the ledger a re-plan is compared against."""
 
     events: Mapping[str, Booked] = field(default_factory=dict)
@@ -85,8 +84,7 @@ def plan_ledger(plans: Sequence[Plan]) -> PlanLedger:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(Struct, frozen=True):
     """One session that is not where the earlier export had it."""
 
     client: str

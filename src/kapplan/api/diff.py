@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from kapplan.api.environment import NOWHERE, Environment, configuration_of, flags_or_none
 from kapplan.edge.files import STDIN
@@ -21,8 +23,7 @@ if TYPE_CHECKING:
     from kapplan.model.settings import Flags
 
 
-@dataclass(frozen=True, slots=True)
-class Compared:
+class Compared(Struct, frozen=True):
     """What a calendar re-import of `new` over `old` does, and how to show it."""
 
     diff: Diff
@@ -167,8 +168,7 @@ def render_diff(compared: Compared, *, json: bool = False, color: bool = False) 
 __all__ = ["Compared", "diff_files", "render_diff"]
 
 
-@dataclass(frozen=True, slots=True)
-class CaseloadCompared:
+class CaseloadCompared(Struct, frozen=True):
     """What re-planning a caseload over an earlier one changes, by client."""
 
     changes: tuple[Change, ...]

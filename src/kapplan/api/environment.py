@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 if TYPE_CHECKING:
     from kapplan.model.settings import Configuration, Flags
 
 
-@dataclass(frozen=True, slots=True)
-class Environment:
+class Environment(Struct, frozen=True):
     """What kapplan reads from the world it runs in, read once by the caller and passed in.
 
     The defaults read nothing: no config file, UTC as this machine's zone, no clock.

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from kapplan.api.environment import NOWHERE, Environment, configuration_of, flags_or_none
 from kapplan.edge.files import STDIN
@@ -28,8 +30,7 @@ if TYPE_CHECKING:
     from kapplan.model.settings import CalendarLayer, Flags, Settings
 
 
-@dataclass(frozen=True, slots=True)
-class Planned:
+class Planned(Struct, frozen=True):
     """The plans of one run: one schedule's, or every client's of a caseload."""
 
     plans: tuple[Plan, ...]
@@ -279,8 +280,7 @@ def _one_client(planned: Planned, index: int) -> Planned:
 # -- render and export ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(Struct, frozen=True):
     """What to render plans as."""
 
     format: Format = Format.TERMINAL
@@ -314,8 +314,7 @@ class Target:
     rest)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Export:
+class Export(Struct, frozen=True):
     """Plans rendered, ready to print or write."""
 
     rendered: bytes | Callable[[], Iterator[bytes]]
@@ -992,8 +991,6 @@ def warning_text(plan: Plan, warning: PlanWarning, *, language: str | None = Non
         One sentence. It names what it is about by its event's title, as the
         plan has it; in another language than the plan's, by its rule's name.
     """
-    from dataclasses import replace
-
     from kapplan.i18n import catalogue
 
     texts = catalogue(language or plan.language)

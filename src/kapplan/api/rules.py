@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from kapplan.edge.files import STDIN
 
@@ -12,8 +13,7 @@ if TYPE_CHECKING:
     from kapplan.model.rulebook import Rulebook
 
 
-@dataclass(frozen=True, slots=True)
-class RulesInForce:
+class RulesInForce(Struct, frozen=True):
     """The rulebook a schedule (or a rulebook file) is planned with, beside kapplan's own."""
 
     rulebook: Rulebook

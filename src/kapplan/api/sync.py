@@ -21,9 +21,10 @@ half-way is finished by the next one.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from kapplan.api.environment import NOWHERE, Environment, configuration_of
 from kapplan.api.plan import Export, Target, export_files
@@ -46,8 +47,7 @@ class Action(StrEnum):
     DELETE = "delete"
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(Struct, frozen=True):
     """One write a sync makes."""
 
     action: Action
@@ -58,8 +58,7 @@ class Step:
     """The resource to write ('' for a delete)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Synced:
+class Synced(Struct, frozen=True):
     """What a sync did (or, for a dry run, would do)."""
 
     url: str

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from kapplan.api.environment import NOWHERE, Environment, configuration_of
 from kapplan.edge.files import STDIN
@@ -26,8 +28,7 @@ if TYPE_CHECKING:
 _SERIES_DOSE = re.compile(r"(series\[\d+\]) dose (\d+)")
 
 
-@dataclass(frozen=True, slots=True)
-class _Checked:
+class _Checked(Struct, frozen=True):
     """A file after its own checks, with what the checks across files need."""
 
     path: str
@@ -38,8 +39,7 @@ class _Checked:
     therapist: Therapist | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Reference:
+class _Reference(Struct, frozen=True):
     """What every schedule of one validation is checked against, read once."""
 
     rulebook: Rulebook

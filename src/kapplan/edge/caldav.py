@@ -28,10 +28,11 @@ import netrc
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from msgspec import Struct
 
 from kapplan import __version__
 from kapplan.errors import SyncError
@@ -104,8 +105,7 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-@dataclass(frozen=True, slots=True)
-class Login:
+class Login(Struct, frozen=True):
     """A user name and password for a server, and where they came from (never shown)."""
 
     user: str
@@ -214,8 +214,7 @@ def _from_keyring(host: str, user: str | None) -> Login | None:
     return Login(found.username, found.password or "", "keyring")
 
 
-@dataclass
-class RemoteCalendar:
+class RemoteCalendar(Struct, dict=True):
     """One calendar collection on a CalDAV server.
 
     Parameters:

@@ -34,7 +34,7 @@ from kapplan.model.days_off import plan_years
 from kapplan.model.doses import DoseExpansion, expand_doses, refuse_dose_count
 from kapplan.model.hours import TherapistHours
 from kapplan.model.limits import DEFAULT_LIMITS, Limits, plan_reach
-from kapplan.model.rulebook import Rulebook
+from kapplan.model.rulebook import Rulebook, shipped_rulebook
 from kapplan.model.schedule import NO_DEFAULTS, Schedule, ScheduleDefaults
 
 if TYPE_CHECKING:
@@ -217,11 +217,14 @@ def default_rulebook() -> Rulebook:
     Read and checked once per process (the same frozen object on every call): a
     program or a test that plans many times checks it once.
     """
-    # The package's own file (importlib.resources would load tempfile and its imports).
+    import tomllib
+
+    # The package's own file (importlib.resources would load tempfile and its imports),
+    # built without validating it again (`shipped_rulebook`: the tests validate it).
     text = (
         Path(__file__).parent.parent.joinpath("data", "rulebook.toml").read_text(encoding="utf-8")
     )
-    return rulebook_from_text(text, "<default rulebook>")
+    return shipped_rulebook(tomllib.loads(text))
 
 
 def rulebook_from_text(text: str, name: str, *, defaults: Rulebook | None = None) -> Rulebook:

@@ -20,12 +20,12 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
 import tomli_w
+from msgspec import Struct
 from pydantic import BaseModel
 
 from kapplan.errors import BadAnswer
@@ -58,8 +58,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2099
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-@dataclass(frozen=True, slots=True)
-class Every:
+class Every(Struct, frozen=True):
     """How often doses come: every `days` days, or `per_week` doses in each week."""
 
     days: int = 0
@@ -93,8 +92,7 @@ class Every:
         return f"{self.days // 7}w" if self.days % 7 == 0 else f"{self.days}d"
 
 
-@dataclass(frozen=True, slots=True)
-class PresetInfo:
+class PresetInfo(Struct, frozen=True):
     """What a preset fixes and suggests."""
 
     method: Method | None
@@ -171,8 +169,7 @@ ESKETAMINE_PHASES = (
 ESKETAMINE_MAINTENANCE_DAY = 56
 
 
-@dataclass(frozen=True, slots=True)
-class Answers:
+class Answers(Struct, frozen=True):
     """Everything a starter schedule is made from."""
 
     preset: Preset
@@ -229,8 +226,7 @@ class Answers:
         return [moment for _, moments in self.runs() for moment in moments]
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
+class Question(Struct, frozen=True):
     """One answer `kapplan init` needs: its flag, its prompt, its default and its check."""
 
     key: str

@@ -14,11 +14,13 @@ from __future__ import annotations
 import calendar
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct, field
+from msgspec.structs import force_setattr
 
 from kapplan.model.hours import HourRange, TherapistHours
 from kapplan.model.zones import localize
@@ -142,21 +144,21 @@ class Timeline:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Hours:
+class Hours(Struct, frozen=True):
     """Allowed time: some weekdays and clock ranges in one zone, minus excluded dates."""
 
     zone: ZoneInfo
     weekdays: frozenset[int]
     ranges: tuple[HourRange, ...]
     excluded: frozenset[date]
-    clock: Clock = field(compare=False, repr=False)
-    runs: tuple[list[int], list[int]] = field(init=False, repr=False, compare=False)
+    clock: Clock
+    runs: tuple[list[int], list[int]] = ((), ())  # type: ignore[assignment]
     """The excluded dates as runs of consecutive day ordinals (first days, last days),
-    each run taking in the days off the weekdays next to it (see `_runs`)."""
+    each run taking in the days off the weekdays next to it (see `_runs`); made from
+    `excluded` and `weekdays` whatever is given."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "runs", _runs(self.excluded, self.weekdays))
+        force_setattr(self, "runs", _runs(self.excluded, self.weekdays))
 
     def intervals(
         self, lo: datetime, hi: datetime, *, latest: bool
@@ -223,8 +225,7 @@ def _runs(
     return merged_firsts, merged_lasts
 
 
-@dataclass(frozen=True, slots=True)
-class Search:
+class Search(Struct, frozen=True):
     """Find a free start: inside every `hours` (their intersection) and clear of every
     busy timeline, each with its padding (a therapist's buffer between sessions)."""
 
@@ -275,8 +276,7 @@ class Search:
 _BUILT = 8
 
 
-@dataclass(slots=True)
-class TherapistCalendar:
+class TherapistCalendar(Struct):
     """The therapist's side of a planning call: one calendar of sessions for every client.
 
     Without a therapist (a single schedule, or a caseload without a therapist

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
+
+from msgspec.structs import replace
 
 from kapplan.engine.calendar import Clock, TherapistCalendar
 from kapplan.engine.planner import ClientPlanner, SessionRequest, Shared

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct
 
 from kapplan.engine.calendar import Clock, monday, plus_months
 from kapplan.model.doses import Dose
@@ -31,8 +32,7 @@ from kapplan.model.zones import localize
 MAX_OCCURRENCES = 500
 
 
-@dataclass(frozen=True, slots=True)
-class AnchorSpan:
+class AnchorSpan(Struct, frozen=True):
     """One thing a rule counts from: a dose, a course, a gap, or the end of the last course."""
 
     start: datetime
@@ -45,8 +45,7 @@ class AnchorSpan:
     """Weekly cadence: whole weeks this anchor lies after its dose (a week with no dose)."""
 
 
-@dataclass(slots=True)
-class Occurrence:
+class Occurrence(Struct):
     """One occurrence of a rule waiting for its time."""
 
     rule: Rule

@@ -31,10 +31,12 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from kapplan.engine.calendar import (
     ALL_DAYS,
@@ -115,8 +117,7 @@ class Shared:
         warnings are mostly about occurrences that read alike)."""
 
 
-@dataclass(eq=False, slots=True)
-class SessionRequest:
+class SessionRequest(Struct, eq=False):
     """A therapy session waiting for its time, and where it may go."""
 
     planner: ClientPlanner
@@ -156,8 +157,7 @@ class SessionRequest:
         return self.start + self.length
 
 
-@dataclass
-class ClientPlanner:
+class ClientPlanner(Struct, dict=True):
     """Places one client's occurrences and collects their events and warnings."""
 
     schedule: Schedule

@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct
 
 from kapplan.errors import UnreadableBusyCalendar
 from kapplan.formats import ical
@@ -119,16 +120,14 @@ def read_busy_calendar(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Length:
+class _Length(Struct, frozen=True):
     """How long each instance lasts: nominal days (wall clock), then exact time."""
 
     days: int
     exact: timedelta
 
 
-@dataclass(frozen=True, slots=True)
-class _Event:
+class _Event(Struct, frozen=True):
     """What kapplan needs of one VEVENT beyond what recurring-ical-events computes."""
 
     block: ical.Component

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 CRLF = "\r\n"
 #: A content line is folded so that no physical line is longer than this (§3.1).
@@ -40,8 +41,7 @@ class ContentLineError(ValueError):
         self.line = line
 
 
-@dataclass(frozen=True, slots=True)
-class Property:
+class Property(Struct, frozen=True):
     """One content line: ``NAME;PARAM=VALUE,VALUE:value`` (names upper-case, quotes removed)."""
 
     name: str
@@ -58,8 +58,7 @@ class Property:
         return values[0] if values else None
 
 
-@dataclass(slots=True)
-class Component:
+class Component(Struct):
     """A BEGIN … END block with its properties and nested blocks, in file order."""
 
     name: str

@@ -93,8 +93,9 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+
+from msgspec import Struct
 
 from kapplan import __version__
 from kapplan.characters import bare
@@ -190,8 +191,7 @@ OWNED_PROPERTY = "X-KAPPLAN-EVENT"
 _NOT_REVISION = frozenset(("UID", "DTSTAMP", "SEQUENCE", OWNED_PROPERTY))
 
 
-@dataclass(frozen=True, slots=True)
-class PreviousEvent:
+class PreviousEvent(Struct, frozen=True):
     """One VEVENT of an earlier export, as much as a re-export needs."""
 
     uid: str
@@ -226,8 +226,7 @@ class PreviousEvent:
     """True when kapplan booked it outside its window (`PLACED;OUTSIDE=TRUE`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class PreviousCalendar:
+class PreviousCalendar(Struct, frozen=True):
     """An earlier export: what SEQUENCE bumps and cancellations are measured against."""
 
     source: str
@@ -246,8 +245,7 @@ class PreviousCalendar:
     a re-export carries them over unchanged, never cancels or rewrites them."""
 
 
-@dataclass(frozen=True, slots=True)
-class IcsOptions:
+class IcsOptions(Struct, frozen=True):
     """How `render_ics` writes a calendar.
 
     Raises:
@@ -371,8 +369,7 @@ def iter_ics(plan: Plan, options: IcsOptions) -> Iterator[str]:
     return _stream(plan, events, options, name, vanished, texts)
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarItem:
+class CalendarItem(Struct, frozen=True):
     """One event as a calendar of its own: a VCALENDAR holding one VEVENT."""
 
     uid: str
@@ -381,8 +378,7 @@ class CalendarItem:
     """The calendar, CRLF line ends, folded at 75 octets; encode it as UTF-8."""
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarItems:
+class CalendarItems(Struct, frozen=True):
     """A calendar as one calendar object per event (`render_items`)."""
 
     name: str

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from kapplan.formats.ical import (
     Component,
@@ -60,8 +61,7 @@ _ALARM_ORDER = ("ACTION", "DESCRIPTION", "TRIGGER")
 _DURATION = re.compile(r"([+-]?)P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarObject:
+class CalendarObject(Struct, frozen=True):
     """One event as the CalDAV resource a sync writes."""
 
     uid: str
@@ -73,8 +73,7 @@ class CalendarObject:
     """True for the cancellation of an event the plan no longer has."""
 
 
-@dataclass(frozen=True, slots=True)
-class RemoteEvent:
+class RemoteEvent(Struct, frozen=True):
     """A kapplan event as a server holds it."""
 
     href: str

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import recurring_ical_events as library
+from msgspec import Struct, field
 from recurring_ical_events.util import convert_to_datetime
 
 from kapplan.model.limits import never_yields, recurrence_steps
@@ -73,8 +73,7 @@ class SeriesProblem(Exception):
         self.problem = problem
 
 
-@dataclass
-class Budget:
+class Budget(Struct, dict=True):
     """How many instances the rules may yield: each, and all together.
 
     Parameters:
@@ -139,8 +138,7 @@ class Budget:
             self.spent = others + count
 
 
-@dataclass(frozen=True, slots=True)
-class Occurrence:
+class Occurrence(Struct, frozen=True):
     """One instance of an event, as recurring-ical-events computed it."""
 
     source: Component

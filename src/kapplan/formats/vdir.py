@@ -47,7 +47,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from kapplan.errors import UnreadableCalendar
 from kapplan.formats.ical import ContentLineError, parse_calendars, unescape_text
@@ -105,8 +106,7 @@ def item_name(uid: str) -> str:
     return name
 
 
-@dataclass(frozen=True, slots=True)
-class ItemFile:
+class ItemFile(Struct, frozen=True):
     """A file of a vdir whose name ends in ``.ics``, as read."""
 
     name: str
@@ -117,8 +117,7 @@ class ItemFile:
     """Its content."""
 
 
-@dataclass(frozen=True, slots=True)
-class EarlierVdir:
+class EarlierVdir(Struct, frozen=True):
     """What a vdir holds of kapplan's: its events as one earlier export, and their files."""
 
     calendar: PreviousCalendar
@@ -242,8 +241,7 @@ def _scan(data: bytes) -> tuple[tuple[str, ...], str | None] | None:
     return uids, unescape_text(name.value) if name is not None else None
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(Struct, frozen=True):
     """One file of a vdir, as kapplan writes it."""
 
     uid: str
@@ -254,8 +252,7 @@ class Item:
     """Its content: a VCALENDAR with one VEVENT, UTF-8, CRLF line ends."""
 
 
-@dataclass(frozen=True, slots=True)
-class Vdir:
+class Vdir(Struct, frozen=True):
     """A plan as a vdir: what kapplan's part of the folder should hold."""
 
     items: tuple[Item, ...]

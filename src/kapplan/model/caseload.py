@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC
 from difflib import get_close_matches
+
+from msgspec import Struct
 
 from kapplan.errors import UnknownClient
 from kapplan.model.plan import AGENDA_KINDS, Plan, PlanEvent
 
 
-@dataclass(frozen=True, slots=True)
-class AgendaItem:
+class AgendaItem(Struct, frozen=True):
     """One line of a therapist's agenda."""
 
     client: str

@@ -10,12 +10,13 @@ needs the doses twice keeps the `DoseExpansion` it was given.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice, pairwise
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct
 
 from kapplan.errors import ScheduleError
 from kapplan.model.days_off import plan_years
@@ -43,8 +44,7 @@ DEFAULT_DOSE_MINUTES: dict[Method, int] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Dose:
+class Dose(Struct, frozen=True):
     """A dose after expansion: aware start and end, and where it came from."""
 
     start: datetime
@@ -57,8 +57,7 @@ class Dose:
     """Field path it came from, e.g. ``infusion[2].at`` or ``series[1] dose 3``."""
 
 
-@dataclass(frozen=True, slots=True)
-class LocalTimeNote:
+class LocalTimeNote(Struct, frozen=True):
     """A local time that a DST change made ambiguous or impossible, and how it was read."""
 
     shift: WallClockShift
@@ -101,8 +100,7 @@ class LocalTimeNote:
         return PlanWarning(code=code, params=MappingProxyType(params), client=client)
 
 
-@dataclass(frozen=True, slots=True)
-class DoseExpansion:
+class DoseExpansion(Struct, frozen=True):
     """Everything a schedule's doses are: the doses, the notes on local times, the problems."""
 
     doses: tuple[Dose, ...]

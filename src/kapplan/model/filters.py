@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from kapplan.errors import InvalidOption
 from kapplan.model.plan import EventKind, Plan, PlanEvent
@@ -26,8 +28,7 @@ DAY_FORMS = "YYYY-MM-DD, today, tomorrow, yesterday, or +N/-N days or weeks (+7d
 _RELATIVE = re.compile(r"([+-])(\d{1,4})([dw])")
 
 
-@dataclass(frozen=True, slots=True)
-class PlanFilter:
+class PlanFilter(Struct, frozen=True):
     """The part of a plan to show; the default keeps every event."""
 
     first: date | None = None

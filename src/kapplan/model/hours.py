@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct
 
 from kapplan.model.intervals import Interval
 
@@ -22,8 +23,7 @@ from kapplan.model.intervals import Interval
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-@dataclass(frozen=True, slots=True)
-class HourRange:
+class HourRange(Struct, frozen=True):
     """A range of local clock time within one day, in minutes after midnight, end exclusive."""
 
     start: int
@@ -132,8 +132,7 @@ def cut_breaks(hours: Iterable[HourRange], breaks: Iterable[HourRange]) -> tuple
     return tuple(pieces)
 
 
-@dataclass(frozen=True, slots=True)
-class TherapistHours:
+class TherapistHours(Struct, frozen=True):
     """What the engine needs to know of a therapist: when they work and what is booked."""
 
     zone: ZoneInfo

@@ -20,9 +20,10 @@ the clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 if TYPE_CHECKING:
     # Only for types: the CLI imports this module at start-up, which must stay cheap.
@@ -47,8 +48,7 @@ FIRST_YEAR, LAST_YEAR = 2, 9998
 PLAN_REACH_BEFORE, PLAN_REACH_AFTER = timedelta(days=60), timedelta(days=31 * 14)
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(Struct, frozen=True):
     """How large a schedule and its plan may be."""
 
     infusions: int = 1000

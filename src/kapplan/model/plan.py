@@ -8,11 +8,12 @@ exclusive end, as iCalendar's VALUE=DATE events do.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct, field
 
 from kapplan.model.zones import zone_named
 
@@ -57,8 +58,7 @@ class Method(StrEnum):
     ORAL = "oral"
 
 
-@dataclass(frozen=True, slots=True)
-class Infusion:
+class Infusion(Struct, frozen=True):
     """One dose of the schedule, after sorting and time-zone resolution."""
 
     index: int
@@ -73,8 +73,7 @@ class Infusion:
     """1-based index of the course it belongs to."""
 
 
-@dataclass(frozen=True, slots=True)
-class Course:
+class Course(Struct, frozen=True):
     """A run of doses no further apart than the course gap."""
 
     index: int
@@ -87,8 +86,7 @@ class Course:
     """Indices of the doses in this course."""
 
 
-@dataclass(frozen=True, slots=True)
-class PlanEvent:
+class PlanEvent(Struct, frozen=True):
     """One entry of the integration calendar."""
 
     uid: str
@@ -125,8 +123,7 @@ class PlanEvent:
     keeps it there while it stays inside its bounds, as an accepted exception."""
 
 
-@dataclass(frozen=True, slots=True)
-class Booking:
+class Booking(Struct, frozen=True):
     """A session's time in an earlier export, which a re-plan keeps while it is valid."""
 
     start: datetime
@@ -200,8 +197,7 @@ class WarningCode(StrEnum):
 WarningParam = str | int | bool | datetime
 
 
-@dataclass(frozen=True, slots=True)
-class PlanWarning:
+class PlanWarning(Struct, frozen=True):
     """Something the plan could not do as the rules ask, or a correction it made.
 
     A warning is data, not a sentence: `kapplan.i18n` words it from `code` and
@@ -230,8 +226,7 @@ class PlanWarning:
     does and never by rule id; '' for notes about the schedule."""
 
 
-@dataclass(frozen=True, slots=True)
-class Outside:
+class Outside(Struct, frozen=True):
     """An event placed outside its window, for the note its description ends with."""
 
     late: bool
@@ -244,8 +239,7 @@ class Outside:
     """How far outside, in whole minutes."""
 
 
-@dataclass(frozen=True, slots=True)
-class EventFacts:
+class EventFacts(Struct, frozen=True):
     """What fills in a rule's title and description for one event (`kapplan.i18n` words it)."""
 
     infusion: int | None = None
@@ -272,8 +266,7 @@ class EventFacts:
     """Set when it was placed outside its window."""
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(Struct, frozen=True):
     """A whole integration calendar for one schedule."""
 
     timezone: str

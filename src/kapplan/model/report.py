@@ -6,15 +6,15 @@ without loading the models that check each kind.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from kapplan.errors import KapplanError, one_line
 from kapplan.model.choices import FileKind
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(Struct, frozen=True):
     """One located problem (an error or a warning) in a file."""
 
     source: str
@@ -68,8 +68,7 @@ class Problem:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class FileReport:
+class FileReport(Struct, frozen=True):
     """Everything found in one file."""
 
     path: str

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
+from msgspec import Struct
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -125,8 +126,7 @@ class Placement(StrEnum):
     """An all-day note covering every local day the window touches."""
 
 
-@dataclass(frozen=True, slots=True)
-class Offset:
+class Offset(Struct, frozen=True):
     """A parsed offset: where it counts from, and how far."""
 
     ref: Literal["start", "end"]
@@ -294,7 +294,9 @@ OffsetText = Annotated[
 ]
 Amount = Annotated[int | str, BeforeValidator(_check_amount)]
 
-_STRICT = ConfigDict(frozen=True, extra="forbid")
+# Built when first used (`defer_build`): a run with kapplan's own rulebook builds it
+# with `shipped_rulebook`, and never needs the rule models' validators.
+_STRICT = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Rule(BaseModel):
@@ -631,6 +633,58 @@ class Rulebook(Derived, BaseModel):
     def active(self) -> tuple[Rule, ...]:
         """Return the enabled rules, in file order."""
         return tuple(r for r in self.rule if r.enabled)
+
+
+#: The rule fields `shipped_rulebook` reads as enums (the others are as TOML gives them,
+#: lists as tuples).
+_RULE_ENUMS: dict[str, type[StrEnum]] = {
+    "kind": EventKind,
+    "phase": Phase,
+    "anchor": Anchor,
+    "placement": Placement,
+}
+
+
+def shipped_rulebook(data: Mapping[str, Any]) -> Rulebook:
+    """Build a rulebook from a parsed file known to be valid, without validating it again.
+
+    For kapplan's own rulebook only: a run that uses it then never builds the
+    rule models' validators (about a fifth of a plan's start-up). The test suite
+    validates that file as any other, and checks that this builds the same rulebook
+    (``tests/test_rulebooks.py::TestShipped``); a file that might be wrong goes
+    through `Rulebook.model_validate`.
+
+    Parameters:
+        data: The parsed TOML of a whole rulebook of the current version.
+
+    Returns:
+        The rulebook, equal to the one `Rulebook.model_validate` gives.
+    """
+    rules = []
+    for rule in data["rule"]:
+        fields: dict[str, Any] = {
+            key: _RULE_ENUMS[key](value)
+            if key in _RULE_ENUMS
+            else tuple(value)
+            if isinstance(value, list)
+            else value
+            for key, value in rule.items()
+        }
+        rules.append(Rule.model_construct(**fields))
+    given: dict[str, Any] = {
+        "version": data["version"],
+        "methods": {
+            Method(key): MethodText.model_construct(**text) for key, text in data["methods"].items()
+        },
+        "rule": tuple(rules),
+    }
+    if "placement" in data:
+        given["placement"] = PlacementSettings.model_construct(**data["placement"])
+    if "sources" in data:
+        given["sources"] = {
+            key: Source.model_construct(**source) for key, source in data["sources"].items()
+        }
+    return Rulebook.model_construct(**given)
 
 
 #: Where a rule of a laid-over rulebook came from, as `kapplan rules` shows it.

@@ -7,13 +7,13 @@ The models only validate; they read no file and no clock. What the doses are
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from msgspec import Struct
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from kapplan.errors import ScheduleError
@@ -245,8 +245,7 @@ class Schedule(Derived, BaseModel):
         return list(expand_doses(self, limits).problems)
 
 
-@dataclass(frozen=True, slots=True)
-class ScheduleDefaults:
+class ScheduleDefaults(Struct, frozen=True):
     """What a schedule gets for the settings its file leaves out, and what a flag imposes.
 
     The user's config file and this machine decide them (`kapplan.edge.config`);

@@ -12,10 +12,11 @@ values and the decision. Pure.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Annotated, Generic, TypeVar
 
+from msgspec import Struct
+from msgspec.structs import replace
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from kapplan.model.fields import LanguageCode, ZoneName
@@ -102,8 +103,7 @@ class UserConfig(BaseModel):
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Configuration:
+class Configuration(Struct, frozen=True):
     """The user's config file as found: where it is, whether it exists, its values."""
 
     path: str
@@ -117,8 +117,7 @@ class Configuration:
         return self.path
 
 
-@dataclass(frozen=True, slots=True)
-class Sourced(Generic[_V]):
+class Sourced(Struct, Generic[_V], frozen=True):
     """A setting's value and where it came from."""
 
     value: _V
@@ -126,8 +125,7 @@ class Sourced(Generic[_V]):
     """``default``, the config file's path, the schedule file's name, or a flag."""
 
 
-@dataclass(frozen=True, slots=True)
-class Flags:
+class Flags(Struct, frozen=True):
     """The configurable settings as given on the command line; None where not given."""
 
     lang: str | None = None
@@ -139,8 +137,7 @@ class Flags:
     """True for ``--sessions-only``, False for ``--no-sessions-only``."""
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarLayer:
+class CalendarLayer(Struct, frozen=True):
     """What one file says of the calendar's privacy: a schedule, a therapist file, an
     earlier export. None where it says nothing."""
 
@@ -154,8 +151,7 @@ class CalendarLayer:
 _FLAG_SOURCES = frozenset(("--discreet", "--no-discreet", "--sessions-only", "--no-sessions-only"))
 
 
-@dataclass(frozen=True, slots=True)
-class ScheduleLayer:
+class ScheduleLayer(Struct, frozen=True):
     """A schedule as one layer of settings: the model and which top-level keys its file set."""
 
     schedule: Schedule
@@ -163,8 +159,7 @@ class ScheduleLayer:
     keys: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """Every configurable setting, decided, with its source."""
 
     language: Sourced[str]

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
+from msgspec import Struct
 from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
@@ -57,8 +57,7 @@ MIN_TITLE = 16
 _INDENT = 2
 
 
-@dataclass(frozen=True, slots=True)
-class Shape:
+class Shape(Struct, frozen=True):
     """Which columns an agenda shows at its width (see the module docstring)."""
 
     length: bool = True
@@ -429,8 +428,7 @@ def _caseload_week(
     return heading, Block(table, indent=_INDENT)
 
 
-@dataclass(frozen=True, slots=True)
-class Load:
+class Load(Struct, frozen=True):
     """How busy the therapist is and what could not be met, for the load summary."""
 
     sessions_per_week: tuple[tuple[date, int], ...]

@@ -33,11 +33,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
+from msgspec import Struct
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.control import strip_control_codes
@@ -50,8 +50,7 @@ from rich.text import Text
 from kapplan.characters import hides
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(Struct, frozen=True):
     """How a grid's column is laid out: as the same arguments to ``Table.add_column``."""
 
     min_width: int | None = None
@@ -273,8 +272,7 @@ class Grid:
         return segments
 
 
-@dataclass(frozen=True, slots=True)
-class _Cell:
+class _Cell(Struct, frozen=True):
     """A cell as the grid keeps it."""
 
     plain: str

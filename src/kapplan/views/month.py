@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 
+from msgspec import Struct
 from rich.console import Console
 from rich.padding import Padding
 from rich.table import Table
@@ -44,8 +44,7 @@ _INDENT = 2
 PHASE_ORDER = (Phase.EXPERIENCE, Phase.PREPARATION, Phase.INTEGRATION)
 
 
-@dataclass(frozen=True, slots=True)
-class DayMark:
+class DayMark(Struct, frozen=True):
     """What the month view shows for one day."""
 
     phase: Phase | None

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
+from msgspec import Struct
 from rich.text import Text
 
 from kapplan.i18n import Catalogue, catalogue
@@ -24,8 +24,7 @@ from kapplan.views.grid import Block, Column, Grid, Indented
 from kapplan.views.labels import clock_range, last_day
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(Struct, frozen=True):
     """One event of the list, with the client it is for."""
 
     client: str
