@@ -157,6 +157,13 @@ class TestLoad:
         assert (configuration.exists, configuration.values) == (False, UserConfig())
         assert not (tmp_path / "absent").exists()
 
+    def test_no_file_is_every_default_as_validation_gives_it(self) -> None:
+        """`UserConfig.empty` (no validator built) is `UserConfig()`, field for field."""
+        empty, validated = UserConfig.empty(), UserConfig()
+        assert empty == validated
+        assert empty.model_fields_set == validated.model_fields_set == set()
+        assert empty.model_dump() == validated.model_dump()
+
     def test_commands_create_nothing(
         self, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:

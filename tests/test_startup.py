@@ -84,10 +84,9 @@ NEVER = (
     "tempfile",
 )
 
-#: The models a schedule and the user's config file (plan reads it, even when there
-#: is none, for its defaults) are validated with. The default rulebook is built
-#: without validation (`kapplan.model.rulebook.shipped_rulebook`), so none of its
-#: models is built.
+#: The models a schedule is validated with. The tests have no config file (plan
+#: then takes `UserConfig.empty`), and the default rulebook is built without
+#: validation (`kapplan.model.rulebook.shipped_rulebook`): none of their models is built.
 SCHEDULE_MODELS = [
     "kapplan.model.days_off.DaysOff",
     "kapplan.model.schedule.Availability",
@@ -95,7 +94,6 @@ SCHEDULE_MODELS = [
     "kapplan.model.schedule.PlanSettings",
     "kapplan.model.schedule.Schedule",
     "kapplan.model.schedule.SeriesEntry",
-    "kapplan.model.settings.UserConfig",
 ]
 
 
@@ -167,7 +165,7 @@ def test_scripts_path_builds_no_option_validator(output_format: str) -> None:
 
 @pytest.mark.parametrize("output_format", ["json", "ics"])
 def test_scripts_path_builds_only_the_models_it_validates_with(output_format: str) -> None:
-    """The only pydantic models built are the schedule's and the config file's."""
+    """The only pydantic models built are the schedule's."""
     report = _run("plan", IV, "--format", output_format)
     assert report["models"] == SCHEDULE_MODELS
 

@@ -61,7 +61,7 @@ def configuration_of(env: Environment) -> Configuration:
 
     if env.configuration is not None:
         return env.configuration
-    return Configuration("", exists=False, values=UserConfig())
+    return Configuration("", exists=False, values=UserConfig.empty())
 
 
 def language_of(env: Environment, lang: str | None = None) -> str:

@@ -111,7 +111,7 @@ def load_config(path: Path | None = None) -> Configuration:
             f"${CONFIG_ENV} is '-'; expected the path of a config file (stdin is for schedules)"
         )
     if not path.exists():
-        return Configuration(str(path), exists=False, values=UserConfig())
+        return Configuration(str(path), exists=False, values=UserConfig.empty())
     name, text = read_text(str(path), ConfigError, "a kapplan config file (TOML)")
     data = parse_toml(text, name, ConfigError)
     return Configuration(str(path), True, validate_model(UserConfig, data, text, name, ConfigError))

@@ -68,9 +68,19 @@ LeadTime = Annotated[str, BeforeValidator(_lead_time)]
 
 
 class UserConfig(BaseModel):
-    """The config file: every key optional; a key left out leaves the default."""
+    """The config file: every key optional; a key left out leaves the default.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+    Its validator is built when a config file is first read (`defer_build`): without
+    one, `empty` gives every default.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False, defer_build=True)
+
+    @classmethod
+    def empty(cls) -> UserConfig:
+        """Return the config of no file: every key left out (equal to ``UserConfig()``,
+        without building the validator a run with no config file never uses)."""
+        return cls.model_construct()
 
     language: LanguageCode | None = Field(
         default=None,
