@@ -89,6 +89,20 @@ def test_runs_with_days_off_the_weekdays_allow_what_a_day_by_day_walk_allows(
     assert _runs(days, ALL_DAYS) == _runs(days)
 
 
+def test_hours_made_alike_are_equal_and_hash_alike() -> None:
+    """Hours are a frozen value: their runs are made from what they are given (whatever
+    ``runs`` a caller passes), so equal hours compare and hash alike."""
+    clock = Clock()
+    ranges = (HourRange(9 * 60, 17 * 60),)
+    days = frozenset({date(2026, 1, 2), date(2026, 1, 5)})
+    one = Hours(LISBON, frozenset(range(5)), ranges, days, clock)
+    other = Hours(LISBON, frozenset(range(5)), ranges, days, clock, runs=((1,), (2,)))
+    assert one == other
+    assert hash(one) == hash(other)
+    assert one.runs == tuple(map(tuple, _runs(days, frozenset(range(5)))))
+    assert one != Hours(LISBON, frozenset(range(5)), ranges, frozenset(), clock)
+
+
 def test_full_days_follow_bookings_and_moves() -> None:
     """Booking and moving sessions at random, the working time always closes exactly the
     days off, the days with `max_per_day` sessions and the days without room."""
@@ -121,7 +135,7 @@ def test_full_days_follow_bookings_and_moves() -> None:
         hours = calendar.hours()
         assert hours is not None
         assert hours.excluded == therapist.days_off | full | calendar.no_room
-        assert hours.runs == _runs(hours.excluded, hours.weekdays)
+        assert hours.runs == tuple(map(tuple, _runs(hours.excluded, hours.weekdays)))
     assert seen_full, "no day filled up: the test no longer exercises the full days"
 
 

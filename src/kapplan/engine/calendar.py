@@ -152,13 +152,14 @@ class Hours(Struct, frozen=True):
     ranges: tuple[HourRange, ...]
     excluded: frozenset[date]
     clock: Clock
-    runs: tuple[list[int], list[int]] = ((), ())  # type: ignore[assignment]
+    runs: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
     """The excluded dates as runs of consecutive day ordinals (first days, last days),
     each run taking in the days off the weekdays next to it (see `_runs`); made from
-    `excluded` and `weekdays` whatever is given."""
+    `excluded` and `weekdays` whatever is given, so equal hours are equal and hash alike."""
 
     def __post_init__(self) -> None:
-        force_setattr(self, "runs", _runs(self.excluded, self.weekdays))
+        firsts, lasts = _runs(self.excluded, self.weekdays)
+        force_setattr(self, "runs", (tuple(firsts), tuple(lasts)))
 
     def intervals(
         self, lo: datetime, hi: datetime, *, latest: bool
