@@ -912,7 +912,8 @@ def catalogue_from_data(data: dict[str, Any], lang: str, source: str) -> Catalog
         The catalogue.
 
     Raises:
-        KapplanError: As `catalogue_from_text` says, but for TOML syntax.
+        KapplanError: For every problem `catalogue_from_text` names but TOML syntax
+            (the values are parsed already).
     """
     data = dict(data)
     meta = data.pop("meta", None)
