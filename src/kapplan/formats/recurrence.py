@@ -73,7 +73,7 @@ class SeriesProblem(Exception):
         self.problem = problem
 
 
-class Budget(Struct, dict=True):
+class Budget(Struct):
     """How many instances the rules may yield: each, and all together.
 
     Parameters:

@@ -662,14 +662,7 @@ def shipped_rulebook(data: Mapping[str, Any]) -> Rulebook:
     """
     rules = []
     for rule in data["rule"]:
-        fields: dict[str, Any] = {
-            key: _RULE_ENUMS[key](value)
-            if key in _RULE_ENUMS
-            else tuple(value)
-            if isinstance(value, list)
-            else value
-            for key, value in rule.items()
-        }
+        fields: dict[str, Any] = {key: _rule_value(key, value) for key, value in rule.items()}
         rules.append(Rule.model_construct(**fields))
     given: dict[str, Any] = {
         "version": data["version"],
@@ -685,6 +678,13 @@ def shipped_rulebook(data: Mapping[str, Any]) -> Rulebook:
             key: Source.model_construct(**source) for key, source in data["sources"].items()
         }
     return Rulebook.model_construct(**given)
+
+
+def _rule_value(key: str, value: Any) -> Any:
+    """Return a rule field's TOML value as validation gives it: an enum, or a list as a tuple."""
+    if key in _RULE_ENUMS:
+        return _RULE_ENUMS[key](value)
+    return tuple(value) if isinstance(value, list) else value
 
 
 #: Where a rule of a laid-over rulebook came from, as `kapplan rules` shows it.
