@@ -39,13 +39,28 @@ _D = TypeVar("_D", date, datetime)
 
 def ceil_to_grid(moment: datetime) -> datetime:
     """Return the first grid time at or after `moment`."""
+    if _on_grid(moment):
+        return moment
     steps = -((_EPOCH - moment) // GRID)
     return _EPOCH + steps * GRID
 
 
 def floor_to_grid(moment: datetime) -> datetime:
     """Return the last grid time at or before `moment`."""
+    if _on_grid(moment):
+        return moment
     return _EPOCH + ((moment - _EPOCH) // GRID) * GRID
+
+
+def _on_grid(moment: datetime) -> bool:
+    """Tell whether a UTC instant is a grid time already (most are: working hours,
+    session ends, buffers), without reckoning from the epoch."""
+    return (
+        moment.tzinfo is UTC
+        and not moment.microsecond
+        and not moment.second
+        and not moment.minute % GRID_MINUTES
+    )
 
 
 class Clock:
@@ -55,13 +70,29 @@ class Clock:
     of times; a `Clock` belongs to one call of the engine, so nothing outlives it.
     """
 
-    __slots__ = ("at",)
+    __slots__ = ("at", "days")
 
     def __init__(self) -> None:
         # A cache of this call's own, in C: most of the calls are hits.
         self.at: Callable[[date, int, ZoneInfo], datetime] = cache(local_instant)
         """Return the instant `minutes` after local midnight of a `date` in a zone
         (see `local_instant`)."""
+        self.days: dict[tuple[ZoneInfo, tuple[HourRange, ...]], dict[int, _Spans]] = {}
+        """Clock ranges resolved on days, by zone and ranges, then by day ordinal
+        (see `spans`)."""
+
+    def spans(self, zone: ZoneInfo, ranges: tuple[HourRange, ...]) -> dict[int, _Spans]:
+        """Return the resolved days of some clock ranges in a zone, filled as days are
+        asked for (`Hours.intervals`): each day ordinal's ranges as UTC (start, end)."""
+        key = (zone, ranges)
+        found = self.days.get(key)
+        if found is None:
+            found = self.days[key] = {}
+        return found
+
+
+#: One day's clock ranges as UTC instants: (start, end) pairs, in clock order.
+_Spans = tuple[tuple[datetime, datetime], ...]
 
 
 def local_instant(day: date, minutes: int, zone: ZoneInfo) -> datetime:
@@ -166,11 +197,12 @@ class Hours(Struct, frozen=True):
     ) -> Iterator[tuple[datetime, datetime]]:
         """Yield the allowed UTC intervals that overlap [lo, hi], clipped, in time order
         (reversed when `latest`)."""
-        zone, at = self.zone, self.clock.at
+        zone = self.zone
         first = lo.astimezone(zone).date().toordinal()
         last = hi.astimezone(zone).date().toordinal()
         firsts, lasts = self.runs
-        ranges = self.ranges[::-1] if latest else self.ranges
+        weekdays = self.weekdays
+        resolved = self.clock.spans(zone, self.ranges)
         day = last if latest else first
         while first <= day <= last:
             # A run of excluded days (a therapist's full weeks) is passed in one step.
@@ -178,15 +210,27 @@ class Hours(Struct, frozen=True):
             if run >= 0 and day <= lasts[run]:
                 day = firsts[run] - 1 if latest else lasts[run] + 1
                 continue
-            local = date.fromordinal(day)
+            ordinal = day
             day += -1 if latest else 1
-            if local.weekday() not in self.weekdays:
+            # Ordinal 1 (1 January of year 1) is a Monday.
+            if (ordinal + 6) % 7 not in weekdays:
                 continue
-            for hours in ranges:
-                a = max(lo, at(local, hours.start, zone))
-                b = min(hi, at(local, hours.end, zone))
+            spans = resolved.get(ordinal)
+            if spans is None:
+                spans = resolved[ordinal] = self._resolve(date.fromordinal(ordinal))
+            for a, b in reversed(spans) if latest else spans:
+                # As max(lo, a) and min(hi, b): on a tie, the bound itself.
+                if a <= lo:
+                    a = lo
+                if b >= hi:
+                    b = hi
                 if a < b:
                     yield a, b
+
+    def _resolve(self, local: date) -> _Spans:
+        """Return a day's clock ranges as UTC instants."""
+        zone, at = self.zone, self.clock.at
+        return tuple((at(local, r.start, zone), at(local, r.end, zone)) for r in self.ranges)
 
 
 def _runs(
@@ -348,7 +392,17 @@ class TherapistCalendar(Struct):
             [lo, hi]; False without a therapist (the clients' own hours decide).
         """
         hours = self.hours()
-        return hours is not None and next(hours.intervals(lo, hi, latest=False), None) is None
+        if hours is None:
+            return False
+        # Any instant's local date is within a day of its date in its own zone (no
+        # offset reaches a day), so the therapist's dates from `lo` to `hi` lie within
+        # two days of theirs: when one run of closed days holds all of those, no time
+        # is left there, and nothing is converted to the therapist's zone.
+        firsts, lasts = hours.runs
+        run = bisect_right(firsts, lo.toordinal() - 2) - 1
+        if run >= 0 and hi.toordinal() + 2 <= lasts[run]:
+            return True
+        return next(hours.intervals(lo, hi, latest=False), None) is None
 
     def book(self, start: datetime, end: datetime) -> None:
         """Put a session on the therapist's calendar."""

@@ -165,6 +165,17 @@ def occurrence_params(
     return params
 
 
+#: Days kept clear of the ends of the calendar before counting skips resolving windows:
+#: a local date is within a day of its UTC date, and a day more for good measure.
+_EDGE_DAYS = 2
+
+
+def _reach_days(offset: Offset) -> int:
+    """Return at most how many days an offset reaches from its anchor (a month is at most
+    31 days, minutes are rounded up to whole days)."""
+    return 31 * abs(offset.months) + abs(offset.days) + -(-abs(offset.minutes) // 1440) + 1
+
+
 class Occurrences:
     """Every occurrence of a client's rules, from their doses and courses.
 
@@ -194,6 +205,8 @@ class Occurrences:
         self.client = client
         self.buffer = timedelta()
         """The free time a session keeps before a dose (the rulebook's; set by `of`)."""
+        self.filled: dict[tuple[str, int], str] = {}
+        """Texts with their ``{settings}`` filled in, by text and dose length."""
 
     def of(
         self, rulebook: Rulebook, budget: int, *, counted: frozenset[Placement] = frozenset()
@@ -378,6 +391,13 @@ class Occurrences:
                     return None
             return total
         step = self.offset(rule.every) if rule.every else None
+        reach = max(_reach_days(o) for o in (opens, closes) if o is not None)
+        if step is not None:
+            reach += (count - 1) * _reach_days(step)
+        first = min(a.start for a in anchors).toordinal() - reach
+        last = max(a.end for a in anchors).toordinal() + reach
+        if first > _EDGE_DAYS and last < date.max.toordinal() - _EDGE_DAYS:
+            return total + count * len(anchors)  # no window can leave the years
         extremes = {
             id(a): a
             for a in (
@@ -444,11 +464,20 @@ class Occurrences:
         assert text is not None
         if "{" not in text:
             return text
-        values = dict(self.setting_values)
-        values["dose_minutes"] = (
-            int((inf.end - inf.start) / timedelta(minutes=1)) if inf is not None else 0
+        # A caseload fills the same few texts for every dose: only ``{dose_minutes}``
+        # differs from one dose to the next, so each text is formatted once per length.
+        dose = (
+            int((inf.end - inf.start) / timedelta(minutes=1))
+            if inf is not None and "dose_minutes" in text
+            else 0
         )
-        return text.format(**values)
+        key = (text, dose)
+        filled = self.filled.get(key)
+        if filled is None:
+            values = dict(self.setting_values)
+            values["dose_minutes"] = dose
+            filled = self.filled[key] = text.format(**values)
+        return filled
 
     def _amount(self, value: int | str, inf: Infusion | None) -> int:
         return value if isinstance(value, int) else int(self._fill(value, inf))
@@ -456,14 +485,16 @@ class Occurrences:
     def at(self, offset: Offset, start: datetime, end: datetime) -> datetime:
         """Resolve an offset against an anchor's span; return a UTC instant."""
         base = end if offset.ref == "end" else start
+        if not (offset.day or offset.months):
+            # Most offsets are real time (minutes, hours, days) from a UTC anchor.
+            return base.astimezone(UTC) + timedelta(days=offset.days, minutes=offset.minutes)
         try:
             if offset.day:
                 day = base.astimezone(self.zone).date()
                 day = plus_months(day, offset.months) + timedelta(days=offset.days)
                 return self.clock.at(day, 0, self.zone)
-            if offset.months:
-                wall = base.astimezone(self.zone).replace(tzinfo=None)
-                base = localize(plus_months(wall, offset.months), self.zone)
+            wall = base.astimezone(self.zone).replace(tzinfo=None)
+            base = localize(plus_months(wall, offset.months), self.zone)
         except ValueError as error:
             # Dates say "year 10000 is out of range" as a ValueError.
             raise OverflowError(str(error)) from None
