@@ -105,7 +105,8 @@ def test_hours_made_alike_are_equal_and_hash_alike() -> None:
 
 def test_full_days_follow_bookings_and_moves() -> None:
     """Booking and moving sessions at random, the working time always closes exactly the
-    days off, the days with `max_per_day` sessions and the days without room."""
+    days off, the days with `max_per_day` sessions and the days without room: its days
+    change one at a time, and it allows what working time built afresh allows."""
     therapist = TherapistHours(
         zone=LISBON,
         weekdays=frozenset(range(5)),
@@ -117,11 +118,17 @@ def test_full_days_follow_bookings_and_moves() -> None:
     calendar.shortest = timedelta(minutes=60)
     rng = random.Random(16)
     booked: list[tuple[datetime, datetime]] = []
-    seen_full = 0
+    seen_full = seen_opened = 0
+    lo, hi = datetime(2026, 2, 20, tzinfo=UTC), datetime(2026, 3, 20, tzinfo=UTC)
     for _ in range(400):
         if booked and rng.random() < 0.4:
             start, end = booked.pop(rng.randrange(len(booked)))
+            before = calendar.hours()
+            closed_before = set(before.closed) if before is not None else set()
             calendar.unbook(start, end)
+            after = calendar.hours()
+            assert after is not None
+            seen_opened += bool(closed_before - after.closed)
         else:
             day = rng.randrange(2, 9)
             start = datetime(2026, 3, day, 9 + rng.randrange(4), tzinfo=UTC)
@@ -132,11 +139,27 @@ def test_full_days_follow_bookings_and_moves() -> None:
             booked.append((start, end))
         full = {d for d, n in calendar.sessions_on.items() if n >= 3}
         seen_full += bool(full)
-        hours = calendar.hours()
-        assert hours is not None
-        assert hours.excluded == therapist.days_off | full | calendar.no_room
-        assert hours.runs == tuple(map(tuple, _runs(hours.excluded, hours.weekdays)))
+        working = calendar.hours()
+        assert working is not None
+        closed = therapist.days_off | full | calendar.no_room
+        assert working.closed == {day.toordinal() for day in closed}
+        # Every closed day is in a run, and a run holds only days without working time.
+        firsts, lasts = working.runs
+        assert all(a <= b < c for a, b, c in zip(firsts, lasts, firsts[1:], strict=False))
+        runs = list(zip(firsts, lasts, strict=True))
+        assert all(any(a <= day <= b for a, b in runs) for day in working.closed)
+        assert all(
+            day in working.closed or (day + 6) % 7 not in therapist.weekdays
+            for a, b in runs
+            for day in range(a, b + 1)
+        )
+        fresh = Hours(therapist.zone, therapist.weekdays, therapist.ranges, closed, Clock())
+        for latest in (False, True):
+            assert list(working.intervals(lo, hi, latest=latest)) == list(
+                fresh.intervals(lo, hi, latest=latest)
+            )
     assert seen_full, "no day filled up: the test no longer exercises the full days"
+    assert seen_opened, "no closed day opened again: the test no longer moves sessions"
 
 
 def test_practices_counted_but_not_made() -> None:

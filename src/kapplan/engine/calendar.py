@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import calendar
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from msgspec import Struct, field
@@ -197,40 +197,148 @@ class Hours(Struct, frozen=True):
     ) -> Iterator[tuple[datetime, datetime]]:
         """Yield the allowed UTC intervals that overlap [lo, hi], clipped, in time order
         (reversed when `latest`)."""
-        zone = self.zone
-        first = lo.astimezone(zone).date().toordinal()
-        last = hi.astimezone(zone).date().toordinal()
         firsts, lasts = self.runs
-        weekdays = self.weekdays
-        resolved = self.clock.spans(zone, self.ranges)
-        day = last if latest else first
-        while first <= day <= last:
-            # A run of excluded days (a therapist's full weeks) is passed in one step.
-            run = bisect_right(firsts, day) - 1
-            if run >= 0 and day <= lasts[run]:
-                day = firsts[run] - 1 if latest else lasts[run] + 1
-                continue
-            ordinal = day
-            day += -1 if latest else 1
-            # Ordinal 1 (1 January of year 1) is a Monday.
-            if (ordinal + 6) % 7 not in weekdays:
-                continue
-            spans = resolved.get(ordinal)
-            if spans is None:
-                spans = resolved[ordinal] = self._resolve(date.fromordinal(ordinal))
-            for a, b in reversed(spans) if latest else spans:
-                # As max(lo, a) and min(hi, b): on a tie, the bound itself.
-                if a <= lo:
-                    a = lo
-                if b >= hi:
-                    b = hi
-                if a < b:
-                    yield a, b
+        return _intervals(
+            self.zone, self.weekdays, self.ranges, self.clock, firsts, lasts, lo, hi, latest
+        )
 
-    def _resolve(self, local: date) -> _Spans:
-        """Return a day's clock ranges as UTC instants."""
-        zone, at = self.zone, self.clock.at
-        return tuple((at(local, r.start, zone), at(local, r.end, zone)) for r in self.ranges)
+
+def _intervals(
+    zone: ZoneInfo,
+    weekdays: frozenset[int],
+    ranges: tuple[HourRange, ...],
+    clock: Clock,
+    firsts: Sequence[int],
+    lasts: Sequence[int],
+    lo: datetime,
+    hi: datetime,
+    latest: bool,
+) -> Iterator[tuple[datetime, datetime]]:
+    """Yield the allowed UTC intervals of some hours that overlap [lo, hi] (see
+    `Hours.intervals`): `firsts` and `lasts` are runs of day ordinals with no allowed
+    time, every excluded day in one of them."""
+    first = lo.astimezone(zone).date().toordinal()
+    last = hi.astimezone(zone).date().toordinal()
+    resolved = clock.spans(zone, ranges)
+    day = last if latest else first
+    while first <= day <= last:
+        # A run of excluded days (a therapist's full weeks) is passed in one step.
+        run = bisect_right(firsts, day) - 1
+        if run >= 0 and day <= lasts[run]:
+            day = firsts[run] - 1 if latest else lasts[run] + 1
+            continue
+        ordinal = day
+        day += -1 if latest else 1
+        # Ordinal 1 (1 January of year 1) is a Monday.
+        if (ordinal + 6) % 7 not in weekdays:
+            continue
+        spans = resolved.get(ordinal)
+        if spans is None:
+            local = date.fromordinal(ordinal)
+            at = clock.at
+            spans = resolved[ordinal] = tuple(
+                (at(local, r.start, zone), at(local, r.end, zone)) for r in ranges
+            )
+        for a, b in reversed(spans) if latest else spans:
+            # As max(lo, a) and min(hi, b): on a tie, the bound itself.
+            if a <= lo:
+                a = lo
+            if b >= hi:
+                b = hi
+            if a < b:
+                yield a, b
+
+
+class WorkingTime:
+    """A therapist's working time as their calendar fills: `Hours` whose closed days
+    change one at a time (`close_day`, `open_day`) instead of being built anew for each change.
+
+    Its runs of days without allowed time are kept as `Hours` makes them (`_runs`) when a
+    day closes; a day that opens splits its run, whose two parts still hold only days
+    without allowed time. Its intervals are those of `Hours` with the same days closed.
+    """
+
+    __slots__ = ("clock", "closed", "firsts", "lasts", "off", "ranges", "weekdays", "zone")
+
+    def __init__(
+        self,
+        zone: ZoneInfo,
+        weekdays: frozenset[int],
+        ranges: tuple[HourRange, ...],
+        closed: frozenset[date],
+        clock: Clock,
+    ) -> None:
+        self.zone, self.weekdays, self.ranges, self.clock = zone, weekdays, ranges, clock
+        self.closed = set(map(date.toordinal, closed))
+        """The closed days' ordinals."""
+        self.firsts, self.lasts = _runs(closed, weekdays)
+        # Whether a day ordinal's weekday is not worked, by ordinal % 7 (as in `_runs`).
+        self.off = [(day + 6) % 7 not in weekdays for day in range(7)]
+
+    @property
+    def runs(self) -> tuple[list[int], list[int]]:
+        """The runs of days without allowed time: (first days, last days), sorted."""
+        return self.firsts, self.lasts
+
+    def intervals(
+        self, lo: datetime, hi: datetime, *, latest: bool
+    ) -> Iterator[tuple[datetime, datetime]]:
+        """Yield the allowed UTC intervals that overlap [lo, hi], clipped (see `Hours`)."""
+        return _intervals(
+            self.zone,
+            self.weekdays,
+            self.ranges,
+            self.clock,
+            self.firsts,
+            self.lasts,
+            lo,
+            hi,
+            latest,
+        )
+
+    def close_day(self, day: date) -> None:
+        """Close a day: it joins the runs, with the days off the weekdays next to it."""
+        ordinal = day.toordinal()
+        if ordinal in self.closed:
+            return
+        self.closed.add(ordinal)
+        firsts, lasts, off = self.firsts, self.lasts, self.off
+        run = bisect_right(firsts, ordinal) - 1
+        if run >= 0 and ordinal <= lasts[run]:
+            return  # a day off the weekdays, inside a run already
+        first = last = ordinal
+        if len(self.weekdays) != len(ALL_DAYS):
+            for _ in ALL_DAYS:
+                if not off[(first - 1) % 7]:
+                    break
+                first -= 1
+            for _ in ALL_DAYS:
+                if not off[(last + 1) % 7]:
+                    break
+                last += 1
+        # Runs that overlap it or touch it merge with it, as in `_runs`.
+        lo = bisect_left(lasts, first - 1)
+        hi = bisect_right(firsts, last + 1)
+        if lo < hi:
+            first = min(first, firsts[lo])
+            last = max(last, lasts[hi - 1])
+        firsts[lo:hi] = [first]
+        lasts[lo:hi] = [last]
+
+    def open_day(self, day: date) -> None:
+        """Open a closed day again: its run is split around it."""
+        ordinal = day.toordinal()
+        if ordinal not in self.closed:
+            return
+        self.closed.discard(ordinal)
+        if self.off[ordinal % 7]:
+            return  # still without allowed time
+        firsts, lasts = self.firsts, self.lasts
+        run = bisect_right(firsts, ordinal) - 1
+        parts = [(firsts[run], ordinal - 1), (ordinal + 1, lasts[run])]
+        parts = [(first, last) for first, last in parts if first <= last]
+        firsts[run : run + 1] = [first for first, _ in parts]
+        lasts[run : run + 1] = [last for _, last in parts]
 
 
 def _runs(
@@ -270,11 +378,22 @@ def _runs(
     return merged_firsts, merged_lasts
 
 
+class Allowed(Protocol):
+    """Allowed time that a `Search` looks inside: `Hours`, or a `WorkingTime`."""
+
+    def intervals(
+        self, lo: datetime, hi: datetime, *, latest: bool
+    ) -> Iterator[tuple[datetime, datetime]]:
+        """Yield the allowed UTC intervals that overlap [lo, hi], clipped, in time order
+        (reversed when `latest`)."""
+        ...
+
+
 class Search(Struct, frozen=True):
     """Find a free start: inside every `hours` (their intersection) and clear of every
     busy timeline, each with its padding (a therapist's buffer between sessions)."""
 
-    hours: tuple[Hours, ...]
+    hours: tuple[Allowed, ...]
     busy: tuple[tuple[Timeline, timedelta], ...]
     length: timedelta
 
@@ -289,7 +408,7 @@ class Search(Struct, frozen=True):
         return None
 
     def _allowed(
-        self, hours: tuple[Hours, ...], lo: datetime, hi: datetime, *, latest: bool
+        self, hours: tuple[Allowed, ...], lo: datetime, hi: datetime, *, latest: bool
     ) -> Iterator[tuple[datetime, datetime]]:
         first, rest = hours[0], hours[1:]
         for a, b in first.intervals(lo, hi, latest=latest):
@@ -317,10 +436,6 @@ class Search(Struct, frozen=True):
         return None
 
 
-#: How many of its latest working times a `TherapistCalendar` keeps built.
-_BUILT = 8
-
-
 class TherapistCalendar(Struct):
     """The therapist's side of a planning call: one calendar of sessions for every client.
 
@@ -333,17 +448,18 @@ class TherapistCalendar(Struct):
     busy: Timeline = field(default_factory=Timeline)
     sessions_on: dict[date, int] = field(default_factory=dict)
     """Sessions per therapist-local date, for `max_per_day`."""
-    working: Hours | None = None
-    """The therapist's working time as of the last session booked (see `hours`)."""
+    working: WorkingTime | None = None
+    """The therapist's working time, once asked for: its days close and open as
+    sessions are booked and moved (see `hours`)."""
     shortest: timedelta | None = None
     """The shortest session any client still asks for, once known (see `book`)."""
     no_room: set[date] = field(default_factory=set)
     """Therapist-local dates where not even the shortest session fits any more."""
-    built: dict[frozenset[date], Hours] = field(default_factory=dict)
-    """The working time last built, by the days it closes (the latest last)."""
     full: set[date] = field(default_factory=set)
     """Therapist-local dates with `TherapistHours.max_per_day` sessions (kept as they fill
     and empty, not gathered from `sessions_on` for every search)."""
+    day_hours: Hours | None = None
+    """The therapist's hours on any day, nothing closed (see `_has_room`)."""
 
     def __post_init__(self) -> None:
         if self.therapist is not None:
@@ -355,23 +471,23 @@ class TherapistCalendar(Struct):
         """Return the free time kept around each session (none without a therapist)."""
         return self.therapist.buffer if self.therapist is not None else timedelta()
 
-    def hours(self) -> Hours | None:
+    def hours(self) -> WorkingTime | None:
         """Return the therapist's working time, full days and days off cut out."""
         t = self.therapist
         if t is None:
             return None
         if self.working is None:
-            # Built again only when a day fills up, not for every session placed; a
-            # session moved and put back (a repair that failed) finds its hours built.
             closed = t.days_off | self.full | self.no_room
-            working = self.built.pop(closed, None) or Hours(
-                t.zone, t.weekdays, t.ranges, closed, self.clock
-            )
-            self.built[closed] = working
-            if len(self.built) > _BUILT:
-                del self.built[next(iter(self.built))]
-            self.working = working
+            self.working = WorkingTime(t.zone, t.weekdays, t.ranges, closed, self.clock)
         return self.working
+
+    def _update(self, t: TherapistHours, day: date) -> None:
+        """Close or open a day of the working time, as its sessions now have it."""
+        if self.working is not None:
+            if day in t.days_off or day in self.full or day in self.no_room:
+                self.working.close_day(day)
+            else:
+                self.working.open_day(day)
 
     def closed(self, lo: datetime, hi: datetime) -> bool:
         """Tell whether the therapist has no working time left anywhere in [lo, hi].
@@ -413,12 +529,11 @@ class TherapistCalendar(Struct):
             count = self.sessions_on[day] = self.sessions_on.get(day, 0) + 1
             if t.max_per_day and count >= t.max_per_day:
                 self.full.add(day)
-                self.working = None
             elif self.shortest is not None and not self._has_room(t, day, self.shortest):
                 # The calendar only fills up: a day with no room now never has any,
                 # so searches (which may cross weeks of such days) skip it.
                 self.no_room.add(day)
-                self.working = None
+            self._update(t, day)
 
     def unbook(self, start: datetime, end: datetime) -> None:
         """Take a session off the therapist's calendar (it is being moved)."""
@@ -430,14 +545,14 @@ class TherapistCalendar(Struct):
             self.sessions_on[day] = count - 1
             if t.max_per_day and count - 1 < t.max_per_day:
                 self.full.discard(day)
-            if day in self.no_room or (t.max_per_day and count >= t.max_per_day):
-                # The day has room again: the working time is built anew when next asked.
-                self.no_room.discard(day)
-                self.working = None
+            self.no_room.discard(day)  # it has room again
+            self._update(t, day)
 
     def _has_room(self, t: TherapistHours, day: date, length: timedelta) -> bool:
         """Tell whether a session of `length` still fits on a day of the therapist's."""
-        hours = Hours(t.zone, ALL_DAYS, t.ranges, frozenset(), self.clock)
+        hours = self.day_hours
+        if hours is None:
+            hours = self.day_hours = Hours(t.zone, ALL_DAYS, t.ranges, frozenset(), self.clock)
         first = self.clock.at(day, 0, t.zone)
         last = self.clock.at(day + timedelta(days=1), 0, t.zone) - timedelta(microseconds=1)
         search = Search((hours,), ((self.busy, t.buffer),), length)
@@ -472,11 +587,13 @@ __all__ = [
     "GRID",
     "GRID_MINUTES",
     "WHOLE_DAY",
+    "Allowed",
     "Clock",
     "Hours",
     "Search",
     "TherapistCalendar",
     "Timeline",
+    "WorkingTime",
     "ceil_to_grid",
     "floor_to_grid",
     "local_days",

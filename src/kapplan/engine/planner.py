@@ -42,6 +42,7 @@ from kapplan.engine.calendar import (
     ALL_DAYS,
     GRID,
     WHOLE_DAY,
+    Allowed,
     Clock,
     Hours,
     Search,
@@ -188,6 +189,9 @@ class ClientPlanner(Struct, dict=True):
     searched: dict[tuple[object, ...], Hours] = field(default_factory=dict)
     """The client's allowed time for sessions by what in a rule and a search decides it,
     while the client's sessions stay as they are (emptied when one is booked or moved)."""
+    after_dose: dict[tuple[int, int], SessionRequest] | None = None
+    """The session requests that follow a dose, once a cadence session gives up (see
+    `_sessions_after`)."""
     calendar_only: bool = False
     """Make only the events a therapist's calendar shows (`kapplan.engine.book_sessions`):
     sessions, and fixed events and advisories of a kind in `AGENDA_KINDS` (doses).
@@ -552,7 +556,7 @@ class ClientPlanner(Struct, dict=True):
         own = self.searched.get(asked)
         if own is None:
             own = self.searched[asked] = self._session_hours(rule, strict, apart_days)
-        hours: tuple[Hours, ...] = (own,) if therapist is None else (therapist, own)
+        hours: tuple[Allowed, ...] = (own,) if therapist is None else (therapist, own)
         busy = (
             (self.busy, timedelta()),
             (self.guard, timedelta()),
@@ -867,12 +871,12 @@ class ClientPlanner(Struct, dict=True):
         ):
             covers = anchor.covers or (anchor.infusion.index,)
             self._warn(WarningCode.MERGED, occurrence, next=nxt.index)
-            for other in self.requests:
+            other = self._sessions_after().get((id(rule), id(nxt)))
+            if other is not None:
                 o = other.occurrence
-                if o.rule is rule and o.anchor.infusion is nxt and not o.anchor.weeks_after:
-                    mine = o.anchor.covers or (nxt.index,)
-                    o.anchor = replace(o.anchor, covers=tuple(sorted({*covers, *mine})))
-                    return None
+                mine = o.anchor.covers or (nxt.index,)
+                o.anchor = replace(o.anchor, covers=tuple(sorted({*covers, *mine})))
+                return None
             # The next dose has no session of its own (weekly cadence): one follows it.
             shift = nxt.start - anchor.start
             assert occurrence.closes is not None
@@ -885,6 +889,7 @@ class ClientPlanner(Struct, dict=True):
             )
             follow = self.request(moved)
             self.requests.append(follow)
+            self._sessions_after().setdefault((id(rule), id(nxt)), follow)
             return follow
         facts: dict[str, WarningParam] = {
             "opens": occurrence.opens,
@@ -896,6 +901,18 @@ class ClientPlanner(Struct, dict=True):
             facts["next"] = request.nearest
         self._warn(WarningCode.NOT_PLANNED, occurrence, facts=facts)
         return None
+
+    def _sessions_after(self) -> dict[tuple[int, int], SessionRequest]:
+        """Return the first session request of each rule that follows a dose itself (not a
+        week without a dose), by the rule's and the dose's identity, in request order."""
+        if self.after_dose is None:
+            self.after_dose = {}
+            for request in self.requests:
+                anchor = request.occurrence.anchor
+                if anchor.infusion is not None and not anchor.weeks_after:
+                    key = (id(request.occurrence.rule), id(anchor.infusion))
+                    self.after_dose.setdefault(key, request)
+        return self.after_dose
 
     def _write_sessions(self) -> None:
         """Emit the booked sessions and their warnings.
@@ -935,6 +952,7 @@ class ClientPlanner(Struct, dict=True):
                 self._warn(code, r.occurrence, event=uid, alternatives=alternatives, facts=facts)
             self._emit(r.occurrence, r.start, r.end, outside=r.outside, placed=r.placed)
         self.requests = []
+        self.after_dose = None
 
     def _alternatives(self, search: Search, chosen: datetime, later: bool) -> tuple[datetime, ...]:
         """Return up to two more free starts beyond `chosen`, on other days, for a warning."""
