@@ -20,7 +20,15 @@ from hypothesis import strategies as st
 
 from kapplan.edge.load import load_caseload, load_therapist, rulebooks_for
 from kapplan.engine import book_sessions, build_caseload, build_plan
-from kapplan.engine.calendar import ALL_DAYS, Clock, Hours, Search, TherapistCalendar, _runs
+from kapplan.engine.calendar import (
+    ALL_DAYS,
+    Clock,
+    Hours,
+    Search,
+    TherapistCalendar,
+    WorkingTime,
+    _runs,
+)
 from kapplan.engine.caseload import _planners, therapist_calendar
 from kapplan.engine.occurrences import Occurrences
 from kapplan.engine.planner import ClientPlanner, SessionRequest
@@ -87,6 +95,42 @@ def test_runs_with_days_off_the_weekdays_allow_what_a_day_by_day_walk_allows(
         for n in closed - {d.toordinal() for d in days}
     )
     assert _runs(days, ALL_DAYS) == _runs(days)
+
+
+@given(
+    st.frozensets(st.dates(min_value=date(2026, 3, 1), max_value=date(2026, 4, 15))),
+    st.frozensets(st.dates(min_value=date(2026, 3, 1), max_value=date(2026, 4, 15))),
+    st.sampled_from(["Asia/Tokyo", "America/Los_Angeles", "Europe/Moscow", "Asia/Kathmandu"]),
+    st.integers(0, 40 * 24),
+    st.integers(0, 10 * 24),
+    st.booleans(),
+)
+def test_working_time_shared_with_a_client_is_the_nested_walk(
+    closed: frozenset[date],
+    excluded: frozenset[date],
+    zone: str,
+    start: int,
+    hours: int,
+    latest: bool,
+) -> None:
+    """What a therapist's working time and a client's hours both allow, worked out per
+    working day and kept (`WorkingTime.shared`), is what walking the client's hours
+    inside each working interval finds, in the same order; asked twice, the same."""
+    clock = Clock()
+    working = WorkingTime(
+        LISBON,
+        frozenset(range(5)),
+        (HourRange(8 * 60, 12 * 60 + 30), HourRange(13 * 60 + 30, 19 * 60)),
+        closed,
+        clock,
+    )
+    client = Hours(ZoneInfo(zone), ALL_DAYS, (HourRange(9 * 60, 21 * 60 + 15),), excluded, clock)
+    lo = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(hours=start)
+    hi = lo + timedelta(hours=hours, minutes=35)
+    search = Search((working, client), (), timedelta(minutes=60))
+    nested = list(search._nested((working, client), lo, hi, latest=latest))
+    assert list(working.shared(client, lo, hi, latest=latest)) == nested
+    assert list(working.shared(client, lo, hi, latest=latest)) == nested
 
 
 def test_hours_made_alike_are_equal_and_hash_alike() -> None:

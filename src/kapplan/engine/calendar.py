@@ -234,11 +234,7 @@ def _intervals(
             continue
         spans = resolved.get(ordinal)
         if spans is None:
-            local = date.fromordinal(ordinal)
-            at = clock.at
-            spans = resolved[ordinal] = tuple(
-                (at(local, r.start, zone), at(local, r.end, zone)) for r in ranges
-            )
+            spans = resolved[ordinal] = _resolve(clock, zone, ranges, ordinal)
         for a, b in reversed(spans) if latest else spans:
             # As max(lo, a) and min(hi, b): on a tie, the bound itself.
             if a <= lo:
@@ -247,6 +243,29 @@ def _intervals(
                 b = hi
             if a < b:
                 yield a, b
+
+
+def _overlaps(spans: _Spans, other: Hours) -> _Spans:
+    """Return what `other` allows of a day's spans, in time order."""
+    if not spans:
+        return ()
+    # One look at the other hours over the whole day, then each span's share of it.
+    allowed = list(other.intervals(spans[0][0], spans[-1][1], latest=False))
+    both = []
+    for a, b in spans:
+        for c, d in allowed:
+            start = c if c > a else a
+            end = d if d < b else b
+            if start < end:
+                both.append((start, end))
+    return tuple(both)
+
+
+def _resolve(clock: Clock, zone: ZoneInfo, ranges: tuple[HourRange, ...], ordinal: int) -> _Spans:
+    """Return a day's clock ranges as UTC instants."""
+    local = date.fromordinal(ordinal)
+    at = clock.at
+    return tuple((at(local, r.start, zone), at(local, r.end, zone)) for r in ranges)
 
 
 class WorkingTime:
@@ -258,7 +277,17 @@ class WorkingTime:
     without allowed time. Its intervals are those of `Hours` with the same days closed.
     """
 
-    __slots__ = ("clock", "closed", "firsts", "lasts", "off", "ranges", "weekdays", "zone")
+    __slots__ = (
+        "clock",
+        "closed",
+        "firsts",
+        "lasts",
+        "off",
+        "overlaps",
+        "ranges",
+        "weekdays",
+        "zone",
+    )
 
     def __init__(
         self,
@@ -274,6 +303,9 @@ class WorkingTime:
         self.firsts, self.lasts = _runs(closed, weekdays)
         # Whether a day ordinal's weekday is not worked, by ordinal % 7 (as in `_runs`).
         self.off = [(day + 6) % 7 not in weekdays for day in range(7)]
+        self.overlaps: dict[int, tuple[Hours, dict[int, _Spans]]] = {}
+        """What of each working day other hours allow (see `shared`), by the hours'
+        identity (they are kept with it, so an identity is never another's)."""
 
     @property
     def runs(self) -> tuple[list[int], list[int]]:
@@ -295,6 +327,50 @@ class WorkingTime:
             hi,
             latest,
         )
+
+    def shared(
+        self, other: Hours, lo: datetime, hi: datetime, *, latest: bool
+    ) -> Iterator[tuple[datetime, datetime]]:
+        """Yield the UTC intervals that both this working time and `other` allow over
+        [lo, hi], clipped, in time order (reversed when `latest`).
+
+        What `other` allows of each working day is worked out once (`Hours` never
+        change, and neither do a day's working hours) and kept: a client's searches
+        pass the same days again and again, and each closed day is passed as
+        `intervals` passes it.
+        """
+        zone, weekdays, ranges, clock = self.zone, self.weekdays, self.ranges, self.clock
+        kept = self.overlaps.get(id(other))
+        if kept is None:
+            kept = self.overlaps[id(other)] = (other, {})
+        overlaps = kept[1]
+        firsts, lasts = self.firsts, self.lasts
+        first = lo.astimezone(zone).date().toordinal()
+        last = hi.astimezone(zone).date().toordinal()
+        resolved = clock.spans(zone, ranges)
+        day = last if latest else first
+        while first <= day <= last:
+            run = bisect_right(firsts, day) - 1
+            if run >= 0 and day <= lasts[run]:
+                day = firsts[run] - 1 if latest else lasts[run] + 1
+                continue
+            ordinal = day
+            day += -1 if latest else 1
+            if (ordinal + 6) % 7 not in weekdays:
+                continue
+            both = overlaps.get(ordinal)
+            if both is None:
+                spans = resolved.get(ordinal)
+                if spans is None:
+                    spans = resolved[ordinal] = _resolve(clock, zone, ranges, ordinal)
+                both = overlaps[ordinal] = _overlaps(spans, other)
+            for a, b in reversed(both) if latest else both:
+                if a <= lo:
+                    a = lo
+                if b >= hi:
+                    b = hi
+                if a < b:
+                    yield a, b
 
     def close_day(self, day: date) -> None:
         """Close a day: it joins the runs, with the days off the weekdays next to it."""
@@ -410,10 +486,17 @@ class Search(Struct, frozen=True):
     def _allowed(
         self, hours: tuple[Allowed, ...], lo: datetime, hi: datetime, *, latest: bool
     ) -> Iterator[tuple[datetime, datetime]]:
+        if len(hours) == 2 and isinstance(hours[0], WorkingTime) and isinstance(hours[1], Hours):
+            return hours[0].shared(hours[1], lo, hi, latest=latest)
+        return self._nested(hours, lo, hi, latest=latest)
+
+    def _nested(
+        self, hours: tuple[Allowed, ...], lo: datetime, hi: datetime, *, latest: bool
+    ) -> Iterator[tuple[datetime, datetime]]:
         first, rest = hours[0], hours[1:]
         for a, b in first.intervals(lo, hi, latest=latest):
             if rest:
-                yield from self._allowed(rest, a, b, latest=latest)
+                yield from self._nested(rest, a, b, latest=latest)
             else:
                 yield a, b
 
