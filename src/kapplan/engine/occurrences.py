@@ -207,6 +207,10 @@ class Occurrences:
         """The free time a session keeps before a dose (the rulebook's; set by `of`)."""
         self.filled: dict[tuple[str, int], str] = {}
         """Texts with their ``{settings}`` filled in, by text and dose length."""
+        self.dose_anchors: tuple[AnchorSpan, ...] | None = None
+        """Every dose as an anchor, once a rule counts from each (see `_anchors`)."""
+        self.deltas: dict[Offset, timedelta] = {}
+        """Real-time offsets as time spans, by offset (see `at`)."""
 
     def of(
         self, rulebook: Rulebook, budget: int, *, counted: frozenset[Placement] = frozenset()
@@ -251,8 +255,13 @@ class Occurrences:
             if rule.follows_cadence:
                 yield from self._cadence_anchors(rule)
             else:
-                for inf in self.infusions:
-                    yield AnchorSpan(inf.start, inf.end, inf, courses[inf.course - 1])
+                if self.dose_anchors is None:
+                    # The same for every rule that counts from each dose: made once.
+                    self.dose_anchors = tuple(
+                        AnchorSpan(inf.start, inf.end, inf, courses[inf.course - 1])
+                        for inf in self.infusions
+                    )
+                yield from self.dose_anchors
         elif rule.anchor is Anchor.COURSE_START:
             for course in courses:
                 first = self.infusions[course.infusions[0] - 1]
@@ -487,7 +496,10 @@ class Occurrences:
         base = end if offset.ref == "end" else start
         if not (offset.day or offset.months):
             # Most offsets are real time (minutes, hours, days) from a UTC anchor.
-            return base.astimezone(UTC) + timedelta(days=offset.days, minutes=offset.minutes)
+            delta = self.deltas.get(offset)
+            if delta is None:
+                delta = self.deltas[offset] = timedelta(days=offset.days, minutes=offset.minutes)
+            return base.astimezone(UTC) + delta
         try:
             if offset.day:
                 day = base.astimezone(self.zone).date()

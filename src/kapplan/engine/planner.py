@@ -784,24 +784,26 @@ class ClientPlanner(Struct, dict=True):
             True when no time can be found for it (so `settle` would give up).
         """
         occurrence = request.occurrence
-        spans: list[tuple[datetime, datetime]] = []
         try:
-            if request.lo <= request.hi:
-                spans.append((request.lo, request.hi))
+            # The span past the window that settling searches, in its rule's direction.
             if occurrence.rule.overflow == "later":
                 hi = request.latest + OVERFLOW_HORIZON
                 if request.ceiling is not None:
                     hi = min(hi, request.ceiling)
-                spans.append((floor_to_grid(request.latest) + GRID, hi))
+                lo = floor_to_grid(request.latest) + GRID
             else:
                 lo = occurrence.opens - OVERFLOW_HORIZON
                 if request.floor is not None:
                     lo = max(lo, request.floor)
-                spans.append((lo, ceil_to_grid(occurrence.opens) - GRID))
-            spans = [(lo, hi) for lo, hi in spans if lo <= hi]
-            if not spans:
+                hi = ceil_to_grid(occurrence.opens) - GRID
+            # With the window (when it has a start), from the earliest start to the latest.
+            if request.lo <= request.hi:
+                if lo > hi:
+                    lo, hi = request.lo, request.hi
+                else:
+                    lo, hi = min(request.lo, lo), max(request.hi, hi)
+            elif lo > hi:
                 return True
-            lo, hi = min(lo for lo, _ in spans), max(hi for _, hi in spans)
             if self.shared.calendar.closed(lo, hi + request.length):
                 return True
             return self.session_search(request, strict=False).find(lo, hi, latest=False) is None
