@@ -503,8 +503,9 @@ class Occurrences:
         try:
             if offset.day:
                 day = base.astimezone(self.zone).date()
-                day = plus_months(day, offset.months) + timedelta(days=offset.days)
-                return self.clock.at(day, 0, self.zone)
+                if offset.months:
+                    day = plus_months(day, offset.months)
+                return self.clock.at(day + timedelta(days=offset.days), 0, self.zone)
             wall = base.astimezone(self.zone).replace(tzinfo=None)
             base = localize(plus_months(wall, offset.months), self.zone)
         except ValueError as error:

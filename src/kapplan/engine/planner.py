@@ -189,6 +189,10 @@ class ClientPlanner(Struct, dict=True):
     searched: dict[tuple[object, ...], Hours] = field(default_factory=dict)
     """The client's allowed time for sessions by what in a rule and a search decides it,
     while the client's sessions stay as they are (emptied when one is booked or moved)."""
+    session_base: (
+        tuple[frozenset[int], tuple[HourRange, ...], frozenset[date], frozenset[date]] | None
+    ) = None
+    """What the client's allowed time for sessions is made of (see `_session_base`)."""
     after_dose: dict[tuple[int, int], SessionRequest] | None = None
     """The session requests that follow a dose, once a cadence session gives up (see
     `_sessions_after`)."""
@@ -566,31 +570,43 @@ class ClientPlanner(Struct, dict=True):
 
     def _session_hours(self, rule: Rule, strict: bool, apart_days: int) -> Hours:
         """Return the client's allowed time for a session of `rule` (see `session_search`)."""
-        therapist = self.shared.calendar.therapist
-        available = self.schedule.availability
-        if therapist is None or available.model_fields_set & {"days", "hours"}:
-            weekdays, ranges = available.weekdays, available.ranges
-        else:
-            # The therapist's hours rule, and the client's waking hours still hold.
-            weekdays, ranges = ALL_DAYS, self.settings.client_ranges
+        weekdays, ranges, days_off, dose_days = self._session_base()
         # The client's days off and holidays; practices are personal and still happen.
-        excluded: set[date] = set(self.expansion.days_off)
-        taken = self.per_day[rule.id]
+        excluded = dose_days if rule.avoid_dose_days else days_off
+        more: set[date] = set()
         if rule.per_day:
-            excluded |= {d for d, n in taken.items() if n >= rule.per_day}
-        if rule.avoid_dose_days:
-            excluded |= self.dose_days
+            taken = self.per_day[rule.id]
+            more.update(d for d, n in taken.items() if n >= rule.per_day)
         if strict:
             limit = self.settings.sessions_per_day
-            excluded |= {d for d, n in self.sessions_on.items() if n >= limit}
+            more.update(d for d, n in self.sessions_on.items() if n >= limit)
             # Days kept free around a session whose rule keeps others apart.
-            excluded |= {d for d, n in self.kept_free.items() if n}
+            more.update(d for d, n in self.kept_free.items() if n)
         if apart_days:
-            excluded |= self._near_sessions(apart_days)
-        key = (weekdays, ranges, frozenset(excluded))
+            more |= self._near_sessions(apart_days)
+        if not more <= excluded:
+            excluded = excluded | more
+        key = (weekdays, ranges, excluded)
         return self.session_hours.get(key) or self.session_hours.setdefault(
             key, Hours(self.zone, weekdays, ranges, key[2], self.shared.clock)
         )
+
+    def _session_base(
+        self,
+    ) -> tuple[frozenset[int], tuple[HourRange, ...], frozenset[date], frozenset[date]]:
+        """Return what a client's allowed time for sessions is made of before any session
+        is booked: weekdays, clock ranges, days off, and days off with the dose days."""
+        if self.session_base is None:
+            therapist = self.shared.calendar.therapist
+            available = self.schedule.availability
+            if therapist is None or available.model_fields_set & {"days", "hours"}:
+                weekdays, ranges = available.weekdays, available.ranges
+            else:
+                # The therapist's hours rule, and the client's waking hours still hold.
+                weekdays, ranges = ALL_DAYS, self.settings.client_ranges
+            days_off = frozenset(self.expansion.days_off)
+            self.session_base = (weekdays, ranges, days_off, days_off | self.dose_days)
+        return self.session_base
 
     def _near_sessions(self, days: int) -> set[date]:
         """Return the dates within `days` of a booked session's date (either side)."""
