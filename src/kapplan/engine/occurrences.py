@@ -338,15 +338,56 @@ class Occurrences:
     # -- occurrences and their windows -------------------------------------------
 
     def _of_rule(self, order: int, rule: Rule) -> Iterator[Occurrence]:
+        if rule.every:
+            yield from self._repeated(order, rule)
+            return
+        # Without a step, a rule's occurrences on an anchor share one window: it is
+        # resolved once, as `_windows` would resolve it for each (most rules are so).
+        zone = self.zone
+        for anchor in self._anchors(rule):
+            inf = anchor.infusion
+            o = self.offset(rule.opens, inf)
+            c = self.offset(rule.closes, inf) if rule.closes else None
+            minutes = self._amount(rule.minutes, inf)
+            windows = self._amount(rule.count, inf)
+            if windows <= 0:
+                continue
+            start = self.at(o, anchor.start, anchor.end)
+            end = self.at(c, anchor.start, anchor.end) if c else None
+            base = (anchor.end if o.ref == "end" else anchor.start).astimezone(zone)
+            weeks = (start.astimezone(zone).date() - base.date()).days // 7
+            for k in range(1, windows + 1):
+                yield Occurrence(
+                    rule=rule,
+                    order=order,
+                    anchor=anchor,
+                    ordinal=k,
+                    count=windows,
+                    opens=start,
+                    closes=end,
+                    minutes=minutes,
+                    months=o.months,
+                    weeks=weeks,
+                    target=self._target(rule, o, k, windows, start, end),
+                )
+
+    def _target(
+        self, rule: Rule, o: Offset, k: int, windows: int, start: datetime, end: datetime | None
+    ) -> datetime | None:
+        """Return a spread occurrence's aim inside its window (see `Rule.spread`)."""
+        if not (rule.spread and end is not None and windows > 1):
+            return None
+        target = start + (end - start) * (k - 1) / windows
+        if o.day:  # a day window aims at the nearest local midnight
+            near = (target + timedelta(hours=12)).astimezone(self.zone).date()
+            target = self.clock.at(near, 0, self.zone)
+        return target
+
+    def _repeated(self, order: int, rule: Rule) -> Iterator[Occurrence]:
+        """Yield the occurrences of a rule that repeats (``every``), window by window."""
         zone = self.zone
         for anchor, k, windows, o, start, end, minutes in self._windows(rule):
             base = (anchor.end if o.ref == "end" else anchor.start).astimezone(zone)
-            target = None
-            if rule.spread and end is not None and windows > 1:
-                target = start + (end - start) * (k - 1) / windows
-                if o.day:  # a day window aims at the nearest local midnight
-                    near = (target + timedelta(hours=12)).astimezone(zone).date()
-                    target = self.clock.at(near, 0, zone)
             yield Occurrence(
                 rule=rule,
                 order=order,
@@ -358,7 +399,7 @@ class Occurrences:
                 minutes=minutes,
                 months=o.months,
                 weeks=(start.astimezone(zone).date() - base.date()).days // 7,
-                target=target,
+                target=self._target(rule, o, k, windows, start, end),
             )
 
     def _count(self, rule: Rule, total: int, budget: int) -> int | None:
