@@ -995,15 +995,10 @@ class ClientPlanner(Struct, dict=True):
     def uid(self, occurrence: Occurrence) -> str:
         """Return the uid of an occurrence's event: made of what it is, never a counter."""
         anchor = occurrence.anchor
-        key = "|".join(
-            (
-                self.client,
-                occurrence.rule.id,
-                str(anchor.course.index) if anchor.course else "-",
-                str(anchor.infusion.index) if anchor.infusion else "-",
-                str(occurrence.ordinal),
-                *((f"+{anchor.weeks_after}w",) if anchor.weeks_after else ()),
-            )
+        course, inf, weeks = anchor.course, anchor.infusion, anchor.weeks_after
+        key = (
+            f"{self.client}|{occurrence.rule.id}|{course.index if course else '-'}"
+            f"|{inf.index if inf else '-'}|{occurrence.ordinal}{f'|+{weeks}w' if weeks else ''}"
         )
         return hashlib.sha256(key.encode()).hexdigest()[:24] + "@kapplan"
 

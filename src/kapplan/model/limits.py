@@ -131,6 +131,12 @@ def never_yields(rule: rrulemod.rrule, start: datetime) -> bool:
     Returns:
         True when no instance can ever occur.
     """
+    return not _weekly_or_daily_on_weekdays(rule) and _never_matches(rule, start)
+
+
+def _never_matches(rule: rrulemod.rrule, start: datetime) -> bool:
+    """Tell whether a rule can never match (see `never_yields`), from where a copy of it
+    matches in the last 400 years dateutil allows."""
     shift = max(0, -(-(9600 - start.year) // 400)) * 400
     positions: tuple[int, ...] = tuple(getattr(rule, "_bysetpos", None) or ())
     if positions and getattr(rule, "_freq", 0) > _DAILY:
@@ -145,7 +151,24 @@ def never_yields(rule: rrulemod.rrule, start: datetime) -> bool:
 
 
 #: dateutil's FREQ constants (YEARLY = 0 ... SECONDLY = 6), without importing it.
-_DAILY, _HOURLY, _MINUTELY = 3, 4, 5
+_WEEKLY, _DAILY, _HOURLY, _MINUTELY = 2, 3, 4, 5
+
+
+def _weekly_or_daily_on_weekdays(rule: rrulemod.rrule) -> bool:
+    """Tell whether a rule is weekly or daily and picks days by weekday alone (a weekly
+    rule always has some): it matches within a week or two of any start, so it needs no
+    look at the calendar's last 400 years (most dose series are so)."""
+    return (
+        getattr(rule, "_freq", None) in (_WEEKLY, _DAILY)
+        and getattr(rule, "_bymonth", None) is None
+        and not getattr(rule, "_bymonthday", None)
+        and not getattr(rule, "_bynmonthday", None)
+        and not getattr(rule, "_byyearday", None)
+        and not getattr(rule, "_byweekno", None)
+        and not getattr(rule, "_bysetpos", None)
+        and getattr(rule, "_byeaster", None) is None
+        and not getattr(rule, "_bynweekday", None)
+    )
 
 
 def _period_size(rule: rrulemod.rrule) -> int:
