@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,7 @@ from kapplan.engine.calendar import (
     WorkingTime,
     _runs,
 )
-from kapplan.engine.caseload import _planners, therapist_calendar
+from kapplan.engine.caseload import _planners, _staged, therapist_calendar
 from kapplan.engine.occurrences import Occurrences
 from kapplan.engine.planner import ClientPlanner, SessionRequest
 from kapplan.model.caseload import AGENDA_KINDS
@@ -457,3 +458,26 @@ def _every_day_left_out(
     """Every full day and (when avoided) every dose day of the plan: the plain way."""
     full = {d for d, n in taken.items() if rule.per_day and n >= rule.per_day}
     return frozenset(full | (self.dose_days if rule.avoid_dose_days else frozenset()))
+
+
+def test_requests_that_tie_are_ordered_by_the_uids_they_were_made_with() -> None:
+    """Requests of two clients with the same doses tie on everything before their uids:
+    they are ordered by the uids (made only for such a tie), and a uid in a request's
+    order is the one its occurrence had when the request was made."""
+    book = rulebook()
+    clients = [
+        schedule(f'client = "{name}"\n' + doses("2026-12-01T10:00:00", "2026-12-08T10:00:00"))
+        for name in ("A", "B")
+    ]
+    expansions = [expand_doses(c, DEFAULT_LIMITS).checked() for c in clients]
+    planners = _planners(clients, [book, book], expansions, None, TEXTS)
+    requests = sorted(_staged(planners, DEFAULT_LIMITS), key=lambda r: r.key)
+    eager = sorted(requests, key=lambda r: (*r.key[:5], r.planner.uid(r.occurrence), *r.key[6:]))
+    assert [id(r) for r in requests] == [id(r) for r in eager]
+    ties = [(a, b) for a, b in pairwise(requests) if a.key[:5] == b.key[:5]]
+    assert ties, "no requests tie: the test no longer reaches the uids"
+    fresh = planners[0].request(requests[0].occurrence)
+    made = planners[0].uid(fresh.occurrence)
+    fresh.occurrence.ordinal += 1
+    assert str(fresh.key[5]) == made != planners[0].uid(fresh.occurrence)
+    fresh.occurrence.ordinal -= 1
