@@ -1,9 +1,10 @@
 """The short cuts a big caseload takes agree with the plain computation they stand in for.
 
 The therapist's full days are kept as sessions are booked and moved rather than
-gathered for every search, working time once built is found again, a client's
-allowed time is kept while its sessions stay put, and the practices a
-therapist's calendar never shows are counted rather than made (issue 16).
+gathered for every search, the working time closes and opens a day at a time, what a
+client's hours allow of each working day is kept, a client's allowed time is kept
+while its sessions stay put, and the practices a therapist's calendar never shows are
+counted rather than made (issue 16).
 """
 
 from __future__ import annotations
