@@ -213,10 +213,13 @@ def _intervals(
     lo: datetime,
     hi: datetime,
     latest: bool,
+    shared: tuple[Hours, dict[int, _Spans]] | None = None,
 ) -> Iterator[tuple[datetime, datetime]]:
     """Yield the allowed UTC intervals of some hours that overlap [lo, hi] (see
     `Hours.intervals`): `firsts` and `lasts` are runs of day ordinals with no allowed
-    time, every excluded day in one of them."""
+    time, every excluded day in one of them. With `shared` (other hours, and what they
+    allow of each day already worked out), only what both allow (see
+    `WorkingTime.shared`)."""
     first = lo.astimezone(zone).date().toordinal()
     last = hi.astimezone(zone).date().toordinal()
     resolved = clock.spans(zone, ranges)
@@ -235,6 +238,12 @@ def _intervals(
         spans = resolved.get(ordinal)
         if spans is None:
             spans = resolved[ordinal] = _resolve(clock, zone, ranges, ordinal)
+        if shared is not None:
+            other, kept = shared
+            both = kept.get(ordinal)
+            if both is None:
+                both = kept[ordinal] = _overlaps(spans, other)
+            spans = both
         for a, b in reversed(spans) if latest else spans:
             # As max(lo, a) and min(hi, b): on a tie, the bound itself.
             if a <= lo:
@@ -316,17 +325,7 @@ class WorkingTime:
         self, lo: datetime, hi: datetime, *, latest: bool
     ) -> Iterator[tuple[datetime, datetime]]:
         """Yield the allowed UTC intervals that overlap [lo, hi], clipped (see `Hours`)."""
-        return _intervals(
-            self.zone,
-            self.weekdays,
-            self.ranges,
-            self.clock,
-            self.firsts,
-            self.lasts,
-            lo,
-            hi,
-            latest,
-        )
+        return self._walk(lo, hi, latest, None)
 
     def shared(
         self, other: Hours, lo: datetime, hi: datetime, *, latest: bool
@@ -339,38 +338,22 @@ class WorkingTime:
         pass the same days again and again, and each closed day is passed as
         `intervals` passes it.
         """
-        zone, weekdays, ranges, clock = self.zone, self.weekdays, self.ranges, self.clock
         kept = self.overlaps.get(id(other))
         if kept is None:
             kept = self.overlaps[id(other)] = (other, {})
-        overlaps = kept[1]
-        firsts, lasts = self.firsts, self.lasts
-        first = lo.astimezone(zone).date().toordinal()
-        last = hi.astimezone(zone).date().toordinal()
-        resolved = clock.spans(zone, ranges)
-        day = last if latest else first
-        while first <= day <= last:
-            run = bisect_right(firsts, day) - 1
-            if run >= 0 and day <= lasts[run]:
-                day = firsts[run] - 1 if latest else lasts[run] + 1
-                continue
-            ordinal = day
-            day += -1 if latest else 1
-            if (ordinal + 6) % 7 not in weekdays:
-                continue
-            both = overlaps.get(ordinal)
-            if both is None:
-                spans = resolved.get(ordinal)
-                if spans is None:
-                    spans = resolved[ordinal] = _resolve(clock, zone, ranges, ordinal)
-                both = overlaps[ordinal] = _overlaps(spans, other)
-            for a, b in reversed(both) if latest else both:
-                if a <= lo:
-                    a = lo
-                if b >= hi:
-                    b = hi
-                if a < b:
-                    yield a, b
+        return self._walk(lo, hi, latest, kept)
+
+    def _walk(
+        self,
+        lo: datetime,
+        hi: datetime,
+        latest: bool,
+        shared: tuple[Hours, dict[int, _Spans]] | None,
+    ) -> Iterator[tuple[datetime, datetime]]:
+        zone, weekdays, ranges, clock = self.zone, self.weekdays, self.ranges, self.clock
+        return _intervals(
+            zone, weekdays, ranges, clock, self.firsts, self.lasts, lo, hi, latest, shared
+        )
 
     def close_day(self, day: date) -> None:
         """Close a day: it joins the runs, with the days off the weekdays next to it."""
@@ -382,16 +365,7 @@ class WorkingTime:
         run = bisect_right(firsts, ordinal) - 1
         if run >= 0 and ordinal <= lasts[run]:
             return  # a day off the weekdays, inside a run already
-        first = last = ordinal
-        if len(self.weekdays) != len(ALL_DAYS):
-            for _ in ALL_DAYS:
-                if not off[(first - 1) % 7]:
-                    break
-                first -= 1
-            for _ in ALL_DAYS:
-                if not off[(last + 1) % 7]:
-                    break
-                last += 1
+        first, last = _widened(ordinal, ordinal, off)
         # Runs that overlap it or touch it merge with it, as in `_runs`.
         lo = bisect_left(lasts, first - 1)
         hi = bisect_right(firsts, last + 1)
@@ -417,6 +391,20 @@ class WorkingTime:
         lasts[run : run + 1] = [last for _, last in parts]
 
 
+def _widened(first: int, last: int, off: list[bool]) -> tuple[int, int]:
+    """Return a run of day ordinals with the days off the weekdays next to it (`off`, by
+    ordinal % 7), a week at most either side (also when no weekday is allowed)."""
+    for _ in ALL_DAYS:
+        if not off[(first - 1) % 7]:
+            break
+        first -= 1
+    for _ in ALL_DAYS:
+        if not off[(last + 1) % 7]:
+            break
+        last += 1
+    return first, last
+
+
 def _runs(
     days: frozenset[date], weekdays: frozenset[int] = ALL_DAYS
 ) -> tuple[list[int], list[int]]:
@@ -437,15 +425,8 @@ def _runs(
     off = [(day + 6) % 7 not in weekdays for day in range(7)]
     merged_firsts: list[int] = []
     merged_lasts: list[int] = []
-    for first, last in zip(firsts, lasts, strict=True):
-        for _ in ALL_DAYS:
-            if not off[(first - 1) % 7]:
-                break
-            first -= 1
-        for _ in ALL_DAYS:
-            if not off[(last + 1) % 7]:
-                break
-            last += 1
+    for run in zip(firsts, lasts, strict=True):
+        first, last = _widened(*run, off)
         if merged_lasts and first <= merged_lasts[-1] + 1:
             merged_lasts[-1] = max(merged_lasts[-1], last)
         else:

@@ -13,7 +13,7 @@ the wall clock (calendar months, ``day`` offsets). All instants are UTC.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from types import MappingProxyType
@@ -343,7 +343,6 @@ class Occurrences:
             return
         # Without a step, a rule's occurrences on an anchor share one window: it is
         # resolved once, as `_windows` would resolve it for each (most rules are so).
-        zone = self.zone
         for anchor in self._anchors(rule):
             inf = anchor.infusion
             o = self.offset(rule.opens, inf)
@@ -354,22 +353,38 @@ class Occurrences:
                 continue
             start = self.at(o, anchor.start, anchor.end)
             end = self.at(c, anchor.start, anchor.end) if c else None
-            base = (anchor.end if o.ref == "end" else anchor.start).astimezone(zone)
-            weeks = (start.astimezone(zone).date() - base.date()).days // 7
-            for k in range(1, windows + 1):
-                yield Occurrence(
-                    rule=rule,
-                    order=order,
-                    anchor=anchor,
-                    ordinal=k,
-                    count=windows,
-                    opens=start,
-                    closes=end,
-                    minutes=minutes,
-                    months=o.months,
-                    weeks=weeks,
-                    target=self._target(rule, o, k, windows, start, end),
-                )
+            window = (o, start, end, minutes)
+            yield from self._made(order, rule, anchor, range(1, windows + 1), windows, window)
+
+    def _made(
+        self,
+        order: int,
+        rule: Rule,
+        anchor: AnchorSpan,
+        ordinals: Iterable[int],
+        windows: int,
+        window: tuple[Offset, datetime, datetime | None, int],
+    ) -> Iterator[Occurrence]:
+        """Yield a rule's occurrences in one window of an anchor: the window's opening
+        offset, its opening and closing instants and the occurrences' minutes."""
+        o, start, end, minutes = window
+        zone = self.zone
+        base = (anchor.end if o.ref == "end" else anchor.start).astimezone(zone)
+        weeks = (start.astimezone(zone).date() - base.date()).days // 7
+        for k in ordinals:
+            yield Occurrence(
+                rule=rule,
+                order=order,
+                anchor=anchor,
+                ordinal=k,
+                count=windows,
+                opens=start,
+                closes=end,
+                minutes=minutes,
+                months=o.months,
+                weeks=weeks,
+                target=self._target(rule, o, k, windows, start, end),
+            )
 
     def _target(
         self, rule: Rule, o: Offset, k: int, windows: int, start: datetime, end: datetime | None
@@ -385,22 +400,8 @@ class Occurrences:
 
     def _repeated(self, order: int, rule: Rule) -> Iterator[Occurrence]:
         """Yield the occurrences of a rule that repeats (``every``), window by window."""
-        zone = self.zone
         for anchor, k, windows, o, start, end, minutes in self._windows(rule):
-            base = (anchor.end if o.ref == "end" else anchor.start).astimezone(zone)
-            yield Occurrence(
-                rule=rule,
-                order=order,
-                anchor=anchor,
-                ordinal=k,
-                count=windows,
-                opens=start,
-                closes=end,
-                minutes=minutes,
-                months=o.months,
-                weeks=(start.astimezone(zone).date() - base.date()).days // 7,
-                target=self._target(rule, o, k, windows, start, end),
-            )
+            yield from self._made(order, rule, anchor, (k,), windows, (o, start, end, minutes))
 
     def _count(self, rule: Rule, total: int, budget: int) -> int | None:
         """Count a rule's occurrences onto `total` as making them would (`_windows`):
