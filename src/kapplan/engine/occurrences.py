@@ -24,7 +24,15 @@ from msgspec import Struct
 from kapplan.engine.calendar import Clock, monday, plus_months
 from kapplan.model.doses import Dose
 from kapplan.model.plan import Course, Infusion, PlanWarning, WarningCode, WarningParam
-from kapplan.model.rulebook import Anchor, Offset, Placement, Rule, Rulebook, parse_offset
+from kapplan.model.rulebook import (
+    SETTINGS,
+    Anchor,
+    Offset,
+    Placement,
+    Rule,
+    Rulebook,
+    parse_offset,
+)
 from kapplan.model.schedule import Cadence, PlanSettings
 from kapplan.model.zones import localize
 
@@ -195,7 +203,11 @@ class Occurrences:
         client: str = "",
     ) -> None:
         self.settings = settings
-        self.setting_values = settings.model_dump(mode="json")
+        # The settings a rule's texts may name (`kapplan.model.rulebook.SETTINGS`, all
+        # whole numbers), read as they are rather than dumped whole for every client.
+        self.setting_values: dict[str, object] = {
+            name: getattr(settings, name) for name in SETTINGS if name != "dose_minutes"
+        }
         self.zone = zone
         self.infusions = infusions
         self.courses = courses
