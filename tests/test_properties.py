@@ -542,6 +542,46 @@ def test_a_replan_over_its_own_late_sessions_moves_nothing() -> None:
         ]
 
 
+def test_a_replan_over_its_own_bookings_keeps_a_session_given_up_before_a_move() -> None:
+    """What hypothesis found in CI: one dose, a client in Berlin whose waking hours meet
+    the therapist's (Lord Howe) for two hours a day. A long-arc session pulled in for a
+    late one frees the day a week-2 session had been given up for; the plan settles that
+    session again once the move is made, so re-planning over its own bookings, with
+    nothing changed, books nothing new and moves nothing."""
+    client = Schedule.model_validate(
+        {
+            "timezone": "Europe/Berlin",
+            "client": "client 2",
+            "infusion": [{"at": "2027-02-15T00:49:00", "method": "esketamine"}],
+            "plan": {
+                "cadence": "every-infusion",
+                "session_minutes": 67,
+                "prep_sessions": 1,
+                "course_gap_days": 1,
+                "long_arc_months": 2,
+            },
+        }
+    )
+    therapist = TherapistHours(
+        zone=ZoneInfo("Australia/Lord_Howe"),
+        weekdays=frozenset(range(7)),
+        ranges=parse_hours("08:00-20:00"),
+        buffer=timedelta(0),
+        max_per_day=None,
+    )
+    (first,) = build_caseload([client], rulebook(), therapist, texts=TEXTS)
+    week_2 = [e for e in first.sessions if e.rule == "week-2-anchoring"]
+    assert len(week_2) == 2, "the second week-2 session is given up again"
+    assert not [
+        w for w in first.warnings if w.code == "not-planned" and w.event in {e.uid for e in week_2}
+    ]
+    ledger = {e.uid: Booking(e.start, e.end, outside=e.outside) for e in first.sessions}
+    (second,) = build_caseload([client], rulebook(), therapist, texts=TEXTS, bookings=ledger)
+    assert [(e.uid, e.start, e.end) for e in second.sessions] == [
+        (e.uid, e.start, e.end) for e in first.sessions
+    ]
+
+
 def no_other_client_moves(
     caseload: tuple[list[Schedule], TherapistHours], data: st.DataObject
 ) -> None:

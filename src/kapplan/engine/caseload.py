@@ -307,6 +307,8 @@ def book_requests(
         unmet = _repair(unmet, [r for r in requests if r.start is not None])
     waiting = list(unmet)
     budget = [REPAIR_BUDGET]
+    given_up: list[SessionRequest] = []
+    pulled = False
     while waiting:
         follow = []
         for request in waiting:
@@ -316,10 +318,12 @@ def book_requests(
                 moved = planner.give_up(request)
             else:
                 # Each pulls in and books at once: what it frees is its own.
-                _pull_in(request, requests, budget)
+                pulled |= _pull_in(request, requests, budget)
                 moved = planner.settle(request)
             if moved:
                 follow.append(moved)
+            elif request.unplanned is not None:
+                given_up.append(request)
         waiting = []
         for request in sorted(follow, key=lambda r: r.key):
             start = request.planner.find_in_window(request)
@@ -327,18 +331,55 @@ def book_requests(
                 waiting.append(request)
             else:
                 request.planner.reserve(request, start)
+    if pulled:
+        _retry(given_up, requests, budget)
 
 
-def _pull_in(request: SessionRequest, requests: list[SessionRequest], budget: list[int]) -> None:
+def _retry(
+    given_up: list[SessionRequest], requests: list[SessionRequest], budget: list[int]
+) -> None:
+    """Settle the sessions given up again, once sessions pulled in have moved.
+
+    A session pulled in for a later one frees the time it stood at, after sessions
+    earlier in the booking order may have been given up for the want of it. A plan
+    re-made over its own bookings (`keep`) has every session where it ended from the
+    start, and would book such a session there: each is settled again, in booking
+    order, until no more moves, so the plan and its re-planning agree. One given up
+    again keeps the warning it had, where it stood; one now booked loses it.
+    """
+    while given_up:
+        pulled = False
+        again: list[SessionRequest] = []
+        for request in sorted(given_up, key=lambda r: r.key):
+            planner = request.planner
+            first = request.unplanned
+            index = next(i for i, w in enumerate(planner.warnings) if w is first)
+            del planner.warnings[index]
+            request.unplanned = None
+            if planner.beyond_reach(request):
+                planner.give_up(request)
+            else:
+                pulled |= _pull_in(request, requests, budget)
+                planner.settle(request)
+            if request.unplanned is not None:
+                # Still nothing: the warning it had stands, where it stood.
+                planner.warnings.pop()
+                planner.warnings.insert(index, first)
+                request.unplanned = first
+                again.append(request)
+        given_up = again if pulled else []
+
+
+def _pull_in(request: SessionRequest, requests: list[SessionRequest], budget: list[int]) -> bool:
     """Make a late session less late: move a booked session that stands at an earlier
     time to another time inside its own window, when one is free. The late session
-    itself is then booked by `ClientPlanner.settle`."""
+    itself is then booked by `ClientPlanner.settle`. Tell whether a session moved."""
     planner = request.planner
     if request.occurrence.rule.overflow != "later" or budget[0] <= 0:
-        return
+        return False
     first = planner.find_outside(request, strict=True)
     if first is None:
-        return
+        return False
     lo, hi = request.latest - timedelta(days=1), first + timedelta(days=1)
     near = sorted(
         (
@@ -360,8 +401,9 @@ def _pull_in(request: SessionRequest, requests: list[SessionRequest], budget: li
             planner.release(request)
             if again is not None:
                 other.planner.reserve(other, again)
-                return
+                return True
         other.planner.reserve(other, was)
+    return False
 
 
 def _repair(unmet: list[SessionRequest], booked: list[SessionRequest]) -> list[SessionRequest]:

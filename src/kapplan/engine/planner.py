@@ -146,6 +146,9 @@ class SessionRequest(Struct, eq=False):
     """Kept where an earlier export booked it: no repair moves it."""
     placed: tuple[datetime, datetime] | None = None
     """For a session a person moved by hand and kept there: where kapplan had placed it."""
+    unplanned: PlanWarning | None = None
+    """The warning that it could not be planned, while it stands (see
+    `kapplan.engine.caseload.book_requests`, which may settle it again)."""
     notes: list[tuple[WarningCode, dict[str, WarningParam], tuple[datetime, ...]]] = field(
         default_factory=list
     )
@@ -918,6 +921,7 @@ class ClientPlanner(Struct, dict=True):
         if request.nearest is not None:
             facts["next"] = request.nearest
         self._warn(WarningCode.NOT_PLANNED, occurrence, facts=facts)
+        request.unplanned = self.warnings[-1]
         return None
 
     def _sessions_after(self) -> dict[tuple[int, int], SessionRequest]:
