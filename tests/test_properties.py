@@ -16,6 +16,7 @@ from itertools import combinations, pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import event as tally
@@ -579,6 +580,71 @@ def test_a_replan_over_its_own_bookings_keeps_a_session_given_up_before_a_move()
     (second,) = build_caseload([client], rulebook(), therapist, texts=TEXTS, bookings=ledger)
     assert [(e.uid, e.start, e.end) for e in second.sessions] == [
         (e.uid, e.start, e.end) for e in first.sessions
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="known limitation, found by hypothesis (issue 16 round): a weekly-cadence session "
+    "given up moves on to the next dose as a new request made while booking, so a re-plan "
+    "cannot keep that request's booking before other sessions take its time",
+)
+def test_a_session_that_followed_a_given_up_one_keeps_its_booking() -> None:
+    """What hypothesis found with twenty times CI's examples: a weekly-cadence session
+    that follows a dose because the one before it was given up exists only once booking
+    is under way, so re-planning over the ledger after another client's dose moves can
+    let that client's new sessions take its time. Marked as a known failure (strict: it
+    says so when fixed)."""
+
+    def client(
+        name: str, ats: list[str], minutes: int, availability: dict[str, object]
+    ) -> Schedule:
+        return Schedule.model_validate(
+            {
+                "timezone": "Asia/Kathmandu",
+                "client": name,
+                "infusion": [{"at": at, "method": "esketamine"} for at in ats],
+                "plan": {
+                    "cadence": "weekly",
+                    "session_minutes": minutes,
+                    "prep_sessions": 1,
+                    "course_gap_days": 5,
+                    "long_arc_months": 2,
+                },
+                **({"availability": availability} if availability else {}),
+            }
+        )
+
+    days = [f"2026-06-02T{t}:00" for t in ("06:44", "07:49", "08:54", "09:59", "11:04")]
+    days += [f"2026-06-02T{t}:00" for t in ("12:09", "13:14", "14:19", "15:24")]
+    first_client = client(
+        "client 1",
+        ["2026-05-31T04:49:00", *days, "2026-06-05T15:23:00"],
+        65,
+        {"days": ["sun", "thu"], "hours": "00:00-18:30"},
+    )
+    second_client = client("client 2", ["2026-06-06T17:34:00", "2026-06-02T08:54:00"], 50, {})
+    therapist = TherapistHours(
+        zone=ZoneInfo("Asia/Kathmandu"),
+        weekdays=frozenset({0, 1, 3}),
+        ranges=parse_hours("08:00-20:00"),
+        buffer=timedelta(0),
+        max_per_day=None,
+    )
+    clients = [first_client, second_client]
+    first = build_caseload(clients, rulebook(), therapist, texts=TEXTS)
+    ledger = {
+        e.uid: Booking(e.start, e.end, outside=e.outside) for plan in first for e in plan.sessions
+    }
+    entries = list(second_client.infusion)
+    entries[0] = entries[0].model_copy(update={"at": entries[0].at + timedelta(minutes=1909)})
+    moved = second_client.model_copy(update={"infusion": tuple(entries)})
+    second = build_caseload(
+        [first_client, moved], rulebook(), therapist, texts=TEXTS, bookings=ledger
+    )
+    assert [(e.uid, e.start) for e in second[0].sessions] == [
+        (e.uid, e.start) for e in first[0].sessions
     ]
 
 
