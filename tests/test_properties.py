@@ -500,6 +500,17 @@ def test_moving_one_dose_moves_no_other_clients_session(runs: int) -> None:
     check()
 
 
+def _eight_to_eight(zone: str, weekdays: frozenset[int]) -> TherapistHours:
+    """A therapist who works 08:00-20:00 on some weekdays, with no buffer and no daily cap."""
+    return TherapistHours(
+        zone=ZoneInfo(zone),
+        weekdays=weekdays,
+        ranges=parse_hours("08:00-20:00"),
+        buffer=timedelta(0),
+        max_per_day=None,
+    )
+
+
 def test_a_replan_over_its_own_late_sessions_moves_nothing() -> None:
     """What hypothesis found when the ledger above dropped `outside`: two clients whose
     week-2 sessions could only be booked late. Re-planned over their own bookings as an
@@ -524,13 +535,7 @@ def test_a_replan_over_its_own_late_sessions_moves_nothing() -> None:
         )
 
     clients = [client("client 0", "00:00-09:45"), client("client 1", "00:00-09:00, 12:45-21:30")]
-    therapist = TherapistHours(
-        zone=ZoneInfo("Asia/Kathmandu"),
-        weekdays=frozenset({0, 1, 2}),
-        ranges=parse_hours("08:00-20:00"),
-        buffer=timedelta(0),
-        max_per_day=None,
-    )
+    therapist = _eight_to_eight("Asia/Kathmandu", frozenset({0, 1, 2}))
     first = build_caseload(clients, rulebook(), therapist, texts=TEXTS)
     assert any(e.outside for plan in first for e in plan.sessions)
     ledger = {
@@ -563,13 +568,7 @@ def test_a_replan_over_its_own_bookings_keeps_a_session_given_up_before_a_move()
             },
         }
     )
-    therapist = TherapistHours(
-        zone=ZoneInfo("Australia/Lord_Howe"),
-        weekdays=frozenset(range(7)),
-        ranges=parse_hours("08:00-20:00"),
-        buffer=timedelta(0),
-        max_per_day=None,
-    )
+    therapist = _eight_to_eight("Australia/Lord_Howe", frozenset(range(7)))
     (first,) = build_caseload([client], rulebook(), therapist, texts=TEXTS)
     week_2 = [e for e in first.sessions if e.rule == "week-2-anchoring"]
     assert len(week_2) == 2, "the second week-2 session is given up again"
@@ -625,13 +624,7 @@ def test_a_session_that_followed_a_given_up_one_keeps_its_booking() -> None:
         {"days": ["sun", "thu"], "hours": "00:00-18:30"},
     )
     second_client = client("client 2", ["2026-06-06T17:34:00", "2026-06-02T08:54:00"], 50, {})
-    therapist = TherapistHours(
-        zone=ZoneInfo("Asia/Kathmandu"),
-        weekdays=frozenset({0, 1, 3}),
-        ranges=parse_hours("08:00-20:00"),
-        buffer=timedelta(0),
-        max_per_day=None,
-    )
+    therapist = _eight_to_eight("Asia/Kathmandu", frozenset({0, 1, 3}))
     clients = [first_client, second_client]
     first = build_caseload(clients, rulebook(), therapist, texts=TEXTS)
     ledger = {
