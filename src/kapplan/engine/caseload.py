@@ -281,6 +281,8 @@ def book_requests(
        (`ClientPlanner.settle`), again earliest deadline first; a booked session
        standing at an earlier time outside that window moves within its own
        window where it can, so the late one is less late (`_pull_in`).
+    4. When such a move was made, the sessions given up in step 3 are settled again
+       (`_retry`): a move may free the time one of them lacked.
 
     A session outside its window therefore never takes the only free time of
     another's window.
