@@ -387,6 +387,21 @@ class TestSubfolders:
         )
         assert _run("plan", str(folder / "a.toml"), "-f", "json")[::2] == (0, "")
 
+    def test_a_folders_schedules_are_its_toml_files(self, folder: Path) -> None:
+        """A link to a schedule is one of the folder's files; a folder named like one, a
+        broken link and a hidden file are not."""
+        from kapplan.edge.load import schedule_paths
+
+        (folder / "linked.toml").symlink_to(folder / "a.toml")
+        (folder / "dir.toml").mkdir()
+        (folder / "broken.toml").symlink_to(folder / "gone.toml")
+        (folder / ".hidden.toml").write_bytes(EXAMPLE.read_bytes())
+        (folder / "notes.txt").write_text("not a schedule")
+        assert schedule_paths([str(folder) + "/"]) == [
+            str(folder / "a.toml"),
+            str(folder / "linked.toml"),
+        ]
+
     def test_json_without_subfolders_unchanged(self) -> None:
         """No subfolder, no key: the document is as it was."""
         code, out, err = _run("validate", str(EXAMPLE), "-f", "json")

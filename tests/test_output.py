@@ -278,3 +278,32 @@ class TestReadOwnOutput:
         assert read_own_output(tmp_path / "missing.ics", OWNED_MARKER) is None
         assert read_own_output(tmp_path, OWNED_MARKER) is None
         assert read_own_output(foreign, OWNED_MARKER) is None
+
+
+class TestReadBytes:
+    """`read_bytes` reads a file whole up to its limit, however its size is told."""
+
+    @pytest.mark.parametrize("size", [0, 1, 99, 100, 101, 5000])
+    def test_sizes_at_the_limit(self, tmp_path: Path, size: int) -> None:
+        """Up to the limit a file is read whole; past it, limit + 1 bytes say so."""
+        from kapplan.edge.files import read_bytes
+
+        path = tmp_path / "a.toml"
+        path.write_bytes(b"x" * size)
+        if size <= 100:
+            assert read_bytes(str(path), limit=100) == b"x" * size
+        else:
+            with pytest.raises(KapplanError, match="larger than"):
+                read_bytes(str(path), limit=100)
+
+    def test_a_file_whose_size_says_nothing(self) -> None:
+        """A file that reports no size (/proc) is still read whole: its size is not trusted."""
+        from kapplan.edge.files import read_bytes
+
+        proc = Path("/proc/self/status")
+        if not proc.exists() or proc.stat().st_size:
+            pytest.skip("no /proc file that reports a size of 0 here")
+        data = read_bytes(str(proc), limit=1 << 20)
+        assert len(data) > 100
+        assert data.startswith(b"Name:")
+        assert data.endswith(b"\n")

@@ -382,11 +382,13 @@ def test_vdir_path_loads_no_rich_and_no_icalendar_library(tmp_path: Path) -> Non
 
 
 #: Values of each kind a parameter meets: not given, strings, choices in and out of
-#: case, numbers in and out of bounds, flags, lists (a repeated option, many arguments).
+#: case, numbers in and out of bounds, flags, lists (a repeated option, many arguments),
+#: paths to a folder, to no file, to a file, and the paths typer is left to refuse.
 SAMPLES: list[object] = [
     None, "", "json", "ics", "terminal", "JSON", "en", "ru", "month", "schedule", "x",
     "examples/iv-six-infusions.toml", 0, 1, 10, 1000, 1001, -1, 30.0, 0.5, 601.0, "5",
     True, False, (), ("a.toml",), ("a.toml", "b"), ["1d", "1h"], ("1d", 2),
+    str(ROOT / "examples"), str(ROOT / "examples" / "no-such.toml"), "-", "a\x00b", IV,
 ]  # fmt: skip
 
 

@@ -4,7 +4,9 @@ Typer (0.29) converts every parameter of the command being run, given or not,
 through a pydantic ``TypeAdapter`` it builds on first use: a few milliseconds
 each, twenty-odd for ``kapplan plan``, on every run. Most values need no such
 work: an option not given (None), a string, a list of strings, an enum member
-named by its exact value, a number within its bounds. `quicken` gives each
+named by its exact value, a number within its bounds, a path that passes the
+option's checks (typer would build a validator for ``pathlib.Path`` alone just
+to make one from a string). `quicken` gives each
 parameter a conversion that returns those as typer's would, and hands any other
 value (a path, a number written on the command line, a wrong choice) to typer's
 own conversion, built then: its result is typer's. A value that is not one of
@@ -14,9 +16,12 @@ an option's choices is refused in kapplan's words, not the validation library's
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Any, get_args, get_origin
 
 from typer._click import Context, Parameter
@@ -109,7 +114,31 @@ def _quick_value(descriptor: TypeDescriptor, value: Any, ctx: Context) -> Any:
         return _number(value, annotation, info.min, info.max, bool(info.clamp))
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return _choice(annotation, value, ctx, case_sensitive=info.case_sensitive)
+    if annotation is Path and info.path_type is None and not info.resolve_path:
+        return _path(value, info)
     return _TYPERS
+
+
+def _path(value: Any, info: Any) -> Any:
+    """A path named by a plain string is ``Path(value)`` when the option's checks pass,
+    checked as typer checks them; any other value, and every refusal, is typer's."""
+    if type(value) is not str or not value or "\x00" in value:
+        return _TYPERS  # typer's validator makes '' the current folder
+    if info.allow_dash and value == "-":
+        return _TYPERS
+    try:
+        found = os.stat(value)
+    except OSError:
+        return _TYPERS if info.exists else Path(value)
+    if not info.file_okay and stat.S_ISREG(found.st_mode):
+        return _TYPERS
+    if not info.dir_okay and stat.S_ISDIR(found.st_mode):
+        return _TYPERS
+    if info.readable and not os.access(value, os.R_OK):
+        return _TYPERS
+    if info.writable and not os.access(value, os.W_OK):
+        return _TYPERS
+    return Path(value)
 
 
 def _number(value: Any, kind: type, low: Any, high: Any, clamp: bool) -> Any:

@@ -12,6 +12,7 @@ import os
 import stat
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from kapplan.errors import KapplanError, OutputError, ScheduleError
 from kapplan.model.limits import MAX_FILE_BYTES
@@ -96,7 +97,7 @@ def read_bytes(
             data = _read_regular(path, error, what, limit)
         else:
             with open(path, "rb") as handle:
-                data = handle.read(limit + 1)
+                data = _read_most(handle, limit)
     except FileNotFoundError:
         stdin = "" if regular else ", or - for stdin"
         raise error(f"no such file; expected a path to {what}{stdin}", source=name) from None
@@ -118,7 +119,22 @@ def _read_regular(path: str, error: type[KapplanError], what: str, limit: int) -
             if stat.S_ISDIR(os.fstat(descriptor).st_mode):
                 raise IsADirectoryError
             raise error(f"is not a regular file; expected {what}", source=path)
-        return handle.read(limit + 1)
+        return _read_most(handle, limit)
+
+
+def _read_most(handle: BinaryIO, limit: int) -> bytes:
+    """Read at most ``limit + 1`` bytes of an open file.
+
+    A read of ``limit + 1`` asks for a buffer that large for every file, a caseload's
+    thousand small ones too: the size the file has, and one byte more, is asked for
+    first, and the rest only when that byte came (the file grew, or its size says
+    nothing, as for a FIFO or /proc).
+    """
+    size = os.fstat(handle.fileno()).st_size
+    data = handle.read(min(size, limit) + 1)
+    if size < len(data) <= limit:
+        data += handle.read(limit + 1 - len(data))
+    return data
 
 
 def decode_text(

@@ -93,6 +93,8 @@ class Clock:
 
 #: One day's clock ranges as UTC instants: (start, end) pairs, in clock order.
 _Spans = tuple[tuple[datetime, datetime], ...]
+#: Spans with the date (in the zone of the hours they come from) each falls on.
+_Pieces = tuple[tuple[datetime, datetime, date], ...]
 
 
 def local_instant(day: date, minutes: int, zone: ZoneInfo) -> datetime:
@@ -203,6 +205,11 @@ class Hours(Struct, frozen=True):
         )
 
 
+#: Other hours, what they allow of each working day, and what their clock allows of it
+#: (see `WorkingTime.shared`).
+_Shared = tuple[Hours, dict[int, _Spans], dict[int, _Pieces]]
+
+
 def _intervals(
     zone: ZoneInfo,
     weekdays: frozenset[int],
@@ -213,7 +220,7 @@ def _intervals(
     lo: datetime,
     hi: datetime,
     latest: bool,
-    shared: tuple[Hours, dict[int, _Spans]] | None = None,
+    shared: _Shared | None = None,
 ) -> Iterator[tuple[datetime, datetime]]:
     """Yield the allowed UTC intervals of some hours that overlap [lo, hi] (see
     `Hours.intervals`): `firsts` and `lasts` are runs of day ordinals with no allowed
@@ -239,10 +246,10 @@ def _intervals(
         if spans is None:
             spans = resolved[ordinal] = _resolve(clock, zone, ranges, ordinal)
         if shared is not None:
-            other, kept = shared
+            other, kept, pieces = shared
             both = kept.get(ordinal)
             if both is None:
-                both = kept[ordinal] = _overlaps(spans, other)
+                both = kept[ordinal] = _overlaps(spans, other, pieces, ordinal)
             spans = both
         for a, b in reversed(spans) if latest else spans:
             # As max(lo, a) and min(hi, b): on a tie, the bound itself.
@@ -254,19 +261,44 @@ def _intervals(
                 yield a, b
 
 
-def _overlaps(spans: _Spans, other: Hours) -> _Spans:
-    """Return what `other` allows of a day's spans, in time order."""
+def _overlaps(spans: _Spans, other: Hours, pieces: dict[int, _Pieces], ordinal: int) -> _Spans:
+    """Return what `other` allows of a day's spans (the day `ordinal`), in time order:
+    the pieces its clock allows (`_pieces`, kept by day for every hours of its zone,
+    weekdays and ranges), less those on its excluded dates."""
+    both = pieces.get(ordinal)
+    if both is None:
+        both = pieces[ordinal] = _pieces(spans, other)
+    excluded = other.excluded
+    return tuple((a, b) for a, b, day in both if day not in excluded)
+
+
+def _pieces(spans: _Spans, other: Hours) -> _Pieces:
+    """Return what the clock of `other` allows of a day's spans, as `other.intervals` would
+    with no date excluded: (start, end, the date of `other` it falls on), in time order."""
     if not spans:
         return ()
-    # One look at the other hours over the whole day, then each span's share of it.
-    allowed = list(other.intervals(spans[0][0], spans[-1][1], latest=False))
+    # One look at the other clock over the whole day, then each span's share of it.
+    lo, hi = spans[0][0], spans[-1][1]
+    zone, weekdays, ranges, clock = other.zone, other.weekdays, other.ranges, other.clock
+    resolved = clock.spans(zone, ranges)
+    allowed = []
+    first, last = lo.astimezone(zone).date().toordinal(), hi.astimezone(zone).date().toordinal()
+    for ordinal in range(first, last + 1):
+        if (ordinal + 6) % 7 not in weekdays:
+            continue
+        day = resolved.get(ordinal)
+        if day is None:
+            day = resolved[ordinal] = _resolve(clock, zone, ranges, ordinal)
+        local = date.fromordinal(ordinal)
+        # Clipped as `_intervals` clips: on a tie, the bound itself.
+        allowed.extend((max(lo, c), min(hi, d), local) for c, d in day if max(lo, c) < min(hi, d))
     both = []
     for a, b in spans:
-        for c, d in allowed:
+        for c, d, local in allowed:
             start = c if c > a else a
             end = d if d < b else b
             if start < end:
-                both.append((start, end))
+                both.append((start, end, local))
     return tuple(both)
 
 
@@ -293,6 +325,7 @@ class WorkingTime:
         "lasts",
         "off",
         "overlaps",
+        "pieces",
         "ranges",
         "weekdays",
         "zone",
@@ -312,9 +345,14 @@ class WorkingTime:
         self.firsts, self.lasts = _runs(closed, weekdays)
         # Whether a day ordinal's weekday is not worked, by ordinal % 7 (as in `_runs`).
         self.off = [(day + 6) % 7 not in weekdays for day in range(7)]
-        self.overlaps: dict[int, tuple[Hours, dict[int, _Spans]]] = {}
+        self.overlaps: dict[int, _Shared] = {}
         """What of each working day other hours allow (see `shared`), by the hours'
         identity (they are kept with it, so an identity is never another's)."""
+        self.pieces: dict[
+            tuple[ZoneInfo, frozenset[int], tuple[HourRange, ...]], dict[int, _Pieces]
+        ] = {}
+        """What of each working day the clock of other hours allows, whatever dates they
+        exclude, by their zone, weekdays and ranges (see `_overlaps`)."""
 
     @property
     def runs(self) -> tuple[list[int], list[int]]:
@@ -340,7 +378,11 @@ class WorkingTime:
         """
         kept = self.overlaps.get(id(other))
         if kept is None:
-            kept = self.overlaps[id(other)] = (other, {})
+            shape = (other.zone, other.weekdays, other.ranges)
+            pieces = self.pieces.get(shape)
+            if pieces is None:
+                pieces = self.pieces[shape] = {}
+            kept = self.overlaps[id(other)] = (other, {}, pieces)
         return self._walk(lo, hi, latest, kept)
 
     def _walk(
@@ -348,7 +390,7 @@ class WorkingTime:
         lo: datetime,
         hi: datetime,
         latest: bool,
-        shared: tuple[Hours, dict[int, _Spans]] | None,
+        shared: _Shared | None,
     ) -> Iterator[tuple[datetime, datetime]]:
         zone, weekdays, ranges, clock = self.zone, self.weekdays, self.ranges, self.clock
         return _intervals(

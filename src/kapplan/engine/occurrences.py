@@ -489,9 +489,14 @@ class Occurrences:
             opens = self.offset(rule.opens, inf)
             closes = self.offset(rule.closes, inf) if rule.closes else None
             minutes = self._amount(rule.minutes, inf)
-            windows: list[tuple[Offset, Offset | None]] = []
+            # Each window: its opening offset, and its opening and closing instants.
+            windows: list[tuple[Offset, datetime, datetime | None]] = []
             if step is None:
-                windows = [(opens, closes)] * self._amount(rule.count, inf)
+                count = self._amount(rule.count, inf)
+                if count > 0:
+                    start = self.at(opens, anchor.start, anchor.end)
+                    end = self.at(closes, anchor.start, anchor.end) if closes else None
+                    windows = [(opens, start, end)] * count
             else:
                 limit = (
                     self.at(self.offset(rule.until), anchor.start, anchor.end)
@@ -502,17 +507,17 @@ class Occurrences:
                 k = 0
                 while total is None or k < total:
                     o, c = opens.shifted(step, k), closes.shifted(step, k) if closes else None
+                    # The window's last instant: its closing, or its opening without one.
                     edge = self.at(c or o, anchor.start, anchor.end)
                     if limit is not None and edge > limit:
                         break
                     if k >= MAX_OCCURRENCES:
                         self._warn(WarningCode.REPEAT_CUT, rule, {"limit": MAX_OCCURRENCES})
                         break
-                    windows.append((o, c))
+                    start = self.at(o, anchor.start, anchor.end) if c else edge
+                    windows.append((o, start, edge if c else None))
                     k += 1
-            for k, (o, c) in enumerate(windows, start=1):
-                start = self.at(o, anchor.start, anchor.end)
-                end = self.at(c, anchor.start, anchor.end) if c else None
+            for k, (o, start, end) in enumerate(windows, start=1):
                 yield anchor, k, len(windows), o, start, end, minutes
 
     def offset(self, text: str | None, inf: Infusion | None = None) -> Offset:
