@@ -281,7 +281,7 @@ def _pieces(spans: _Spans, other: Hours) -> _Pieces:
     lo, hi = spans[0][0], spans[-1][1]
     zone, weekdays, ranges, clock = other.zone, other.weekdays, other.ranges, other.clock
     resolved = clock.spans(zone, ranges)
-    allowed = []
+    allowed: list[tuple[datetime, datetime, date]] = []
     first, last = lo.astimezone(zone).date().toordinal(), hi.astimezone(zone).date().toordinal()
     for ordinal in range(first, last + 1):
         if (ordinal + 6) % 7 not in weekdays:
