@@ -38,6 +38,7 @@ from kapplan.model.zones import localize
 
 #: A repeat that yields more occurrences than this is cut off with a warning.
 MAX_OCCURRENCES = 500
+_MINUTE = timedelta(minutes=1)
 
 
 class AnchorSpan(Struct, frozen=True):
@@ -223,6 +224,10 @@ class Occurrences:
         """Every dose as an anchor, once a rule counts from each (see `_anchors`)."""
         self.deltas: dict[Offset, timedelta] = {}
         """Real-time offsets as time spans, by offset (see `at`)."""
+        self.shapes: dict[tuple[int, int], tuple[Offset, Offset | None, int]] = {}
+        """A rule's offsets and minutes, by the rule's identity and dose length (`_shape`)."""
+        self.mentions: dict[int, bool] = {}
+        """Whether a rule's offsets or minutes name ``{dose_minutes}``, by its identity."""
 
     def of(
         self, rulebook: Rulebook, budget: int, *, counted: frozenset[Placement] = frozenset()
@@ -357,9 +362,7 @@ class Occurrences:
         # resolved once, as `_windows` would resolve it for each (most rules are so).
         for anchor in self._anchors(rule):
             inf = anchor.infusion
-            o = self.offset(rule.opens, inf)
-            c = self.offset(rule.closes, inf) if rule.closes else None
-            minutes = self._amount(rule.minutes, inf)
+            o, c, minutes = self._shape(rule, inf)
             windows = self._amount(rule.count, inf)
             if windows <= 0:
                 continue
@@ -435,11 +438,8 @@ class Occurrences:
         plain = not any(isinstance(text, str) and "{" in text for text in texts)
         try:
             for anchor in anchors[:1] if plain else anchors:
-                inf = anchor.infusion
-                opens = self.offset(rule.opens, inf)
-                closes = self.offset(rule.closes, inf) if rule.closes else None
-                self._amount(rule.minutes, inf)
-                shapes.add((opens, closes, self._amount(rule.count, inf)))
+                opens, closes, _ = self._shape(rule, anchor.infusion)
+                shapes.add((opens, closes, self._amount(rule.count, anchor.infusion)))
         except (ValueError, KeyError, IndexError):
             walk = True  # the windows one by one meet it where making them would
         if not walk and not anchors:
@@ -486,9 +486,7 @@ class Occurrences:
         step = self.offset(rule.every) if rule.every else None
         for anchor in self._anchors(rule):
             inf = anchor.infusion
-            opens = self.offset(rule.opens, inf)
-            closes = self.offset(rule.closes, inf) if rule.closes else None
-            minutes = self._amount(rule.minutes, inf)
+            opens, closes, minutes = self._shape(rule, inf)
             # Each window: its opening offset, and its opening and closing instants.
             windows: list[tuple[Offset, datetime, datetime | None]] = []
             if step is None:
@@ -519,6 +517,25 @@ class Occurrences:
                     k += 1
             for k, (o, start, end) in enumerate(windows, start=1):
                 yield anchor, k, len(windows), o, start, end, minutes
+
+    def _shape(self, rule: Rule, inf: Infusion | None) -> tuple[Offset, Offset | None, int]:
+        """Return a rule's opening and closing offsets and its minutes on an anchor's dose
+        (or none), filled in and parsed once per rule and dose length: only
+        ``{dose_minutes}`` tells one dose's from another's."""
+        mentions = self.mentions.get(id(rule))
+        if mentions is None:
+            texts = (rule.opens, rule.closes, rule.minutes)
+            mentions = self.mentions[id(rule)] = any(
+                isinstance(text, str) and "dose_minutes" in text for text in texts
+            )
+        dose = int((inf.end - inf.start) / _MINUTE) if mentions and inf is not None else 0
+        key = (id(rule), dose)
+        shape = self.shapes.get(key)
+        if shape is None:
+            opens = self.offset(rule.opens, inf)
+            closes = self.offset(rule.closes, inf) if rule.closes else None
+            shape = self.shapes[key] = (opens, closes, self._amount(rule.minutes, inf))
+        return shape
 
     def offset(self, text: str | None, inf: Infusion | None = None) -> Offset:
         """Return a rule's offset, its ``{settings}`` filled in, parsed once per call."""
