@@ -482,3 +482,50 @@ def test_requests_that_tie_are_ordered_by_the_uids_they_were_made_with() -> None
     fresh.occurrence.ordinal += 1
     assert str(fresh.key[5]) == made != planners[0].uid(fresh.occurrence)
     fresh.occurrence.ordinal -= 1
+
+
+def test_a_kept_time_no_session_takes_is_given_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Weekly cadence, doses at noon on Monday and Thursday two weeks running. With the
+    therapist off on the Tuesday and Wednesday, the first week's session gives up and
+    one follows Thursday's dose, booked on Friday at noon. Re-planned over that export
+    with the days off gone, Friday noon is kept for that session
+    (`ClientPlanner.hold_follows`), but the first week's session now fits on Tuesday, so
+    none follows Thursday: Friday noon is given back, and the plan is the one made
+    afresh (Friday's movement practice is placed at noon, as there)."""
+    from kapplan.model.plan import Booking
+
+    def therapist(off: set[date]) -> TherapistHours:
+        return TherapistHours(
+            zone=LISBON,
+            weekdays=frozenset(range(7)),
+            ranges=(HourRange(8 * 60, 20 * 60),),
+            days_off=frozenset(off),
+        )
+
+    ats = ("2026-06-01T12:00:00", "2026-06-04T12:00:00", "2026-06-08T12:00:00")
+    body = f'client = "A"\n{doses(*ats, "2026-06-11T12:00:00")}[plan]\ncadence = "weekly"\n'
+    client = schedule(body, "Europe/Lisbon")
+    book = rulebook("dose", "integration-session", "movement")
+    first = build_caseload(
+        [client], book, therapist({date(2026, 6, 2), date(2026, 6, 3)}), texts=TEXTS
+    )
+    assert [(e.infusion, e.start.date()) for e in first[0].sessions] == [
+        (2, date(2026, 6, 5)),
+        (4, date(2026, 6, 12)),
+    ]
+    ledger = {e.uid: Booking(e.start, e.end, outside=e.outside) for e in first[0].sessions}
+    given_back: list[int] = []
+    end_holds = ClientPlanner.end_holds
+
+    def counted(self: ClientPlanner) -> None:
+        given_back.append(len(self.held))
+        end_holds(self)
+
+    monkeypatch.setattr(ClientPlanner, "end_holds", counted)
+    again = build_caseload([client], book, therapist(set()), texts=TEXTS, bookings=ledger)
+    assert given_back == [1]
+    assert [(e.infusion, e.start.date()) for e in again[0].sessions] == [
+        (1, date(2026, 6, 2)),
+        (4, date(2026, 6, 12)),
+    ]
+    assert again == build_caseload([client], book, therapist(set()), texts=TEXTS)

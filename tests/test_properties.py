@@ -16,7 +16,6 @@ from itertools import combinations, pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import event as tally
@@ -582,19 +581,12 @@ def test_a_replan_over_its_own_bookings_keeps_a_session_given_up_before_a_move()
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known limitation, found by hypothesis (issue 16 round): a weekly-cadence session "
-    "given up moves on to the next dose as a new request made while booking, so a re-plan "
-    "cannot keep that request's booking before other sessions take its time",
-)
 def test_a_session_that_followed_a_given_up_one_keeps_its_booking() -> None:
     """What hypothesis found with twenty times CI's examples: a weekly-cadence session
     that follows a dose because the one before it was given up exists only once booking
-    is under way, so re-planning over the ledger after another client's dose moves can
-    let that client's new sessions take its time. Marked as a known failure (strict: it
-    says so when fixed)."""
+    is under way; re-planning over the ledger after another client's dose moves, its
+    time is kept for it from the start (`ClientPlanner.hold_follows`), so that client's
+    new sessions do not take it."""
 
     def client(
         name: str, ats: list[str], minutes: int, availability: dict[str, object]

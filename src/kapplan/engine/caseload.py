@@ -296,6 +296,10 @@ def book_requests(
         booking = bookings.get(request.planner.uid(request.occurrence)) if bookings else None
         if booking is not None:
             request.planner.keep(request, booking)
+    if bookings:
+        for request in requests:
+            if request.start is None:
+                request.planner.hold_follows(request, bookings)
     unmet: list[SessionRequest] = []
     for request in requests:
         if request.start is not None:
@@ -335,6 +339,9 @@ def book_requests(
                 request.planner.reserve(request, start)
     if pulled:
         _retry(given_up, requests, budget)
+    if bookings:
+        for planner in {id(r.planner): r.planner for r in requests}.values():
+            planner.end_holds()
 
 
 def _retry(

@@ -81,6 +81,8 @@ from kapplan.model.schedule import Schedule
 from kapplan.model.zones import localize
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from kapplan.i18n import Catalogue
 
 #: How far outside a missed window the engine looks for the nearest slot.
@@ -199,6 +201,10 @@ class ClientPlanner(Struct, dict=True):
     after_dose: dict[tuple[int, int], SessionRequest] | None = None
     """The session requests that follow a dose, once a cadence session gives up (see
     `_sessions_after`)."""
+    held: dict[tuple[int, int], tuple[SessionRequest, Booking]] = field(default_factory=dict)
+    """Times an earlier export gave sessions that a cadence session giving up makes (see
+    `hold_follows`): the stand-in booked there and the booking, by the rule's and the
+    dose's identity, until such a session is made or the booking ends."""
     calendar_only: bool = False
     """Make only the events a therapist's calendar shows (`kapplan.engine.book_sessions`):
     sessions, and fixed events and advisories of a kind in `AGENDA_KINDS` (doses).
@@ -672,7 +678,7 @@ class ClientPlanner(Struct, dict=True):
                 near = day + timedelta(days=n)
                 self.kept_free[near] = self.kept_free.get(near, 0) + step
 
-    def keep(self, request: SessionRequest, booking: Booking) -> None:
+    def keep(self, request: SessionRequest, booking: Booking, *, warn: bool = True) -> None:
         """Book a session where an earlier export had it, when that is still valid.
 
         A session a person moved by hand (`Booking.pinned`) stays wherever it does not
@@ -680,7 +686,8 @@ class ClientPlanner(Struct, dict=True):
         does, it is placed again and a warning says so. Any other booking stays while it
         is inside its hours, clear of everything, and inside its (perhaps moved) window
         and bounds, or outside its window where it had been accepted as late (or
-        early: `Booking.outside`), inside its bounds and the overflow horizon.
+        early: `Booking.outside`), inside its bounds and the overflow horizon. Without
+        `warn`, a pinned session that cannot stay is left unbooked without a warning.
         """
         start = booking.start.astimezone(UTC)
         if booking.pinned:
@@ -692,7 +699,7 @@ class ClientPlanner(Struct, dict=True):
                 self.reserve(request, start)
                 request.fixed = True
                 request.placed = booking.placed
-            else:
+            elif warn:
                 self._warn(WarningCode.PINNED_MOVED, request.occurrence, at=start)
             return
         # The soft limits were met, or given way and warned, when it was booked: only
@@ -892,25 +899,25 @@ class ClientPlanner(Struct, dict=True):
         ):
             covers = anchor.covers or (anchor.infusion.index,)
             self._warn(WarningCode.MERGED, occurrence, next=nxt.index)
-            other = self._sessions_after().get((id(rule), id(nxt)))
+            key = (id(rule), id(nxt))
+            other = self._sessions_after().get(key)
             if other is not None:
                 o = other.occurrence
                 mine = o.anchor.covers or (nxt.index,)
                 o.anchor = replace(o.anchor, covers=tuple(sorted({*covers, *mine})))
                 return None
             # The next dose has no session of its own (weekly cadence): one follows it.
-            shift = nxt.start - anchor.start
-            assert occurrence.closes is not None
-            moved = replace(
-                occurrence,
-                anchor=AnchorSpan(nxt.start, nxt.end, nxt, anchor.course, (*covers, nxt.index)),
-                opens=occurrence.opens + shift,
-                closes=occurrence.closes + shift,
-                target=None,
-            )
-            follow = self.request(moved)
+            follow = self._follow(request, nxt, covers)
             self.requests.append(follow)
-            self._sessions_after().setdefault((id(rule), id(nxt)), follow)
+            self._sessions_after().setdefault(key, follow)
+            held = self.held.pop(key, None)
+            if held is not None:
+                # An earlier export had it booked: it takes the time its stand-in kept.
+                stand_in, booking = held
+                self.release(stand_in)
+                self.keep(follow, booking)
+                if follow.start is not None:
+                    return None
             return follow
         facts: dict[str, WarningParam] = {
             "opens": occurrence.opens,
@@ -923,6 +930,55 @@ class ClientPlanner(Struct, dict=True):
         self._warn(WarningCode.NOT_PLANNED, occurrence, facts=facts)
         request.unplanned = self.warnings[-1]
         return None
+
+    def _follow(
+        self, request: SessionRequest, nxt: Infusion, covers: tuple[int, ...]
+    ) -> SessionRequest:
+        """Return the request of the session that follows the next dose `nxt` for a
+        cadence session given up (`give_up`), covering its doses and the next one's."""
+        occurrence = request.occurrence
+        anchor = occurrence.anchor
+        shift = nxt.start - anchor.start
+        assert occurrence.closes is not None
+        moved = replace(
+            occurrence,
+            anchor=AnchorSpan(nxt.start, nxt.end, nxt, anchor.course, (*covers, nxt.index)),
+            opens=occurrence.opens + shift,
+            closes=occurrence.closes + shift,
+            target=None,
+        )
+        return self.request(moved)
+
+    def hold_follows(self, request: SessionRequest, bookings: Mapping[str, Booking]) -> None:
+        """Keep the time an earlier export gave the session that would follow the next dose
+        if this cadence session (not booked yet) gave up, and the one after that if that
+        one gave up too (`give_up`): such a session is made only while sessions are
+        booked, when others may have taken its time, so a stand-in is booked there first
+        (`keep`). The session takes the time when it is made; `end_holds` gives back
+        what none took."""
+        while request.occurrence.rule.follows_cadence and request.nearest:
+            anchor = request.occurrence.anchor
+            nxt = self.infusions[request.nearest - 1]
+            if anchor.infusion is None or nxt.course != anchor.infusion.course:
+                return
+            key = (id(request.occurrence.rule), id(nxt))
+            if key in self.held or self._sessions_after().get(key) is not None:
+                return
+            follow = self._follow(request, nxt, anchor.covers or (anchor.infusion.index,))
+            booking = bookings.get(self.uid(follow.occurrence))
+            if booking is not None:
+                # Quietly: a stand-in that does not fit is no session of the plan's.
+                self.keep(follow, booking, warn=False)
+                if follow.start is not None:
+                    self.held[key] = (follow, booking)
+                return
+            request = follow  # given up as well, it would make the next one
+
+    def end_holds(self) -> None:
+        """Give back the times kept for sessions that were never made (`hold_follows`)."""
+        for stand_in, _ in self.held.values():
+            self.release(stand_in)
+        self.held.clear()
 
     def _sessions_after(self) -> dict[tuple[int, int], SessionRequest]:
         """Return the first session request of each rule that follows a dose itself (not a
