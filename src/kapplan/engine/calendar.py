@@ -290,8 +290,11 @@ def _pieces(spans: _Spans, other: Hours) -> _Pieces:
         if day is None:
             day = resolved[ordinal] = _resolve(clock, zone, ranges, ordinal)
         local = date.fromordinal(ordinal)
-        # Clipped as `_intervals` clips: on a tie, the bound itself.
-        allowed.extend((max(lo, c), min(hi, d), local) for c, d in day if max(lo, c) < min(hi, d))
+        for c, d in day:
+            # Clipped as `_intervals` clips: on a tie, the bound itself.
+            c, d = max(lo, c), min(hi, d)
+            if c < d:
+                allowed.append((c, d, local))
     both = []
     for a, b in spans:
         for c, d, local in allowed:

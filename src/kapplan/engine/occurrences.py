@@ -38,7 +38,11 @@ from kapplan.model.zones import localize
 
 #: A repeat that yields more occurrences than this is cut off with a warning.
 MAX_OCCURRENCES = 500
-_MINUTE = timedelta(minutes=1)
+
+
+def _dose_minutes(inf: Infusion) -> int:
+    """Return a dose's length in whole minutes (``{dose_minutes}`` in a rule's texts)."""
+    return int((inf.end - inf.start) / timedelta(minutes=1))
 
 
 class AnchorSpan(Struct, frozen=True):
@@ -528,7 +532,7 @@ class Occurrences:
             mentions = self.mentions[id(rule)] = any(
                 isinstance(text, str) and "dose_minutes" in text for text in texts
             )
-        dose = int((inf.end - inf.start) / _MINUTE) if mentions and inf is not None else 0
+        dose = _dose_minutes(inf) if mentions and inf is not None else 0
         key = (id(rule), dose)
         shape = self.shapes.get(key)
         if shape is None:
@@ -551,11 +555,7 @@ class Occurrences:
             return text
         # A caseload fills the same few texts for every dose: only ``{dose_minutes}``
         # differs from one dose to the next, so each text is formatted once per length.
-        dose = (
-            int((inf.end - inf.start) / timedelta(minutes=1))
-            if inf is not None and "dose_minutes" in text
-            else 0
-        )
+        dose = _dose_minutes(inf) if inf is not None and "dose_minutes" in text else 0
         key = (text, dose)
         filled = self.filled.get(key)
         if filled is None:

@@ -890,13 +890,8 @@ class ClientPlanner(Struct, dict=True):
         """
         occurrence = request.occurrence
         rule, anchor = occurrence.rule, occurrence.anchor
-        nxt = self.infusions[request.nearest - 1] if request.nearest else None
-        if (
-            rule.follows_cadence
-            and nxt is not None
-            and anchor.infusion is not None
-            and nxt.course == anchor.infusion.course
-        ):
+        nxt = self._next_in_course(request)
+        if nxt is not None and anchor.infusion is not None:
             covers = anchor.covers or (anchor.infusion.index,)
             self._warn(WarningCode.MERGED, occurrence, next=nxt.index)
             key = (id(rule), id(nxt))
@@ -907,7 +902,7 @@ class ClientPlanner(Struct, dict=True):
                 o.anchor = replace(o.anchor, covers=tuple(sorted({*covers, *mine})))
                 return None
             # The next dose has no session of its own (weekly cadence): one follows it.
-            follow = self._follow(request, nxt, covers)
+            follow = self._follow(request, nxt)
             self.requests.append(follow)
             self._sessions_after().setdefault(key, follow)
             held = self.held.pop(key, None)
@@ -931,13 +926,24 @@ class ClientPlanner(Struct, dict=True):
         request.unplanned = self.warnings[-1]
         return None
 
-    def _follow(
-        self, request: SessionRequest, nxt: Infusion, covers: tuple[int, ...]
-    ) -> SessionRequest:
+    def _next_in_course(self, request: SessionRequest) -> Infusion | None:
+        """Return the next dose of the same course, after which a cadence session given up
+        is covered (`give_up`); None for another rule, or at a course's last dose."""
+        anchor = request.occurrence.anchor
+        if not (request.occurrence.rule.follows_cadence and request.nearest):
+            return None
+        nxt = self.infusions[request.nearest - 1]
+        if anchor.infusion is None or nxt.course != anchor.infusion.course:
+            return None
+        return nxt
+
+    def _follow(self, request: SessionRequest, nxt: Infusion) -> SessionRequest:
         """Return the request of the session that follows the next dose `nxt` for a
         cadence session given up (`give_up`), covering its doses and the next one's."""
         occurrence = request.occurrence
         anchor = occurrence.anchor
+        assert anchor.infusion is not None
+        covers = anchor.covers or (anchor.infusion.index,)
         shift = nxt.start - anchor.start
         assert occurrence.closes is not None
         moved = replace(
@@ -956,15 +962,11 @@ class ClientPlanner(Struct, dict=True):
         booked, when others may have taken its time, so a stand-in is booked there first
         (`keep`). The session takes the time when it is made; `end_holds` gives back
         what none took."""
-        while request.occurrence.rule.follows_cadence and request.nearest:
-            anchor = request.occurrence.anchor
-            nxt = self.infusions[request.nearest - 1]
-            if anchor.infusion is None or nxt.course != anchor.infusion.course:
-                return
+        while (nxt := self._next_in_course(request)) is not None:
             key = (id(request.occurrence.rule), id(nxt))
             if key in self.held or self._sessions_after().get(key) is not None:
                 return
-            follow = self._follow(request, nxt, anchor.covers or (anchor.infusion.index,))
+            follow = self._follow(request, nxt)
             booking = bookings.get(self.uid(follow.occurrence))
             if booking is not None:
                 # Quietly: a stand-in that does not fit is no session of the plan's.
