@@ -22,6 +22,7 @@ from typing import Any
 
 import icalendar
 import pytest
+from benchmarks.caseload import generate
 
 from kapplan.cli.app import app
 from kapplan.edge import atomic as output
@@ -643,7 +644,7 @@ class TestFilesThatAreNotWhatTheySeem:
         )
 
     def test_a_huge_earlier_export_is_read_within_the_limit(self, tmp_path: Path) -> None:
-        """A 200 MB -o file that starts with kapplan's marker is refused after 10 MiB."""
+        """A 200 MB -o file that starts with kapplan's marker is refused after 64 MiB."""
         target = tmp_path / "plan.ics"
         assert run_kapplan("plan", str(EXAMPLE), "-o", str(target))[0] == 0
         with target.open("ab") as stream:
@@ -651,13 +652,50 @@ class TestFilesThatAreNotWhatTheySeem:
         code, _, stderr = run_kapplan("plan", str(EXAMPLE), "-o", str(target))
         assert code == 2
         assert stderr == (
-            f"kapplan: error: {target}: larger than 10 MiB; expected an earlier kapplan export "
+            f"kapplan: error: {target}: larger than 64 MiB; expected an earlier kapplan export "
             "(move it away, or choose another output file)\n"
         )
         assert target.stat().st_size == 200 * 1024 * 1024
         code, _, stderr = run_kapplan("plan", str(EXAMPLE), "-f", "ics", "--previous", str(target))
-        assert (code, stderr) == (2, f"kapplan: error: {target}: larger than 10 MiB; expected "
+        assert (code, stderr) == (2, f"kapplan: error: {target}: larger than 64 MiB; expected "
                                      "an earlier kapplan export\n")  # fmt: skip
+
+    def test_an_earlier_export_with_a_date_that_is_none(self, tmp_path: Path) -> None:
+        """An earlier export whose DTSTAMP has a 13th month (digits where kapplan writes
+        them) is one located line and exit 2, not a traceback, and stays as it was."""
+        target = tmp_path / "plan.ics"
+        assert run_kapplan("plan", str(EXAMPLE), "-o", str(target))[0] == 0
+        text = target.read_bytes()
+        at = text.index(b"DTSTAMP:") + len(b"DTSTAMP:")
+        garbled = text[:at] + b"20261399" + text[at + 8 :]
+        target.write_bytes(garbled)
+        line = garbled[:at].count(b"\n") + 1
+        code, _, stderr = run_kapplan("plan", str(EXAMPLE), "-o", str(target))
+        stamp = garbled[at : at + 16].decode()
+        assert (code, stderr) == (
+            2,
+            f"kapplan: error: {target}:{line}: DTSTAMP '{stamp}' is not a real date and time; "
+            "expected one like 20261027T090000Z\n",
+        )
+        assert stamp.startswith("20261399T")
+        assert target.read_bytes() == garbled
+
+    @pytest.mark.slow
+    def test_a_clinics_calendar_is_exported_again_over_itself(self, tmp_path: Path) -> None:
+        """The therapist's calendar of a 1,000-client caseload (over 10 MiB, the limit of
+        an input file) is read back when it is exported again to the same file, and
+        --previous reads it too: the same calendar, not a refusal."""
+        clients = generate(1000).write(tmp_path / "caseload")
+        target = tmp_path / "clinic.ics"
+        therapist = str(clients.parent / "therapist.toml")
+        plan = ("plan", str(clients), "--therapist", therapist, "-f", "ics")
+        assert run_kapplan(*plan, "-o", str(target))[0] == 0
+        first = target.read_bytes()
+        assert len(first) > 10 * 1024 * 1024, "no longer larger than an input may be"
+        code, _, stderr = run_kapplan(*plan, "-o", str(target))
+        assert (code, target.read_bytes()) == (0, first), stderr
+        code, out, stderr = run_kapplan(*plan, "--previous", str(target))
+        assert (code, out.encode()) == (0, first), stderr
 
 
 class TestInputsAreNeverOverwritten:

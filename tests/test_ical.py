@@ -229,3 +229,33 @@ class TestReading:
             parse_calendars(text)
         assert (caught.value.line, caught.value.message) == (line, message)
         assert str(caught.value) == message
+
+
+#: Content lines, mostly of the shapes an export has: names, parameters, quotes, colons.
+_LINES = st.one_of(
+    st.text(alphabet='AZaz09-;:=",xé ', max_size=30),
+    st.builds(
+        "{}{}:{}".format,
+        st.sampled_from(["DTSTART", "x-kapplan-placed", "SUMMARY", "", "A B", "ДАТА"]),
+        st.sampled_from(["", ";VALUE=DATE", ';TZID="Europe/Berlin"', ";X=a:b", ";"]),
+        st.text(max_size=20),
+    ),
+)
+
+
+@settings(max_examples=300)
+@given(text=_LINES)
+def test_split_plain_reads_as_parse_line(text: str) -> None:
+    """`split_plain` reads a line without parameters as `parse_line` does, and leaves
+    every other line to it: the same name and value, or None."""
+    plain = ical.split_plain(text)
+    try:
+        found = parse_line(text, 1)
+    except ContentLineError:
+        assert plain is None
+        return
+    if found.params:
+        assert plain is None
+    else:
+        assert plain == (found.name, found.value)
+    assert ical.split_plain("DTSTART:20261027T090000Z") == ("DTSTART", "20261027T090000Z")

@@ -14,6 +14,7 @@ from kapplan.edge.atomic import write_output
 from kapplan.edge.files import read_own_output
 from kapplan.errors import KapplanError, OutputError
 from kapplan.formats.ics import OWNED_MARKER, IcsOptions, render_ics
+from kapplan.model.limits import MAX_EXPORT_BYTES, MAX_FILE_BYTES
 from tests.ics_fixtures import dst_plan
 
 OURS = OWNED_MARKER + b"-//kapplan//kapplan 0.1.0//EN\r\nEND:VCALENDAR\r\n"
@@ -270,6 +271,18 @@ class TestReadOwnOutput:
         target = tmp_path / "plan.ics"
         target.write_bytes(OURS)
         assert read_own_output(target, OWNED_MARKER) == OURS
+
+    def test_reads_an_export_larger_than_an_input(self, tmp_path: Path) -> None:
+        """An export up to `MAX_EXPORT_BYTES` is read whole, past the 10 MiB of an input (a
+        big caseload's calendar); one byte more is refused."""
+        target = tmp_path / "plan.ics"
+        for size in (MAX_FILE_BYTES + 1, MAX_EXPORT_BYTES):
+            target.write_bytes(OURS + b"x" * (size - len(OURS)))
+            assert read_own_output(target, OWNED_MARKER) == target.read_bytes()
+        with target.open("ab") as stream:
+            stream.write(b"x")
+        with pytest.raises(OutputError, match="larger than 64 MiB"):
+            read_own_output(target, OWNED_MARKER)
 
     def test_ignores_missing_and_foreign_files(self, tmp_path: Path) -> None:
         """A missing file, a folder or someone else's file is no earlier export."""

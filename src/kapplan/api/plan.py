@@ -749,11 +749,16 @@ def _earlier_export(target: Target, folder: EarlierVdir | None = None) -> Previo
     `Target.previous` file, else the output (a vdir: `folder`, its items, if any)."""
     from kapplan.edge.files import read_bytes, read_own_output
     from kapplan.formats.ics import OWNED_MARKER, parse_previous
+    from kapplan.model.limits import MAX_EXPORT_BYTES
 
     if target.previous is not None:
-        # Under the size limit of every input, and from a regular file only.
+        # Under the size limit of an earlier export, and from a regular file only.
         data = read_bytes(
-            target.previous, UnreadableCalendar, "an earlier kapplan export", regular=True
+            target.previous,
+            UnreadableCalendar,
+            "an earlier kapplan export",
+            regular=True,
+            limit=MAX_EXPORT_BYTES,
         )
         return parse_previous(data, target.previous)
     if target.format is Format.VDIR:

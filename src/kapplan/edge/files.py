@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from kapplan.errors import KapplanError, OutputError, ScheduleError
-from kapplan.model.limits import MAX_FILE_BYTES
+from kapplan.model.limits import MAX_EXPORT_BYTES, MAX_FILE_BYTES
 
 #: The path that names standard input.
 STDIN = "-"
@@ -190,12 +190,13 @@ def read_text(
     return name, decode_text(data, name, error, what)
 
 
-def read_own_output(path: Path, owned_marker: bytes, limit: int = MAX_FILE_BYTES) -> bytes | None:
+def read_own_output(path: Path, owned_marker: bytes, limit: int = MAX_EXPORT_BYTES) -> bytes | None:
     """Return an earlier output of kapplan at path, or None when there is none.
 
     Used to find the earlier export that ``-o`` is about to replace (e.g. for
     SEQUENCE bumps in .ics). Only a regular file is read (a FIFO or a device
-    is refused unopened), and only up to `limit`, as every input is.
+    is refused unopened), and only up to `limit` (an export's own, larger than an
+    input's: kapplan's calendar of a big caseload must be read back when exported again).
 
     Parameters:
         path: The output path.

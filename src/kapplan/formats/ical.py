@@ -157,6 +157,16 @@ def parse_line(text: str, number: int) -> Property:
     return Property(name, params, text[at + 1 :], number, text)
 
 
+def split_plain(text: str) -> tuple[str, str] | None:
+    """Return a content line without parameters (``NAME:value``) as its name, upper-case,
+    and its value, as `parse_line` reads it, without making a `Property`; None for any
+    other line (one with parameters, or none that `parse_line` reads)."""
+    name, colon, value = text.partition(":")
+    if colon and _NAME.fullmatch(name):
+        return name.upper(), value
+    return None
+
+
 def parse_components(lines: Iterable[tuple[int, str]]) -> list[Component]:
     """Nest logical lines into the VCALENDAR objects of an iCalendar stream (§3.4, §3.6).
 
@@ -352,6 +362,7 @@ __all__ = [
     "parse_calendars",
     "parse_components",
     "parse_line",
+    "split_plain",
     "unescape_text",
     "unfold",
 ]

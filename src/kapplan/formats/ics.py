@@ -93,7 +93,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from msgspec import Struct
 
@@ -106,6 +106,7 @@ from kapplan.formats.ical import (
     escape_text,
     fold_lines,
     parse_line,
+    split_plain,
     unescape_text,
     unfold,
 )
@@ -867,7 +868,12 @@ def _decode(data: str | bytes, source: str) -> str:
 
 
 def _name_and_value(content: str, number: int) -> tuple[str, str]:
-    """Return a content line's name (upper-case) and value, as the codec reads it."""
+    """Return a content line's name (upper-case) and value, as the codec reads it
+    (`parse_line`): most lines of an export have no parameters, ``NAME:value``, and are
+    split at their first colon (a big caseload's calendar has hundreds of thousands)."""
+    plain = split_plain(content)
+    if plain is not None:
+        return plain
     found = parse_line(content, number)
     return found.name, found.value
 
@@ -918,18 +924,18 @@ def _previous_event(
                 line=number,
             )
         times.append(line)
-        stamp_text = line.partition(":")[2]
-        moments.append(
-            datetime.strptime(stamp_text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            if stamp_text.endswith("Z")
-            else None
-        )
+        written = line.partition(":")[2]
+        if written.endswith("Z"):
+            moments.append(_utc_time(written, source, number, name))
+        else:
+            _valid_date(written, source, number, name)
+            moments.append(None)
     status = props.get("STATUS", ("STATUS:CONFIRMED", begun))[0].partition(":")[2]
     return PreviousEvent(
         uid=uid,
         sequence=int(sequence),
         fingerprint=_fingerprint(body),
-        stamp=datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC),
+        stamp=_utc_time(stamp, source, props["DTSTAMP"][1], "DTSTAMP"),
         start_line=times[0],
         end_line=times[1],
         summary=text("SUMMARY"),
@@ -957,8 +963,46 @@ def _zoned_time(found: re.Match[str], source: str, line: int) -> datetime:
             source=source,
             line=line,
         ) from None
-    wall = datetime.strptime(found.group(3), "%Y%m%dT%H%M%S")
+    wall = _utc_time(found.group(3), source, line, found.group(1), zone=None)
     return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _utc_time(
+    written: str, source: str, line: int, name: str, *, zone: tzinfo | None = UTC
+) -> datetime:
+    """Return a time written as kapplan writes UTC (``20261027T090000Z``, its digits
+    checked already; a wall-clock time without the ``Z`` when `zone` is None), or refuse
+    one that names no real moment (a 13th month, a 30 February, a 61st minute) in one
+    located line, as any other garbled line is."""
+    try:
+        return datetime(
+            int(written[0:4]),
+            int(written[4:6]),
+            int(written[6:8]),
+            int(written[9:11]),
+            int(written[11:13]),
+            int(written[13:15]),
+            tzinfo=zone,
+        )
+    except ValueError:
+        like = "20261027T090000Z" if zone is not None else "20261027T090000"
+        raise UnreadableCalendar(
+            f"{name} {clip(written)} is not a real date and time; expected one like {like}",
+            source=source,
+            line=line,
+        ) from None
+
+
+def _valid_date(written: str, source: str, line: int, name: str) -> None:
+    """Refuse a ``VALUE=DATE`` date (its digits checked already) that is no real date."""
+    try:
+        date(int(written[0:4]), int(written[4:6]), int(written[6:8]))
+    except ValueError:
+        raise UnreadableCalendar(
+            f"{name} {clip(written)} is not a real date; expected one like 20261027",
+            source=source,
+            line=line,
+        ) from None
 
 
 def _outside(prop: tuple[str, int] | None) -> bool:
@@ -976,11 +1020,10 @@ def _placed(prop: tuple[str, int] | None, source: str) -> tuple[datetime, dateti
     content, line = prop
     first, _, last = content.partition(":")[2].partition("/")
     try:
-        return (
-            datetime.strptime(first, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC),
-            datetime.strptime(last, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC),
-        )
-    except ValueError:
+        if not (_STAMP_VALUE.fullmatch(first) and _STAMP_VALUE.fullmatch(last)):
+            raise ValueError(content)
+        return (_utc_time(first, source, line, PLACED), _utc_time(last, source, line, PLACED))
+    except (ValueError, UnreadableCalendar):
         raise UnreadableCalendar(
             f"{clip(content)} is not two UTC times like 20261202T090000Z/20261202T100000Z",
             source=source,

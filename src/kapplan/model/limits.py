@@ -14,6 +14,7 @@ the clock.
 | events in one client's plan (counted before placing) | 20000 | ``--max-events`` |
 | years from a schedule's first dose to its last (and an RRULE's reach) | 10 | ``--max-years`` |
 | size of a schedule, rulebook or therapist file | 10 MiB | fixed |
+| size of an earlier export (the ``-o`` file, ``--previous``) | 64 MiB | fixed |
 | depth of a dotted TOML key (``a.b.c``) | 32 | fixed |
 | dates of doses | years 2 to 9998 | fixed |
 """
@@ -31,6 +32,13 @@ if TYPE_CHECKING:
 
 #: Schedule, rulebook and therapist files larger than this are refused unread.
 MAX_FILE_BYTES = 10 * 1024 * 1024
+
+#: An earlier export (the ``-o`` file a run replaces, or ``--previous``) larger than this
+#: is refused unread. It is kapplan's own output, which grows with a caseload: a
+#: therapist's calendar of 1,000 clients is about 10 MiB, and must be read back when
+#: it is exported again; 64 MiB holds several thousand clients' and is read in bounded
+#: memory (about nine times its size).
+MAX_EXPORT_BYTES = 64 * 1024 * 1024
 
 #: Keys may be dotted at most this deep (``a.b.c``): Python's TOML reader takes
 #: time quadratic in the depth, minutes for a 200 kB key.
@@ -209,6 +217,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "FIRST_YEAR",
     "LAST_YEAR",
+    "MAX_EXPORT_BYTES",
     "MAX_FILE_BYTES",
     "MAX_KEY_DEPTH",
     "PLAN_REACH_AFTER",
