@@ -397,6 +397,83 @@ class TestRerun:
         assert all("SUMMARY:Personal" not in t for t in items(vdir).values())
 
 
+class TestManyItems:
+    """A caseload's vdir has thousands of items: each costs its own work, not the folder's."""
+
+    def test_the_folder_is_looked_at_once_and_leftovers_go(
+        self, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A run looks through the folder twice, to read kapplan's items and for what
+        killed runs left, not once more for each item it writes (quadratic in a big
+        caseload's thousands of items), and still removes each item's leftover temporary
+        file, and only kapplan's own."""
+        from kapplan.edge import atomic
+
+        vdir = tmp_path / "sessions"
+        args = (CASELOAD, "--therapist", LISBON, "-f", "vdir", "-o", vdir)
+        assert kapplan(runner, *args)[0] == 0
+        names = sorted(items(vdir))
+        leftovers = [vdir / f".{name}.abcd1234.tmp" for name in (*names[:3], "displayname")]
+        for leftover in leftovers:
+            leftover.write_bytes(b"half")
+            leftover.chmod(0o600)
+        kept = [vdir / f".{names[0]}.abcd1234.tmp.bak", vdir / ".notes.abcd1234.tmp"]
+        for other in kept:
+            other.write_bytes(b"mine")
+            other.chmod(0o600)
+        looks: list[object] = []
+        scandir = os.scandir
+
+        def counted(path: object) -> object:
+            looks.append(Path(str(path)))
+            return scandir(path)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(atomic.os, "scandir", counted)
+        for name in names[:5]:
+            (vdir / name).unlink()  # five items to write again
+        assert kapplan(runner, *args)[0] == 0
+        assert looks.count(vdir) == 2
+        assert not [p for p in leftovers if p.exists()]
+        assert all(p.read_bytes() == b"mine" for p in kept)
+        assert sorted(items(vdir)) == names
+
+    def test_an_item_is_read_at_its_size(self, tmp_path: Path) -> None:
+        """Each item is read into a buffer of its own size, not of the 10 MiB an item may
+        have: reading a folder of small items takes little memory."""
+        import tracemalloc
+
+        from kapplan.edge.vdir import read_folder
+
+        vdir = tmp_path / "cal"
+        assert kapplan(CliRunner(), IV, "-f", "vdir", "-o", vdir)[0] == 0
+        size = sum(p.stat().st_size for p in vdir.iterdir())
+        tracemalloc.start()
+        try:
+            earlier = read_folder(vdir)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert earlier is not None
+        assert len(earlier.names) == len(items(vdir))
+        assert peak < max(1024 * 1024, 10 * size), (peak, size)
+
+    def test_items_share_the_caseloads_client_list(self, tmp_path: Path) -> None:
+        """Every item of a caseload's vdir names every client; read back, the items share
+        one list (a 1,000-client calendar's 14,000 items would hold 14 million names)."""
+        from kapplan.formats.ics import parse_previous
+
+        vdir = tmp_path / "sessions"
+        assert (
+            kapplan(CliRunner(), CASELOAD, "--therapist", LISBON, "-f", "vdir", "-o", vdir)[0] == 0
+        )
+        first, second = (
+            parse_previous(t.encode(), "x", own_prodid=False)
+            for t in list(items(vdir).values())[:2]
+        )
+        assert first.clients == ("Anna", "Boris", "Vera")
+        assert second.clients is first.clients
+
+
 class TestRefused:
     """Mistakes are one line on stderr, exit status 2, and change nothing."""
 

@@ -14,7 +14,7 @@ so a reader sees the old file or the new one, never half of one, and a
 failure part-way (disk full, interrupt) leaves any earlier file as it was
 and no temporary file behind. A run stopped where no code runs (SIGKILL, a
 power cut) can leave one: the next write to the same file removes it (see
-`_remove_stale`). A symlink is followed and its target
+`remove_stale`). A symlink is followed and its target
 replaced, so the link survives. A replaced file keeps its permission bits; a
 new one gets the usual ``0o666`` less the umask.
 """
@@ -37,6 +37,10 @@ _DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 #: How many leading bytes of an existing file are read to recognise it.
 _SNIFF_BYTES = 4096
 
+#: A temporary file of a write to ``NAME`` in the same folder: ``.NAME.`` and
+#: `tempfile.mkstemp`'s eight characters, ``.tmp`` (the name is group 1).
+_TEMPORARY = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.tmp")
+
 
 def write_output(
     path: Path,
@@ -45,6 +49,7 @@ def write_output(
     force: bool,
     owned_marker: bytes | None = None,
     inputs: Sequence[Path] = (),
+    batch: bool = False,
 ) -> None:
     """Write data to a file atomically, refusing to clobber what kapplan did not write.
 
@@ -56,6 +61,11 @@ def write_output(
         owned_marker: Bytes every output of this kind starts with; an existing
             file that starts with them is kapplan's and may be replaced.
         inputs: Files this run reads; the output may not be any of them.
+        batch: One of many files written into one folder (a vdir's items): the
+            caller has removed the temporary files earlier runs left for them
+            (`remove_stale`, one look at the folder for all of them), and syncs the
+            folder once they are written (`sync_folder`), instead of each write
+            doing both (a look at the whole folder per file: quadratic).
 
     Raises:
         OutputError: When the folder is missing or not writable, the path is a
@@ -78,7 +88,8 @@ def write_output(
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    _remove_stale(folder, target.name)
+    if not batch:
+        remove_stale(folder, (target.name,))
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as problem:
@@ -97,20 +108,23 @@ def write_output(
         if isinstance(problem, OSError):
             raise _write_error(path, problem) from None
         raise
-    sync_folder(folder)
+    if not batch:
+        sync_folder(folder)
 
 
-def _remove_stale(folder: Path, name: str) -> None:
-    """Remove temporary files an earlier, killed run left for this target.
+def remove_stale(folder: Path, names: Iterable[str]) -> None:
+    """Remove temporary files an earlier, killed run left for these targets (file names
+    in `folder`), in one look at the folder.
 
     Only kapplan's own naming (``.NAME.`` and `tempfile.mkstemp`'s eight characters,
     ``.tmp``), only regular files of this user still at mkstemp's mode 0600: a
     finished write has renamed its file away, so what is left is a leftover.
     """
-    pattern = re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}\.tmp")
+    targets = set(names)
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
         for entry in entries:
-            if not pattern.fullmatch(entry.name):
+            found = _TEMPORARY.fullmatch(entry.name)
+            if found is None or found.group(1) not in targets:
                 continue
             with contextlib.suppress(OSError):
                 info = entry.stat(follow_symlinks=False)

@@ -97,7 +97,7 @@ def read_bytes(
             data = _read_regular(path, error, what, limit)
         else:
             with open(path, "rb") as handle:
-                data = _read_most(handle, limit)
+                data = read_most(handle, limit)
     except FileNotFoundError:
         stdin = "" if regular else ", or - for stdin"
         raise error(f"no such file; expected a path to {what}{stdin}", source=name) from None
@@ -119,11 +119,11 @@ def _read_regular(path: str, error: type[KapplanError], what: str, limit: int) -
             if stat.S_ISDIR(os.fstat(descriptor).st_mode):
                 raise IsADirectoryError
             raise error(f"is not a regular file; expected {what}", source=path)
-        return _read_most(handle, limit)
+        return read_most(handle, limit)
 
 
-def _read_most(handle: BinaryIO, limit: int) -> bytes:
-    """Read at most ``limit + 1`` bytes of an open file.
+def read_most(handle: BinaryIO, limit: int) -> bytes:
+    """Read at most ``limit + 1`` bytes of an open file (an input, a vdir's item).
 
     A read of ``limit + 1`` asks for a buffer that large for every file, a caseload's
     thousand small ones too: the size the file has, and one byte more, is asked for
@@ -257,6 +257,7 @@ __all__ = [
     "decode_text",
     "display_name",
     "read_bytes",
+    "read_most",
     "read_own_output",
     "read_text",
     "refuse_unwritable",

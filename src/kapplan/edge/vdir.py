@@ -41,7 +41,8 @@ import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-from kapplan.edge.atomic import sync_folder, write_output
+from kapplan.edge.atomic import remove_stale, sync_folder, write_output
+from kapplan.edge.files import read_most
 from kapplan.errors import OutputError
 from kapplan.formats.vdir import COLOR, DISPLAYNAME, SUFFIX, EarlierVdir, ItemFile, Vdir
 from kapplan.model.limits import MAX_FILE_BYTES
@@ -113,7 +114,7 @@ def _read_item(path: Path) -> bytes | None:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None  # checked before opening: a FIFO would block the open
         with open(path, "rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
+            data = read_most(stream, MAX_FILE_BYTES)
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
     except OSError as problem:
@@ -151,30 +152,41 @@ def write_folder(path: Path, vdir: Vdir, *, inputs: Sequence[Path] = ()) -> None
             raise OutputError(
                 f"cannot create the folder: {problem.strerror or problem}", source=str(path)
             ) from None
-    for item in vdir.items:
-        _write_item(path / item.name, item.uid, item.data, inputs)
-    for name in vdir.removed:
-        _remove(path / name, inputs)
-    if vdir.removed:
-        sync_folder(path)
-    _write_metadata(path / DISPLAYNAME, vdir.displayname, vdir.earlier_displayname, inputs)
-    _write_metadata(path / COLOR, vdir.color, None, inputs)
+    # Each item is written as every output is (`write_output`), but the folder is looked
+    # at once for what killed runs left, and synced once: a caseload's calendar has
+    # thousands of items, and a look at the whole folder per item is quadratic.
+    remove_stale(path, [item.name for item in vdir.items] + [DISPLAYNAME, COLOR])
+    changed = bool(vdir.removed)
+    try:
+        for item in vdir.items:
+            changed |= _write_item(path / item.name, item.uid, item.data, inputs)
+        for name in vdir.removed:
+            _remove(path / name, inputs)
+        changed |= _write_metadata(
+            path / DISPLAYNAME, vdir.displayname, vdir.earlier_displayname, inputs
+        )
+        changed |= _write_metadata(path / COLOR, vdir.color, None, inputs)
+    finally:
+        if changed:
+            sync_folder(path)  # what was written stays written, also when a write failed
 
 
-def _write_item(target: Path, uid: str, data: bytes, inputs: Sequence[Path]) -> None:
-    """Write an item unless it already says exactly this; never over another file."""
+def _write_item(target: Path, uid: str, data: bytes, inputs: Sequence[Path]) -> bool:
+    """Write an item unless it already says exactly this; never over another file.
+    Tell whether it was written."""
     from kapplan.formats.vdir import item_uids, same_item
 
     existing = _read_item(target)
     if existing is not None and same_item(existing, data):
-        return  # unchanged: its modification time is how vdirsyncer knows
+        return False  # unchanged: its modification time is how vdirsyncer knows
     if target.exists() and (existing is None or item_uids(existing) != (uid,)):
         raise OutputError(
             f"exists and does not hold kapplan's event {uid}; move it out of the folder "
             "and run again",
             source=str(target),
         )
-    write_output(target, data, force=True, inputs=inputs)
+    write_output(target, data, force=True, inputs=inputs, batch=True)
+    return True
 
 
 def _remove(target: Path, inputs: Sequence[Path]) -> None:
@@ -198,16 +210,18 @@ def _same(one: Path, other: Path) -> bool:
         return False
 
 
-def _write_metadata(target: Path, text: str, replaces: str | None, inputs: Sequence[Path]) -> None:
-    """Write a metadata file when absent, or when it still holds what kapplan wrote there."""
+def _write_metadata(target: Path, text: str, replaces: str | None, inputs: Sequence[Path]) -> bool:
+    """Write a metadata file when absent, or when it still holds what kapplan wrote there.
+    Tell whether it was written."""
     data = text.encode("utf-8")
     if os.path.lexists(target):
         existing = _read_item(target)
         if existing == data or existing is None or replaces is None:
-            return
+            return False
         if existing.decode("utf-8", "replace") != replaces:
-            return  # a person's choice
-    write_output(target, data, force=True, inputs=inputs)
+            return False  # a person's choice
+    write_output(target, data, force=True, inputs=inputs, batch=True)
+    return True
 
 
 __all__ = ["read_folder", "write_folder"]

@@ -182,7 +182,10 @@ def read_vdir(files: Iterable[ItemFile], source: str) -> EarlierVdir:
     """
     events: dict[str, PreviousEvent] = {}
     names: dict[str, str] = {}
-    calendars: list[PreviousCalendar] = []
+    # What the items remember, gathered as they are read: an item's calendar is not kept.
+    clients: dict[str, None] = {}
+    listed: tuple[str, ...] = ()
+    discreet = sessions_only = False
     calendar_name: str | None = None
     for item in sorted(files, key=lambda f: f.name):
         found = _scan(item.data)
@@ -203,16 +206,19 @@ def read_vdir(files: Iterable[ItemFile], source: str) -> EarlierVdir:
                 source=item.path,
             )
         events[uid], names[uid] = event, item.name
-        calendars.append(calendar)
+        discreet |= calendar.discreet
+        sessions_only |= calendar.sessions_only
+        if calendar.clients is not listed:  # items share their list (`parse_previous`)
+            listed = calendar.clients
+            clients.update(dict.fromkeys(listed))
         calendar_name = calendar_name or found[1]
     ordered = sorted(events.items(), key=lambda pair: (_start_key(pair[1]), pair[0]))
-    clients = dict.fromkeys(client for c in calendars for client in c.clients)
     return EarlierVdir(
         PreviousCalendar(
             source=source,
             events=dict(ordered),
-            discreet=any(c.discreet for c in calendars),
-            sessions_only=any(c.sessions_only for c in calendars),
+            discreet=discreet,
+            sessions_only=sessions_only,
             clients=tuple(clients),
         ),
         names,
